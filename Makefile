@@ -1,0 +1,46 @@
+# Mach_R top-level makefile.  Plain GNU make: `make` builds the kernel,
+# `make run` boots it, `make check` runs every test.  Each part lives in
+# its own mk/*.mk; everything built goes under build/.
+
+BUILD     ?= build
+ARCH      := x86_64
+CC        ?= gcc
+HOSTCC    ?= gcc
+PYTHON    ?= python3
+V         ?= 0
+Q         := $(if $(filter 1,$(V)),,@)
+
+# Sources of the machine-independent core: built into the kernel and, with
+# arch/host, into the host library the unit tests link.
+CORE_SRCS := $(sort $(wildcard kernel/kern/*.c kernel/ipc/*.c kernel/vm/*.c))
+
+.PHONY: all kernel run check unit system coverage iso clean deps format help
+all: kernel
+
+include mk/kernel.mk
+-include mk/host.mk
+-include mk/user.mk
+
+deps:
+	$(Q)tools/install-deps
+
+run: deps kernel
+	$(Q)tools/machr-run --accel auto --interactive
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all-tests
+	$(Q)tests/run-all $(BUILD)
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "make          build the kernel ($(BUILD)/kernel/machr)"
+	@echo "make run      install what is missing, build, boot Mach_R in QEMU"
+	@echo "make check    build and run every test (unit and system)"
+	@echo "make coverage line coverage of the core per kernel folder"
+	@echo "make iso      a GRUB ISO ($(BUILD)/machr.iso)"
+	@echo "make clean    remove $(BUILD)/"

@@ -1,0 +1,44 @@
+/*
+ * Hooks that let host unit tests observe what would stop the machine.
+ *
+ * While host_panic_catcher is set, panic() records its message in
+ * host_panic_message and longjmps to the catcher instead of aborting,
+ * so a test can assert that bad input panics.  Console output is kept
+ * in a buffer the test can read as well as written to stderr when
+ * host_console_echo is set.
+ */
+#ifndef MACHINE_HOST_TEST_H
+#define MACHINE_HOST_TEST_H
+
+#include <setjmp.h>
+#include <stddef.h>
+
+extern jmp_buf *host_panic_catcher;
+extern char host_panic_message[256];
+extern int host_console_echo;
+
+/* The console output since the last host_console_reset(). */
+const char *host_console_output(void);
+void host_console_reset(void);
+void host_set_cpu_id(unsigned id);
+
+/*
+ * EXPECT_PANIC(stmt): run STMT and evaluate to 1 if it panicked, 0 if it
+ * returned normally.
+ */
+#define EXPECT_PANIC(stmt)                                                  \
+	({                                                                  \
+		jmp_buf jb__;                                               \
+		jmp_buf *prev__ = host_panic_catcher;                       \
+		int panicked__ = 0;                                         \
+		if (setjmp(jb__) == 0) {                                    \
+			host_panic_catcher = &jb__;                         \
+			stmt;                                               \
+		} else {                                                    \
+			panicked__ = 1;                                     \
+		}                                                           \
+		host_panic_catcher = prev__;                                \
+		panicked__;                                                 \
+	})
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * The GDT and TSS of each CPU.  The TSS supplies the kernel stack for
+ * entries from user mode (rsp0, set per thread later) and separate
+ * interrupt stacks (IST) for double faults, NMIs and machine checks, so
+ * that a fault on a bad kernel stack still gets reported.
+ */
+#include "kern/compiler.h"
+#include "kern/panic.h"
+#include "kern/percpu.h"
+#include "kern/string.h"
+#include "machine/segments.h"
+
+#define IST_STACK_SIZE 8192
+
+/*
+ * The 64-bit TSS (Intel SDM vol. 3, 8.7).
+ * Owned by: its CPU.  Guarded by: being written only by that CPU.
+ */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+/* One CPU's descriptor tables and IST stacks. */
+struct cpu_tables {
+	uint64_t gdt[8] __aligned(16);
+	struct tss tss __aligned(16);
+	uint8_t ist_stack[3][IST_STACK_SIZE] __aligned(16);
+};
+
+/* The boot CPU's tables are static; the others' come from the page
+ * allocator when those CPUs start (SMP bring-up, a later issue). */
+static struct cpu_tables boot_cpu_tables;
+static struct cpu_tables *cpu_tables[MAX_CPUS] = { &boot_cpu_tables };
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __packed;
+
+void gdt_init_cpu(unsigned cpu)
+{
+	struct cpu_tables *t = cpu_tables[cpu];
+	uint64_t tss, limit = sizeof(t->tss) - 1;
+	struct desc_ptr ptr;
+
+	if (!t)
+		panic("gdt_init_cpu: no descriptor tables for cpu %u", cpu);
+	tss = (uint64_t)&t->tss;
+	ptr = (struct desc_ptr){ sizeof(t->gdt) - 1, (uint64_t)t->gdt };
+
+	memset(t->gdt, 0, sizeof(t->gdt));
+	t->gdt[SEL_KERNEL_CODE >> 3] = 0x00af9a000000ffffULL;
+	t->gdt[SEL_KERNEL_DATA >> 3] = 0x00cf92000000ffffULL;
+	t->gdt[SEL_USER_CODE32 >> 3] = 0x00cffa000000ffffULL;
+	t->gdt[SEL_USER_DATA >> 3] = 0x00cff2000000ffffULL;
+	t->gdt[SEL_USER_CODE >> 3] = 0x00affa000000ffffULL;
+	/* A 16-byte available 64-bit TSS descriptor (type 9). */
+	t->gdt[SEL_TSS >> 3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) |
+			       (0x89ULL << 40) | ((limit >> 16) << 48) |
+			       (((tss >> 24) & 0xff) << 56);
+	t->gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
+
+	memset(&t->tss, 0, sizeof(t->tss));
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
+	for (int i = 0; i < 3; i++)
+		t->tss.ist[i] = (uint64_t)&t->ist_stack[i][IST_STACK_SIZE];
+
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %2, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(ptr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA),
+			   "r"(SEL_TSS)
+			 : "rax", "memory");
+}

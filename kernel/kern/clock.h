@@ -1,0 +1,30 @@
+/*
+ * Time: the timer tick count and a monotonic nanosecond clock.
+ * The machine layer calls clock_tick() from its periodic timer interrupt
+ * (HZ times a second) and supplies machine_clock_ns(), a monotonic clock
+ * from boot with nanosecond units (the TSC on x86_64).
+ */
+#ifndef KERN_CLOCK_H
+#define KERN_CLOCK_H
+
+#include <stdint.h>
+
+/* Start counting ticks at HZ per second. */
+void clock_init(unsigned hz);
+
+/* The configured tick rate. */
+unsigned clock_hz(void);
+
+/* Called by the machine timer interrupt, interrupts masked. */
+void clock_tick(void);
+
+/* Ticks since clock_init, summed over all CPUs' timers of the boot CPU. */
+uint64_t clock_ticks(void);
+
+/* Nanoseconds since boot; never goes backwards. */
+uint64_t clock_now_ns(void);
+
+/* Supplied by the machine layer. */
+uint64_t machine_clock_ns(void);
+
+#endif

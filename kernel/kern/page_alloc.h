@@ -1,0 +1,103 @@
+/*
+ * The physical page allocator: a binary buddy allocator over the usable
+ * RAM of the boot memory map, with one struct page per physical page.
+ *
+ * Blocks are 2^order pages, naturally aligned in physical memory (so a
+ * block of order k starts at a multiple of 2^k pages).  Callers reach the
+ * memory through the direct map (phys_to_virt).  The allocator never hands
+ * out a page that was not in the usable ranges given to page_alloc_init,
+ * so the kernel image, the modules and the boot data stay untouched.
+ */
+#ifndef KERN_PAGE_ALLOC_H
+#define KERN_PAGE_ALLOC_H
+
+#include "kern/list.h"
+#include "kern/types.h"
+#include "machine/memlayout.h"
+
+#define PAGE_ORDER_MAX 10 /* largest block: 2^10 pages = 4 MiB */
+
+struct memmap;
+struct slab;
+
+/* page->flags */
+#define PG_RESERVED 0x1 /* not managed: a hole, or used at boot */
+#define PG_FREE	    0x2 /* the head of a free block on a free list */
+#define PG_SLAB	    0x4 /* the head page of a slab (page->slab is valid) */
+#define PG_HEAD	    0x8 /* the head page of an allocated block */
+
+/*
+ * The descriptor of one physical page.
+ * Owned by: the page allocator while the page is free; the allocating
+ *   subsystem (slab, later VM objects) while it is allocated.
+ * Guarded by: the page allocator's lock for `flags`, `order` and `link`
+ *   while the page is free; the owner's lock otherwise.
+ */
+struct page {
+	struct list link;  /* free list, or the owner's list */
+	uint32_t flags;	   /* PG_* */
+	uint8_t order;	   /* block order, valid in a block's head page */
+	struct slab *slab; /* the slab this page belongs to, set in every
+			      page of a slab (PG_SLAB marks its head) */
+};
+
+/*
+ * page_alloc_init: take over the usable ranges of MAP.  The page array
+ * itself is carved out of MAP first, so MAP shrinks by its size.
+ * Locks: called once on the boot CPU before anything else allocates.
+ * Panics if the usable memory cannot even hold the page array.
+ */
+void page_alloc_init(struct memmap *map);
+
+/*
+ * page_alloc: allocate a block of 2^ORDER pages.
+ * Locks: any; takes the allocator's spinlock internally.
+ * Returns: the head page, or NULL if ORDER > PAGE_ORDER_MAX or no free
+ *   block is large enough (never panics on exhaustion).  Contents are
+ *   undefined.  Counts alloc_calls on success, failed_calls otherwise.
+ */
+struct page *page_alloc(unsigned order);
+
+/*
+ * page_free: give back a block that page_alloc(ORDER) returned.
+ * Panics on an invalid free: a page outside managed memory, a page that
+ * is not a block head, a block already free, or an ORDER other than the
+ * one it was allocated with.
+ */
+void page_free(struct page *pg, unsigned order);
+
+/* Conversions between a page, its physical address and its direct-map
+ * address.  phys_to_page returns NULL for an unmanaged address. */
+paddr_t page_to_phys(const struct page *pg);
+struct page *phys_to_page(paddr_t pa);
+void *page_to_virt(const struct page *pg);
+struct page *virt_to_page(const void *va);
+
+/* Convenience: allocate/free 2^ORDER pages by direct-map address. */
+void *page_alloc_va(unsigned order);
+void page_free_va(void *va, unsigned order);
+
+/*
+ * Counters, read without the lock (a snapshot).
+ * free_pages + allocated_pages == managed_pages at all times.
+ */
+struct page_alloc_stats {
+	uint64_t managed_pages;	  /* pages the allocator owns */
+	uint64_t free_pages;	  /* pages in free blocks */
+	uint64_t allocated_pages; /* pages in allocated blocks */
+	uint64_t alloc_calls, free_calls, failed_calls;
+};
+void page_alloc_get_stats(struct page_alloc_stats *st);
+
+/* Check the free lists against the page array; panics on corruption.
+ * For tests and the self-test. */
+void page_alloc_check(void);
+
+/*
+ * Host unit tests only: forget everything, so that the next
+ * page_alloc_init() starts from scratch on a new memory map.  Whatever
+ * was allocated is lost; callers must not touch the old pages again.
+ */
+void page_alloc_reset_for_tests(void);
+
+#endif

@@ -1,0 +1,4 @@
+/* The per-CPU areas (see percpu.h). */
+#include "kern/percpu.h"
+
+struct percpu percpu_area[MAX_CPUS];

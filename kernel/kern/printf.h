@@ -1,0 +1,22 @@
+/*
+ * Kernel formatted output.  kprintf() writes to the machine console
+ * (machine_console_write); ksnprintf() formats into a buffer.
+ *
+ * Conversions: %d %i %u %x %X %o %c %s %p %%, with flags '-', '0', '+',
+ * ' ', '#', a width and a precision (either may be '*'), and the length
+ * modifiers hh h l ll z t j.  No floating point.
+ */
+#ifndef KERN_PRINTF_H
+#define KERN_PRINTF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "kern/compiler.h"
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printflike(3, 4);
+int kvprintf(const char *fmt, va_list ap);
+int kprintf(const char *fmt, ...) __printflike(1, 2);
+
+#endif

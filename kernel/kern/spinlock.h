@@ -1,0 +1,83 @@
+/*
+ * Spinlocks that mask interrupts on the local CPU while held.
+ *
+ * spin_lock() returns the interrupt state it found; spin_unlock() gets it
+ * back and restores it, so locks nest in any order the lock order allows
+ * (docs/ARCHITECTURE.md).  Taking a lock this CPU already holds is a
+ * deadlock and panics at once instead of spinning forever.
+ */
+#ifndef KERN_SPINLOCK_H
+#define KERN_SPINLOCK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "kern/compiler.h"
+#include "kern/panic.h"
+#include "machine/cpu.h"
+
+#define SPIN_NO_OWNER (-1)
+
+/*
+ * A spinlock.
+ * Owned by: the structure it is embedded in.
+ * Guarded by: itself; `owner` is written only by the holder.
+ */
+typedef struct spinlock {
+	atomic_uint locked; /* 0 free, 1 held */
+	int owner;	    /* cpu_id() of the holder, or SPIN_NO_OWNER */
+	const char *name;   /* for panic messages */
+} spinlock_t;
+
+#define SPINLOCK_INIT(n) { .locked = 0, .owner = SPIN_NO_OWNER, .name = (n) }
+
+static inline void spin_init(spinlock_t *l, const char *name)
+{
+	atomic_init(&l->locked, 0);
+	l->owner = SPIN_NO_OWNER;
+	l->name = name;
+}
+
+/* True when the calling CPU holds L. */
+static inline bool spin_held(const spinlock_t *l)
+{
+	return atomic_load_explicit(&l->locked, memory_order_relaxed) &&
+	       l->owner == (int)cpu_id();
+}
+
+/*
+ * spin_lock: mask interrupts, then take L.
+ * Locks: L must not be held by this CPU on entry; held on return.
+ * Returns: the interrupt state to hand back to spin_unlock().
+ */
+static inline unsigned long spin_lock(spinlock_t *l)
+{
+	unsigned long flags = intr_save();
+
+	if (unlikely(spin_held(l)))
+		panic("spinlock %s: taken twice by cpu %u", l->name, cpu_id());
+	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
+		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
+			cpu_relax();
+	l->owner = (int)cpu_id();
+	return flags;
+}
+
+/*
+ * spin_unlock: release L and restore the interrupt state FLAGS that the
+ * matching spin_lock() returned.
+ * Locks: L held by this CPU on entry; released on return.
+ */
+static inline void spin_unlock(spinlock_t *l, unsigned long flags)
+{
+	if (unlikely(!spin_held(l)))
+		panic("spinlock %s: released but not held", l->name);
+	l->owner = SPIN_NO_OWNER;
+	atomic_store_explicit(&l->locked, 0, memory_order_release);
+	intr_restore(flags);
+}
+
+#define assert_locked(l)   assert(spin_held(l))
+#define assert_unlocked(l) assert(!spin_held(l))
+
+#endif

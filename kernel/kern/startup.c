@@ -1,0 +1,57 @@
+/*
+ * The kernel proper starts here, after the machine layer has set up
+ * memory, traps and the clock.  For now it reports what it has and runs
+ * the self-tests; user tasks come with the tasks issue.
+ */
+#include <stdarg.h>
+
+#include "kern/clock.h"
+#include "kern/page_alloc.h"
+#include "kern/printf.h"
+#include "kern/selftest.h"
+#include "kern/slab.h"
+#include "kern/startup.h"
+#include "machine/cpu.h"
+
+struct boot_info boot_info;
+struct boot_options boot_options;
+struct cmdline boot_cmdline;
+
+void boot_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("\nMach_R: cannot boot: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\nMach_R: halted.\n");
+	machine_halt_all();
+}
+
+void kern_main(void)
+{
+	struct page_alloc_stats st;
+
+	page_alloc_get_stats(&st);
+	kprintf("Mach_R: %llu MiB free of %llu MiB managed, clock at %u Hz\n",
+		(unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
+		(unsigned long long)(st.managed_pages * PAGE_SIZE >> 20),
+		clock_hz());
+
+	if (boot_options.selftest) {
+		unsigned failed = selftest_run();
+
+		kprintf("Mach_R: self-tests done, %u failed; powering off\n",
+			failed);
+		machine_poweroff(failed ? 1 : 0);
+	}
+
+	if (boot_info.nmodules)
+		kprintf("Mach_R: %u boot module(s) given, but user tasks are "
+			"not implemented yet\n",
+			boot_info.nmodules);
+	kprintf("Mach_R: idle (nothing to run yet)\n");
+	for (;;)
+		machine_idle();
+}
