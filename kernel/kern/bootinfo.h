@@ -26,7 +26,7 @@ struct boot_module {
  * Guarded by: nothing (written on the boot CPU before others start).
  */
 struct boot_info {
-	const char *cmdline;	 /* never NULL */
+	const char *cmdline;     /* never NULL */
 	const char *loader_name; /* never NULL */
 	struct boot_module modules[BOOT_MODULES_MAX];
 	unsigned nmodules;
@@ -39,6 +39,6 @@ struct boot_info {
  * Returns 0, or -1 with a one-line reason in ERR.
  */
 int bootinfo_check(const struct boot_info *bi, paddr_t limit, char *err,
-		   size_t errlen);
+                   size_t errlen);
 
 #endif

@@ -23,7 +23,7 @@ static bool is_blank(char c)
 }
 
 int cmdline_parse(struct cmdline *cl, const char *text, char *err,
-		  size_t errlen)
+                  size_t errlen)
 {
 	const char *p = text ? text : "";
 	char *out = cl->buf;
@@ -50,10 +50,10 @@ int cmdline_parse(struct cmdline *cl, const char *text, char *err,
 		while (*p && *p != '=' && !is_blank(*p)) {
 			if (*p == '"')
 				return fail(err, errlen, "quote in option name",
-					    word);
+				            word);
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return fail(err, errlen, "control character",
-					    word);
+				            word);
 			*out++ = *p++;
 		}
 		if (out == o->key)
@@ -65,23 +65,29 @@ int cmdline_parse(struct cmdline *cl, const char *text, char *err,
 			if (*p == '"') {
 				const char *q = p++;
 
-				while (*p && *p != '"')
+				while (*p && *p != '"') {
+					if ((unsigned char)*p < 0x20 ||
+					    *p == 0x7f)
+						return fail(err, errlen,
+						            "control character",
+						            word);
 					*out++ = *p++;
+				}
 				if (*p != '"')
 					return fail(err, errlen,
-						    "unterminated quote", q);
+					            "unterminated quote", q);
 				p++;
 				if (*p && !is_blank(*p))
 					return fail(err, errlen,
-						    "text after closing quote",
-						    q);
+					            "text after closing quote",
+					            q);
 			} else {
 				while (*p && !is_blank(*p)) {
 					if ((unsigned char)*p < 0x20 ||
 					    *p == 0x7f)
 						return fail(err, errlen,
-							    "control character",
-							    word);
+						            "control character",
+						            word);
 					*out++ = *p++;
 				}
 			}
@@ -105,8 +111,8 @@ bool cmdline_has(const struct cmdline *cl, const char *key)
 }
 
 int cmdline_get_uint(const struct cmdline *cl, const char *key, uint64_t def,
-		     uint64_t min, uint64_t max, uint64_t *out, char *err,
-		     size_t errlen)
+                     uint64_t min, uint64_t max, uint64_t *out, char *err,
+                     size_t errlen)
 {
 	const char *v = cmdline_get(cl, key), *p;
 	unsigned base = 10;
@@ -146,7 +152,7 @@ int cmdline_get_uint(const struct cmdline *cl, const char *key, uint64_t def,
 	}
 	if (n < min || n > max) {
 		ksnprintf(err, errlen, "%s=%s: must be %llu..%llu", key, v,
-			  (unsigned long long)min, (unsigned long long)max);
+		          (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = n;
@@ -154,13 +160,13 @@ int cmdline_get_uint(const struct cmdline *cl, const char *key, uint64_t def,
 }
 
 int boot_options_parse(const struct cmdline *cl, struct boot_options *opt,
-		       char *err, size_t errlen)
+                       char *err, size_t errlen)
 {
 	const char *console = cmdline_get(cl, "console");
 	uint64_t hz;
 
 	if (cmdline_get_uint(cl, "hz", BOOT_HZ_DEFAULT, 10, 10000, &hz, err,
-			     errlen) < 0)
+	                     errlen) < 0)
 		return -1;
 	opt->hz = (unsigned)hz;
 	opt->selftest = cmdline_has(cl, "selftest");
@@ -173,7 +179,7 @@ int boot_options_parse(const struct cmdline *cl, struct boot_options *opt,
 			opt->console_com = console[3] - '0';
 		else {
 			ksnprintf(err, errlen,
-				  "console=%s: expected com0..com3", console);
+			          "console=%s: expected com0..com3", console);
 			return -1;
 		}
 	}

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CMDLINE_MAX	 1024 /* bytes of command line kept */
+#define CMDLINE_MAX      1024 /* bytes of command line kept */
 #define CMDLINE_MAX_OPTS 64
 
 /*
@@ -40,7 +40,7 @@ struct cmdline {
  *   character.
  */
 int cmdline_parse(struct cmdline *cl, const char *text, char *err,
-		  size_t errlen);
+                  size_t errlen);
 
 /* The value of the last KEY given, "" for a flag, NULL if absent. */
 const char *cmdline_get(const struct cmdline *cl, const char *key);
@@ -55,18 +55,18 @@ bool cmdline_has(const struct cmdline *cl, const char *key);
  *   number, or out of range.
  */
 int cmdline_get_uint(const struct cmdline *cl, const char *key, uint64_t def,
-		     uint64_t min, uint64_t max, uint64_t *out, char *err,
-		     size_t errlen);
+                     uint64_t min, uint64_t max, uint64_t *out, char *err,
+                     size_t errlen);
 
 /*
  * The options the kernel reads for itself (docs/ARCHITECTURE.md lists
  * them).  Owned by the boot code; read-only after boot.
  */
 struct boot_options {
-	unsigned hz;	 /* timer interrupts per second (hz=, 10..10000) */
+	unsigned hz;     /* timer interrupts per second (hz=, 10..10000) */
 	int console_com; /* serial console unit (console=comN), -1: none */
-	bool selftest;	 /* run the in-kernel self-tests, then power off */
-	bool qemu_exit;	 /* on halt, leave QEMU through isa-debug-exit */
+	bool selftest;   /* run the in-kernel self-tests, then power off */
+	bool qemu_exit;  /* on halt, leave QEMU through isa-debug-exit */
 };
 
 #define BOOT_HZ_DEFAULT 100
@@ -77,6 +77,6 @@ struct boot_options {
  *   console=lpt1).
  */
 int boot_options_parse(const struct cmdline *cl, struct boot_options *opt,
-		       char *err, size_t errlen);
+                       char *err, size_t errlen);
 
 #endif

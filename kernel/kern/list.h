@@ -54,10 +54,10 @@ static inline bool list_linked(const struct list *elem)
 	return elem->next != NULL;
 }
 
-#define list_first_entry(head, type, member) \
+#define list_first_entry(head, type, member)                                   \
 	container_of((head)->next, type, member)
 
-#define list_for_each(pos, head) \
+#define list_for_each(pos, head)                                               \
 	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
 #endif

@@ -51,13 +51,15 @@ void memmap_init(struct memmap *map);
  * (the entry is then counted in map->dropped and ignored).
  */
 int memmap_add(struct memmap *map, paddr_t base, uint64_t len,
-	       enum memmap_type type);
+               enum memmap_type type);
 
 /*
  * memmap_finish: build map->usable from the raw entries: usable ranges
  * are merged where they overlap or touch, any part covered by a reserved
  * entry is removed (reserved wins), the rest is shrunk to whole pages and
  * ranges smaller than one page are dropped.  The result is sorted.
+ * It rebuilds map->usable from the raw entries, so it comes before any
+ * memmap_reserve or memmap_steal.
  * Returns the number of usable bytes.
  */
 uint64_t memmap_finish(struct memmap *map);
@@ -78,7 +80,7 @@ int memmap_reserve(struct memmap *map, paddr_t base, uint64_t len);
  * is never usable: the first MiB is always reserved by the machine layer).
  */
 paddr_t memmap_steal(struct memmap *map, uint64_t size, uint64_t align,
-		     paddr_t limit);
+                     paddr_t limit);
 
 /* Total bytes in the usable ranges. */
 uint64_t memmap_usable_bytes(const struct memmap *map);

@@ -22,9 +22,9 @@ struct slab;
 
 /* page->flags */
 #define PG_RESERVED 0x1 /* not managed: a hole, or used at boot */
-#define PG_FREE	    0x2 /* the head of a free block on a free list */
-#define PG_SLAB	    0x4 /* the head page of a slab (page->slab is valid) */
-#define PG_HEAD	    0x8 /* the head page of an allocated block */
+#define PG_FREE     0x2 /* the head of a free block on a free list */
+#define PG_SLAB     0x4 /* the head page of a slab (page->slab is valid) */
+#define PG_HEAD     0x8 /* the head page of an allocated block */
 
 /*
  * The descriptor of one physical page.
@@ -35,10 +35,10 @@ struct slab;
  */
 struct page {
 	struct list link;  /* free list, or the owner's list */
-	uint32_t flags;	   /* PG_* */
-	uint8_t order;	   /* block order, valid in a block's head page */
+	uint32_t flags;    /* PG_* */
+	uint8_t order;     /* block order, valid in a block's head page */
 	struct slab *slab; /* the slab this page belongs to, set in every
-			      page of a slab (PG_SLAB marks its head) */
+	                      page of a slab (PG_SLAB marks its head) */
 };
 
 /*
@@ -82,8 +82,8 @@ void page_free_va(void *va, unsigned order);
  * free_pages + allocated_pages == managed_pages at all times.
  */
 struct page_alloc_stats {
-	uint64_t managed_pages;	  /* pages the allocator owns */
-	uint64_t free_pages;	  /* pages in free blocks */
+	uint64_t managed_pages;   /* pages the allocator owns */
+	uint64_t free_pages;      /* pages in free blocks */
 	uint64_t allocated_pages; /* pages in allocated blocks */
 	uint64_t alloc_calls, free_calls, failed_calls;
 };

@@ -22,11 +22,11 @@ extern volatile int panic_depth;
 /* The last panic's formatted message. */
 extern char panic_message[256];
 
-#define assert(cond)                                                        \
-	do {                                                                \
-		if (unlikely(!(cond)))                                      \
-			panic("assertion failed: %s (%s:%d)", #cond,        \
-			      __FILE__, __LINE__);                          \
+#define assert(cond)                                                           \
+	do {                                                                   \
+		if (unlikely(!(cond)))                                         \
+			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, \
+			      __LINE__);                                       \
 	} while (0)
 
 #endif

@@ -55,34 +55,34 @@ struct spec {
 };
 
 static void put_number(struct sink *s, const struct spec *sp, uint64_t v,
-		       int negative, unsigned base, int upper)
+                       int negative, int is_signed, unsigned base, int upper)
 {
 	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
 	char tmp[24];
-	int n = 0, prefix_len = 0, zeros, pad;
+	int n = 0, prefix_len, zeros, pad;
 	const char *prefix = "";
+	int is_zero = v == 0;
 
-	if (v == 0 && sp->prec == 0)
-		n = 0;
-	else
+	if (!(is_zero && sp->prec == 0))
 		do {
 			tmp[n++] = digits[v % base];
 			v /= base;
 		} while (v);
+	zeros = sp->prec > n ? sp->prec - n : 0;
 
 	if (negative)
 		prefix = "-";
-	else if (sp->plus && base == 10)
+	else if (sp->plus && is_signed)
 		prefix = "+";
-	else if (sp->space && base == 10)
+	else if (sp->space && is_signed)
 		prefix = " ";
-	else if (sp->alt && base == 16 && n > 0)
+	else if (sp->alt && base == 16 && !is_zero)
 		prefix = upper ? "0X" : "0x";
-	else if (sp->alt && base == 8 && (n == 0 || tmp[n - 1] != '0'))
-		prefix = "0";
+	else if (sp->alt && base == 8 && zeros == 0 &&
+	         (n == 0 || tmp[n - 1] != '0'))
+		prefix = "0"; /* '#' makes the first digit a zero */
 	prefix_len = (int)strlen(prefix);
 
-	zeros = sp->prec > n ? sp->prec - n : 0;
 	pad = sp->width - prefix_len - zeros - n;
 	if (sp->zero && !sp->left && sp->prec < 0) {
 		zeros += pad > 0 ? pad : 0;
@@ -119,7 +119,7 @@ enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE };
 static void format(struct sink *s, const char *fmt, va_list ap)
 {
 	while (*fmt) {
-		struct spec sp = { .prec = -1 };
+		struct spec sp = {.prec = -1};
 		enum length len = LEN_INT;
 		uint64_t u;
 		int64_t i;
@@ -200,7 +200,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 				break;
 			}
 			put_number(s, &sp, i < 0 ? -(uint64_t)i : (uint64_t)i,
-				   i < 0, 10, 0);
+			           i < 0, 1, 10, 0);
 			break;
 		case 'u':
 		case 'x':
@@ -220,14 +220,16 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 				u = va_arg(ap, uint64_t);
 				break;
 			}
-			put_number(s, &sp, u, 0,
-				   *fmt == 'o' ? 8 : *fmt == 'u' ? 10 : 16,
-				   *fmt == 'X');
+			put_number(s, &sp, u, 0, 0,
+			           *fmt == 'o'   ? 8
+			           : *fmt == 'u' ? 10
+			                         : 16,
+			           *fmt == 'X');
 			break;
 		case 'p':
 			sp.alt = 1;
-			put_number(s, &sp, (uintptr_t)va_arg(ap, void *), 0, 16,
-				   0);
+			put_number(s, &sp, (uintptr_t)va_arg(ap, void *), 0, 0,
+			           16, 0);
 			break;
 		case 'c':
 			sp.prec = -1;
@@ -255,7 +257,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	static char dummy;
-	struct sink s = { .buf = size ? buf : &dummy, .size = size };
+	struct sink s = {.buf = size ? buf : &dummy, .size = size};
 
 	format(&s, fmt, ap);
 	if (size)
@@ -278,7 +280,7 @@ static spinlock_t console_lock = SPINLOCK_INIT("console");
 
 int kvprintf(const char *fmt, va_list ap)
 {
-	struct sink s = { 0 };
+	struct sink s = {0};
 	unsigned long flags = 0;
 	int reentered = spin_held(&console_lock);
 

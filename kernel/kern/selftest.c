@@ -64,7 +64,7 @@ static void test_page_alloc_mixed_orders(struct selftest_ctx *ctx)
 			break;
 		for (unsigned p = 0; p < (1u << order); p++)
 			*(uint64_t *)((char *)b + p * PAGE_SIZE + 64) =
-				(uint64_t)i << 8 | p;
+			    (uint64_t)i << 8 | p;
 		b->order = order;
 		b->tag = i;
 		b->next = held;
@@ -74,20 +74,20 @@ static void test_page_alloc_mixed_orders(struct selftest_ctx *ctx)
 	selftest_check(ctx, n == 1500, "only %u of 1500 blocks allocated", n);
 	for (struct held_block *b = held; b; b = b->next) {
 		selftest_check(ctx,
-			       virt_to_page(b) &&
-				       page_to_phys(virt_to_page(b)) %
-						       (PAGE_SIZE << b->order) ==
-					       0,
-			       "block %llu of order %u is misaligned",
-			       (unsigned long long)b->tag, b->order);
+		               virt_to_page(b) &&
+		                   page_to_phys(virt_to_page(b)) %
+		                           (PAGE_SIZE << b->order) ==
+		                       0,
+		               "block %llu of order %u is misaligned",
+		               (unsigned long long)b->tag, b->order);
 		for (unsigned p = 0; p < (1u << b->order); p++) {
 			uint64_t want = b->tag << 8 | p;
-			uint64_t got = *(uint64_t *)((char *)b + p * PAGE_SIZE +
-						     64);
+			uint64_t got =
+			    *(uint64_t *)((char *)b + p * PAGE_SIZE + 64);
 
 			if (!selftest_check(ctx, got == want,
-					    "block %llu page %u overwritten",
-					    (unsigned long long)b->tag, p))
+			                    "block %llu page %u overwritten",
+			                    (unsigned long long)b->tag, p))
 				break;
 		}
 	}
@@ -100,9 +100,9 @@ static void test_page_alloc_mixed_orders(struct selftest_ctx *ctx)
 	page_alloc_check();
 	page_alloc_get_stats(&after);
 	selftest_check(ctx, after.free_pages == before.free_pages,
-		       "free pages %llu after, %llu before",
-		       (unsigned long long)after.free_pages,
-		       (unsigned long long)before.free_pages);
+	               "free pages %llu after, %llu before",
+	               (unsigned long long)after.free_pages,
+	               (unsigned long long)before.free_pages);
 }
 
 static void test_page_alloc_exhaustion(struct selftest_ctx *ctx)
@@ -123,15 +123,14 @@ static void test_page_alloc_exhaustion(struct selftest_ctx *ctx)
 	}
 	page_alloc_get_stats(&mid);
 	selftest_check(ctx, mid.free_pages == 0, "%llu pages left free",
-		       (unsigned long long)mid.free_pages);
-	selftest_check(ctx, n == before.free_pages,
-		       "%llu pages allocated, %llu were free",
-		       (unsigned long long)n,
-		       (unsigned long long)before.free_pages);
+	               (unsigned long long)mid.free_pages);
+	selftest_check(
+	    ctx, n == before.free_pages, "%llu pages allocated, %llu were free",
+	    (unsigned long long)n, (unsigned long long)before.free_pages);
 	selftest_check(ctx, mid.failed_calls == before.failed_calls + 1,
-		       "the refused allocation was not counted");
+	               "the refused allocation was not counted");
 	selftest_check(ctx, page_alloc(3) == NULL,
-		       "an order-3 block was found in exhausted memory");
+	               "an order-3 block was found in exhausted memory");
 	while (held) {
 		struct held_block *b = held;
 
@@ -141,9 +140,9 @@ static void test_page_alloc_exhaustion(struct selftest_ctx *ctx)
 	page_alloc_check();
 	page_alloc_get_stats(&after);
 	selftest_check(ctx, after.free_pages == before.free_pages,
-		       "free pages %llu after, %llu before",
-		       (unsigned long long)after.free_pages,
-		       (unsigned long long)before.free_pages);
+	               "free pages %llu after, %llu before",
+	               (unsigned long long)after.free_pages,
+	               (unsigned long long)before.free_pages);
 	/* Freed order-0 pages must coalesce back into large blocks. */
 	void *big = page_alloc_va(PAGE_ORDER_MAX);
 
@@ -169,24 +168,25 @@ static void test_slab_under_load(struct selftest_ctx *ctx)
 	for (unsigned i = 0; i < n; i += 2)
 		slab_free(&cache, objs[i]);
 	for (unsigned i = 1; i < n; i += 2)
-		selftest_check(ctx, ((unsigned char *)objs[i])[199] == (i & 0xff),
-			       "object %u corrupted", i);
+		selftest_check(ctx,
+		               ((unsigned char *)objs[i])[199] == (i & 0xff),
+		               "object %u corrupted", i);
 	for (unsigned i = 0; i < n; i += 2)
 		objs[i] = slab_alloc(&cache);
 	slab_cache_get_stats(&cache, &st);
 	selftest_check(ctx, st.live == n, "live %llu, expected %u",
-		       (unsigned long long)st.live, n);
+	               (unsigned long long)st.live, n);
 	for (unsigned i = 0; i < n; i++)
 		slab_free(&cache, objs[i]);
 	slab_cache_reap(&cache);
 	slab_cache_get_stats(&cache, &st);
 	selftest_check(ctx, st.live == 0 && st.slabs == 0,
-		       "after freeing all: live %llu, slabs %llu",
-		       (unsigned long long)st.live,
-		       (unsigned long long)st.slabs);
+	               "after freeing all: live %llu, slabs %llu",
+	               (unsigned long long)st.live,
+	               (unsigned long long)st.slabs);
 	selftest_check(ctx, st.allocs == st.frees, "allocs %llu != frees %llu",
-		       (unsigned long long)st.allocs,
-		       (unsigned long long)st.frees);
+	               (unsigned long long)st.allocs,
+	               (unsigned long long)st.frees);
 }
 
 static void test_kmalloc_size_classes(struct selftest_ctx *ctx)
@@ -196,13 +196,15 @@ static void test_kmalloc_size_classes(struct selftest_ctx *ctx)
 	for (size_t size = 1; size <= 65536; size = size * 2 + 1) {
 		unsigned char *p = kmalloc(size);
 
-		if (!selftest_check(ctx, p != NULL, "kmalloc(%zu) failed", size))
+		if (!selftest_check(ctx, p != NULL, "kmalloc(%zu) failed",
+		                    size))
 			continue;
 		memset(p, 0xa5, size);
 		kfree(p);
 	}
 	selftest_check(ctx, kmalloc(0) == NULL, "kmalloc(0) gave memory");
-	selftest_check(ctx, kmalloc(65537) == NULL, "kmalloc(64K+1) gave memory");
+	selftest_check(ctx, kmalloc(65537) == NULL,
+	               "kmalloc(64K+1) gave memory");
 	selftest_check(ctx, slab_total_live() == live, "kmalloc leaked");
 }
 
@@ -220,10 +222,10 @@ static void test_timer_ticks_at_hz(struct selftest_ctx *ctx)
 	expect = (t1 - t0) * clock_hz() / 1000000000ULL;
 	got = k1 - k0;
 	selftest_check(ctx, got * 10 >= expect * 7 && got * 10 <= expect * 13,
-		       "%llu ticks in %llu ms at %u Hz; expected about %llu",
-		       (unsigned long long)got,
-		       (unsigned long long)((t1 - t0) / 1000000), clock_hz(),
-		       (unsigned long long)expect);
+	               "%llu ticks in %llu ms at %u Hz; expected about %llu",
+	               (unsigned long long)got,
+	               (unsigned long long)((t1 - t0) / 1000000), clock_hz(),
+	               (unsigned long long)expect);
 }
 
 static void test_clock_monotonic(struct selftest_ctx *ctx)
@@ -233,10 +235,9 @@ static void test_clock_monotonic(struct selftest_ctx *ctx)
 	for (int i = 0; i < 20000; i++) {
 		uint64_t now = clock_now_ns();
 
-		if (!selftest_check(ctx, now >= prev,
-				    "clock went back from %llu to %llu",
-				    (unsigned long long)prev,
-				    (unsigned long long)now))
+		if (!selftest_check(
+		        ctx, now >= prev, "clock went back from %llu to %llu",
+		        (unsigned long long)prev, (unsigned long long)now))
 			return;
 		prev = now;
 	}
@@ -261,21 +262,19 @@ static void test_spinlock_masks_interrupts(struct selftest_ctx *ctx)
 }
 
 static const struct selftest core_selftests[] = {
-	{ "page allocator: mixed orders under load",
-	  test_page_alloc_mixed_orders },
-	{ "page allocator: exhaustion returns NULL, then coalesces",
-	  test_page_alloc_exhaustion },
-	{ "slab: 20000 objects allocated, freed, reaped", test_slab_under_load },
-	{ "kmalloc: every size class", test_kmalloc_size_classes },
-	{ "timer: ticks advance at the configured HZ", test_timer_ticks_at_hz },
-	{ "clock: monotonic nanoseconds", test_clock_monotonic },
-	{ "spinlock: masks and restores interrupts",
-	  test_spinlock_masks_interrupts },
+    {"page allocator: mixed orders under load", test_page_alloc_mixed_orders},
+    {"page allocator: exhaustion returns NULL, then coalesces",
+     test_page_alloc_exhaustion},
+    {"slab: 20000 objects allocated, freed, reaped", test_slab_under_load},
+    {"kmalloc: every size class", test_kmalloc_size_classes},
+    {"timer: ticks advance at the configured HZ", test_timer_ticks_at_hz},
+    {"clock: monotonic nanoseconds", test_clock_monotonic},
+    {"spinlock: masks and restores interrupts", test_spinlock_masks_interrupts},
 };
 
 static void run_one(const struct selftest *t, unsigned number, unsigned *failed)
 {
-	struct selftest_ctx ctx = { 0 };
+	struct selftest_ctx ctx = {0};
 
 	t->fn(&ctx);
 	kprintf("%sok %u - %s\n", ctx.failures ? "not " : "", number, t->name);

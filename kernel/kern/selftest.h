@@ -26,7 +26,7 @@ struct selftest {
  * ("# ...") made from FMT.  Returns COND so tests can stop early.
  */
 bool selftest_check(struct selftest_ctx *ctx, bool cond, const char *fmt, ...)
-	__printflike(3, 4);
+    __printflike(3, 4);
 
 /* Run every test, print TAP; return the number of failed tests. */
 unsigned selftest_run(void);

@@ -23,18 +23,18 @@
 struct slab_cache {
 	spinlock_t lock;
 	char name[SLAB_NAME_MAX];
-	size_t obj_size;  /* bytes per object, after alignment */
-	size_t align;	  /* object alignment */
-	unsigned order;	  /* each slab is 2^order pages */
+	size_t obj_size;   /* bytes per object, after alignment */
+	size_t align;      /* object alignment */
+	unsigned order;    /* each slab is 2^order pages */
 	unsigned per_slab; /* objects per slab */
 	struct list partial, full, empty; /* slabs by how full they are */
 	/* counters (slab_cache_stats) */
-	uint64_t live;	       /* objects allocated and not freed */
+	uint64_t live;          /* objects allocated and not freed */
 	uint64_t allocs, frees; /* totals since creation */
-	uint64_t failed;       /* allocations refused: no memory or limit */
-	uint64_t slabs;	       /* slabs currently held */
-	uint64_t limit;	       /* at most this many live objects; 0: none */
-	struct list all_link;  /* on the global list of caches */
+	uint64_t failed;        /* allocations refused: no memory or limit */
+	uint64_t slabs;         /* slabs currently held */
+	uint64_t limit;         /* at most this many live objects; 0: none */
+	struct list all_link;   /* on the global list of caches */
 };
 
 /*
@@ -47,7 +47,7 @@ struct slab_cache {
  * Locks: takes the registry lock; none of the slab locks held on entry.
  */
 void slab_cache_init(struct slab_cache *cache, const char *name, size_t size,
-		     size_t align);
+                     size_t align);
 
 /*
  * slab_alloc: allocate one object, contents undefined.
@@ -102,7 +102,8 @@ struct slab_cache *slab_cache_find(const char *name);
  * not create or destroy caches. */
 void slab_cache_foreach(void (*fn)(struct slab_cache *, void *), void *arg);
 
-/* Sum of `live` over every registered cache. */
+/* Sum of `live` over every registered cache but the internal slab-desc
+ * cache, whose objects are slab descriptors rather than allocations. */
 uint64_t slab_total_live(void);
 
 /*
@@ -114,5 +115,13 @@ uint64_t slab_total_live(void);
 void *kmalloc(size_t size);
 void *kzalloc(size_t size);
 void kfree(void *ptr);
+
+/*
+ * Host unit tests only: forget every cache and every slab, as if no cache
+ * had ever been created (the built-in ones are set up again on next use).
+ * Pair it with page_alloc_reset_for_tests(): the slabs' pages are not
+ * given back, so a failed test cannot leave stale slabs to the next.
+ */
+void slab_reset_for_tests(void);
 
 #endif

@@ -25,11 +25,14 @@
  */
 typedef struct spinlock {
 	atomic_uint locked; /* 0 free, 1 held */
-	int owner;	    /* cpu_id() of the holder, or SPIN_NO_OWNER */
+	int owner;          /* cpu_id() of the holder, or SPIN_NO_OWNER */
 	const char *name;   /* for panic messages */
 } spinlock_t;
 
-#define SPINLOCK_INIT(n) { .locked = 0, .owner = SPIN_NO_OWNER, .name = (n) }
+#define SPINLOCK_INIT(n)                                                       \
+	{                                                                      \
+		.locked = 0, .owner = SPIN_NO_OWNER, .name = (n)               \
+	}
 
 static inline void spin_init(spinlock_t *l, const char *name)
 {

@@ -35,22 +35,22 @@ void kern_main(void)
 
 	page_alloc_get_stats(&st);
 	kprintf("Mach_R: %llu MiB free of %llu MiB managed, clock at %u Hz\n",
-		(unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
-		(unsigned long long)(st.managed_pages * PAGE_SIZE >> 20),
-		clock_hz());
+	        (unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
+	        (unsigned long long)(st.managed_pages * PAGE_SIZE >> 20),
+	        clock_hz());
 
 	if (boot_options.selftest) {
 		unsigned failed = selftest_run();
 
 		kprintf("Mach_R: self-tests done, %u failed; powering off\n",
-			failed);
+		        failed);
 		machine_poweroff(failed ? 1 : 0);
 	}
 
 	if (boot_info.nmodules)
 		kprintf("Mach_R: %u boot module(s) given, but user tasks are "
-			"not implemented yet\n",
-			boot_info.nmodules);
+		        "not implemented yet\n",
+		        boot_info.nmodules);
 	kprintf("Mach_R: idle (nothing to run yet)\n");
 	for (;;)
 		machine_idle();

@@ -30,10 +30,10 @@ static void print_memmap(const struct memmap *map)
 	kprintf("memory map (from the boot loader):\n");
 	for (unsigned i = 0; i < map->nraw; i++)
 		kprintf("  %016llx-%016llx %s\n",
-			(unsigned long long)map->raw[i].base,
-			(unsigned long long)map->raw[i].end,
-			map->raw[i].type == MEMMAP_USABLE ? "usable"
-							  : "reserved");
+		        (unsigned long long)map->raw[i].base,
+		        (unsigned long long)map->raw[i].end,
+		        map->raw[i].type == MEMMAP_USABLE ? "usable"
+		                                          : "reserved");
 	if (map->dropped)
 		kprintf("  (%u malformed entries ignored)\n", map->dropped);
 }
@@ -71,11 +71,11 @@ static void read_options(const char *text)
 }
 
 static void reserve(struct memmap *map, paddr_t base, uint64_t len,
-		    const char *what)
+                    const char *what)
 {
 	if (memmap_reserve(map, base, len) < 0)
 		boot_fatal("the memory map is too fragmented to reserve the %s",
-			   what);
+		           what);
 }
 
 void boot_main(uint32_t magic, uint32_t mbi_pa);
@@ -95,11 +95,11 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 	cpu_features_detect();
 
 	kprintf("\nMach_R %s (%s), a Mach microkernel for x86_64\n",
-		MACHR_VERSION, MACHR_GIT_REV);
+	        MACHR_VERSION, MACHR_GIT_REV);
 	cpu_features_print();
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		boot_fatal("not started by a multiboot loader (magic %#x)",
-			   magic);
+		           magic);
 
 	multiboot_parse(mbi_pa, bi, &boot_memmap, ext, &next);
 	read_options(bi->cmdline);
@@ -111,33 +111,34 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 
 	bi->kernel_start = virt_to_phys(_kernel_start);
 	bi->kernel_end = virt_to_phys(_end);
-	kprintf("kernel: %016llx-%016llx (%llu KiB)\n",
-		(unsigned long long)bi->kernel_start,
-		(unsigned long long)bi->kernel_end,
-		(unsigned long long)((bi->kernel_end - bi->kernel_start) >> 10));
+	kprintf(
+	    "kernel: %016llx-%016llx (%llu KiB)\n",
+	    (unsigned long long)bi->kernel_start,
+	    (unsigned long long)bi->kernel_end,
+	    (unsigned long long)((bi->kernel_end - bi->kernel_start) >> 10));
 	for (unsigned i = 0; i < bi->nmodules; i++)
 		kprintf("module %u: %016llx-%016llx %s\n", i,
-			(unsigned long long)bi->modules[i].start,
-			(unsigned long long)bi->modules[i].end,
-			bi->modules[i].cmdline);
+		        (unsigned long long)bi->modules[i].start,
+		        (unsigned long long)bi->modules[i].end,
+		        bi->modules[i].cmdline);
 
 	usable = memmap_finish(&boot_memmap);
 	if (usable < (uint64_t)BOOT_MIN_RAM_MB << 20)
 		boot_fatal("only %llu MiB of usable RAM; Mach_R needs at least "
-			   "%u MiB",
-			   (unsigned long long)(usable >> 20), BOOT_MIN_RAM_MB);
+		           "%u MiB",
+		           (unsigned long long)(usable >> 20), BOOT_MIN_RAM_MB);
 	if (bootinfo_check(bi, ram_top(&boot_memmap), err, sizeof(err)) < 0)
 		boot_fatal("bad boot modules: %s", err);
 
 	/* Nothing the loader gave us may be handed out as free memory. */
 	reserve(&boot_memmap, 0, 1 << 20, "first MiB");
 	reserve(&boot_memmap, bi->kernel_start,
-		bi->kernel_end - bi->kernel_start, "kernel image");
+	        bi->kernel_end - bi->kernel_start, "kernel image");
 	for (unsigned i = 0; i < next; i++)
 		reserve(&boot_memmap, ext[i].base, ext[i].len, "boot data");
 	for (unsigned i = 0; i < bi->nmodules; i++)
 		reserve(&boot_memmap, bi->modules[i].start,
-			bi->modules[i].end - bi->modules[i].start, "modules");
+		        bi->modules[i].end - bi->modules[i].start, "modules");
 
 	kmap_init(&boot_memmap, ram_top(&boot_memmap));
 	page_alloc_init(&boot_memmap);
@@ -149,9 +150,8 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 	clock_init(boot_options.hz);
 	lapic_timer_start(boot_options.hz);
 	kprintf("clock: TSC %llu kHz, APIC timer %llu kHz, %u Hz tick\n",
-		(unsigned long long)(tsc_hz() / 1000),
-		(unsigned long long)(lapic_timer_hz() / 1000),
-		boot_options.hz);
+	        (unsigned long long)(tsc_hz() / 1000),
+	        (unsigned long long)(lapic_timer_hz() / 1000), boot_options.hz);
 	intr_enable();
 	kern_main();
 }

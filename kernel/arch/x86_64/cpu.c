@@ -64,26 +64,39 @@ void cpu_features_print(void)
 {
 	const struct cpu_features *f = &cpu_features;
 	const struct feature_name names[] = {
-		{ &f->leaf1_edx, 0, "fpu" },	  { &f->leaf1_edx, 4, "tsc" },
-		{ &f->leaf1_edx, 5, "msr" },	  { &f->leaf1_edx, 6, "pae" },
-		{ &f->leaf1_edx, 9, "apic" },	  { &f->leaf1_edx, 13, "pge" },
-		{ &f->leaf1_edx, 15, "cmov" },	  { &f->leaf1_edx, 16, "pat" },
-		{ &f->leaf1_edx, 24, "fxsr" },	  { &f->leaf1_edx, 25, "sse" },
-		{ &f->leaf1_edx, 26, "sse2" },	  { &f->leaf1_ecx, 0, "sse3" },
-		{ &f->leaf1_ecx, 9, "ssse3" },	  { &f->leaf1_ecx, 19, "sse4.1" },
-		{ &f->leaf1_ecx, 20, "sse4.2" }, { &f->leaf1_ecx, 21, "x2apic" },
-		{ &f->leaf1_ecx, 24, "tsc-deadline" },
-		{ &f->leaf1_ecx, 26, "xsave" },	  { &f->leaf1_ecx, 28, "avx" },
-		{ &f->leaf1_ecx, 31, "hypervisor" },
-		{ &f->leaf7_ebx, 0, "fsgsbase" }, { &f->leaf7_ebx, 7, "smep" },
-		{ &f->leaf7_ebx, 20, "smap" },	  { &f->ext_edx, 11, "syscall" },
-		{ &f->ext_edx, 20, "nx" },	  { &f->ext_edx, 26, "pdpe1gb" },
-		{ &f->ext_edx, 27, "rdtscp" },	  { &f->ext_edx, 29, "lm" },
+	    {&f->leaf1_edx, 0, "fpu"},
+	    {&f->leaf1_edx, 4, "tsc"},
+	    {&f->leaf1_edx, 5, "msr"},
+	    {&f->leaf1_edx, 6, "pae"},
+	    {&f->leaf1_edx, 9, "apic"},
+	    {&f->leaf1_edx, 13, "pge"},
+	    {&f->leaf1_edx, 15, "cmov"},
+	    {&f->leaf1_edx, 16, "pat"},
+	    {&f->leaf1_edx, 24, "fxsr"},
+	    {&f->leaf1_edx, 25, "sse"},
+	    {&f->leaf1_edx, 26, "sse2"},
+	    {&f->leaf1_ecx, 0, "sse3"},
+	    {&f->leaf1_ecx, 9, "ssse3"},
+	    {&f->leaf1_ecx, 19, "sse4.1"},
+	    {&f->leaf1_ecx, 20, "sse4.2"},
+	    {&f->leaf1_ecx, 21, "x2apic"},
+	    {&f->leaf1_ecx, 24, "tsc-deadline"},
+	    {&f->leaf1_ecx, 26, "xsave"},
+	    {&f->leaf1_ecx, 28, "avx"},
+	    {&f->leaf1_ecx, 31, "hypervisor"},
+	    {&f->leaf7_ebx, 0, "fsgsbase"},
+	    {&f->leaf7_ebx, 7, "smep"},
+	    {&f->leaf7_ebx, 20, "smap"},
+	    {&f->ext_edx, 11, "syscall"},
+	    {&f->ext_edx, 20, "nx"},
+	    {&f->ext_edx, 26, "pdpe1gb"},
+	    {&f->ext_edx, 27, "rdtscp"},
+	    {&f->ext_edx, 29, "lm"},
 	};
 
 	kprintf("cpu: %s family %u model %u stepping %u\n",
-		f->brand[0] ? f->brand : f->vendor, f->family, f->model,
-		f->stepping);
+	        f->brand[0] ? f->brand : f->vendor, f->family, f->model,
+	        f->stepping);
 	kprintf("cpu features:");
 	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
 		if ((*names[i].reg >> names[i].bit) & 1)

@@ -36,7 +36,7 @@ struct cpu_tables {
 /* The boot CPU's tables are static; the others' come from the page
  * allocator when those CPUs start (SMP bring-up, a later issue). */
 static struct cpu_tables boot_cpu_tables;
-static struct cpu_tables *cpu_tables[MAX_CPUS] = { &boot_cpu_tables };
+static struct cpu_tables *cpu_tables[MAX_CPUS] = {&boot_cpu_tables};
 
 struct desc_ptr {
 	uint16_t limit;
@@ -52,7 +52,7 @@ void gdt_init_cpu(unsigned cpu)
 	if (!t)
 		panic("gdt_init_cpu: no descriptor tables for cpu %u", cpu);
 	tss = (uint64_t)&t->tss;
-	ptr = (struct desc_ptr){ sizeof(t->gdt) - 1, (uint64_t)t->gdt };
+	ptr = (struct desc_ptr){sizeof(t->gdt) - 1, (uint64_t)t->gdt};
 
 	memset(t->gdt, 0, sizeof(t->gdt));
 	t->gdt[SEL_KERNEL_CODE >> 3] = 0x00af9a000000ffffULL;
@@ -62,8 +62,8 @@ void gdt_init_cpu(unsigned cpu)
 	t->gdt[SEL_USER_CODE >> 3] = 0x00affa000000ffffULL;
 	/* A 16-byte available 64-bit TSS descriptor (type 9). */
 	t->gdt[SEL_TSS >> 3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) |
-			       (0x89ULL << 40) | ((limit >> 16) << 48) |
-			       (((tss >> 24) & 0xff) << 56);
+	                       (0x89ULL << 40) | ((limit >> 16) << 48) |
+	                       (((tss >> 24) & 0xff) << 56);
 	t->gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
 
 	memset(&t->tss, 0, sizeof(t->tss));
@@ -72,18 +72,18 @@ void gdt_init_cpu(unsigned cpu)
 		t->tss.ist[i] = (uint64_t)&t->ist_stack[i][IST_STACK_SIZE];
 
 	__asm__ volatile("lgdt %0\n\t"
-			 "pushq %1\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movl %2, %%eax\n\t"
-			 "movl %%eax, %%ds\n\t"
-			 "movl %%eax, %%es\n\t"
-			 "movl %%eax, %%ss\n\t"
-			 "ltr %w3"
-			 :
-			 : "m"(ptr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA),
-			   "r"(SEL_TSS)
-			 : "rax", "memory");
+	                 "pushq %1\n\t"
+	                 "leaq 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "movl %2, %%eax\n\t"
+	                 "movl %%eax, %%ds\n\t"
+	                 "movl %%eax, %%es\n\t"
+	                 "movl %%eax, %%ss\n\t"
+	                 "ltr %w3"
+	                 :
+	                 : "m"(ptr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA),
+	                   "r"(SEL_TSS)
+	                 : "rax", "memory");
 }

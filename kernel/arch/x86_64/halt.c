@@ -14,7 +14,7 @@
 #include "x86.h"
 
 #define QEMU_DEBUG_EXIT_PORT 0xf4 /* QEMU exits with (value << 1) | 1 */
-#define HALT_EXIT_CODE	     0x7f /* a halt is a failure for a test run */
+#define HALT_EXIT_CODE       0x7f /* a halt is a failure for a test run */
 
 volatile int cpus_halting;
 static int qemu_exit;
@@ -79,14 +79,15 @@ void machine_panic_dump(void)
 {
 	uint64_t rsp, rbp, cr0, cr3, cr4;
 
-	__asm__ volatile("movq %%rsp, %0; movq %%rbp, %1" : "=r"(rsp), "=r"(rbp));
+	__asm__ volatile("movq %%rsp, %0; movq %%rbp, %1"
+	                 : "=r"(rsp), "=r"(rbp));
 	cr0 = read_cr0();
 	cr3 = read_cr3();
 	cr4 = read_cr4();
 	kprintf("cpu %u  rsp %016llx  rbp %016llx\n"
-		"cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx\n",
-		cpu_id(), (unsigned long long)rsp, (unsigned long long)rbp,
-		(unsigned long long)cr0, (unsigned long long)read_cr2(),
-		(unsigned long long)cr3, (unsigned long long)cr4);
+	        "cr0 %016llx  cr2 %016llx  cr3 %016llx  cr4 %016llx\n",
+	        cpu_id(), (unsigned long long)rsp, (unsigned long long)rbp,
+	        (unsigned long long)cr0, (unsigned long long)read_cr2(),
+	        (unsigned long long)cr3, (unsigned long long)cr4);
 	backtrace_print((uint64_t)__builtin_return_address(0), rbp);
 }

@@ -27,12 +27,12 @@ static void set_gate(unsigned v, unsigned dpl, unsigned ist)
 	uint64_t addr = trap_vector_table[v];
 
 	idt[v] = (struct idt_gate){
-		.offset_low = addr & 0xffff,
-		.selector = SEL_KERNEL_CODE,
-		.ist = (uint8_t)ist,
-		.type_attr = (uint8_t)(0x8e | (dpl << 5)), /* interrupt gate */
-		.offset_mid = (addr >> 16) & 0xffff,
-		.offset_high = (uint32_t)(addr >> 32),
+	    .offset_low = addr & 0xffff,
+	    .selector = SEL_KERNEL_CODE,
+	    .ist = (uint8_t)ist,
+	    .type_attr = (uint8_t)(0x8e | (dpl << 5)), /* interrupt gate */
+	    .offset_mid = (addr >> 16) & 0xffff,
+	    .offset_high = (uint32_t)(addr >> 32),
 	};
 }
 
@@ -52,7 +52,7 @@ void idt_load(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __packed ptr = { sizeof(idt) - 1, (uint64_t)idt };
+	} __packed ptr = {sizeof(idt) - 1, (uint64_t)idt};
 
 	__asm__ volatile("lidt %0" : : "m"(ptr));
 }

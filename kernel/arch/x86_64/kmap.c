@@ -13,26 +13,26 @@
 #include "machine/memlayout.h"
 #include "x86.h"
 
-#define PTE_P	  0x001ULL
-#define PTE_W	  0x002ULL
-#define PTE_PWT	  0x008ULL
-#define PTE_PCD	  0x010ULL
-#define PTE_PS	  0x080ULL
-#define PTE_G	  0x100ULL
-#define PTE_NX	  (1ULL << 63)
-#define PTE_ADDR  0x000ffffffffff000ULL
+#define PTE_P    0x001ULL
+#define PTE_W    0x002ULL
+#define PTE_PWT  0x008ULL
+#define PTE_PCD  0x010ULL
+#define PTE_PS   0x080ULL
+#define PTE_G    0x100ULL
+#define PTE_NX   (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
 
-#define GIB	  (1ULL << 30)
-#define MIB2	  (2ULL << 20)
-#define MMIO_BASE 0xffffffffc0000000ULL
+#define GIB        (1ULL << 30)
+#define MIB2       (2ULL << 20)
+#define MMIO_BASE  0xffffffffc0000000ULL
 #define MMIO_PAGES 512
 
 extern char _kernel_start[], _end[];
 
 static struct memmap *steal_map;
 static uint64_t *pml4;
-static uint64_t *mmio_pt;	/* the window's page table */
-static unsigned mmio_used;	/* pages of the window handed out */
+static uint64_t *mmio_pt;  /* the window's page table */
+static unsigned mmio_used; /* pages of the window handed out */
 static paddr_t direct_top;
 
 /* A zeroed page for a page table, taken from the boot memory map below
@@ -58,7 +58,7 @@ static uint64_t *table_next(uint64_t *t, unsigned e)
 }
 
 static void map_large(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
-		      int use_1g)
+                      int use_1g)
 {
 	while (size) {
 		uint64_t *pdpt = table_next(pml4, (va >> 39) & 511);
@@ -87,7 +87,7 @@ void kmap_init(struct memmap *map, paddr_t ram_top)
 	pml4 = table_alloc();
 	direct_top = ALIGN_UP(MIN(ram_top, DIRECT_MAP_MAX), MIB2);
 	map_large(DIRECT_MAP_BASE, 0, direct_top, PTE_P | PTE_W | nx,
-		  cpu_features.has_1g_pages);
+	          cpu_features.has_1g_pages);
 	map_large(KERNEL_VMA, 0, kend, PTE_P | PTE_W, 0);
 
 	pdpt = table_next(pml4, (MMIO_BASE >> 39) & 511);
@@ -111,16 +111,16 @@ paddr_t kmap_direct_top(void)
 void *kmap_mmio(paddr_t pa, uint64_t size)
 {
 	paddr_t first = ALIGN_DOWN(pa, PAGE_SIZE);
-	unsigned n = (unsigned)((ALIGN_UP(pa + size, PAGE_SIZE) - first) /
-				PAGE_SIZE);
+	unsigned n =
+	    (unsigned)((ALIGN_UP(pa + size, PAGE_SIZE) - first) / PAGE_SIZE);
 	uint64_t va = MMIO_BASE + (uint64_t)mmio_used * PAGE_SIZE;
 
 	if (mmio_used + n > MMIO_PAGES)
 		panic("kmap_mmio: the device window is full");
 	for (unsigned i = 0; i < n; i++)
 		mmio_pt[mmio_used + i] = (first + i * PAGE_SIZE) | PTE_P |
-					 PTE_W | PTE_PCD | PTE_PWT |
-					 (cpu_features.has_nx ? PTE_NX : 0);
+		                         PTE_W | PTE_PCD | PTE_PWT |
+		                         (cpu_features.has_nx ? PTE_NX : 0);
 	mmio_used += n;
 	return (void *)(va + (pa - first));
 }

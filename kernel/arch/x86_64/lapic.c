@@ -12,25 +12,25 @@
 #include "machine/io.h"
 #include "x86.h"
 
-#define LAPIC_ID	 0x020
-#define LAPIC_TPR	 0x080
-#define LAPIC_EOI	 0x0b0
-#define LAPIC_SVR	 0x0f0
-#define LAPIC_ICR_LOW	 0x300
-#define LAPIC_ICR_HIGH	 0x310
-#define LAPIC_LVT_TIMER	 0x320
-#define LAPIC_LVT_LINT0	 0x350
-#define LAPIC_LVT_LINT1	 0x360
-#define LAPIC_LVT_ERROR	 0x370
+#define LAPIC_ID         0x020
+#define LAPIC_TPR        0x080
+#define LAPIC_EOI        0x0b0
+#define LAPIC_SVR        0x0f0
+#define LAPIC_ICR_LOW    0x300
+#define LAPIC_ICR_HIGH   0x310
+#define LAPIC_LVT_TIMER  0x320
+#define LAPIC_LVT_LINT0  0x350
+#define LAPIC_LVT_LINT1  0x360
+#define LAPIC_LVT_ERROR  0x370
 #define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR	 0x390
-#define LAPIC_TIMER_DIV	 0x3e0
+#define LAPIC_TIMER_CUR  0x390
+#define LAPIC_TIMER_DIV  0x3e0
 
-#define LVT_MASKED	  (1u << 16)
-#define LVT_PERIODIC	  (1u << 17)
-#define TIMER_DIV_16	  0x3
-#define ICR_ALL_BUT_SELF  (3u << 18)
-#define ICR_DELIVS	  (1u << 12)
+#define LVT_MASKED       (1u << 16)
+#define LVT_PERIODIC     (1u << 17)
+#define TIMER_DIV_16     0x3
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_DELIVS       (1u << 12)
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz; /* LAPIC timer counts per second (divided) */

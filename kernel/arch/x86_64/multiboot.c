@@ -15,15 +15,15 @@
 #include "machine/memlayout.h"
 #include "multiboot.h"
 
-#define MB_INFO_MEMORY	0x001
+#define MB_INFO_MEMORY  0x001
 #define MB_INFO_CMDLINE 0x004
-#define MB_INFO_MODS	0x008
-#define MB_INFO_MMAP	0x040
-#define MB_INFO_LOADER	0x200
+#define MB_INFO_MODS    0x008
+#define MB_INFO_MMAP    0x040
+#define MB_INFO_LOADER  0x200
 
-#define EARLY_LIMIT	(1ULL << 30) /* what the boot tables map */
-#define STRING_MAX	4096
-#define MMAP_BYTES_MAX	(64 * 1024)
+#define EARLY_LIMIT    (1ULL << 30) /* what the boot tables map */
+#define STRING_MAX     4096
+#define MMAP_BYTES_MAX (64 * 1024)
 
 /* The multiboot v1 information structure (the fields we read). */
 struct mb_info {
@@ -56,9 +56,9 @@ static const void *early_ptr(paddr_t pa, uint64_t len, const char *what)
 {
 	if (pa == 0 || pa + len < pa || pa + len > EARLY_LIMIT)
 		boot_fatal("the boot loader's %s at %#llx (+%llu) is outside "
-			   "the first GiB",
-			   what, (unsigned long long)pa,
-			   (unsigned long long)len);
+		           "the first GiB",
+		           what, (unsigned long long)pa,
+		           (unsigned long long)len);
 	return phys_to_virt(pa);
 }
 
@@ -71,22 +71,22 @@ static const char *early_string(paddr_t pa, const char *what, uint64_t *len)
 
 	if (n == STRING_MAX || n == room)
 		boot_fatal("the boot loader's %s at %#llx is not terminated",
-			   what, (unsigned long long)pa);
+		           what, (unsigned long long)pa);
 	*len = n + 1;
 	return s;
 }
 
 void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
-		     struct multiboot_extent *ext, unsigned *next)
+                     struct multiboot_extent *ext, unsigned *next)
 {
 	const struct mb_info *mbi = early_ptr(mbi_pa, sizeof(*mbi), "info");
 	uint64_t len;
 
 	*next = 0;
-#define EXTENT(a, l)                                      \
-	do {                                              \
-		if (*next < MULTIBOOT_EXTENTS_MAX)        \
-			ext[(*next)++] = (struct multiboot_extent){ (a), (l) }; \
+#define EXTENT(a, l)                                                           \
+	do {                                                                   \
+		if (*next < MULTIBOOT_EXTENTS_MAX)                             \
+			ext[(*next)++] = (struct multiboot_extent){(a), (l)};  \
 	} while (0)
 	EXTENT(mbi_pa, sizeof(*mbi));
 
@@ -98,7 +98,7 @@ void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
 	bi->loader_name = "(unknown)";
 	if (mbi->flags & MB_INFO_LOADER) {
 		bi->loader_name =
-			early_string(mbi->boot_loader_name, "loader name", &len);
+		    early_string(mbi->boot_loader_name, "loader name", &len);
 		EXTENT(mbi->boot_loader_name, len);
 	}
 
@@ -109,8 +109,8 @@ void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
 
 		if (total > MMAP_BYTES_MAX)
 			boot_fatal("the memory map is %u bytes long; at most "
-				   "%u are believable",
-				   total, MMAP_BYTES_MAX);
+			           "%u are believable",
+			           total, MMAP_BYTES_MAX);
 		p = early_ptr(mbi->mmap_addr, total, "memory map");
 		end = p + total;
 		EXTENT(mbi->mmap_addr, total);
@@ -119,19 +119,19 @@ void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
 
 			if (e->size < 20)
 				boot_fatal("malformed memory map: an entry "
-					   "claims %u bytes",
-					   e->size);
+				           "claims %u bytes",
+				           e->size);
 			memmap_add(map, e->base, e->len,
-				   e->type == 1 ? MEMMAP_USABLE
-						: MEMMAP_RESERVED);
+			           e->type == 1 ? MEMMAP_USABLE
+			                        : MEMMAP_RESERVED);
 			p += e->size + 4;
 		}
 	} else if (mbi->flags & MB_INFO_MEMORY) {
 		/* No map: lower memory and the memory above 1 MiB. */
 		memmap_add(map, 0, (uint64_t)mbi->mem_lower * 1024,
-			   MEMMAP_USABLE);
+		           MEMMAP_USABLE);
 		memmap_add(map, 1 << 20, (uint64_t)mbi->mem_upper * 1024,
-			   MEMMAP_USABLE);
+		           MEMMAP_USABLE);
 	} else {
 		boot_fatal("the boot loader gave no memory information");
 	}
@@ -142,9 +142,10 @@ void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
 
 		if (mbi->mods_count > BOOT_MODULES_MAX)
 			boot_fatal("%u boot modules; at most %u are supported",
-				   mbi->mods_count, BOOT_MODULES_MAX);
-		mods = early_ptr(mbi->mods_addr,
-				 mbi->mods_count * sizeof(*mods), "module list");
+			           mbi->mods_count, BOOT_MODULES_MAX);
+		mods =
+		    early_ptr(mbi->mods_addr, mbi->mods_count * sizeof(*mods),
+		              "module list");
 		EXTENT(mbi->mods_addr, mbi->mods_count * sizeof(*mods));
 		for (unsigned i = 0; i < mbi->mods_count; i++) {
 			struct boot_module *m = &bi->modules[i];
@@ -154,7 +155,7 @@ void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
 			m->cmdline = "";
 			if (mods[i].string) {
 				m->cmdline = early_string(mods[i].string,
-							  "module line", &len);
+				                          "module line", &len);
 				EXTENT(mods[i].string, len);
 			}
 		}

@@ -6,7 +6,7 @@
 #include "kern/memmap.h"
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
-#define MULTIBOOT_EXTENTS_MAX	   (8 + BOOT_MODULES_MAX)
+#define MULTIBOOT_EXTENTS_MAX      (8 + BOOT_MODULES_MAX)
 
 /* A piece of memory that holds boot-loader data and must be reserved. */
 struct multiboot_extent {
@@ -21,6 +21,6 @@ struct multiboot_extent {
  * with boot_fatal() on information it cannot trust.
  */
 void multiboot_parse(paddr_t mbi_pa, struct boot_info *bi, struct memmap *map,
-		     struct multiboot_extent *ext, unsigned *next);
+                     struct multiboot_extent *ext, unsigned *next);
 
 #endif

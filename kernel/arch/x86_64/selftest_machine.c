@@ -24,9 +24,9 @@ static int catch_vector(void (*fn)(void), struct trap_catch *c)
 static void do_divide_error(void)
 {
 	__asm__ volatile("xorl %%ecx, %%ecx; movl $1, %%eax; cltd; idivl %%ecx"
-			 :
-			 :
-			 : "eax", "ecx", "edx");
+	                 :
+	                 :
+	                 : "eax", "ecx", "edx");
 }
 
 static void do_invalid_opcode(void)
@@ -82,11 +82,11 @@ static void test_page_fault(struct selftest_ctx *ctx)
 
 	selftest_check(ctx, v == 14, "caught vector %d, expected 14", v);
 	selftest_check(ctx, c.addr == UNMAPPED_ADDR, "cr2 %#llx",
-		       (unsigned long long)c.addr);
+	               (unsigned long long)c.addr);
 	/* Error code: a read (bit 1 clear) of a non-present page (bit 0
 	 * clear) in kernel mode (bit 2 clear). */
 	selftest_check(ctx, (c.error & 7) == 0, "error code %#llx",
-		       (unsigned long long)c.error);
+	               (unsigned long long)c.error);
 }
 
 static void test_general_protection(struct selftest_ctx *ctx)
@@ -114,9 +114,9 @@ static void test_nested_catch(struct selftest_ctx *ctx)
 	}
 	selftest_check(ctx, stage == 2, "stage %d, expected 2", stage);
 	selftest_check(ctx, outer.vector == 14 && inner.vector == 6,
-		       "outer caught %u, inner %u", outer.vector, inner.vector);
+	               "outer caught %u, inner %u", outer.vector, inner.vector);
 	selftest_check(ctx, percpu_self()->catch == NULL,
-		       "a catch is still armed");
+	               "a catch is still armed");
 }
 
 static void test_timer_interrupts_arrive(struct selftest_ctx *ctx)
@@ -126,20 +126,18 @@ static void test_timer_interrupts_arrive(struct selftest_ctx *ctx)
 	for (int i = 0; i < 5; i++)
 		machine_idle(); /* each hlt ends with an interrupt */
 	selftest_check(ctx, percpu_self()->ticks > before,
-		       "no timer interrupt in five halts");
+	               "no timer interrupt in five halts");
 	selftest_check(ctx, intr_enabled(), "interrupts off after idling");
 }
 
 const struct selftest machine_selftests[] = {
-	{ "exception: divide error caught as vector 0", test_divide_error },
-	{ "exception: invalid opcode caught as vector 6", test_invalid_opcode },
-	{ "exception: breakpoint caught as vector 3", test_breakpoint },
-	{ "exception: page fault caught with CR2 and error code",
-	  test_page_fault },
-	{ "exception: general protection caught as vector 13",
-	  test_general_protection },
-	{ "exception: nested catches unwind in order", test_nested_catch },
-	{ "timer: interrupts arrive on the boot CPU",
-	  test_timer_interrupts_arrive },
+    {"exception: divide error caught as vector 0", test_divide_error},
+    {"exception: invalid opcode caught as vector 6", test_invalid_opcode},
+    {"exception: breakpoint caught as vector 3", test_breakpoint},
+    {"exception: page fault caught with CR2 and error code", test_page_fault},
+    {"exception: general protection caught as vector 13",
+     test_general_protection},
+    {"exception: nested catches unwind in order", test_nested_catch},
+    {"timer: interrupts arrive on the boot CPU", test_timer_interrupts_arrive},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);

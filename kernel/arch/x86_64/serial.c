@@ -10,7 +10,7 @@
 #include "serial.h"
 
 static uint16_t com_base = 0x3f8;
-static const uint16_t com_ports[4] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+static const uint16_t com_ports[4] = {0x3f8, 0x2f8, 0x3e8, 0x2e8};
 
 #define UART_DATA 0
 #define UART_IER  1
@@ -26,7 +26,7 @@ void serial_init(int unit)
 		com_base = com_ports[unit];
 	outb(com_base + UART_IER, 0x00); /* no interrupts */
 	outb(com_base + UART_LCR, 0x80); /* divisor latch */
-	outb(com_base + UART_DATA, 1);	 /* 115200 baud */
+	outb(com_base + UART_DATA, 1);   /* 115200 baud */
 	outb(com_base + UART_IER, 0);
 	outb(com_base + UART_LCR, 0x03); /* 8N1 */
 	outb(com_base + UART_FCR, 0xc7); /* FIFOs on, cleared */

@@ -8,17 +8,17 @@
 #include "machine/io.h"
 #include "x86.h"
 
-#define PIT_HZ	       1193182u
-#define PIT_CH2	       0x42
-#define PIT_CMD	       0x43
-#define PIT_GATE_PORT  0x61
-#define PIT_GATE       0x01
-#define PIT_SPEAKER    0x02
-#define PIT_OUT2       0x20
+#define PIT_HZ        1193182u
+#define PIT_CH2       0x42
+#define PIT_CMD       0x43
+#define PIT_GATE_PORT 0x61
+#define PIT_GATE      0x01
+#define PIT_SPEAKER   0x02
+#define PIT_OUT2      0x20
 
-static uint64_t tsc_freq;  /* TSC ticks per second */
-static uint64_t tsc_boot;  /* TSC at calibration */
-static uint64_t ns_mult;   /* ns = (delta * ns_mult) >> 32 */
+static uint64_t tsc_freq; /* TSC ticks per second */
+static uint64_t tsc_boot; /* TSC at calibration */
+static uint64_t ns_mult;  /* ns = (delta * ns_mult) >> 32 */
 
 /*
  * pit_wait_calibrate: run the PIT's channel 2 for MS milliseconds
@@ -31,12 +31,12 @@ uint64_t pit_wait_calibrate(uint64_t (*read)(void), unsigned ms)
 	uint8_t gate = inb(PIT_GATE_PORT) & ~(PIT_GATE | PIT_SPEAKER);
 	uint64_t start, spins = 0;
 
-	outb(PIT_GATE_PORT, gate);			/* gate low: stop */
-	outb(PIT_CMD, 0xb0);	/* channel 2, lobyte/hibyte, mode 0 */
+	outb(PIT_GATE_PORT, gate); /* gate low: stop */
+	outb(PIT_CMD, 0xb0);       /* channel 2, lobyte/hibyte, mode 0 */
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, (count >> 8) & 0xff);
 	start = read();
-	outb(PIT_GATE_PORT, gate | PIT_GATE);		/* gate high: count */
+	outb(PIT_GATE_PORT, gate | PIT_GATE); /* gate high: count */
 	while (!(inb(PIT_GATE_PORT) & PIT_OUT2))
 		if (++spins > 100000000)
 			return 0;
@@ -75,5 +75,5 @@ uint64_t machine_clock_ns(void)
 	if (!tsc_freq)
 		return 0;
 	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_boot) * ns_mult) >>
-			  32);
+	                  32);
 }

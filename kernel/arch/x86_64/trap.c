@@ -18,22 +18,38 @@
 #include "x86.h"
 
 static const char *const exception_names[32] = {
-	"divide error",	       "debug",
-	"NMI",		       "breakpoint",
-	"overflow",	       "BOUND range exceeded",
-	"invalid opcode",      "device not available",
-	"double fault",	       "coprocessor segment overrun",
-	"invalid TSS",	       "segment not present",
-	"stack-segment fault", "general protection",
-	"page fault",	       "reserved 15",
-	"x87 floating point",  "alignment check",
-	"machine check",       "SIMD floating point",
-	"virtualization",      "control protection",
-	"reserved 22",	       "reserved 23",
-	"reserved 24",	       "reserved 25",
-	"reserved 26",	       "reserved 27",
-	"hypervisor injection", "VMM communication",
-	"security",	       "reserved 31",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "BOUND range exceeded",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor segment overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack-segment fault",
+    "general protection",
+    "page fault",
+    "reserved 15",
+    "x87 floating point",
+    "alignment check",
+    "machine check",
+    "SIMD floating point",
+    "virtualization",
+    "control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "hypervisor injection",
+    "VMM communication",
+    "security",
+    "reserved 31",
 };
 
 void trap_catch_end(struct trap_catch *c)
@@ -48,24 +64,24 @@ void trap_catch_end(struct trap_catch *c)
 void trap_frame_print(const struct trap_frame *f)
 {
 	kprintf("  rip %016llx  cs %04llx  rflags %016llx\n"
-		"  rsp %016llx  ss %04llx\n"
-		"  rax %016llx  rbx %016llx  rcx %016llx\n"
-		"  rdx %016llx  rsi %016llx  rdi %016llx\n"
-		"  rbp %016llx  r8  %016llx  r9  %016llx\n"
-		"  r10 %016llx  r11 %016llx  r12 %016llx\n"
-		"  r13 %016llx  r14 %016llx  r15 %016llx\n"
-		"  cr2 %016llx  cr3 %016llx\n",
-		(unsigned long long)f->rip, (unsigned long long)f->cs,
-		(unsigned long long)f->rflags, (unsigned long long)f->rsp,
-		(unsigned long long)f->ss, (unsigned long long)f->rax,
-		(unsigned long long)f->rbx, (unsigned long long)f->rcx,
-		(unsigned long long)f->rdx, (unsigned long long)f->rsi,
-		(unsigned long long)f->rdi, (unsigned long long)f->rbp,
-		(unsigned long long)f->r8, (unsigned long long)f->r9,
-		(unsigned long long)f->r10, (unsigned long long)f->r11,
-		(unsigned long long)f->r12, (unsigned long long)f->r13,
-		(unsigned long long)f->r14, (unsigned long long)f->r15,
-		(unsigned long long)read_cr2(), (unsigned long long)read_cr3());
+	        "  rsp %016llx  ss %04llx\n"
+	        "  rax %016llx  rbx %016llx  rcx %016llx\n"
+	        "  rdx %016llx  rsi %016llx  rdi %016llx\n"
+	        "  rbp %016llx  r8  %016llx  r9  %016llx\n"
+	        "  r10 %016llx  r11 %016llx  r12 %016llx\n"
+	        "  r13 %016llx  r14 %016llx  r15 %016llx\n"
+	        "  cr2 %016llx  cr3 %016llx\n",
+	        (unsigned long long)f->rip, (unsigned long long)f->cs,
+	        (unsigned long long)f->rflags, (unsigned long long)f->rsp,
+	        (unsigned long long)f->ss, (unsigned long long)f->rax,
+	        (unsigned long long)f->rbx, (unsigned long long)f->rcx,
+	        (unsigned long long)f->rdx, (unsigned long long)f->rsi,
+	        (unsigned long long)f->rdi, (unsigned long long)f->rbp,
+	        (unsigned long long)f->r8, (unsigned long long)f->r9,
+	        (unsigned long long)f->r10, (unsigned long long)f->r11,
+	        (unsigned long long)f->r12, (unsigned long long)f->r13,
+	        (unsigned long long)f->r14, (unsigned long long)f->r15,
+	        (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
 }
 
 static void exception(struct trap_frame *f)
@@ -84,12 +100,13 @@ static void exception(struct trap_frame *f)
 		trap_catch_resume(c);
 	}
 	kprintf("\n%s exception %u (%s), error code %#llx, on cpu %u\n",
-		user ? "user" : "kernel", v, exception_names[v],
-		(unsigned long long)f->error, cpu->id);
+	        user ? "user" : "kernel", v, exception_names[v],
+	        (unsigned long long)f->error, cpu->id);
 	trap_frame_print(f);
 	backtrace_print(f->rip, f->rbp);
-	panic("unhandled %s exception %u (%s) at %#llx", user ? "user" : "kernel",
-	      v, exception_names[v], (unsigned long long)f->rip);
+	panic("unhandled %s exception %u (%s) at %#llx",
+	      user ? "user" : "kernel", v, exception_names[v],
+	      (unsigned long long)f->rip);
 }
 
 void trap_dispatch(struct trap_frame *f)

@@ -52,9 +52,6 @@ static inline unsigned cpu_id(void)
 	return host_cpu_id;
 }
 
-/* Wait for "an interrupt": in a process, just let other threads run. */
-void machine_idle(void);
-
 static inline void machine_idle(void)
 {
 }

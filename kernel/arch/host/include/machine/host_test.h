@@ -24,21 +24,23 @@ void host_set_cpu_id(unsigned id);
 
 /*
  * EXPECT_PANIC(stmt): run STMT and evaluate to 1 if it panicked, 0 if it
- * returned normally.
+ * returned normally.  A panic longjmps out of STMT: locals of the caller
+ * that STMT changes must be volatile to be read afterwards (the macro's
+ * own are, which also keeps gcc's -Wclobbered quiet).
  */
-#define EXPECT_PANIC(stmt)                                                  \
-	({                                                                  \
-		jmp_buf jb__;                                               \
-		jmp_buf *prev__ = host_panic_catcher;                       \
-		int panicked__ = 0;                                         \
-		if (setjmp(jb__) == 0) {                                    \
-			host_panic_catcher = &jb__;                         \
-			stmt;                                               \
-		} else {                                                    \
-			panicked__ = 1;                                     \
-		}                                                           \
-		host_panic_catcher = prev__;                                \
-		panicked__;                                                 \
+#define EXPECT_PANIC(stmt)                                                     \
+	({                                                                     \
+		jmp_buf jb__;                                                  \
+		jmp_buf *volatile prev__ = host_panic_catcher;                 \
+		volatile int panicked__ = 0;                                   \
+		if (setjmp(jb__) == 0) {                                       \
+			host_panic_catcher = &jb__;                            \
+			stmt;                                                  \
+		} else {                                                       \
+			panicked__ = 1;                                        \
+		}                                                              \
+		host_panic_catcher = prev__;                                   \
+		panicked__;                                                    \
 	})
 
 #endif

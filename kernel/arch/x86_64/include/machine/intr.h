@@ -6,9 +6,9 @@
 #ifndef MACHINE_INTR_H
 #define MACHINE_INTR_H
 
-#define VEC_PIC_BASE	0x20
-#define VEC_TIMER	0x40
-#define VEC_IPI_HALT	0xf0
-#define VEC_SPURIOUS	0xff
+#define VEC_PIC_BASE 0x20
+#define VEC_TIMER    0x40
+#define VEC_IPI_HALT 0xf0
+#define VEC_SPURIOUS 0xff
 
 #endif

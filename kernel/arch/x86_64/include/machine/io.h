@@ -36,8 +36,9 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
 	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+	                 :
+	                 : "c"(msr), "a"((uint32_t)v),
+	                   "d"((uint32_t)(v >> 32)));
 }
 
 static inline uint64_t rdtsc(void)
@@ -49,11 +50,11 @@ static inline uint64_t rdtsc(void)
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b,
-			 uint32_t *c, uint32_t *d)
+                         uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid"
-			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
-			 : "a"(leaf), "c"(sub));
+	                 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+	                 : "a"(leaf), "c"(sub));
 }
 
 static inline uint64_t read_cr2(void)
@@ -93,13 +94,13 @@ static inline uint64_t read_cr4(void)
 	return v;
 }
 
-#define MSR_EFER	   0xC0000080
-#define MSR_STAR	   0xC0000081
-#define MSR_LSTAR	   0xC0000082
-#define MSR_SFMASK	   0xC0000084
-#define MSR_FS_BASE	   0xC0000100
-#define MSR_GS_BASE	   0xC0000101
+#define MSR_EFER           0xC0000080
+#define MSR_STAR           0xC0000081
+#define MSR_LSTAR          0xC0000082
+#define MSR_SFMASK         0xC0000084
+#define MSR_FS_BASE        0xC0000100
+#define MSR_GS_BASE        0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
-#define MSR_APIC_BASE	   0x1B
+#define MSR_APIC_BASE      0x1B
 
 #endif

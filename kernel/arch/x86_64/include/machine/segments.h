@@ -9,12 +9,12 @@
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
 #define SEL_USER_CODE32 0x1b /* for SYSRET's selector arithmetic only */
-#define SEL_USER_DATA	0x23
-#define SEL_USER_CODE	0x2b
-#define SEL_TSS		0x30
+#define SEL_USER_DATA   0x23
+#define SEL_USER_CODE   0x2b
+#define SEL_TSS         0x30
 
-#define IST_DOUBLE_FAULT 1 /* known-good stacks for faults that may */
-#define IST_NMI		 2 /* arrive on a broken kernel stack */
+#define IST_DOUBLE_FAULT  1 /* known-good stacks for faults that may */
+#define IST_NMI           2 /* arrive on a broken kernel stack */
 #define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLER__

@@ -27,9 +27,9 @@
 struct trap_catch {
 	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip, rflags; /* catch.S */
 	struct trap_catch *prev; /* the catch armed before this one */
-	unsigned vector;	 /* the exception that was caught */
-	uint64_t error;		 /* its error code (0 if none) */
-	uint64_t addr;		 /* CR2 for a page fault */
+	unsigned vector;         /* the exception that was caught */
+	uint64_t error;          /* its error code (0 if none) */
+	uint64_t addr;           /* CR2 for a page fault */
 };
 
 int trap_catch_begin(struct trap_catch *c) __attribute__((returns_twice));
