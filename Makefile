@@ -14,8 +14,11 @@ Q         := $(if $(filter 1,$(V)),,@)
 # arch/host, into the host library the unit tests link.
 CORE_SRCS := $(sort $(wildcard kernel/kern/*.c kernel/ipc/*.c kernel/vm/*.c))
 
-.PHONY: all kernel run check unit system coverage iso clean deps format help
+.PHONY: all kernel run check unit system coverage iso clean deps format help all-tests
 all: kernel
+
+# Everything the tests need; mk/host.mk and mk/user.mk add their parts.
+all-tests: kernel
 
 include mk/kernel.mk
 -include mk/host.mk
