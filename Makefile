@@ -13,6 +13,8 @@ Q         := $(if $(filter 1,$(V)),,@)
 # Sources of the machine-independent core: built into the kernel and, with
 # arch/host, into the host library the unit tests link.
 CORE_SRCS := $(sort $(wildcard kernel/kern/*.c kernel/ipc/*.c kernel/vm/*.c))
+# Freestanding routines shared by the kernel and the user runtime.
+LIB_SRCS  := lib/format.c lib/string.c
 
 .PHONY: all kernel run check unit system coverage iso clean deps format help all-tests
 all: kernel

@@ -3,13 +3,13 @@
 # tests/unit/test_*.c linked against it.  Two variants:
 #   $(BUILD)/host  AddressSanitizer + UndefinedBehaviorSanitizer (make unit)
 #   $(BUILD)/cov   gcov instrumentation, no sanitizers (make coverage)
-# kern/string.c is left out: in a process, libc provides those routines.
+# lib/string.c is left out: in a process, libc provides those routines.
 
-HOST_SRCS := $(filter-out kernel/kern/string.c,$(CORE_SRCS)) \
+HOST_SRCS := $(CORE_SRCS) $(filter-out lib/string.c,$(LIB_SRCS)) \
 	$(sort $(wildcard kernel/arch/host/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 HOST_WARN := -Wall -Wextra -Werror
-HOST_INC  := -Ikernel -Ikernel/arch/host/include
+HOST_INC  := -I. -Ikernel -Ikernel/arch/host/include
 HOST_LIBS := -lcmocka -pthread
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
@@ -21,7 +21,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 COV_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/cov/tests/%,$(UNIT_SRCS))
 
 # The kernel folders `make coverage` reports on, one line each.
-COV_DIRS := kernel/kern kernel/ipc kernel/vm
+COV_DIRS := kernel/kern kernel/ipc kernel/vm lib
 
 # $(call host_variant,DIR,CFLAGS): the library DIR/libmachr-core.a and
 # the test binaries DIR/tests/test_*, each object with its .d file.

@@ -5,7 +5,7 @@ KBUILD      := $(BUILD)/kernel
 KERNEL      := $(KBUILD)/machr
 KARCH       := kernel/arch/$(ARCH)
 KARCH_SRCS  := $(sort $(wildcard $(KARCH)/*.c $(KARCH)/*.S))
-KSRCS       := $(CORE_SRCS) $(KARCH_SRCS)
+KSRCS       := $(CORE_SRCS) $(LIB_SRCS) $(KARCH_SRCS)
 KOBJS       := $(patsubst %,$(KBUILD)/%.o,$(basename $(KSRCS)))
 MACHR_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0)
 GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
@@ -16,7 +16,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -nostdinc \
 	-mno-mmx -mno-sse -mno-sse2 -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-common -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
-	-Ikernel -I$(KARCH)/include \
+	-I. -Ikernel -I$(KARCH)/include \
 	-DMACHR_VERSION='"$(MACHR_VERSION)"' -DMACHR_GIT_REV='"$(GIT_REV)"' \
 	-MMD -MP
 KASFLAGS := $(filter-out -Wstrict-prototypes,$(KCFLAGS)) -D__ASSEMBLER__
@@ -39,6 +39,9 @@ $(KBUILD)/%.o: %.S
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  AS      $<"
 	$(Q)$(CC) $(KASFLAGS) -c -o $@ $<
+
+# The string routines must not be turned back into calls to themselves.
+$(KBUILD)/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
 # The banner carries the git revision: rebuild the file that prints it.
 $(KBUILD)/$(KARCH)/boot_main.o: .git/HEAD $(wildcard .git/refs/heads/main)

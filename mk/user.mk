@@ -75,14 +75,20 @@ USER_MIG_OBJS := $(USER_MIG_SRCS:.c=.o)
 
 # --- runtime ---------------------------------------------------------------
 USER_RT_SRCS := $(filter-out user/runtime/crt0.S,$(wildcard user/runtime/*.c user/runtime/*.S))
-USER_RT_OBJS := $(patsubst user/runtime/%,$(USER_RTDIR)/%.o,$(basename $(USER_RT_SRCS)))
-USER_RT_HDRS := $(shell find user/runtime -name '*.h' 2>/dev/null)
+USER_RT_OBJS := $(patsubst user/runtime/%,$(USER_RTDIR)/%.o,$(basename $(USER_RT_SRCS))) \
+	$(patsubst lib/%.c,$(USER_RTDIR)/lib/%.o,$(LIB_SRCS))
+USER_RT_HDRS := $(shell find user/runtime -name '*.h' 2>/dev/null) $(wildcard lib/*.h)
 USER_RT_LIB  := $(USER_RTDIR)/libmachr.a
 USER_CRT0    := $(USER_RTDIR)/crt0.o
 
 # The compiler must not turn the string functions' loops into calls to
 # themselves.
-$(USER_RTDIR)/string.o: USER_EXTRA_CFLAGS := -fno-builtin -fno-tree-loop-distribute-patterns
+$(USER_RTDIR)/lib/string.o: USER_EXTRA_CFLAGS := -fno-builtin -fno-tree-loop-distribute-patterns
+
+$(USER_RTDIR)/lib/%.o: lib/%.c lib/%.h tools/machr-cc
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(MACHR_CC) -c $(USER_EXTRA_CFLAGS) -o $@ $<
 
 $(USER_RTDIR)/%.o: user/runtime/%.c $(USER_MIG_HDRS) $(USER_RT_HDRS) tools/machr-cc
 	@mkdir -p $(@D)

@@ -1,10 +1,7 @@
 /*
  * Kernel formatted output.  kprintf() writes to the machine console
- * (machine_console_write); ksnprintf() formats into a buffer.
- *
- * Conversions: %d %i %u %x %X %o %c %s %p %%, with flags '-', '0', '+',
- * ' ', '#', a width and a precision (either may be '*'), and the length
- * modifiers hh h l ll z t j.  No floating point.
+ * (machine_console_write); ksnprintf() formats into a buffer.  The
+ * conversions are lib/format.h's (C's integer, string and pointer ones).
  */
 #ifndef KERN_PRINTF_H
 #define KERN_PRINTF_H

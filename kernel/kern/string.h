@@ -1,22 +1,10 @@
 /*
- * The few string and memory routines the kernel needs.  The compiler may
- * emit calls to memcpy, memmove, memset and memcmp by itself, so those
- * keep their standard names.
+ * The kernel's memory and string routines: lib/string.c, shared with the
+ * user runtime (lib/string.h lists them).
  */
 #ifndef KERN_STRING_H
 #define KERN_STRING_H
 
-#include <stddef.h>
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-size_t strlcpy(char *dst, const char *src, size_t size);
+#include "lib/string.h"
 
 #endif

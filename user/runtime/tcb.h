@@ -10,9 +10,10 @@
 #include <mach.h>
 #include <stdint.h>
 
-#define MACHR_STACK_SIZE (64 * 1024)        /* power of two */
-#define MACHR_MAIN_STACK (16 * 1024 * 1024) /* how far main's stack may grow   \
-	                                     */
+#define MACHR_STACK_SIZE (64 * 1024) /* power of two */
+#define MACHR_MAIN_STACK                                                       \
+	(16 * 1024 * 1024) /* how far main's stack may grow                    \
+	                    */
 #define MACHR_TCB_MAGIC 0x4d616368525f5442ull
 
 struct machr_tcb {

@@ -1,11 +1,12 @@
 /*
- * user/runtime/string.c — memory and string functions, number parsing.
- * Built with -fno-builtin -fno-tree-loop-distribute-patterns so that the
- * compiler does not turn these loops back into calls to themselves.
+ * Memory and string routines shared by the kernel and the user runtime.
+ * Built with -fno-builtin -fno-tree-loop-distribute-patterns (see the
+ * makefiles) so that the compiler does not turn these loops back into
+ * calls to themselves.  The host build uses the C library's instead.
  */
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+
+#include "lib/string.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
@@ -143,48 +144,15 @@ char *strrchr(const char *s, int c)
 	}
 }
 
-static int digit_value(char c)
+size_t strlcpy(char *dst, const char *src, size_t size)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return 99;
-}
+	size_t len = strlen(src);
 
-/* Base 0 means C syntax: 0x.. hex, 0.. octal, else decimal. */
-unsigned long strtoul(const char *s, char **end, int base)
-{
-	const char *start = s;
-	unsigned long v = 0;
-	int neg = 0, any = 0, d;
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if ((base == 0 || base == 16) && s[0] == '0' &&
-	    (s[1] == 'x' || s[1] == 'X') && digit_value(s[2]) < 16) {
-		s += 2;
-		base = 16;
-	} else if (base == 0) {
-		base = s[0] == '0' ? 8 : 10;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
 	}
-	for (; (d = digit_value(*s)) < base; s++, any = 1)
-		v = v * (unsigned long)base + (unsigned long)d;
-	if (end)
-		*end = (char *)(any ? s : start);
-	return neg ? -v : v;
-}
-
-long strtol(const char *s, char **end, int base)
-{
-	return (long)strtoul(s, end, base);
-}
-
-int atoi(const char *s)
-{
-	return (int)strtol(s, NULL, 10);
+	return len;
 }
