@@ -110,7 +110,7 @@ enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE };
 
 int format_v(format_emit_fn emit, void *ctx, const char *fmt, va_list ap)
 {
-	struct out out = { emit, ctx, 0 }, *s = &out;
+	struct out out = {emit, ctx, 0}, *s = &out;
 
 	while (*fmt) {
 		struct spec sp = {.prec = -1};
@@ -267,7 +267,7 @@ static void buf_emit(void *ctx, char c)
 
 int format_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct buf_sink b = { buf, size, 0 };
+	struct buf_sink b = {buf, size, 0};
 	int n = format_v(buf_emit, &b, fmt, ap);
 
 	if (size)

@@ -171,6 +171,20 @@ int boot_options_parse(const struct cmdline *cl, struct boot_options *opt,
 	opt->hz = (unsigned)hz;
 	opt->selftest = cmdline_has(cl, "selftest");
 	opt->qemu_exit = cmdline_has(cl, "qemu_exit");
+	opt->debug_crash = DEBUG_CRASH_NONE;
+	if (cmdline_has(cl, "debug_crash")) {
+		const char *v = cmdline_get(cl, "debug_crash");
+
+		if (strcmp(v, "panic") == 0)
+			opt->debug_crash = DEBUG_CRASH_PANIC;
+		else if (strcmp(v, "fault") == 0)
+			opt->debug_crash = DEBUG_CRASH_FAULT;
+		else {
+			ksnprintf(err, errlen,
+			          "debug_crash=%s: expected panic or fault", v);
+			return -1;
+		}
+	}
 	/* GNU Mach's spelling: console=com0 is the first serial port. */
 	opt->console_com = 0;
 	if (console) {

@@ -62,11 +62,18 @@ int cmdline_get_uint(const struct cmdline *cl, const char *key, uint64_t def,
  * The options the kernel reads for itself (docs/ARCHITECTURE.md lists
  * them).  Owned by the boot code; read-only after boot.
  */
+enum debug_crash {
+	DEBUG_CRASH_NONE,
+	DEBUG_CRASH_PANIC, /* debug_crash=panic: call panic() */
+	DEBUG_CRASH_FAULT, /* debug_crash=fault: an unhandled page fault */
+};
+
 struct boot_options {
 	unsigned hz;     /* timer interrupts per second (hz=, 10..10000) */
 	int console_com; /* serial console unit (console=comN), -1: none */
 	bool selftest;   /* run the in-kernel self-tests, then power off */
 	bool qemu_exit;  /* on halt, leave QEMU through isa-debug-exit */
+	enum debug_crash debug_crash; /* crash on purpose after boot (tests) */
 };
 
 #define BOOT_HZ_DEFAULT 100
@@ -74,7 +81,7 @@ struct boot_options {
 /*
  * boot_options_parse: fill OPT from CL, with defaults for what is absent.
  * Returns 0, or -1 with a reason in ERR for a bad value (hz=abc, hz=0,
- *   console=lpt1).
+ *   console=lpt1, debug_crash=other).
  */
 int boot_options_parse(const struct cmdline *cl, struct boot_options *opt,
                        char *err, size_t errlen);

@@ -39,6 +39,11 @@ void kern_main(void)
 	        (unsigned long long)(st.managed_pages * PAGE_SIZE >> 20),
 	        clock_hz());
 
+	if (boot_options.debug_crash == DEBUG_CRASH_PANIC)
+		panic("debug_crash=panic requested on the command line");
+	if (boot_options.debug_crash == DEBUG_CRASH_FAULT)
+		machine_debug_fault();
+
 	if (boot_options.selftest) {
 		unsigned failed = selftest_run();
 

@@ -404,6 +404,22 @@ static void test_boot_options_reject_bad_hz(void **state)
 	assert_int_equal(boot_opts("hz=10000", &opt), 0);
 }
 
+static void test_boot_options_read_debug_crash(void **state)
+{
+	struct boot_options opt;
+
+	(void)state;
+	assert_int_equal(boot_opts("selftest", &opt), 0);
+	assert_int_equal(opt.debug_crash, DEBUG_CRASH_NONE);
+	assert_int_equal(boot_opts("debug_crash=panic", &opt), 0);
+	assert_int_equal(opt.debug_crash, DEBUG_CRASH_PANIC);
+	assert_int_equal(boot_opts("debug_crash=fault", &opt), 0);
+	assert_int_equal(opt.debug_crash, DEBUG_CRASH_FAULT);
+	assert_int_equal(boot_opts("debug_crash=reboot", &opt), -1);
+	assert_non_null(strstr(err, "debug_crash=reboot"));
+	assert_int_equal(boot_opts("debug_crash", &opt), -1);
+}
+
 static void test_boot_options_reject_bad_console(void **state)
 {
 	static const char *const bad[] = {"console=lpt1",  "console=com4",
@@ -453,6 +469,7 @@ int main(void)
 	    T(test_boot_options_default_when_absent),
 	    T(test_boot_options_are_read),
 	    T(test_boot_options_reject_bad_hz),
+	    T(test_boot_options_read_debug_crash),
 	    T(test_boot_options_reject_bad_console),
 	};
 #undef T

@@ -58,3 +58,10 @@ void machine_poweroff(int status)
 {
 	exit(status);
 }
+
+/* The host has no unmapped kernel address to touch: report it as a
+ * panic, which is what the machine's unhandled fault ends in. */
+void machine_debug_fault(void)
+{
+	panic("machine_debug_fault on the host");
+}

@@ -53,6 +53,11 @@ void machine_poweroff(int status)
 	machine_halt_all();
 }
 
+void machine_debug_fault(void)
+{
+	(void)*(volatile uint64_t *)0x1000UL; /* the lower half is unmapped */
+}
+
 static int frame_pointer_ok(uint64_t rbp)
 {
 	return rbp >= DIRECT_MAP_BASE && (rbp & 7) == 0 &&
@@ -62,7 +67,8 @@ static int frame_pointer_ok(uint64_t rbp)
 void backtrace_print(uint64_t rip, uint64_t rbp)
 {
 	kprintf("backtrace (addr2line -e build/kernel/machr ADDR):\n");
-	kprintf("  %016llx\n", (unsigned long long)rip);
+	if (rip)
+		kprintf("  %016llx\n", (unsigned long long)rip);
 	for (int depth = 0; depth < 24 && frame_pointer_ok(rbp); depth++) {
 		const uint64_t *frame = (const uint64_t *)rbp;
 
@@ -89,5 +95,5 @@ void machine_panic_dump(void)
 	        cpu_id(), (unsigned long long)rsp, (unsigned long long)rbp,
 	        (unsigned long long)cr0, (unsigned long long)read_cr2(),
 	        (unsigned long long)cr3, (unsigned long long)cr4);
-	backtrace_print((uint64_t)__builtin_return_address(0), rbp);
+	backtrace_print(0, rbp); /* from our caller, panic() */
 }

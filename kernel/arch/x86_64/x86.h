@@ -37,6 +37,8 @@ static inline struct percpu *percpu_self(void)
 void trap_dispatch(struct trap_frame *f);
 void trap_frame_print(const struct trap_frame *f);
 __noreturn void trap_catch_resume(struct trap_catch *c);
+/* Print RIP (unless 0), then the return addresses up the frame chain
+ * that starts at RBP. */
 void backtrace_print(uint64_t rip, uint64_t rbp);
 extern volatile int cpus_halting;
 __noreturn void halt_this_cpu(void);

@@ -59,5 +59,6 @@ static inline void machine_idle(void)
 __noreturn void machine_halt_all(void);
 void machine_panic_dump(void);
 __noreturn void machine_poweroff(int status);
+void machine_debug_fault(void);
 
 #endif

@@ -74,4 +74,8 @@ void machine_panic_dump(void);
 /* Power the machine off (QEMU: leave with the given status). */
 __noreturn void machine_poweroff(int status);
 
+/* Touch an unmapped kernel address, for the debug_crash=fault boot
+ * option that tests the exception report. */
+void machine_debug_fault(void);
+
 #endif
