@@ -13,14 +13,26 @@ Q         := $(if $(filter 1,$(V)),,@)
 # Sources of the machine-independent core: built into the kernel and, with
 # arch/host, into the host library the unit tests link.
 CORE_SRCS := $(sort $(wildcard kernel/kern/*.c kernel/ipc/*.c kernel/vm/*.c))
+# Debian's gnumach-dev headers (mach/message.h, mach/port.h, ...) are the
+# ABI: the kernel, the host build and user programs all compile against
+# them.  tools/fetch-reference unpacks them (pinned) under build/ref.
+REF_DIR   := $(BUILD)/ref
+REF_STAMP := $(REF_DIR)/stamp
+MACH_INC  := $(REF_DIR)/root/usr/include/x86_64-linux-gnu
+
 # Freestanding routines shared by the kernel and the user runtime.
 LIB_SRCS  := lib/format.c lib/string.c
 
-.PHONY: all kernel run check unit system coverage iso clean deps format help all-tests
+.PHONY: reference all kernel run check unit system coverage iso clean deps format help all-tests
 all: kernel
 
 # Everything the tests need; mk/host.mk and mk/user.mk add their parts.
 all-tests: kernel
+
+reference: $(REF_STAMP)
+$(REF_STAMP): tools/fetch-reference
+	$(Q)tools/fetch-reference $(REF_DIR)
+	$(Q)touch $@
 
 include mk/kernel.mk
 -include mk/host.mk

@@ -9,7 +9,7 @@ HOST_SRCS := $(CORE_SRCS) $(filter-out lib/string.c,$(LIB_SRCS)) \
 	$(sort $(wildcard kernel/arch/host/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 HOST_WARN := -Wall -Wextra -Werror
-HOST_INC  := -I. -Ikernel -Ikernel/arch/host/include
+HOST_INC  := -I. -Ikernel -Ikernel/arch/host/include -isystem $(MACH_INC)
 HOST_LIBS := -lcmocka -pthread
 
 HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
@@ -26,7 +26,7 @@ COV_DIRS := kernel/kern kernel/ipc kernel/vm lib
 # $(call host_variant,DIR,CFLAGS): the library DIR/libmachr-core.a and
 # the test binaries DIR/tests/test_*, each object with its .d file.
 define host_variant
-$(1)/obj/%.o: %.c mk/host.mk
+$(1)/obj/%.o: %.c mk/host.mk | $(REF_STAMP)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)echo "  HOSTCC  $$<"
 	$$(Q)$$(HOSTCC) $(2) -MMD -MP -c -o $$@ $$<

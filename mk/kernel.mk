@@ -16,7 +16,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -nostdinc \
 	-mno-mmx -mno-sse -mno-sse2 -fno-stack-protector -fno-omit-frame-pointer \
 	-fno-strict-aliasing -fno-common -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
-	-I. -Ikernel -I$(KARCH)/include \
+	-I. -Ikernel -I$(KARCH)/include -isystem $(MACH_INC) \
 	-DMACHR_VERSION='"$(MACHR_VERSION)"' -DMACHR_GIT_REV='"$(GIT_REV)"' \
 	-MMD -MP
 KASFLAGS := $(filter-out -Wstrict-prototypes,$(KCFLAGS)) -D__ASSEMBLER__
@@ -30,7 +30,7 @@ $(KERNEL): $(KOBJS) $(KARCH)/kernel.ld tools/check-multiboot
 	$(Q)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(KOBJS) -lgcc
 	$(Q)tools/check-multiboot $@
 
-$(KBUILD)/%.o: %.c
+$(KBUILD)/%.o: %.c | $(REF_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)echo "  CC      $<"
 	$(Q)$(CC) $(KCFLAGS) -c -o $@ $<

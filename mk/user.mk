@@ -7,8 +7,8 @@
 # Targets: user-runtime (headers, MIG stubs, runtime), user-modules,
 # reference (fetch build/ref); all-tests depends on the modules.
 
-USER_REF    := $(BUILD)/ref
-USER_STAMP  := $(USER_REF)/stamp
+USER_REF    := $(REF_DIR)
+USER_STAMP  := $(REF_STAMP)
 USER_MIG    := $(USER_REF)/root/usr/bin/x86_64-gnu-mig
 USER_INC    := $(USER_REF)/root/usr/include/x86_64-linux-gnu
 USER_OUT    := $(BUILD)/user
@@ -17,13 +17,8 @@ USER_RTDIR  := $(USER_OUT)/runtime
 USER_MODDIR := $(USER_OUT)/modules
 MACHR_CC    := BUILD=$(BUILD) tools/machr-cc
 
-.PHONY: reference user-runtime user-modules all-tests
+.PHONY: user-runtime user-modules all-tests
 all-tests: user-modules
-
-reference: $(USER_STAMP)
-$(USER_STAMP): tools/fetch-reference
-	$(Q)tools/fetch-reference $(USER_REF)
-	$(Q)touch $@
 
 # --- MIG stubs -------------------------------------------------------------
 # One line per interface: C-file-stem:defs-path:side:header.  The header
