@@ -1,0 +1,93 @@
+/*
+ * Port rights crossing the boundary between a name space and a message:
+ * the contract between the right layer (space.c, port.c, right.c) and the
+ * message layer (copyin.c, copyout.c, msg.c).  See docs/IPC.md.
+ *
+ * A right "in transit" is an object reference plus a type, held by a
+ * message: IPC_RIGHT_SEND, IPC_RIGHT_SEND_ONCE or IPC_RIGHT_RECEIVE
+ * (gnumach-dev's MACH_MSG_TYPE_PORT_SEND, _SEND_ONCE, _RECEIVE values).
+ * Each holds one reference on the object, and for a send right it counts
+ * in port->srights, for a send-once right in port->sorights.
+ *
+ * The null and dead "objects": IPC_OBJECT_NULL (name MACH_PORT_NULL) and
+ * IPC_OBJECT_DEAD (name MACH_PORT_DEAD, or a right to a port that died);
+ * neither holds a reference.
+ */
+#ifndef IPC_RIGHT_H
+#define IPC_RIGHT_H
+
+#include <mach/kern_return.h>
+#include <mach/message.h>
+#include <mach/port.h>
+
+#include "ipc/object.h"
+
+struct space;
+
+#define IPC_OBJECT_NULL ((struct ipc_object *)0)
+#define IPC_OBJECT_DEAD ((struct ipc_object *)-1)
+#define IPC_OBJECT_VALID(o) ((o) != IPC_OBJECT_NULL && (o) != IPC_OBJECT_DEAD)
+
+#define IPC_RIGHT_SEND	    MACH_MSG_TYPE_PORT_SEND
+#define IPC_RIGHT_SEND_ONCE MACH_MSG_TYPE_PORT_SEND_ONCE
+#define IPC_RIGHT_RECEIVE   MACH_MSG_TYPE_PORT_RECEIVE
+
+/*
+ * right_copyin: take the right DISPOSITION (a MACH_MSG_TYPE_MOVE_*,
+ * COPY_SEND or MAKE_*) names in SPACE out of (or from) NAME, for a
+ * message.  On success *OBJECT holds the right in transit and *TYPE its
+ * IPC_RIGHT_* type.
+ *   MACH_PORT_NULL gives IPC_OBJECT_NULL; MACH_PORT_DEAD, or a send /
+ *   send-once disposition on a dead name (or on a right whose port has
+ *   died), gives IPC_OBJECT_DEAD when DEAD_OK, else KERN_INVALID_RIGHT.
+ *   MOVE_RECEIVE takes the port out of its port set, if any.
+ * Locks: none held on entry or return (takes space->lock, port->lock).
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_INVALID_TASK   SPACE is dead.
+ *   KERN_INVALID_NAME   NAME denotes nothing in SPACE (or is stale).
+ *   KERN_INVALID_RIGHT  NAME holds no right DISPOSITION can use, or it
+ *                       denotes a port set.
+ *   KERN_INVALID_VALUE  DISPOSITION is not a port disposition.
+ */
+kern_return_t right_copyin(struct space *space, mach_port_name_t name,
+			   mach_msg_type_name_t disposition, bool dead_ok,
+			   struct ipc_object **object, mach_msg_type_name_t *type);
+
+/*
+ * right_copyout: give the right in transit (OBJECT, TYPE) to SPACE and
+ * return its name there in *NAME.  A send right joins the space's
+ * existing name for that port (more user references) when there is
+ * one; a receive right joins the name of the space's send rights; a
+ * send-once right always gets a new name.  A right to a dead port
+ * becomes MACH_PORT_DEAD (the right is consumed).  IPC_OBJECT_NULL and
+ * IPC_OBJECT_DEAD give MACH_PORT_NULL and MACH_PORT_DEAD.
+ * On failure the right is still in transit (the caller releases it).
+ * Locks: none held on entry or return.
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_INVALID_TASK    SPACE is dead.
+ *   KERN_NO_SPACE        SPACE has no room for another name.
+ *   KERN_UREFS_OVERFLOW  the name's user references are at their limit.
+ */
+kern_return_t right_copyout(struct space *space, struct ipc_object *object,
+			    mach_msg_type_name_t type, mach_port_name_t *name);
+
+/*
+ * right_release: destroy a right in transit, as when a message holding
+ * it is destroyed: a send right may trigger a no-senders notification, a
+ * send-once right sends a send-once notification through itself, a
+ * receive right destroys its port (or goes to the port-destroyed
+ * notification port, if one was requested).  NULL and DEAD do nothing.
+ * Locks: none held on entry or return.
+ */
+void right_release(struct ipc_object *object, mach_msg_type_name_t type);
+
+/*
+ * right_copy_send: one more send right to PORT's object in transit (the
+ * kernel making send rights for its own objects).  OBJECT must be an
+ * active port.  Locks: none.
+ */
+void right_copy_send(struct ipc_object *object);
+
+#endif
