@@ -13,12 +13,12 @@
 #define T machr_task
 
 /* ok iff the call returned WANT. */
-#define EXPECT(call, want, ...)                                              \
-	do {                                                                 \
-		kern_return_t kr_ = (call);                                  \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))      \
-			tap_diag("%s returned %#x, expected %#x", #call,     \
-				 kr_, (unsigned)(want));                     \
+#define EXPECT(call, want, ...)                                                \
+	do {                                                                   \
+		kern_return_t kr_ = (call);                                    \
+		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
+			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
+			         (unsigned)(want));                            \
 	} while (0)
 
 static mach_port_type_t type_of(mach_port_t name)
@@ -54,7 +54,7 @@ static void check_rights_and_refs(void)
 	tap_ok(p != MACH_PORT_NULL && type_of(p) == MACH_PORT_TYPE_RECEIVE,
 	       "allocate: a receive right");
 	tap_ok(refs_of(p, MACH_PORT_RIGHT_RECEIVE) == 1 &&
-		   refs_of(p, MACH_PORT_RIGHT_SEND) == 0,
+	           refs_of(p, MACH_PORT_RIGHT_SEND) == 0,
 	       "get_refs: receive 1, send 0");
 	EXPECT(mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND), 0,
 	       "insert_right MAKE_SEND on the receive right's name");
@@ -120,12 +120,12 @@ static void check_names(void)
 	tap_diag("names allocated: %u then %u", p, q);
 	EXPECT(mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE, p),
 	       KERN_NAME_EXISTS, "allocate_name of a name in use");
-	EXPECT(mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE,
-				       MACH_PORT_NULL),
-	       KERN_INVALID_VALUE, "allocate_name MACH_PORT_NULL");
-	EXPECT(mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE,
-				       MACH_PORT_DEAD),
-	       KERN_INVALID_VALUE, "allocate_name MACH_PORT_DEAD");
+	EXPECT(
+	    mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_NULL),
+	    KERN_INVALID_VALUE, "allocate_name MACH_PORT_NULL");
+	EXPECT(
+	    mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE, MACH_PORT_DEAD),
+	    KERN_INVALID_VALUE, "allocate_name MACH_PORT_DEAD");
 	EXPECT(mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE, 0x777), 0,
 	       "allocate_name 0x777");
 	tap_ok(type_of(0x777) == MACH_PORT_TYPE_RECEIVE, "0x777 is a receive");
@@ -133,7 +133,7 @@ static void check_names(void)
 	       "rename onto a name in use");
 	EXPECT(mach_port_rename(T, 0x777, 0x778), 0, "rename 0x777 to 0x778");
 	tap_ok(type_of(0x777) == (mach_port_type_t)-1 &&
-		   type_of(0x778) == MACH_PORT_TYPE_RECEIVE,
+	           type_of(0x778) == MACH_PORT_TYPE_RECEIVE,
 	       "the old name is gone, the new one holds the right");
 	EXPECT(mach_port_rename(T, 0x779, 0x77a), KERN_INVALID_NAME,
 	       "rename of an unused name");
@@ -164,11 +164,11 @@ static void check_port_sets(void)
 	tap_ok(n == 1 && members[0] == p, "the set has the port (%u)", n);
 	(void)vm_deallocate(T, (vm_address_t)members, n * sizeof *members);
 	m.msgh_size = sizeof(m);
-	EXPECT(mach_msg(&m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m), p,
-			0, MACH_PORT_NULL),
+	EXPECT(mach_msg(&m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m), p, 0,
+	                MACH_PORT_NULL),
 	       MACH_RCV_IN_SET, "receive on a member port");
-	EXPECT(mach_msg(&m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m), s,
-			0, MACH_PORT_NULL),
+	EXPECT(mach_msg(&m, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m), s, 0,
+	                MACH_PORT_NULL),
 	       MACH_RCV_TIMED_OUT, "receive on the empty set times out");
 	EXPECT(mach_port_move_member(T, s, s), KERN_INVALID_RIGHT,
 	       "move a set into a set");
@@ -205,9 +205,9 @@ static void check_receive_status(void)
 
 	EXPECT(mach_port_get_receive_status(T, p, &st), 0, "receive status");
 	tap_ok(st.mps_qlimit == MACH_PORT_QLIMIT_DEFAULT && st.mps_seqno == 0 &&
-		   st.mps_mscount == 0 && st.mps_msgcount == 0 &&
-		   st.mps_sorights == 0 && !st.mps_srights &&
-		   !st.mps_pdrequest && !st.mps_nsrequest,
+	           st.mps_mscount == 0 && st.mps_msgcount == 0 &&
+	           st.mps_sorights == 0 && !st.mps_srights &&
+	           !st.mps_pdrequest && !st.mps_nsrequest,
 	       "a new port: qlimit 5, all counts zero");
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
@@ -229,7 +229,7 @@ static void check_receive_status(void)
 	m.h.msgh_local_port = MACH_PORT_NULL;
 	m.h.msgh_id = 1234;
 	EXPECT(mach_msg(&m.h, MACH_SEND_MSG | MACH_RCV_MSG, sizeof(m.h),
-			sizeof(m), p, 0, MACH_PORT_NULL),
+	                sizeof(m), p, 0, MACH_PORT_NULL),
 	       0, "send to self and receive");
 	tap_ok(m.h.msgh_seqno == 42 && m.h.msgh_id == 1234,
 	       "the message carries seqno 42 (%u)", m.h.msgh_seqno);
@@ -246,9 +246,9 @@ static void check_dead_names(void)
 	EXPECT(task_create(T, FALSE, &other), 0, "create a second task");
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	(void)mach_port_mod_refs(T, p, MACH_PORT_RIGHT_SEND, 2);
-	EXPECT(mach_port_insert_right(other, 0x500, p,
-				      MACH_MSG_TYPE_MOVE_RECEIVE),
-	       0, "give the receive right to the other task");
+	EXPECT(
+	    mach_port_insert_right(other, 0x500, p, MACH_MSG_TYPE_MOVE_RECEIVE),
+	    0, "give the receive right to the other task");
 	tap_ok(type_of(p) == MACH_PORT_TYPE_SEND,
 	       "our name keeps only the send right");
 	EXPECT(mach_port_destroy(other, 0x500), 0,
@@ -258,8 +258,7 @@ static void check_dead_names(void)
 	tap_ok(refs_of(p, MACH_PORT_RIGHT_DEAD_NAME) == 3,
 	       "the dead name keeps the 3 user references (%u)",
 	       refs_of(p, MACH_PORT_RIGHT_DEAD_NAME));
-	tap_ok(refs_of(p, MACH_PORT_RIGHT_SEND) == 0,
-	       "and no send references");
+	tap_ok(refs_of(p, MACH_PORT_RIGHT_SEND) == 0, "and no send references");
 	EXPECT(mach_port_mod_refs(T, p, MACH_PORT_RIGHT_SEND, -1),
 	       KERN_INVALID_RIGHT, "mod_refs send on a dead name");
 	EXPECT(mach_port_deallocate(T, p), 0, "deallocate a dead name ref");
@@ -268,21 +267,18 @@ static void check_dead_names(void)
 	tap_ok(type_of(p) == (mach_port_type_t)-1, "the dead name is gone");
 
 	q = new_receive();
-	EXPECT(mach_port_insert_right(other, 0x501, q,
-				      MACH_MSG_TYPE_MAKE_SEND),
+	EXPECT(mach_port_insert_right(other, 0x501, q, MACH_MSG_TYPE_MAKE_SEND),
 	       0, "insert a send right into the other task");
-	EXPECT(mach_port_insert_right(other, 0x501, q,
-				      MACH_MSG_TYPE_MAKE_SEND),
+	EXPECT(mach_port_insert_right(other, 0x501, q, MACH_MSG_TYPE_MAKE_SEND),
 	       0, "insert the same send right again (more urefs)");
 	{
 		mach_port_urefs_t n = 0;
 
 		(void)mach_port_get_refs(other, 0x501, MACH_PORT_RIGHT_SEND,
-					 &n);
+		                         &n);
 		tap_ok(n == 2, "the other task holds 2 send urefs (%u)", n);
 	}
-	EXPECT(mach_port_insert_right(other, 0x502, q,
-				      MACH_MSG_TYPE_MAKE_SEND),
+	EXPECT(mach_port_insert_right(other, 0x502, q, MACH_MSG_TYPE_MAKE_SEND),
 	       KERN_RIGHT_EXISTS, "a second name for the same send right");
 	(void)mach_port_destroy(T, q);
 	(void)task_terminate(other);
