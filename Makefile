@@ -36,6 +36,7 @@ $(REF_STAMP): tools/fetch-reference
 
 include mk/kernel.mk
 -include mk/host.mk
+-include mk/fuzz.mk
 -include mk/user.mk
 
 deps:
@@ -59,5 +60,7 @@ help:
 	@echo "make run      install what is missing, build, boot Mach_R in QEMU"
 	@echo "make check    build and run every test (unit and system)"
 	@echo "make coverage line coverage of the core per kernel folder"
+	@echo "make fuzz     run the libFuzzer targets for FUZZ_SECONDS (600)"
+	@echo "make bench-host  the host IPC micro-benchmark"
 	@echo "make iso      a GRUB ISO ($(BUILD)/machr.iso)"
 	@echo "make clean    remove $(BUILD)/"

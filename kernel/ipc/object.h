@@ -28,4 +28,12 @@ struct ipc_object {
 	bool active; /* false once destroyed (dead port, destroyed set) */
 };
 
+/*
+ * object_ref / object_release: take or drop a reference on a port or a
+ * port set; the last reference frees the object (which is dead by then).
+ * Locks: object_release with none of the object's locks held.
+ */
+void object_ref(struct ipc_object *object);
+void object_release(struct ipc_object *object);
+
 #endif

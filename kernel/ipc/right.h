@@ -24,11 +24,11 @@
 
 struct space;
 
-#define IPC_OBJECT_NULL ((struct ipc_object *)0)
-#define IPC_OBJECT_DEAD ((struct ipc_object *)-1)
+#define IPC_OBJECT_NULL     ((struct ipc_object *)0)
+#define IPC_OBJECT_DEAD     ((struct ipc_object *)-1)
 #define IPC_OBJECT_VALID(o) ((o) != IPC_OBJECT_NULL && (o) != IPC_OBJECT_DEAD)
 
-#define IPC_RIGHT_SEND	    MACH_MSG_TYPE_PORT_SEND
+#define IPC_RIGHT_SEND      MACH_MSG_TYPE_PORT_SEND
 #define IPC_RIGHT_SEND_ONCE MACH_MSG_TYPE_PORT_SEND_ONCE
 #define IPC_RIGHT_RECEIVE   MACH_MSG_TYPE_PORT_RECEIVE
 
@@ -40,19 +40,23 @@ struct space;
  *   MACH_PORT_NULL gives IPC_OBJECT_NULL; MACH_PORT_DEAD, or a send /
  *   send-once disposition on a dead name (or on a right whose port has
  *   died), gives IPC_OBJECT_DEAD when DEAD_OK, else KERN_INVALID_RIGHT.
- *   MOVE_RECEIVE takes the port out of its port set, if any.
+ *   MOVE_RECEIVE takes the port out of its port set, if any, and wakes
+ *   its receivers (MACH_RCV_PORT_DIED).  A right of the other send kind
+ *   to a port that died counts as a dead name.  Moving the last right
+ *   of a name that has a dead-name request sends port-deleted.
  * Locks: none held on entry or return (takes space->lock, port->lock).
  * Returns:
  *   KERN_SUCCESS
- *   KERN_INVALID_TASK   SPACE is dead.
+ *   KERN_INVALID_TASK   SPACE is dead (or NULL).
  *   KERN_INVALID_NAME   NAME denotes nothing in SPACE (or is stale).
  *   KERN_INVALID_RIGHT  NAME holds no right DISPOSITION can use, or it
  *                       denotes a port set.
  *   KERN_INVALID_VALUE  DISPOSITION is not a port disposition.
  */
 kern_return_t right_copyin(struct space *space, mach_port_name_t name,
-			   mach_msg_type_name_t disposition, bool dead_ok,
-			   struct ipc_object **object, mach_msg_type_name_t *type);
+                           mach_msg_type_name_t disposition, bool dead_ok,
+                           struct ipc_object **object,
+                           mach_msg_type_name_t *type);
 
 /*
  * right_copyout: give the right in transit (OBJECT, TYPE) to SPACE and
@@ -62,16 +66,20 @@ kern_return_t right_copyin(struct space *space, mach_port_name_t name,
  * send-once right always gets a new name.  A right to a dead port
  * becomes MACH_PORT_DEAD (the right is consumed).  IPC_OBJECT_NULL and
  * IPC_OBJECT_DEAD give MACH_PORT_NULL and MACH_PORT_DEAD.
+ * A send right arriving at a name whose user references are at their
+ * limit (0xfffe) is absorbed: the count stays there and the right is
+ * consumed, as GNU Mach does for received messages (ipc_object_copyout
+ * with overflow allowed); so KERN_UREFS_OVERFLOW is never returned
+ * (mach_port_insert_right, which refuses instead, has its own path).
  * On failure the right is still in transit (the caller releases it).
  * Locks: none held on entry or return.
  * Returns:
  *   KERN_SUCCESS
- *   KERN_INVALID_TASK    SPACE is dead.
+ *   KERN_INVALID_TASK    SPACE is dead (or NULL).
  *   KERN_NO_SPACE        SPACE has no room for another name.
- *   KERN_UREFS_OVERFLOW  the name's user references are at their limit.
  */
 kern_return_t right_copyout(struct space *space, struct ipc_object *object,
-			    mach_msg_type_name_t type, mach_port_name_t *name);
+                            mach_msg_type_name_t type, mach_port_name_t *name);
 
 /*
  * right_release: destroy a right in transit, as when a message holding
@@ -89,5 +97,13 @@ void right_release(struct ipc_object *object, mach_msg_type_name_t type);
  * active port.  Locks: none.
  */
 void right_copy_send(struct ipc_object *object);
+
+/*
+ * ipc_rights_init: set up the right layer's caches (ports, sets,
+ * spaces, dead-name requests) and the kernel space.  Called once at
+ * startup, and by unit tests after resetting the allocators.
+ * Locks: none.
+ */
+void ipc_rights_init(void);
 
 #endif

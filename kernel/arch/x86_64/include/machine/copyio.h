@@ -1,0 +1,23 @@
+/*
+ * Copying between kernel memory and the current task's user memory.
+ * The only way the core touches a user address: a bad user pointer (out
+ * of user space, wrapping, unmapped) makes the copy fail with -1, never
+ * fault the kernel.
+ */
+#ifndef MACHINE_COPYIO_H
+#define MACHINE_COPYIO_H
+
+#include <stddef.h>
+
+/*
+ * copyin: copy N bytes from USER_SRC (a user address) to KERNEL_DST.
+ * copyout: copy N bytes from KERNEL_SRC to USER_DST (a user address).
+ * A zero N always succeeds.  On failure the destination may have been
+ * partly written.
+ * Locks: no spinlock held (a copy may take a page fault).
+ * Returns: 0, or -1 when a byte of the user range is not accessible.
+ */
+int copyin(const void *user_src, void *kernel_dst, size_t n);
+int copyout(const void *kernel_src, void *user_dst, size_t n);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Turning a user message into a message in kernel form (copyin.c): the
+ * bytes (kmsg_get), then the header's ports and the body's rights and
+ * out-of-line items (kmsg_copyin).  The checks and their error codes are
+ * GNU Mach's, in GNU Mach's order (docs/IPC.md).
+ */
+#ifndef IPC_COPYIN_H
+#define IPC_COPYIN_H
+
+#include <mach/message.h>
+
+struct kmsg;
+struct space;
+
+/*
+ * kmsg_get: copy the SEND_SIZE-byte message at user address UMSG into a
+ * new kmsg.  Its hdr.size becomes SEND_SIZE (the user's msgh_size is
+ * ignored, as on GNU Mach); hdr.remote/local hold the user's 32-bit names
+ * until kmsg_copyin.
+ * Locks: no IPC lock held.
+ * Returns:
+ *   MACH_MSG_SUCCESS        *OUT is the message.
+ *   MACH_SEND_MSG_TOO_SMALL SEND_SIZE is below the 32-byte header or not a
+ *                           multiple of 8 (MACH_MSG_USER_ALIGNMENT).
+ *   MACH_SEND_NO_BUFFER     no memory for a message that large.
+ *   MACH_SEND_INVALID_DATA  the user buffer could not be read.
+ */
+mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
+                           struct kmsg **out);
+
+/*
+ * kmsg_copyin: take the rights and memory K names from SPACE: the
+ * header's destination and reply, then (MACH_MSGH_BITS_COMPLEX only)
+ * every body item.  NOTIFY is the MACH_SEND_CANCEL notify name or
+ * MACH_PORT_NULL.  On failure K holds nothing (free it with kmsg_free)
+ * and SPACE is as it was, except that rights of body items before the
+ * bad one were taken and destroyed (as GNU Mach does).
+ * Locks: no IPC lock held.
+ * Returns:
+ *   MACH_MSG_SUCCESS
+ *   MACH_SEND_INVALID_HEADER  bad remote/local dispositions, or a reply
+ *                             name with reply disposition 0.
+ *   MACH_SEND_INVALID_NOTIFY  NOTIFY names no receive right.
+ *   MACH_SEND_INVALID_DEST    the destination cannot be copied in.
+ *   MACH_SEND_INVALID_REPLY   the reply port cannot be copied in.
+ *   MACH_SEND_MSG_TOO_SMALL   the body ends inside an item.
+ *   MACH_SEND_INVALID_TYPE    a bad descriptor (port size, unused bits,
+ *                             deallocate on inline data).
+ *   MACH_SEND_INVALID_RIGHT   a body right cannot be copied in.
+ *   MACH_SEND_INVALID_MEMORY  out-of-line memory cannot be read.
+ *   MACH_SEND_NO_BUFFER       no kernel memory for out-of-line data.
+ */
+mach_msg_return_t kmsg_copyin(struct kmsg *k, struct space *space,
+                              mach_port_name_t notify);
+
+/* The carried type of a right copied in with DISPOSITION (0 for 0). */
+mach_msg_type_name_t copyin_type(mach_msg_type_name_t disposition);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * A port's message queue: the messages waiting to be received, the
+ * queue limit, the sequence number, and the threads waiting to receive
+ * from it or to send to it when it is full.  struct port (ipc/port.h)
+ * embeds one; the message layer (msg.c) enqueues and dequeues.
+ */
+#ifndef IPC_MQUEUE_H
+#define IPC_MQUEUE_H
+
+#include <mach/message.h>
+#include <mach/port.h>
+
+#include "kern/list.h"
+#include "kern/waitq.h"
+
+struct kmsg;
+
+/*
+ * The queue of one port.
+ * Owned by: the port embedding it.
+ * Guarded by: the port's lock (port->object.lock) for everything but the
+ *   two wait queues, which have their own locks (taken after the port's).
+ */
+struct mqueue {
+	struct list messages;        /* struct kmsg, oldest first */
+	mach_port_msgcount_t count;  /* messages on `messages` */
+	mach_port_msgcount_t qlimit; /* senders block when count >= qlimit */
+	mach_port_seqno_t seqno;     /* seqno of the next message received */
+	struct waitq receivers;      /* threads receiving on this port itself */
+	struct waitq senders;        /* threads waiting for count < qlimit */
+};
+
+/* mqueue_init: an empty queue with MACH_PORT_QLIMIT_DEFAULT, seqno 0. */
+void mqueue_init(struct mqueue *mq);
+
+/*
+ * mqueue_destroy_messages: destroy every message queued on MQ (each
+ * through kmsg_destroy, which releases the rights and memory it holds)
+ * and wake its blocked senders (they see the dead port, destroy their
+ * message and return MACH_MSG_SUCCESS, as on GNU Mach) and receivers
+ * (MACH_RCV_PORT_DIED).  The right layer calls it when the port's
+ * receive right is destroyed, after marking the port dead.  MQ must be
+ * the queue embedded in a struct port.
+ * Locks: the port's lock must NOT be held: destroying a message may
+ *   release rights, which sends notifications (takes port locks).  The
+ *   caller makes sure nothing can enqueue any more (the port is dead).
+ */
+void mqueue_destroy_messages(struct mqueue *mq);
+
+/*
+ * mqueue_wake_receivers: wake every thread receiving on MQ with RESULT
+ * (a mach_msg_return_t: MACH_RCV_PORT_DIED when the receive right moves
+ * away or dies, MACH_RCV_PORT_CHANGED when the port joins a port set).
+ * Locks: the port's lock may be held.
+ */
+void mqueue_wake_receivers(struct mqueue *mq, mach_msg_return_t result);
+
+/*
+ * mqueue_set_qlimit: change the queue limit (mach_port_set_qlimit) and
+ * wake the senders a larger limit lets through.
+ * Locks: the port's lock held.
+ */
+void mqueue_set_qlimit(struct mqueue *mq, mach_port_msgcount_t qlimit);
+
+/*
+ * mqueue_send: queue K, a copied-in message whose hdr.remote is a port,
+ * on that port, waking a receiver (of the port, or of its port set).
+ * A full queue (count >= qlimit) blocks the sender until a receive
+ * makes room, unless OPTION has MACH_SEND_ALWAYS or K travels on a
+ * send-once right; with MACH_SEND_TIMEOUT it waits until DEADLINE
+ * (clock_now_ns() time) at most.  A message for a dead port, or one
+ * that would carry its destination's own receive right
+ * (MACH_MSGH_BITS_CIRCULAR), is destroyed instead, successfully.
+ * Locks: no IPC lock held.
+ * Returns:
+ *   MACH_MSG_SUCCESS       K was consumed.
+ *   MACH_SEND_TIMED_OUT    the queue stayed full; the caller keeps K.
+ *   MACH_SEND_INTERRUPTED  the wait was interrupted; the caller keeps K.
+ */
+mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
+                              uint64_t deadline);
+
+struct port;
+struct port_set;
+struct space;
+
+/*
+ * mqueue_receive_port / mqueue_receive_set: take the next message for
+ * SPACE from PORT (whose receive right SPACE holds) or from the oldest
+ * message of any member of SET, waiting until DEADLINE (WAITQ_FOREVER:
+ * none) for one.  A message larger than MAX_SIZE stays queued and only
+ * its size is returned (MACH_RCV_LARGE).  The message gets its seqno.
+ * Locks: entered with the port's (set's) lock held, as FLAGS from
+ *   spin_lock; returns with it released.  The caller holds a reference
+ *   on PORT (SET) for the wait.
+ * Returns:
+ *   MACH_MSG_SUCCESS       *OUT is the message.
+ *   MACH_RCV_TOO_LARGE     *SIZE is the first message's size.
+ *   MACH_RCV_TIMED_OUT     nothing came before DEADLINE.
+ *   MACH_RCV_INTERRUPTED   the wait was interrupted (waiter_interrupt).
+ *   MACH_RCV_PORT_DIED     the port died or its receive right left
+ *                          SPACE (the set was destroyed).
+ *   MACH_RCV_PORT_CHANGED  the port joined a port set.
+ */
+mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long flags,
+                                      struct space *space,
+                                      mach_msg_size_t max_size,
+                                      uint64_t deadline, struct kmsg **out,
+                                      mach_msg_size_t *size);
+mach_msg_return_t mqueue_receive_set(struct port_set *set, unsigned long flags,
+                                     mach_msg_size_t max_size,
+                                     uint64_t deadline, struct kmsg **out,
+                                     mach_msg_size_t *size);
+
+/* Queries for mach_port_get_receive_status.  Locks: the port's lock. */
+static inline mach_port_msgcount_t mqueue_count(const struct mqueue *mq)
+{
+	return mq->count;
+}
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * mach_msg (ipc/msg.h): the order of GNU Mach's mach_msg_trap.  Send:
+ * get the bytes, copy the rights in, queue (blocking on a full queue);
+ * a send that fails after copyin hands the message back (copyout
+ * pseudo).  Receive: find the port or set, take a message (blocking),
+ * check its size, copy the rights out, put the bytes.
+ */
+#include "ipc/msg.h"
+
+#include "ipc/copyin.h"
+#include "ipc/copyout.h"
+#include "ipc/kmsg.h"
+#include "ipc/mqueue.h"
+#include "ipc/port.h"
+#include "ipc/pset.h"
+#include "ipc/space.h"
+#include "kern/clock.h"
+#include "kern/waitq.h"
+#include "machine/copyio.h"
+
+#define NS_PER_MS 1000000ULL
+
+static uint64_t deadline_after(mach_msg_timeout_t ms)
+{
+	return clock_now_ns() + (uint64_t)ms * NS_PER_MS;
+}
+
+mach_msg_return_t ipc_msg_send(struct space *space, uint64_t msg,
+                               mach_msg_option_t option,
+                               mach_msg_size_t send_size,
+                               mach_msg_timeout_t timeout,
+                               mach_port_name_t notify)
+{
+	void *umsg = (void *)(uintptr_t)msg;
+	struct kmsg *k;
+	mach_msg_return_t mr;
+
+	mr = kmsg_get(umsg, send_size, &k);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	if (option & MACH_SEND_CANCEL)
+		mr = notify == MACH_PORT_NULL ? MACH_SEND_INVALID_NOTIFY
+		                              : kmsg_copyin(k, space, notify);
+	else
+		mr = kmsg_copyin(k, space, MACH_PORT_NULL);
+	if (mr != MACH_MSG_SUCCESS) {
+		kmsg_free(k);
+		return mr;
+	}
+
+	/* A user's MACH_SEND_ALWAYS is the kernel's own: ignored. */
+	mr = mqueue_send(k, option & MACH_SEND_TIMEOUT,
+	                 (option & MACH_SEND_TIMEOUT) ? deadline_after(timeout)
+	                                              : WAITQ_FOREVER);
+	if (mr != MACH_MSG_SUCCESS) {
+		/* Still ours: give it back to the sender. */
+		mr |= kmsg_copyout_pseudo(k, space);
+		(void)kmsg_put(umsg, k, k->hdr.size);
+	}
+	return mr;
+}
+
+/*
+ * Find what RCV_NAME names in SPACE for receiving: a port whose receive
+ * right SPACE holds and which is in no set, or a port set.  On success
+ * the object is referenced and locked (*FLAGS).
+ */
+static mach_msg_return_t lookup_receiver(struct space *space,
+                                         mach_port_name_t rcv_name,
+                                         struct ipc_object **out,
+                                         unsigned long *flags)
+{
+	struct space_entry *e;
+	struct ipc_object *o;
+	unsigned long f = space_lock(space);
+	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+
+	e = space->active ? space_lookup(space, rcv_name) : NULL;
+	if (e == NULL) {
+		mr = MACH_RCV_INVALID_NAME;
+	} else if (e->type & MACH_PORT_TYPE_RECEIVE) {
+		struct port *port = port_from_object(e->object);
+
+		*flags = port_lock(port);
+		if (port->pset != NULL) {
+			port_unlock(port, *flags);
+			mr = MACH_RCV_IN_SET;
+		} else {
+			port_ref(port);
+		}
+	} else if (e->type & MACH_PORT_TYPE_PORT_SET) {
+		struct port_set *set = pset_from_object(e->object);
+
+		*flags = pset_lock(set);
+		pset_ref(set);
+	} else {
+		mr = MACH_RCV_INVALID_NAME;
+	}
+	o = e != NULL ? e->object : NULL;
+	space_unlock(space, f);
+	*out = o;
+	return mr;
+}
+
+/* Drop the reference lookup_receiver took. */
+static void release_receiver(struct ipc_object *o)
+{
+	if (o->kind == IPC_OBJECT_PORT)
+		port_release(port_from_object(o));
+	else
+		pset_release(pset_from_object(o));
+}
+
+mach_msg_return_t
+ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
+                mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                mach_msg_timeout_t timeout, mach_port_name_t notify)
+{
+	void *umsg = (void *)(uintptr_t)msg;
+	mach_msg_size_t max_size, size = 0;
+	struct ipc_object *o;
+	unsigned long f;
+	uint64_t deadline;
+	struct kmsg *k = NULL;
+	mach_msg_return_t mr;
+
+	mr = lookup_receiver(space, rcv_name, &o, &f);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	deadline = (option & MACH_RCV_TIMEOUT) ? deadline_after(timeout)
+	                                       : WAITQ_FOREVER;
+	max_size = (option & MACH_RCV_LARGE) ? rcv_size : MACH_MSG_SIZE_MAX;
+	if (o->kind == IPC_OBJECT_PORT)
+		mr = mqueue_receive_port(port_from_object(o), f, space,
+		                         max_size, deadline, &k, &size);
+	else
+		mr = mqueue_receive_set(pset_from_object(o), f, max_size,
+		                        deadline, &k, &size);
+	release_receiver(o);
+	if (mr == MACH_RCV_TOO_LARGE) {
+		/* MACH_RCV_LARGE: the message stays; say how large it is. */
+		(void)copyout(&size,
+		              (char *)umsg +
+		                  offsetof(mach_msg_header_t, msgh_size),
+		              sizeof(size));
+		return mr;
+	}
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+
+	if (k->hdr.size > rcv_size) {
+		/* Without MACH_RCV_LARGE: destroyed, the header tells. */
+		kmsg_copyout_dest(k, space);
+		(void)kmsg_put(umsg, k, sizeof(mach_msg_header_t));
+		return MACH_RCV_TOO_LARGE;
+	}
+	if (option & MACH_RCV_NOTIFY)
+		mr = notify == MACH_PORT_NULL ? MACH_RCV_INVALID_NOTIFY
+		                              : kmsg_copyout(k, space, notify);
+	else
+		mr = kmsg_copyout(k, space, MACH_PORT_NULL);
+	if (mr != MACH_MSG_SUCCESS) {
+		if ((mr & ~MACH_MSG_MASK) == MACH_RCV_BODY_ERROR) {
+			(void)kmsg_put(umsg, k, k->hdr.size);
+		} else {
+			kmsg_copyout_dest(k, space);
+			(void)kmsg_put(umsg, k, sizeof(mach_msg_header_t));
+		}
+		return mr;
+	}
+	return kmsg_put(umsg, k, k->hdr.size);
+}
+
+mach_msg_return_t
+ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
+             mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+             mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
+             mach_port_name_t notify)
+{
+	mach_msg_return_t mr;
+
+	if (option & MACH_SEND_MSG) {
+		mr = ipc_msg_send(space, msg, option, send_size, timeout,
+		                  notify);
+		if (mr != MACH_MSG_SUCCESS)
+			return mr;
+	}
+	if (option & MACH_RCV_MSG)
+		return ipc_msg_receive(space, msg, option, rcv_size, rcv_name,
+		                       timeout, notify);
+	return MACH_MSG_SUCCESS;
+}

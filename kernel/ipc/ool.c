@@ -1,0 +1,128 @@
+/*
+ * Out-of-line memory in transit (ipc/ool.h), the copying version: the
+ * sender's bytes are copied into kernel chunks at send time and into
+ * memory the receiver's VM allocates at receive time.  Copy-on-write
+ * (the VM issue) replaces this file behind the same interface.
+ */
+#include "ipc/ool.h"
+
+#include "ipc/kmsg.h"
+#include "ipc/space.h"
+#include "kern/panic.h"
+#include "kern/slab.h"
+#include "machine/copyio.h"
+#include "machine/memlayout.h"
+
+#define OOL_CHUNK (64u * 1024) /* kmalloc's largest size */
+
+/*
+ * A region in transit: the data in OOL_CHUNK-sized kmalloc chunks (the
+ * last one shorter), and the offset within its first page it had in
+ * the sender's address space.
+ * Owned by: the message holding it (one owner).
+ */
+struct ool {
+	uint64_t size;
+	uint32_t offset; /* sender address modulo PAGE_SIZE */
+	uint32_t nchunks;
+	void *chunk[];
+};
+
+static size_t ool_header_size(uint32_t nchunks)
+{
+	return sizeof(struct ool) + (size_t)nchunks * sizeof(void *);
+}
+
+static size_t chunk_len(const struct ool *o, uint32_t i)
+{
+	uint64_t left = o->size - (uint64_t)i * OOL_CHUNK;
+
+	return left < OOL_CHUNK ? (size_t)left : OOL_CHUNK;
+}
+
+uint64_t ool_size(const struct ool *ool)
+{
+	return ool->size;
+}
+
+void ool_discard(struct ool *o)
+{
+	if (o == NULL)
+		return;
+	for (uint32_t i = 0; i < o->nchunks; i++)
+		kfree(o->chunk[i]);
+	kbuf_free(o, ool_header_size(o->nchunks));
+}
+
+mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
+                             bool dealloc, struct ool **out)
+{
+	uint32_t n;
+	struct ool *o;
+
+	assert(size > 0);
+	if (uaddr + size < uaddr)
+		return MACH_SEND_INVALID_MEMORY;
+	if (size > OOL_SIZE_MAX)
+		return MACH_SEND_NO_BUFFER;
+	n = (uint32_t)((size + OOL_CHUNK - 1) / OOL_CHUNK);
+	o = kbuf_alloc(ool_header_size(n));
+	if (o == NULL)
+		return MACH_SEND_NO_BUFFER;
+	o->size = size;
+	o->offset = (uint32_t)(uaddr & (PAGE_SIZE - 1));
+	o->nchunks = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		size_t len = chunk_len(o, i);
+		void *c = kmalloc(len);
+
+		if (c == NULL) {
+			ool_discard(o);
+			return MACH_SEND_NO_BUFFER;
+		}
+		o->chunk[o->nchunks++] = c;
+		if (copyin((const void *)(uintptr_t)(uaddr +
+		                                     (uint64_t)i * OOL_CHUNK),
+		           c, len) != 0) {
+			ool_discard(o);
+			return MACH_SEND_INVALID_MEMORY;
+		}
+	}
+	/* The copy is taken: with DEALLOC the sender's pages just go away
+	 * (a space without a VM, the kernel's or a test's, has none). */
+	if (dealloc && space->vm_ops != NULL &&
+	    space->vm_ops->deallocate != NULL)
+		space->vm_ops->deallocate(space->vm_ctx, uaddr, size);
+	*out = o;
+	return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t ool_copyout(struct space *space, struct ool *o,
+                              uint64_t *uaddr)
+{
+	uint64_t base = 0, addr, span;
+	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+
+	*uaddr = 0;
+	span = ALIGN_UP(o->offset + o->size, (uint64_t)PAGE_SIZE);
+	if (space->vm_ops == NULL || space->vm_ops->allocate == NULL ||
+	    space->vm_ops->allocate(space->vm_ctx, span, &base) !=
+	        KERN_SUCCESS) {
+		mr = MACH_MSG_VM_SPACE;
+		goto out;
+	}
+	addr = base + o->offset;
+	for (uint32_t i = 0; i < o->nchunks; i++) {
+		if (copyout(o->chunk[i],
+		            (void *)(uintptr_t)(addr + (uint64_t)i * OOL_CHUNK),
+		            chunk_len(o, i)) != 0) {
+			space->vm_ops->deallocate(space->vm_ctx, base, span);
+			mr = MACH_MSG_VM_KERNEL;
+			goto out;
+		}
+	}
+	*uaddr = addr;
+out:
+	ool_discard(o);
+	return mr;
+}

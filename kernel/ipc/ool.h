@@ -1,0 +1,57 @@
+/*
+ * Out-of-line memory in transit: what a message carries for a typed item
+ * with msgt_inline 0 (its 8-byte pointer slot holds a struct ool * in
+ * kernel form).  For now the data is copied into kernel memory at send
+ * and copied into fresh memory of the receiver at receive; the VM issue
+ * replaces the inside of these functions with copy-on-write, behind the
+ * same interface.  The receiver's memory comes from its space's VM
+ * operations (space->vm_ops, ipc/space.h).
+ */
+#ifndef IPC_OOL_H
+#define IPC_OOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <mach/message.h>
+
+struct space;
+struct ool;
+
+/* The largest out-of-line region the copying implementation accepts. */
+#define OOL_SIZE_MAX (64u * 1024 * 1024)
+
+/*
+ * ool_copyin: take SIZE (> 0) bytes at user address UADDR of SPACE's
+ * task into a new region in transit *OUT.  With DEALLOC (msgt_deallocate)
+ * the sender's pages are deallocated afterwards, as if moved.
+ * Locks: no IPC lock held (touches user memory).
+ * Returns:
+ *   MACH_MSG_SUCCESS
+ *   MACH_SEND_INVALID_MEMORY  the range is not readable user memory.
+ *   MACH_SEND_NO_BUFFER       SIZE > OOL_SIZE_MAX, or no kernel memory.
+ */
+mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
+                             bool dealloc, struct ool **out);
+
+/*
+ * ool_copyout: give the region OOL to SPACE's task: new memory there
+ * holds the data at the same offset within its first page as it had in
+ * the sender, and *UADDR gets its address.  Consumes OOL in every case.
+ * Locks: no IPC lock held.
+ * Returns:
+ *   MACH_MSG_SUCCESS
+ *   MACH_MSG_VM_SPACE   no room in the receiver's address space, or the
+ *                       space has no VM (*UADDR is 0).
+ *   MACH_MSG_VM_KERNEL  the new memory could not be written (*UADDR 0).
+ */
+mach_msg_return_t ool_copyout(struct space *space, struct ool *ool,
+                              uint64_t *uaddr);
+
+/* ool_discard: destroy a region in transit.  Locks: any. */
+void ool_discard(struct ool *ool);
+
+/* The size of the region in bytes. */
+uint64_t ool_size(const struct ool *ool);
+
+#endif

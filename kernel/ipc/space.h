@@ -1,0 +1,255 @@
+/*
+ * IPC spaces: one per task, mapping the task's 32-bit port names to the
+ * rights it holds.  A name is index | generation << 24 (docs/IPC.md);
+ * entries live in a three-level radix table so lookup is three loads,
+ * and a per-space hash (the reverse map) finds the one name a space has
+ * for a port's send and receive rights.  The kernel space holds the
+ * receive rights of kernel-object ports.  right.c and port_interface.c
+ * work on entries; space.c only manages names and the table.
+ */
+#ifndef IPC_SPACE_H
+#define IPC_SPACE_H
+
+#include <mach/kern_return.h>
+#include <mach/port.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc/object.h"
+#include "kern/list.h"
+#include "kern/spinlock.h"
+
+struct dnrequest;
+
+/* Names: index | gen << 24; index 0 and 0xffffff are never used. */
+#define SPACE_GEN_SHIFT     24
+#define SPACE_INDEX_MASK    0xffffffu
+#define SPACE_INDEX_MAX     0xfffffeu
+#define SPACE_NAME_INDEX(n) ((n)&SPACE_INDEX_MASK)
+#define SPACE_NAME_GEN(n)   ((uint8_t)((n) >> SPACE_GEN_SHIFT))
+#define SPACE_NAME(index, gen)                                                 \
+	((mach_port_name_t)(index) | (mach_port_name_t)(gen) << SPACE_GEN_SHIFT)
+
+/* The radix table: L1 (in the space) -> L2 nodes -> leaves of entries. */
+#define SPACE_LEAF_SHIFT 7 /* 128 entries of 32 bytes: one 4 KiB leaf */
+#define SPACE_L2_SHIFT   9 /* 512 leaf pointers: one 4 KiB node */
+#define SPACE_L1_SIZE    (1u << (24 - SPACE_LEAF_SHIFT - SPACE_L2_SHIFT))
+#define SPACE_LEAF_SIZE  (1u << SPACE_LEAF_SHIFT)
+#define SPACE_L2_SIZE    (1u << SPACE_L2_SHIFT)
+
+/* Default limit on the names of a task's space, and the hard maximum. */
+#define SPACE_NAMES_DEFAULT 65536u
+#define SPACE_NAMES_MAX     SPACE_INDEX_MAX
+
+/* The largest user-reference count a name reaches (GNU Mach's
+ * MACH_PORT_UREFS_MAX, 0xffff, is never reached by send rights: an
+ * increment that would make the count 0xffff fails with
+ * KERN_UREFS_OVERFLOW, so the largest count is 0xfffe). */
+#define SPACE_UREFS_MAX 0xffffu
+
+/*
+ * One name of a space.
+ * Owned by: its space.
+ * Guarded by: space->lock.  `request` is only dereferenced with the
+ *   port's lock held and the port active (the port owns the request).
+ */
+struct space_entry {
+	struct ipc_object *object; /* port or set; NULL: dead name or free */
+	struct dnrequest *request; /* dead-name request, or NULL */
+	mach_port_type_t type;     /* MACH_PORT_TYPE_* rights; 0 when free */
+	uint32_t next;  /* in use: reverse-map chain; free: free list */
+	uint32_t prev;  /* free: free list */
+	uint16_t urefs; /* user references (send or dead-name count) */
+	uint8_t gen;    /* generation of the name (of the next one if free) */
+	uint8_t pad;
+};
+
+/*
+ * How the message layer places out-of-line memory in the task owning a
+ * space (the VM of issue 5 provides it).
+ */
+struct space_vm_ops {
+	kern_return_t (*allocate)(void *ctx, uint64_t size, uint64_t *addr);
+	void (*deallocate)(void *ctx, uint64_t addr, uint64_t size);
+};
+
+/*
+ * A task's IPC space.
+ * Owned by: its references (refs): the task, plus temporary ones.
+ * Guarded by: lock, for everything but `refs` (atomic) and the VM hook
+ *   (set once before the space is shared).
+ * Lock order: a space's lock comes before any set or port lock; a
+ *   thread holds at most one space lock.
+ */
+struct space {
+	spinlock_t lock;
+	atomic_uint refs;
+	bool active;          /* false once terminated */
+	bool is_kernel;       /* the kernel space */
+	uint32_t count;       /* names in use */
+	uint32_t limit;       /* at most this many names */
+	uint32_t nodes;       /* L2 nodes and leaves allocated */
+	uint32_t node_budget; /* at most this many (sparse names cost more) */
+	uint32_t free_head, free_tail; /* free indices of adopted leaves */
+	uint32_t fresh_leaf;           /* leaves below are adopted (space.c) */
+	uint32_t *rbuckets;            /* reverse map: chains of indices */
+	uint32_t rmask;                /* buckets - 1 */
+	uint32_t rcount;               /* entries in the reverse map */
+	const struct space_vm_ops *vm_ops;
+	void *vm_ctx;
+	struct list all_link; /* on the list of every space (registry lock) */
+	struct space_entry **l1[SPACE_L1_SIZE]; /* L2 nodes */
+};
+
+static inline unsigned long space_lock(struct space *s)
+{
+	return spin_lock(&s->lock);
+}
+
+static inline void space_unlock(struct space *s, unsigned long flags)
+{
+	spin_unlock(&s->lock, flags);
+}
+
+/*
+ * space_lock_active: lock SPACE if it is alive; *FLAGS gets what
+ * space_unlock needs.
+ * Locks: none of SPACE's held; SPACE locked on success only.
+ * Returns: KERN_SUCCESS, KERN_INVALID_TASK (NULL or terminated).
+ */
+kern_return_t space_lock_active(struct space *space, unsigned long *flags);
+
+/* space_init: set up the space cache and the kernel space.  Called by
+ * ipc_rights_init(). */
+void space_init(void);
+
+/* The kernel space (holds the receive rights of kernel-object ports). */
+extern struct space *space_kernel;
+
+/*
+ * space_create: a new, empty, active space with SPACE_NAMES_DEFAULT as
+ * its limit and one reference for the caller.
+ * Returns: KERN_SUCCESS or KERN_RESOURCE_SHORTAGE.  Locks: any.
+ */
+kern_return_t space_create(struct space **space);
+
+void space_ref(struct space *space);
+
+/* space_release: drop a reference; the last frees a terminated space
+ * (an active one is terminated first).  Locks: no IPC lock held. */
+void space_release(struct space *space);
+
+/*
+ * space_terminate: destroy every right SPACE holds, as if the task
+ * called mach_port_destroy on each name (receive rights die or go to
+ * their port-destroyed notify port, send rights may trigger
+ * no-senders, send-once rights send send-once notifications, dead-name
+ * requests send port-deleted notifications), and mark it dead: every
+ * later call on it returns KERN_INVALID_TASK.  Idempotent.
+ * Locks: no IPC lock held.
+ */
+void space_terminate(struct space *space);
+
+/*
+ * space_set_limit: allow at most NAMES names (1..SPACE_NAMES_MAX).
+ * Names already in use above a lower limit stay.  Locks: none held.
+ */
+void space_set_limit(struct space *space, uint32_t names);
+
+/* space_set_vm: record the VM hook the message layer uses for
+ * out-of-line memory in this space's task.  Locks: none held. */
+void space_set_vm(struct space *space, const struct space_vm_ops *ops,
+                  void *ctx);
+
+/* --- For the right layer (right.c, port_interface.c, notify.c) --- */
+
+/*
+ * space_lookup: the entry NAME denotes in SPACE, or NULL (free, stale
+ * generation, out of range, MACH_PORT_NULL or MACH_PORT_DEAD).  Entries
+ * whose port died are returned as they are: see right_check_dead().
+ * Locks: SPACE locked and active.
+ */
+struct space_entry *space_lookup(struct space *space, mach_port_name_t name);
+
+/*
+ * space_alloc_entry: a free entry for a new name the space chooses.  The
+ * entry is in use (type must be set by the caller before unlocking; its
+ * object and urefs are cleared).
+ * Locks: SPACE locked and active.
+ * Returns: KERN_SUCCESS (*name, *entry set), KERN_NO_SPACE (the limit
+ *   or the table's memory budget is reached, or no memory).
+ */
+kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
+                                struct space_entry **entry);
+
+/*
+ * space_alloc_entry_name: the entry for the caller-chosen NAME, which
+ * must not be in use.
+ * Locks: SPACE locked and active.
+ * Returns: KERN_SUCCESS, KERN_NAME_EXISTS (NAME is in use: *entry is
+ *   that entry, for callers that may join it), KERN_INVALID_VALUE (NAME
+ *   is MACH_PORT_NULL, MACH_PORT_DEAD or has index 0xffffff),
+ *   KERN_NO_SPACE (limit, budget or memory).
+ */
+kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
+                                     struct space_entry **entry);
+
+/*
+ * space_free_entry: give NAME back (its generation advances, so the old
+ * name is stale).  The entry must hold nothing: no object, no request,
+ * not in the reverse map.  Locks: SPACE locked.
+ */
+void space_free_entry(struct space *space, mach_port_name_t name,
+                      struct space_entry *entry);
+
+/*
+ * Reverse map: the entry holding the send and/or receive rights of a
+ * port.  An entry is in it exactly when its type has SEND or RECEIVE.
+ * space_rmap_insert may grow the table; if that fails the chains just
+ * get longer.  Locks: SPACE locked.
+ */
+struct space_entry *space_rmap_lookup(struct space *space,
+                                      struct ipc_object *object,
+                                      mach_port_name_t *name);
+void space_rmap_insert(struct space *space, mach_port_name_t name,
+                       struct space_entry *entry);
+void space_rmap_remove(struct space *space, mach_port_name_t name,
+                       struct space_entry *entry);
+
+/*
+ * space_foreach_entry: call FN on every entry in use, in index order.
+ * FN may change the entry, and free it, but not allocate names.
+ * Locks: SPACE locked (or terminated and owned by the caller).
+ */
+void space_foreach_entry(struct space *space,
+                         void (*fn)(struct space *, mach_port_name_t,
+                                    struct space_entry *, void *),
+                         void *arg);
+
+/* For the invariant checker: the entry at INDEX (free or not), or NULL
+ * when its leaf was never allocated.  Locks: SPACE locked. */
+struct space_entry *space_entry_at(struct space *space, uint32_t index);
+
+/*
+ * space_collect: a reference on each of up to MAX spaces that exist
+ * (the kernel space first), for checkers that walk every space; the
+ * caller releases them.  Locks: takes the space registry's lock, which
+ * is taken alone.
+ * Returns: how many spaces exist (may exceed MAX; only MAX are given).
+ */
+unsigned space_collect(struct space **out, unsigned max);
+
+/* Pages the buffers below hold from the page allocator (leak checks). */
+extern uint64_t ipc_buffer_pages;
+
+/*
+ * Buffers for array out-parameters (mach_port_names,
+ * mach_port_get_set_status): from kmalloc when small, from the page
+ * allocator above kmalloc's largest size.  ipc_buffer_free(NULL) does
+ * nothing.  Returns NULL on exhaustion or size 0.  Locks: any.
+ */
+void *ipc_buffer_alloc(size_t size);
+void ipc_buffer_free(void *buf);
+
+#endif
