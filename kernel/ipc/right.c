@@ -184,9 +184,7 @@ static kern_return_t copyin_receive(struct space *space, mach_port_name_t name,
 	port = port_from_object(entry->object);
 	pset_remove(port);
 	fl = port_lock(port);
-	port->receiver = NULL;
-	port->receiver_name = MACH_PORT_NULL;
-	mqueue_wake_receivers(&port->queue, MACH_RCV_PORT_DIED);
+	port_clear_receiver_locked(port);
 	if (entry->type & MACH_PORT_TYPE_SEND) {
 		/* The send rights keep the name. */
 		entry->type = MACH_PORT_TYPE_SEND;
@@ -559,7 +557,7 @@ kern_return_t right_dnrequest(struct space *space, mach_port_name_t name,
 	}
 	if ((entry->type & MACH_PORT_TYPE_DEAD_NAME) && immediate &&
 	    notify != IPC_OBJECT_NULL) {
-		if (entry->urefs + 1u >= SPACE_UREFS_MAX)
+		if (entry->urefs + 1u > SPACE_UREFS_MAX) /* dead names reach it */
 			return KERN_UREFS_OVERFLOW;
 		entry->urefs++;
 		d->dead_notify = notify;

@@ -17,9 +17,15 @@ static bool urefs_underflow(uint32_t urefs, mach_port_delta_t delta)
 	return delta < 0 && (int64_t)urefs + delta < 0;
 }
 
-static bool urefs_overflow(uint32_t urefs, mach_port_delta_t delta)
+/* GNU Mach lets a dead name's count reach SPACE_UREFS_MAX, but a send
+ * right's only SPACE_UREFS_MAX - 1 (tests/system/modules/ipc-edges.c). */
+static bool urefs_overflow(uint32_t urefs, mach_port_delta_t delta,
+                           mach_port_right_t right)
 {
-	return delta > 0 && (int64_t)urefs + delta >= SPACE_UREFS_MAX;
+	uint32_t max = right == MACH_PORT_RIGHT_DEAD_NAME ? SPACE_UREFS_MAX
+	                                                  : SPACE_UREFS_MAX - 1;
+
+	return delta > 0 && (int64_t)urefs + delta > max;
 }
 
 /* Free the name of a send or send-once right (all its user references),
@@ -71,6 +77,8 @@ static void destroy_receive(struct space *space, mach_port_name_t name,
 
 	pset_remove(port);
 	fl = port_lock(port);
+	/* Cleared for good by port_destroy, after the send right (whose
+	 * no-senders notification carries the make-send count) is gone. */
 	port->receiver = NULL;
 	port->receiver_name = MACH_PORT_NULL;
 	if (send)
@@ -176,21 +184,12 @@ kern_return_t right_entry_dealloc(struct space *space, mach_port_name_t name,
 	}
 }
 
-/* The rights of which a name holds at most one: delta 0 or -1 only. */
-static kern_return_t delta_single(mach_port_delta_t delta)
-{
-	if (delta == 0)
-		return KERN_SUCCESS;
-	return delta == -1 ? KERN_FAILURE : KERN_INVALID_VALUE;
-}
-
 kern_return_t right_entry_delta(struct space *space, mach_port_name_t name,
                                 struct space_entry *entry,
                                 mach_port_right_t right,
                                 mach_port_delta_t delta,
                                 struct right_deferred *d)
 {
-	kern_return_t kr;
 	uint32_t urefs;
 
 	assert_locked(&space->lock);
@@ -202,9 +201,11 @@ kern_return_t right_entry_delta(struct space *space, mach_port_name_t name,
 	case MACH_PORT_RIGHT_PORT_SET:
 	case MACH_PORT_RIGHT_RECEIVE:
 	case MACH_PORT_RIGHT_SEND_ONCE:
-		kr = delta_single(delta);
-		if (kr != KERN_FAILURE)
-			return kr;
+		/* A name holds at most one of these: 0 or -1 only. */
+		if (delta == 0)
+			return KERN_SUCCESS;
+		if (delta != -1)
+			return KERN_INVALID_VALUE;
 		if (right == MACH_PORT_RIGHT_PORT_SET)
 			destroy_set(space, name, entry);
 		else if (right == MACH_PORT_RIGHT_RECEIVE)
@@ -216,7 +217,7 @@ kern_return_t right_entry_delta(struct space *space, mach_port_name_t name,
 		urefs = entry->urefs;
 		if (urefs_underflow(urefs, delta))
 			return KERN_INVALID_VALUE;
-		if (urefs_overflow(urefs, delta))
+		if (urefs_overflow(urefs, delta, right))
 			return KERN_UREFS_OVERFLOW;
 		urefs = (uint32_t)((int64_t)urefs + delta);
 		if (urefs > 0)

@@ -42,10 +42,11 @@ struct dnrequest;
 #define SPACE_NAMES_DEFAULT 65536u
 #define SPACE_NAMES_MAX     SPACE_INDEX_MAX
 
-/* The largest user-reference count a name reaches (GNU Mach's
- * MACH_PORT_UREFS_MAX, 0xffff, is never reached by send rights: an
- * increment that would make the count 0xffff fails with
- * KERN_UREFS_OVERFLOW, so the largest count is 0xfffe). */
+/* GNU Mach's MACH_PORT_UREFS_MAX (kernel-internal; not in gnumach-dev).
+ * Observed on GNU Mach (tests/system/modules/ipc-edges.c): a send
+ * right's count tops out at 0xfffe (an increment that would make it
+ * 0xffff fails with KERN_UREFS_OVERFLOW), while a dead name's count may
+ * reach 0xffff, by mod_refs or by a fired dead-name request. */
 #define SPACE_UREFS_MAX 0xffffu
 
 /*

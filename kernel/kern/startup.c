@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 
+#include "ipc/right.h"
 #include "kern/clock.h"
 #include "kern/page_alloc.h"
 #include "kern/printf.h"
@@ -33,6 +34,7 @@ void kern_main(void)
 {
 	struct page_alloc_stats st;
 
+	ipc_rights_init();
 	page_alloc_get_stats(&st);
 	kprintf("Mach_R: %llu MiB free of %llu MiB managed, clock at %u Hz\n",
 	        (unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
