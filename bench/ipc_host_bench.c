@@ -196,7 +196,7 @@ static void bench_rpc(const char *name, unsigned n, size_t inline_bytes)
 	                               MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	m.h.msgh_remote_port = to_server;
 	m.h.msgh_local_port = reply_port;
-	m.h.msgh_id = 500;
+	m.h.msgh_id = ID_LAST;
 	check(ipc_mach_msg(
 	          client, (uint64_t)(uintptr_t)&m, MACH_SEND_MSG | MACH_RCV_MSG,
 	          (mach_msg_size_t)request_size, sizeof(m), reply_port, 0, 0),

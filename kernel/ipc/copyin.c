@@ -13,6 +13,7 @@
 #include "ipc/port.h"
 #include "ipc/right.h"
 #include "ipc/space.h"
+#include "ipc/transit.h"
 #include "kern/panic.h"
 #include "kern/string.h"
 #include "machine/copyio.h"
@@ -274,6 +275,25 @@ static mach_msg_return_t copyin_header(struct kmsg *k, struct space *space,
 /* ---- the body ---- */
 
 /*
+ * Record that the receive right OBJ travels in K (ipc/transit.h); a
+ * right that would close a cycle of ports in transit marks K circular,
+ * so that mqueue_send destroys it.
+ */
+static mach_msg_return_t enter_transit(struct kmsg *k, struct ipc_object *obj)
+{
+	switch (transit_enter(port_from_object(obj),
+	                      port_from_object(k->hdr.remote))) {
+	case TRANSIT_OK:
+		return MACH_MSG_SUCCESS;
+	case TRANSIT_CIRCULAR:
+		k->hdr.bits |= MACH_MSGH_BITS_CIRCULAR;
+		return MACH_MSG_SUCCESS;
+	default:
+		return MACH_SEND_NO_BUFFER;
+	}
+}
+
+/*
  * Copy in the NUMBER names at OBJS (8-byte slots holding a 32-bit name
  * each) as rights of disposition NAME, in place.  On failure the rights
  * taken so far are released and every slot is left NULL.
@@ -300,11 +320,19 @@ static mach_msg_return_t copyin_port_slots(struct kmsg *k, struct space *space,
 				objs[j] = IPC_OBJECT_NULL;
 			return MACH_SEND_INVALID_RIGHT;
 		}
-		/* A port's receive right sent to the port itself could never
-		 * be received: the send destroys the message instead. */
 		if (name == MACH_MSG_TYPE_MOVE_RECEIVE &&
-		    objs[i] == k->hdr.remote)
-			k->hdr.bits |= MACH_MSGH_BITS_CIRCULAR;
+		    IPC_OBJECT_VALID(objs[i])) {
+			mach_msg_return_t mr = enter_transit(k, objs[i]);
+
+			if (mr != MACH_MSG_SUCCESS) {
+				kmsg_release_objects(
+				    objs, i + 1, MACH_MSG_TYPE_PORT_RECEIVE);
+				for (mach_msg_type_number_t j = i; j < number;
+				     j++)
+					objs[j] = IPC_OBJECT_NULL;
+				return mr;
+			}
+		}
 	}
 	return MACH_MSG_SUCCESS;
 }

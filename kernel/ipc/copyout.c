@@ -13,6 +13,7 @@
 #include "ipc/port.h"
 #include "ipc/right.h"
 #include "ipc/space.h"
+#include "ipc/transit.h"
 #include "kern/panic.h"
 #include "kern/string.h"
 #include "machine/copyio.h"
@@ -80,6 +81,8 @@ static mach_msg_return_t copyout_object(struct space *space,
 		*name = invalid_name(o);
 		return MACH_MSG_SUCCESS;
 	}
+	if (type == MACH_MSG_TYPE_PORT_RECEIVE)
+		transit_leave(port_from_object(o));
 	kr = right_copyout(space, o, type, name);
 	if (kr == KERN_SUCCESS)
 		return MACH_MSG_SUCCESS;

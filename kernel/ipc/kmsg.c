@@ -9,7 +9,9 @@
 #include "ipc/kmsg.h"
 
 #include "ipc/ool.h"
+#include "ipc/port.h"
 #include "ipc/right.h"
+#include "ipc/transit.h"
 #include "kern/page_alloc.h"
 #include "kern/panic.h"
 #include "kern/percpu.h"
@@ -102,8 +104,11 @@ void kmsg_release_objects(struct ipc_object **objs, mach_msg_type_number_t n,
 		struct ipc_object *o = objs[i];
 
 		objs[i] = IPC_OBJECT_NULL;
-		if (IPC_OBJECT_VALID(o))
-			right_release(o, name);
+		if (!IPC_OBJECT_VALID(o))
+			continue;
+		if (name == MACH_MSG_TYPE_PORT_RECEIVE)
+			transit_leave(port_from_object(o));
+		right_release(o, name);
 	}
 }
 

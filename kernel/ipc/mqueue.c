@@ -18,6 +18,7 @@
 #include "ipc/port.h"
 #include "ipc/pset.h"
 #include "ipc/right.h"
+#include "ipc/transit.h"
 #include "kern/clock.h"
 #include "kern/panic.h"
 
@@ -60,6 +61,7 @@ void mqueue_destroy_messages(struct mqueue *mq)
 	unsigned long f;
 
 	list_init(&doomed);
+	assert_unlocked(&port->object.lock);
 	f = port_lock(port);
 	assert(!port_active(port));
 	while (!list_empty(&mq->messages)) {
@@ -100,6 +102,7 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
 
 	assert(IPC_OBJECT_VALID(k->hdr.remote) &&
 	       k->hdr.remote->kind == IPC_OBJECT_PORT);
+	assert_unlocked(&port->object.lock);
 	f = port_lock(port);
 	for (;;) {
 		struct waiter w;
@@ -151,6 +154,34 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
 	return MACH_MSG_SUCCESS;
 }
 
+/*
+ * Record the receive rights a kernel-built message carries as in
+ * transit (ipc/transit.h), marking it circular if one would close a
+ * cycle.  Without memory for a record, the right just goes unrecorded.
+ */
+static void kernel_message_transit(struct kmsg *k)
+{
+	void *body = kmsg_body(k);
+	mach_msg_size_t off = 0, end = kmsg_body_size(k);
+	struct port *dest = port_from_object(k->hdr.remote);
+
+	while (off < end) {
+		struct kmsg_item it;
+		struct ipc_object **objs;
+
+		off = kmsg_item_decode(body, off, &it);
+		if (it.name != MACH_MSG_TYPE_PORT_RECEIVE)
+			continue;
+		objs = it.is_inline ? it.data : *(struct ipc_object ***)it.data;
+		for (mach_msg_type_number_t i = 0;
+		     objs != NULL && i < it.number; i++)
+			if (IPC_OBJECT_VALID(objs[i]) &&
+			    transit_enter(port_from_object(objs[i]), dest) ==
+			        TRANSIT_CIRCULAR)
+				k->hdr.bits |= MACH_MSGH_BITS_CIRCULAR;
+	}
+}
+
 kern_return_t ipc_send_kernel(struct kmsg *k)
 {
 	struct ipc_object *dest = k->hdr.remote;
@@ -163,6 +194,8 @@ kern_return_t ipc_send_kernel(struct kmsg *k)
 		kmsg_destroy(k);
 		return MACH_SEND_INVALID_DEST;
 	}
+	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX)
+		kernel_message_transit(k);
 	return mqueue_send(k, MACH_SEND_ALWAYS, WAITQ_FOREVER);
 }
 
@@ -212,6 +245,7 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 	bool timed_out = false;
 	mach_msg_return_t mr;
 
+	assert_locked(&port->object.lock);
 	for (;;) {
 		struct waiter w;
 		int r;
@@ -286,6 +320,7 @@ mach_msg_return_t mqueue_receive_set(struct port_set *set, unsigned long f,
 	bool timed_out = false;
 	mach_msg_return_t mr;
 
+	assert_locked(&set->object.lock);
 	for (;;) {
 		struct waiter w;
 		struct port *p;

@@ -71,35 +71,38 @@ static mach_msg_return_t lookup_receiver(struct space *space,
                                          unsigned long *flags)
 {
 	struct space_entry *e;
-	struct ipc_object *o;
-	unsigned long f = space_lock(space);
-	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+	struct ipc_object *o = NULL;
+	unsigned long f = space_lock(space), of;
 
 	e = space->active ? space_lookup(space, rcv_name) : NULL;
-	if (e == NULL) {
-		mr = MACH_RCV_INVALID_NAME;
-	} else if (e->type & MACH_PORT_TYPE_RECEIVE) {
+	if (e != NULL && (e->type & MACH_PORT_TYPE_RECEIVE)) {
 		struct port *port = port_from_object(e->object);
 
-		*flags = port_lock(port);
+		of = port_lock(port);
 		if (port->pset != NULL) {
-			port_unlock(port, *flags);
-			mr = MACH_RCV_IN_SET;
-		} else {
-			port_ref(port);
+			port_unlock(port, of);
+			space_unlock(space, f);
+			return MACH_RCV_IN_SET;
 		}
-	} else if (e->type & MACH_PORT_TYPE_PORT_SET) {
+		port_ref(port);
+		o = e->object;
+	} else if (e != NULL && (e->type & MACH_PORT_TYPE_PORT_SET)) {
 		struct port_set *set = pset_from_object(e->object);
 
-		*flags = pset_lock(set);
+		of = pset_lock(set);
 		pset_ref(set);
+		o = e->object;
 	} else {
-		mr = MACH_RCV_INVALID_NAME;
+		space_unlock(space, f);
+		return MACH_RCV_INVALID_NAME;
 	}
-	o = e != NULL ? e->object : NULL;
-	space_unlock(space, f);
+	/* Hand over hand: the space's lock goes first, so it takes the
+	 * object lock's saved state (interrupts masked) and the object's
+	 * lock, released last, restores the caller's. */
+	space_unlock(space, of);
+	*flags = f;
 	*out = o;
-	return mr;
+	return MACH_MSG_SUCCESS;
 }
 
 /* Drop the reference lookup_receiver took. */

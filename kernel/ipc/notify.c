@@ -137,10 +137,7 @@ void notify_port_destroyed(struct ipc_object *notify, struct port *port)
 	struct notify_right_body *b;
 	struct kmsg *k;
 
-	if (!IPC_OBJECT_VALID(notify)) {
-		port_destroy(port);
-		return;
-	}
+	assert(IPC_OBJECT_VALID(notify));
 	k = notify_build(notify, MACH_NOTIFY_PORT_DESTROYED, sizeof(*b));
 	if (k == NULL) {
 		/* No pdrequest is left on the port: this destroys it. */

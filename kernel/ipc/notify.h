@@ -38,8 +38,9 @@ void notify_no_senders(struct ipc_object *notify, mach_port_mscount_t mscount);
 void notify_send_once(struct ipc_object *soright);
 
 /* MACH_NOTIFY_PORT_DESTROYED: PORT's receive right (with the reference
- * the caller holds for it) travels to NOTIFY instead of being destroyed.
- * If no message can be made, the port is destroyed instead. */
+ * the caller holds for it) travels to NOTIFY (a valid send-once right)
+ * instead of being destroyed.  If no message can be made, the port is
+ * destroyed instead. */
 void notify_port_destroyed(struct ipc_object *notify, struct port *port);
 
 #endif

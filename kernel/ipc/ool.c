@@ -23,14 +23,20 @@
  */
 struct ool {
 	uint64_t size;
-	uint32_t offset; /* sender address modulo PAGE_SIZE */
-	uint32_t nchunks;
+	uint32_t offset;  /* sender address modulo PAGE_SIZE */
+	uint32_t nchunks; /* chunks allocated so far (all, once copied in) */
 	void *chunk[];
 };
 
 static size_t ool_header_size(uint32_t nchunks)
 {
 	return sizeof(struct ool) + (size_t)nchunks * sizeof(void *);
+}
+
+/* Chunks for SIZE bytes (the length of the chunk array). */
+static uint32_t chunks_for(uint64_t size)
+{
+	return (uint32_t)((size + OOL_CHUNK - 1) / OOL_CHUNK);
 }
 
 static size_t chunk_len(const struct ool *o, uint32_t i)
@@ -51,7 +57,7 @@ void ool_discard(struct ool *o)
 		return;
 	for (uint32_t i = 0; i < o->nchunks; i++)
 		kfree(o->chunk[i]);
-	kbuf_free(o, ool_header_size(o->nchunks));
+	kbuf_free(o, ool_header_size(chunks_for(o->size)));
 }
 
 mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
@@ -65,7 +71,7 @@ mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
 		return MACH_SEND_INVALID_MEMORY;
 	if (size > OOL_SIZE_MAX)
 		return MACH_SEND_NO_BUFFER;
-	n = (uint32_t)((size + OOL_CHUNK - 1) / OOL_CHUNK);
+	n = chunks_for(size);
 	o = kbuf_alloc(ool_header_size(n));
 	if (o == NULL)
 		return MACH_SEND_NO_BUFFER;

@@ -162,6 +162,16 @@ void port_release_sonce(struct port *port)
 	port_release(port);
 }
 
+void port_clear_receiver_locked(struct port *port)
+{
+	assert_locked(&port->object.lock);
+	port->receiver = NULL;
+	port->receiver_name = MACH_PORT_NULL;
+	port->mscount = 0;
+	port->queue.seqno = 0;
+	mqueue_wake_receivers(&port->queue, MACH_RCV_PORT_DIED);
+}
+
 /* A send-once right in transit (a request's notify right) that will not
  * be used: released without a notification. */
 static void sonce_drop(struct ipc_object *so)
@@ -180,8 +190,7 @@ void port_destroy(struct port *port)
 	fl = port_lock(port);
 	assert(port->object.active);
 	assert(port->pset == NULL);
-	port->receiver = NULL;
-	port->receiver_name = MACH_PORT_NULL;
+	port_clear_receiver_locked(port);
 	pd = port->pdrequest;
 	port->pdrequest = NULL;
 	if (IPC_OBJECT_VALID(pd) && pd != port_object(port)) {

@@ -183,6 +183,15 @@ void port_release_send(struct port *port);
 void port_release_sonce(struct port *port);
 
 /*
+ * port_clear_receiver_locked: the receive right leaves its space (moved
+ * in a message, or destroyed): no receiver, and, as Mach specifies, the
+ * make-send count and the sequence number start again from 0.  Threads
+ * receiving on the port are woken with MACH_RCV_PORT_DIED.
+ * Locks: the port's lock held; the port in no set.
+ */
+void port_clear_receiver_locked(struct port *port);
+
+/*
  * port_destroy: destroy the receive right of PORT, which the caller
  * took from its holder (receiver already cleared or about to be; the
  * port is no member of a set).  If a port-destroyed notification was

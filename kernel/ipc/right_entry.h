@@ -35,8 +35,6 @@ struct right_deferred {
 	mach_port_name_t deleted_name;
 	struct ipc_object *dead_notify; /* dead-name notification (now) */
 	mach_port_name_t dead_name;
-	struct ipc_object *send_once;  /* a send-once right (previous
-	                                  request) to destroy unused */
 	struct ipc_object *no_senders; /* no-senders notification (now) */
 	mach_port_mscount_t no_senders_count;
 };

@@ -42,6 +42,13 @@
 #define MAX_OPS    48
 
 static unsigned char *arena;
+static bool trace; /* FUZZ_TRACE=1: print each operation (to debug) */
+
+#define TRACE(...)                                                             \
+	do {                                                                   \
+		if (trace)                                                     \
+			fprintf(stderr, __VA_ARGS__);                          \
+	} while (0)
 
 /* ---- input ---- */
 
@@ -319,9 +326,22 @@ static void op_send(int s)
 	}
 	if ((b & 0x30) == 0x30)
 		option |= MACH_RCV_MSG | MACH_RCV_TIMEOUT;
-	(void)ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m, option, size,
-	                   (mach_msg_size_t)(byte() * 16), pick_name(s), 0,
-	                   notify);
+	{
+		mach_msg_size_t rsize = (mach_msg_size_t)(byte() * 16);
+		mach_port_name_t rname = pick_name(s);
+		mach_msg_return_t mr;
+
+		TRACE("send s%d bits %#x remote %#x local %#x size %u "
+		      "opt %#x notify %#x\n",
+		      s, h.msgh_bits, h.msgh_remote_port, h.msgh_local_port,
+		      size, option, notify);
+		for (size_t o = sizeof(h); o + 8 <= off; o += 8)
+			TRACE("  %02zx: %016llx\n", o,
+			      (unsigned long long)*(uint64_t *)(m + o));
+		mr = ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m, option,
+		                  size, rsize, rname, 0, notify);
+		TRACE("  -> %#x\n", mr);
+	}
 }
 
 static void op_receive(int s)
@@ -341,16 +361,25 @@ static void op_receive(int s)
 	size = (b & 4) ? (mach_msg_size_t)byte() * 8 : MSG_MAX;
 	if ((b & 0x18) == 0x18)
 		m = arena + ARENA_SIZE - 16; /* the buffer runs off the end */
-	(void)ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m, option, 0, size,
-	                   pick_name(s), 0, notify);
+	{
+		mach_port_name_t from = pick_name(s);
+		mach_msg_return_t mr =
+		    ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m, option, 0,
+		                 size, from, 0, notify);
+
+		TRACE("receive s%d from %#x size %u opt %#x -> %#x\n", s, from,
+		      size, option, mr);
+	}
 }
 
 static void op_port(int s)
 {
 	struct space *sp = spaces[s];
 	mach_port_name_t n = pick_name(s), tmp;
+	uint8_t what = byte();
 
-	switch (byte() % 10) {
+	TRACE("port op %u s%d name %#x\n", what % 10, s, n);
+	switch (what % 10) {
 	case 0:
 		(void)mach_port_destroy(sp, n);
 		break;
@@ -403,6 +432,7 @@ static void op_kernel_send(int s)
 	}
 	k->hdr.bits = MACH_MSGH_BITS(t, 0);
 	k->hdr.id = (mach_msg_id_t)u32();
+	TRACE("kernel send s%d type %u\n", s, t);
 	(void)ipc_send_kernel(k);
 }
 
@@ -427,6 +457,7 @@ static void init_once(void)
 	page_alloc_init(&map);
 	ipc_rights_init();
 	ipc_baseline_take(&baseline);
+	trace = getenv("FUZZ_TRACE") != NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -446,6 +477,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host_copyio_set_user_range(arena, ARENA_SIZE);
 	if (build_world() != 0)
 		abort();
+	for (int sp = 0; sp < 2; sp++)
+		for (int i = 0; i < NAMES; i++)
+			TRACE("s%d name[%d] = %#x\n", sp, i, names[sp][i]);
 
 	for (int ops = 0; ops < MAX_OPS && in_left > 0; ops++) {
 		uint8_t op = byte();

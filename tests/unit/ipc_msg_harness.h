@@ -214,6 +214,12 @@ static int teardown(void **state)
 
 	(void)state;
 	host_copyio_reset();
+	if (!intr_enabled()) {
+		/* A lock released out of order left "interrupts" masked. */
+		print_error("interrupts left masked\n");
+		intr_enable();
+		ok = false;
+	}
 #ifdef HAVE_IPC_INVARIANTS
 	/* The right layer's invariants, with both spaces still alive. */
 	ok &= ipc_check_invariants() == 0;

@@ -224,6 +224,7 @@ enum data_kind {
 	D_GOOD_OOL,  /* a readable out-of-line region */
 	D_BAD_OOL,   /* a region that faults */
 	D_NULL_OOL,  /* pointer 0 */
+	D_WRAP_OOL,  /* a region that wraps past the top of the address space */
 	D_PORT_NAME, /* an 8-byte slot with the name of R (receive right) */
 	D_UNUSED,    /* an 8-byte slot with an unused name */
 	D_SEND_NAME, /* an 8-byte slot with the name of a send-only right */
@@ -261,6 +262,8 @@ static const struct bad_item bad_items[] = {
      D_BAD_OOL, 1, MACH_SEND_INVALID_MEMORY},
     {"null out-of-line pointer", MACH_MSG_TYPE_BYTE, 8, 100, false, 0,
      D_NULL_OOL, 1, MACH_SEND_INVALID_MEMORY},
+    {"out-of-line region wrapping around", MACH_MSG_TYPE_BYTE, 8, 0x2000, false,
+     0, D_WRAP_OOL, 1, MACH_SEND_INVALID_MEMORY},
     {"out-of-line data too large", MACH_MSG_TYPE_INTEGER_64, 64,
      OOL_SIZE_MAX / 8 + 1, false, 0, D_GOOD_OOL, 1, MACH_SEND_NO_BUFFER},
     {"unreadable port array", MACH_MSG_TYPE_COPY_SEND, 32, 4, false, 0,
@@ -322,6 +325,9 @@ static void test_malformed_item_matrix(void **state)
 			break;
 		case D_NULL_OOL:
 			slots[0] = 0;
+			break;
+		case D_WRAP_OOL:
+			slots[0] = UINT64_MAX - 0xfff;
 			break;
 		case D_PORT_NAME:
 			slots[0] = r;
@@ -535,10 +541,29 @@ static void test_out_of_line_copyout_failures(void **state)
 	assert_int_equal(vm_live(&vm_b), 0);
 }
 
+static void test_port_array_that_cannot_be_written(void **state)
+{
+	mach_port_name_t q = new_port(sa);
+	uint32_t names[2] = {q, MACH_PORT_NULL};
+	uint64_t ptr = (uint64_t)(uintptr_t)names;
+	struct umsg m;
+
+	(void)state;
+	pair();
+	one_item(&m, type_of(MACH_MSG_TYPE_MAKE_SEND, 32, 2, false), &ptr, 8);
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	host_copyio_fail_after(0);
+	assert_int_equal(mrecv(sb, &m, p),
+	                 MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE);
+	host_copyio_reset();
+	assert_int_equal(vm_live(&vm_b), 0);
+}
+
 static void test_space_termination_destroys_queued_bodies(void **state)
 {
 	mach_port_name_t q = new_port(sa);
 	char data[5000];
+	uint32_t names[3];
 	uint64_t ptr = (uint64_t)(uintptr_t)data, slot = q;
 	struct umsg m;
 	unsigned at = 0;
@@ -551,11 +576,81 @@ static void test_space_termination_destroys_queued_bodies(void **state)
 	add_item(&m, &at, type_of(MACH_MSG_TYPE_CHAR, 8, 5000, false), &ptr, 8);
 	add_item(&m, &at, type_of(MACH_MSG_TYPE_MAKE_SEND, 64, 1, true), &slot,
 	         8);
+	/* An out-of-line port array, and an empty out-of-line item. */
+	names[0] = q;
+	names[1] = q;
+	names[2] = MACH_PORT_NULL;
+	ptr = (uint64_t)(uintptr_t)names;
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_MAKE_SEND, 32, 3, false), &ptr,
+	         8);
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_CHAR, 8, 0, false), &ptr, 8);
 	m.h.msgh_size = body_size(at);
 	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
-	assert_true(status(sa, q).mps_srights);
+	assert_int_equal(status(sa, q).mps_mscount, 3);
 	space_terminate(sb);
 	assert_false(status(sa, q).mps_srights);
+}
+
+/* ---- receive rights in transit: cycles ---- */
+
+/* Send the receive right WHAT (a name in sa) in a message to TO (a name
+ * in sa with a send right). */
+static mach_msg_return_t send_receive_right(mach_port_name_t to,
+                                            mach_port_name_t what)
+{
+	uint64_t slot = what;
+	struct umsg m;
+	unsigned at = 0;
+
+	header(&m, to, MACH_MSG_TYPE_COPY_SEND, 0, 0, 0);
+	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_MOVE_RECEIVE, 64, 1, true),
+	         &slot, 8);
+	m.h.msgh_size = body_size(at);
+	return msend(sa, &m);
+}
+
+static void test_a_cycle_of_ports_in_transit_is_destroyed(void **state)
+{
+	mach_port_name_t p[3], s[3];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		p[i] = new_port(sa);
+		assert_int_equal(
+		    give_right(sa, p[i], MACH_MSG_TYPE_MAKE_SEND, sa), p[i]);
+		s[i] = give_right(sa, p[i], MACH_MSG_TYPE_MAKE_SEND, sb);
+	}
+	/* p0 travels to p1, p1 to p2: a chain, still receivable ... */
+	assert_int_equal(send_receive_right(p[1], p[0]), MACH_MSG_SUCCESS);
+	assert_int_equal(send_receive_right(p[2], p[1]), MACH_MSG_SUCCESS);
+	assert_int_equal(type_of_name(sb, s[0]), MACH_PORT_TYPE_SEND);
+	/* ... until p2 would travel to p0, closing the cycle: that message
+	 * is destroyed, and with it every port of the chain. */
+	assert_int_equal(send_receive_right(p[0], p[2]), MACH_MSG_SUCCESS);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(type_of_name(sb, s[i]),
+		                 MACH_PORT_TYPE_DEAD_NAME);
+}
+
+static void test_a_received_right_leaves_transit(void **state)
+{
+	mach_port_name_t p = new_port(sa), q = new_port(sa), got;
+	struct umsg m;
+
+	(void)state;
+	assert_int_equal(give_right(sa, q, MACH_MSG_TYPE_MAKE_SEND, sa), q);
+	assert_int_equal(send_receive_right(q, p), MACH_MSG_SUCCESS);
+	assert_int_equal(mrecv(sa, &m, q), MACH_MSG_SUCCESS);
+	got = (mach_port_name_t)m.body[1];
+	assert_int_equal(type_of_name(sa, got), MACH_PORT_TYPE_RECEIVE);
+	/* Back home: sending q to it is no cycle any more. */
+	assert_int_equal(give_right(sa, got, MACH_MSG_TYPE_MAKE_SEND, sa), got);
+	assert_int_equal(send_receive_right(got, q), MACH_MSG_SUCCESS);
+	assert_int_equal(mrecv(sa, &m, got), MACH_MSG_SUCCESS);
+	/* q's receive right rejoins the name of our send right to it. */
+	assert_int_equal(m.body[1], q);
+	assert_int_equal(type_of_name(sa, q), MACH_PORT_TYPE_SEND_RECEIVE);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -578,7 +673,10 @@ int main(void)
 	    T(test_out_of_line_port_array),
 	    T(test_port_array_without_vm_releases_rights),
 	    T(test_out_of_line_copyout_failures),
+	    T(test_port_array_that_cannot_be_written),
 	    T(test_space_termination_destroys_queued_bodies),
+	    T(test_a_cycle_of_ports_in_transit_is_destroyed),
+	    T(test_a_received_right_leaves_transit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,6 +241,28 @@ static void test_receiver_sees_port_die(void **state)
 	assert_int_equal(c.mr, MACH_RCV_PORT_DIED);
 }
 
+static void test_receiver_sees_receive_right_leave(void **state)
+{
+	mach_port_name_t p = new_port(sa), q = new_port(sb);
+	mach_port_name_t to_q = give_right(sb, q, MACH_MSG_TYPE_MAKE_SEND, sa);
+	uint64_t slot = p;
+	struct call c;
+	struct umsg m;
+	unsigned at = 0;
+
+	(void)state;
+	start_receive(&c, sa, p, 0, 0);
+	call_wait_blocked(&c);
+	header(&m, to_q, MACH_MSG_TYPE_COPY_SEND, 0, 0, 0);
+	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_MOVE_RECEIVE, 64, 1, true),
+	         &slot, 8);
+	m.h.msgh_size = body_size(at);
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	call_join(&c);
+	assert_int_equal(c.mr, MACH_RCV_PORT_DIED);
+}
+
 static void test_receiver_sees_port_join_a_set(void **state)
 {
 	mach_port_name_t p = new_port(sa), set = new_set(sa);
@@ -479,6 +501,7 @@ int main(void)
 	    T(test_blocked_receive_gets_the_next_send),
 	    T(test_interrupted_receive),
 	    T(test_receiver_sees_port_die),
+	    T(test_receiver_sees_receive_right_leave),
 	    T(test_receiver_sees_port_join_a_set),
 	    T(test_receiver_sees_set_die),
 	    T(test_set_receiver_woken_by_member_send),

@@ -467,6 +467,8 @@ static void test_port_destroyed_hands_over_the_receive_right(void **state)
 	assert_int_equal(type_of(s3, snd), MACH_PORT_TYPE_SEND);
 	assert_int_equal(queued(s2, got), 1);
 	assert_false(status_of(s2, got).mps_pdrequest);
+	/* It changed hands: mscount (1 before) starts again from 0. */
+	assert_int_equal(status_of(s2, got).mps_mscount, 0);
 	assert_int_equal(h_recv(s2, got, &m), MACH_MSG_SUCCESS);
 	assert_int_equal(m.h.msgh_id, 4242);
 	/* Without a request, it dies now. */

@@ -364,6 +364,27 @@ static void test_move_receive_wakes_and_leaves_set(void **state)
 	assert_consistent(true);
 }
 
+static void test_moving_receive_right_resets_mscount_and_seqno(void **state)
+{
+	mach_port_name_t p, q;
+	mach_port_status_t st;
+
+	(void)state;
+	p = new_receive(s1);
+	give(s1, p, MKS, s3);
+	give(s1, p, MKS, s3);
+	assert_int_equal(mach_port_set_seqno(s1, p, 5), KERN_SUCCESS);
+	st = status_of(s1, p);
+	assert_int_equal(st.mps_mscount, 2);
+	assert_int_equal(st.mps_seqno, 5);
+	q = give(s1, p, MR, s2);
+	st = status_of(s2, q);
+	assert_int_equal(st.mps_mscount, 0);
+	assert_int_equal(st.mps_seqno, 0);
+	assert_true(st.mps_srights); /* the send rights stay */
+	assert_consistent(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +401,7 @@ int main(void)
 	    IPC_TEST(test_kobject_port_when_kernel_space_is_full),
 	    IPC_TEST(test_lazy_dead_conversion_drops_the_port),
 	    IPC_TEST(test_move_receive_wakes_and_leaves_set),
+	    IPC_TEST(test_moving_receive_right_resets_mscount_and_seqno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,6 +130,10 @@ static void test_timer_interrupts_arrive(struct selftest_ctx *ctx)
 	selftest_check(ctx, intr_enabled(), "interrupts off after idling");
 }
 
+/* selftest_copyio.c */
+void selftest_copyio(struct selftest_ctx *ctx);
+void selftest_waitq_deadline(struct selftest_ctx *ctx);
+
 const struct selftest machine_selftests[] = {
     {"exception: divide error caught as vector 0", test_divide_error},
     {"exception: invalid opcode caught as vector 6", test_invalid_opcode},
@@ -139,5 +143,8 @@ const struct selftest machine_selftests[] = {
      test_general_protection},
     {"exception: nested catches unwind in order", test_nested_catch},
     {"timer: interrupts arrive on the boot CPU", test_timer_interrupts_arrive},
+    {"copyio: bad user ranges fail with -1", selftest_copyio},
+    {"waitq: a deadline ends a wait on the boot thread",
+     selftest_waitq_deadline},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);
