@@ -416,4 +416,19 @@ static struct port *port_of(struct space *s, mach_port_name_t n)
 	return p;
 }
 
+/* A message to P with a MAKE_SEND_ONCE reply to R and a send right to Q
+ * in its body: 32 + 16 bytes. */
+static inline void loaded_message(struct umsg *m, mach_port_name_t p,
+                                  mach_port_name_t r, mach_port_name_t q)
+{
+	unsigned at = 0;
+	uint64_t slot = q;
+
+	header(m, p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+	       body_size(2));
+	m->h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	add_item(m, &at, type_of(MACH_MSG_TYPE_MAKE_SEND, 64, 1, true), &slot,
+	         8);
+}
+
 #endif
