@@ -290,46 +290,65 @@ kern_return_t mach_port_allocate(struct space *space, mach_port_right_t right,
 	return allocate(space, right, MACH_PORT_NULL, name);
 }
 
-kern_return_t mach_port_destroy(struct space *space, mach_port_name_t name)
-{
+/*
+ * The frame of a routine that works on one name: entry_op_begin locks
+ * SPACE and finds NAME's entry; the caller works on op->entry (deferring
+ * notifications and port destruction into op->d); entry_op_end unlocks
+ * and runs what was deferred.  entry_op_end must follow every begin.
+ */
+struct entry_op {
 	struct right_deferred d;
 	struct space_entry *entry;
-	kern_return_t kr;
 	unsigned long fl;
+	bool locked;
+};
 
-	kr = space_lock_active(space, &fl);
+/* Returns KERN_SUCCESS (SPACE locked, op->entry set), KERN_INVALID_TASK
+ * (nothing locked) or KERN_INVALID_NAME (SPACE locked). */
+static kern_return_t entry_op_begin(struct space *space, mach_port_name_t name,
+                                    struct entry_op *op)
+{
+	kern_return_t kr;
+
+	right_deferred_init(&op->d);
+	op->entry = NULL;
+	op->locked = false;
+	kr = space_lock_active(space, &op->fl);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	right_deferred_init(&d);
-	entry = space_lookup(space, name);
-	if (entry == NULL)
-		kr = KERN_INVALID_NAME;
-	else
-		right_entry_destroy(space, name, entry, &d);
-	space_unlock(space, fl);
-	right_deferred_run(&d);
+	op->locked = true;
+	op->entry = space_lookup(space, name);
+	return op->entry != NULL ? KERN_SUCCESS : KERN_INVALID_NAME;
+}
+
+/* Unlocks what entry_op_begin locked, runs the deferred work; returns KR. */
+static kern_return_t entry_op_end(struct space *space, struct entry_op *op,
+                                  kern_return_t kr)
+{
+	if (op->locked)
+		space_unlock(space, op->fl);
+	right_deferred_run(&op->d);
 	return kr;
+}
+
+kern_return_t mach_port_destroy(struct space *space, mach_port_name_t name)
+{
+	struct entry_op op;
+	kern_return_t kr = entry_op_begin(space, name, &op);
+
+	if (kr == KERN_SUCCESS)
+		right_entry_destroy(space, name, op.entry, &op.d);
+	return entry_op_end(space, &op, kr);
 }
 
 kern_return_t mach_port_deallocate(struct space *space, mach_port_name_t name)
 {
-	struct right_deferred d;
-	struct space_entry *entry;
-	kern_return_t kr;
-	unsigned long fl;
+	struct entry_op op;
+	kern_return_t kr = entry_op_begin(space, name, &op);
 
-	kr = space_lock_active(space, &fl);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	right_deferred_init(&d);
-	entry = space_lookup(space, name);
-	if (entry == NULL)
-		kr = KERN_INVALID_NAME;
-	else
-		kr = right_entry_dealloc(space, name, entry, &d);
-	space_unlock(space, fl);
-	right_deferred_run(&d);
-	return kr;
+	if (kr == KERN_SUCCESS)
+		kr = right_entry_dealloc(space, name, op.entry, &op.d);
+	return entry_op_end(space, &op, kr);
 }
 
 /* --- user references --- */
@@ -368,27 +387,18 @@ kern_return_t mach_port_mod_refs(struct space *space, mach_port_name_t name,
                                  mach_port_right_t right,
                                  mach_port_delta_t delta)
 {
-	struct right_deferred d;
-	struct space_entry *entry;
+	struct entry_op op;
 	kern_return_t kr;
-	unsigned long fl;
 
 	if (space == NULL)
 		return KERN_INVALID_TASK;
 	if (right >= MACH_PORT_RIGHT_NUMBER)
 		return KERN_INVALID_VALUE;
-	kr = space_lock_active(space, &fl);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	right_deferred_init(&d);
-	entry = space_lookup(space, name);
-	if (entry == NULL)
-		kr = KERN_INVALID_NAME;
-	else
-		kr = right_entry_delta(space, name, entry, right, delta, &d);
-	space_unlock(space, fl);
-	right_deferred_run(&d);
-	return kr;
+	kr = entry_op_begin(space, name, &op);
+	if (kr == KERN_SUCCESS)
+		kr = right_entry_delta(space, name, op.entry, right, delta,
+		                       &op.d);
+	return entry_op_end(space, &op, kr);
 }
 
 /* --- notifications and moving rights --- */
@@ -496,10 +506,8 @@ kern_return_t mach_port_extract_right(struct space *space,
                                       struct ipc_object **poly,
                                       mach_msg_type_name_t *poly_type)
 {
-	struct right_deferred d;
-	struct space_entry *entry;
+	struct entry_op op;
 	kern_return_t kr;
-	unsigned long fl;
 
 	*poly = IPC_OBJECT_NULL;
 	*poly_type = 0;
@@ -507,18 +515,11 @@ kern_return_t mach_port_extract_right(struct space *space,
 		return KERN_INVALID_TASK;
 	if (!MACH_MSG_TYPE_PORT_ANY(disposition))
 		return KERN_INVALID_VALUE;
-	kr = space_lock_active(space, &fl);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	right_deferred_init(&d);
-	entry = space_lookup(space, name);
-	if (entry == NULL)
-		kr = KERN_INVALID_NAME;
-	else
-		kr = right_entry_copyin(space, name, entry, disposition, true,
-		                        poly, &d);
-	space_unlock(space, fl);
-	right_deferred_run(&d);
+	kr = entry_op_begin(space, name, &op);
+	if (kr == KERN_SUCCESS)
+		kr = right_entry_copyin(space, name, op.entry, disposition,
+		                        true, poly, &op.d);
+	kr = entry_op_end(space, &op, kr);
 	if (kr == KERN_SUCCESS)
 		*poly_type = right_transit_type(disposition);
 	return kr;
