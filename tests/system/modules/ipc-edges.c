@@ -13,14 +13,6 @@
 
 #define T machr_task
 
-#define EXPECT(call, want, ...)                                                \
-	do {                                                                   \
-		kern_return_t kr_ = (call);                                    \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
-			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
-			         (unsigned)(want));                            \
-	} while (0)
-
 struct note {
 	mach_msg_header_t h;
 	mach_msg_type_t t;
@@ -79,25 +71,25 @@ int main(int argc, char **argv)
 	                                     MACH_MSG_TYPE_MAKE_SEND_ONCE,
 	                                     &prev);
 	(void)mach_port_destroy(T, p);
-	EXPECT(get_note(r, &n), 0,
-	       "destroying the port notifies the "
-	       "no-senders port");
+	tap_expect(get_note(r, &n), 0,
+	           "destroying the port notifies the "
+	           "no-senders port");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_NO_SENDERS && n.v == 1,
 	       "a no-senders notification with the mscount (id %#o, %u)",
 	       n.h.msgh_id, n.v);
 
 	/* 2: user-reference limits by kind of name. */
 	d = dead_name(other, 1);
-	EXPECT(mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, 0xfffe), 0,
-	       "dead name urefs up to 0xffff");
-	EXPECT(mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, 1),
-	       KERN_UREFS_OVERFLOW, "one more overflows");
-	EXPECT(mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 1, r,
-	                                      MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       KERN_UREFS_OVERFLOW,
-	       "a dead-name request that would add a uref overflows");
-	EXPECT(get_note(r, &n), 0, "its unused notify right comes back");
+	tap_expect(mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, 0xfffe),
+	           0, "dead name urefs up to 0xffff");
+	tap_expect(mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, 1),
+	           KERN_UREFS_OVERFLOW, "one more overflows");
+	tap_expect(
+	    mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 1, r,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    KERN_UREFS_OVERFLOW,
+	    "a dead-name request that would add a uref overflows");
+	tap_expect(get_note(r, &n), 0, "its unused notify right comes back");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_SEND_ONCE,
 	       "as a send-once notification (id %#o)", n.h.msgh_id);
 	(void)mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, -0xfffe);
@@ -107,13 +99,13 @@ int main(int argc, char **argv)
 
 		(void)mach_port_insert_right(other, 0x902, q,
 		                             MACH_MSG_TYPE_MAKE_SEND);
-		EXPECT(mach_port_mod_refs(other, 0x902, MACH_PORT_RIGHT_SEND,
-		                          0xfffe),
-		       KERN_UREFS_OVERFLOW,
-		       "a send-only name overflows past 0xfffe too");
-		EXPECT(mach_port_mod_refs(other, 0x902, MACH_PORT_RIGHT_SEND,
-		                          0xfffd),
-		       0, "and reaches 0xfffe");
+		tap_expect(mach_port_mod_refs(other, 0x902,
+		                              MACH_PORT_RIGHT_SEND, 0xfffe),
+		           KERN_UREFS_OVERFLOW,
+		           "a send-only name overflows past 0xfffe too");
+		tap_expect(mach_port_mod_refs(other, 0x902,
+		                              MACH_PORT_RIGHT_SEND, 0xfffd),
+		           0, "and reaches 0xfffe");
 		(void)mach_port_get_refs(other, 0x902, MACH_PORT_RIGHT_SEND,
 		                         &sr);
 		tap_ok(sr == 0xfffe, "send-only name at %#x", sr);
@@ -121,22 +113,22 @@ int main(int argc, char **argv)
 	}
 
 	/* 3: requests on dead names and on sets. */
-	EXPECT(mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 0, r,
-	                                      MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       KERN_INVALID_ARGUMENT,
-	       "dead-name request on a dead name, "
-	       "sync 0");
-	EXPECT(get_note(r, &n), 0,
-	       "the refused request's notify right "
-	       "comes back");
+	tap_expect(
+	    mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 0, r,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    KERN_INVALID_ARGUMENT,
+	    "dead-name request on a dead name, "
+	    "sync 0");
+	tap_expect(get_note(r, &n), 0,
+	           "the refused request's notify right "
+	           "comes back");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_SEND_ONCE,
 	       "as a send-once notification (id %#o)", n.h.msgh_id);
-	EXPECT(mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 1, r,
-	                                      MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       0, "dead-name request on a dead name, sync 1");
-	EXPECT(get_note(r, &n), 0, "fires at once");
+	tap_expect(
+	    mach_port_request_notification(T, d, MACH_NOTIFY_DEAD_NAME, 1, r,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    0, "dead-name request on a dead name, sync 1");
+	tap_expect(get_note(r, &n), 0, "fires at once");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_DEAD_NAME && n.v == d,
 	       "a dead-name notification for it (id %#o)", n.h.msgh_id);
 	(void)mach_port_get_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, &refs);
@@ -145,22 +137,24 @@ int main(int argc, char **argv)
 		mach_port_t s;
 
 		(void)mach_port_allocate(T, MACH_PORT_RIGHT_PORT_SET, &s);
-		EXPECT(mach_port_request_notification(
-		           T, s, MACH_NOTIFY_DEAD_NAME, 0, r,
-		           MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
-		       KERN_INVALID_RIGHT, "dead-name request on a port set");
+		tap_expect(mach_port_request_notification(
+		               T, s, MACH_NOTIFY_DEAD_NAME, 0, r,
+		               MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+		           KERN_INVALID_RIGHT,
+		           "dead-name request on a port set");
 		(void)mach_port_destroy(T, s);
 	}
 
 	/* 5, 6: qlimit 0 and rename to itself. */
 	p = new_port();
-	EXPECT(mach_port_set_qlimit(T, p, 0), 0, "qlimit 0 is accepted");
-	EXPECT(mach_port_rename(T, p, p), KERN_NAME_EXISTS,
-	       "rename a name to itself");
+	tap_expect(mach_port_set_qlimit(T, p, 0), 0, "qlimit 0 is accepted");
+	tap_expect(mach_port_rename(T, p, p), KERN_NAME_EXISTS,
+	           "rename a name to itself");
 
 	/* 7: inserting a right to a dead port. */
-	EXPECT(mach_port_insert_right(other, 0x901, d, MACH_MSG_TYPE_COPY_SEND),
-	       KERN_INVALID_CAPABILITY, "insert_right of a dead right");
+	tap_expect(
+	    mach_port_insert_right(other, 0x901, d, MACH_MSG_TYPE_COPY_SEND),
+	    KERN_INVALID_CAPABILITY, "insert_right of a dead right");
 
 	(void)mach_port_destroy(T, p);
 	(void)mach_port_destroy(T, r);

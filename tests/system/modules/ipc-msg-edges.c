@@ -12,14 +12,6 @@
 
 #define T machr_task
 
-#define EXPECT(call, want, ...)                                                \
-	do {                                                                   \
-		kern_return_t kr_ = (call);                                    \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
-			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
-			         (unsigned)(want));                            \
-	} while (0)
-
 struct msg {
 	mach_msg_header_t h;
 	mach_msg_type_t t;
@@ -76,45 +68,45 @@ int main(int argc, char **argv)
 
 	/* Sizes. */
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 36);
-	EXPECT(send_n(&m, 36), MACH_SEND_MSG_TOO_SMALL,
-	       "send size 36: not a multiple of 8");
+	tap_expect(send_n(&m, 36), MACH_SEND_MSG_TOO_SMALL,
+	           "send size 36: not a multiple of 8");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 999);
-	EXPECT(send_n(&m, 40), 0, "msgh_size 999 with send size 40");
-	EXPECT(receive(&m, p), 0, "receive it");
+	tap_expect(send_n(&m, 40), 0, "msgh_size 999 with send size 40");
+	tap_expect(receive(&m, p), 0, "receive it");
 	tap_ok(m.h.msgh_size == 40, "the send size wins (%u)", m.h.msgh_size);
 
 	/* Both header ports bad. */
 	header(&m, p, MACH_MSG_TYPE_COPY_SEND, 0x4321,
 	       MACH_MSG_TYPE_MAKE_SEND_ONCE, 32);
-	EXPECT(send_n(&m, 32), MACH_SEND_INVALID_REPLY,
-	       "bad destination right and unused reply: the reply is "
-	       "reported");
+	tap_expect(send_n(&m, 32), MACH_SEND_INVALID_REPLY,
+	           "bad destination right and unused reply: the reply is "
+	           "reported");
 
 	/* Unused header bits. */
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 32);
 	m.h.msgh_bits |= 0x00010000;
-	EXPECT(send_n(&m, 32), 0, "unused header bit set: accepted");
-	EXPECT(receive(&m, p), 0, "receive it");
+	tap_expect(send_n(&m, 32), 0, "unused header bit set: accepted");
+	tap_expect(receive(&m, p), 0, "receive it");
 	tap_ok(m.h.msgh_bits & 0x00010000, "and the bit travels (%#x)",
 	       m.h.msgh_bits);
 
 	/* The same port as destination and reply. */
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	header(&m, p, MACH_MSG_TYPE_COPY_SEND, p, MACH_MSG_TYPE_COPY_SEND, 32);
-	EXPECT(send_n(&m, 32), 0, "COPY_SEND to and from the same name");
-	EXPECT(receive(&m, p), 0, "receive it");
+	tap_expect(send_n(&m, 32), 0, "COPY_SEND to and from the same name");
+	tap_expect(receive(&m, p), 0, "receive it");
 	tap_ok(m.h.msgh_remote_port == p && m.h.msgh_local_port == p,
 	       "both name the port");
 	header(&m, p, MACH_MSG_TYPE_MOVE_SEND_ONCE, p,
 	       MACH_MSG_TYPE_MOVE_SEND_ONCE, 32);
-	EXPECT(send_n(&m, 32), MACH_SEND_INVALID_REPLY,
-	       "MOVE_SEND_ONCE twice on a send name: the reply is checked "
-	       "first");
+	tap_expect(send_n(&m, 32), MACH_SEND_INVALID_REPLY,
+	           "MOVE_SEND_ONCE twice on a send name: the reply is checked "
+	           "first");
 	(void)mach_port_insert_right(T, 0x800, p, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 	header(&m, 0x800, MACH_MSG_TYPE_MOVE_SEND_ONCE, 0x800,
 	       MACH_MSG_TYPE_MOVE_SEND_ONCE, 32);
-	EXPECT(send_n(&m, 32), MACH_SEND_INVALID_DEST,
-	       "MOVE_SEND_ONCE twice on a send-once name");
+	tap_expect(send_n(&m, 32), MACH_SEND_INVALID_DEST,
+	           "MOVE_SEND_ONCE twice on a send-once name");
 	{
 		mach_port_type_t t = 0;
 
@@ -135,8 +127,8 @@ int main(int argc, char **argv)
 	                        .msgt_inline = 0,
 	                        .msgt_longform = 1};
 	m.d.addr = (void *)buf;
-	EXPECT(send_n(&m, 48), 0, "send 100 bytes out of line");
-	EXPECT(receive(&m, q), 0, "receive them");
+	tap_expect(send_n(&m, 48), 0, "send 100 bytes out of line");
+	tap_expect(receive(&m, q), 0, "receive them");
 	tap_ok(m.t.msgt_deallocate, "received OOL item has deallocate set");
 	tap_ok(m.t.msgt_longform && !m.t.msgt_inline,
 	       "and keeps longform, not inline");

@@ -12,14 +12,6 @@
 
 #define T machr_task
 
-#define EXPECT(call, want, ...)                                                \
-	do {                                                                   \
-		kern_return_t kr_ = (call);                                    \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
-			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
-			         (unsigned)(want));                            \
-	} while (0)
-
 /* A message with one typed item of up to 64 bytes, and room to spare. */
 struct msg {
 	mach_msg_header_t h;
@@ -72,8 +64,8 @@ static void check_header(void)
 	struct msg m;
 
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, sizeof(m.h));
-	EXPECT(send(&m), 0, "send a header-only message with MAKE_SEND");
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive it");
+	tap_expect(send(&m), 0, "send a header-only message with MAKE_SEND");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive it");
 	tap_ok(m.h.msgh_bits == MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND),
 	       "received bits: no reply, local PORT_SEND (%#x)", m.h.msgh_bits);
 	tap_ok(m.h.msgh_local_port == p && m.h.msgh_remote_port == 0,
@@ -83,8 +75,8 @@ static void check_header(void)
 
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, r, MACH_MSG_TYPE_MAKE_SEND_ONCE,
 	       sizeof(m.h));
-	EXPECT(send(&m), 0, "send with a MAKE_SEND_ONCE reply port");
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive it");
+	tap_expect(send(&m), 0, "send with a MAKE_SEND_ONCE reply port");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive it");
 	tap_ok(m.h.msgh_bits == MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
 	                                       MACH_MSG_TYPE_PORT_SEND),
 	       "received bits: reply PORT_SEND_ONCE, local PORT_SEND (%#x)",
@@ -101,8 +93,8 @@ static void check_header(void)
 	}
 	header(&m, m.h.msgh_remote_port, MACH_MSG_TYPE_MOVE_SEND_ONCE,
 	       MACH_PORT_NULL, 0, sizeof(m.h));
-	EXPECT(send(&m), 0, "reply through the send-once right");
-	EXPECT(receive(&m, r, sizeof(m), 0), 0, "the reply arrives");
+	tap_expect(send(&m), 0, "reply through the send-once right");
+	tap_expect(receive(&m, r, sizeof(m), 0), 0, "the reply arrives");
 	tap_ok(m.h.msgh_bits == MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE),
 	       "reply bits: local PORT_SEND_ONCE (%#x)", m.h.msgh_bits);
 	(void)mach_port_destroy(T, p);
@@ -115,25 +107,26 @@ static void check_bad_sends(void)
 	struct msg m;
 
 	header(&m, 0x4321, MACH_MSG_TYPE_COPY_SEND, 0, 0, sizeof(m.h));
-	EXPECT(send(&m), MACH_SEND_INVALID_DEST, "send to an unused name");
+	tap_expect(send(&m), MACH_SEND_INVALID_DEST, "send to an unused name");
 	header(&m, MACH_PORT_NULL, MACH_MSG_TYPE_COPY_SEND, 0, 0, sizeof(m.h));
-	EXPECT(send(&m), MACH_SEND_INVALID_DEST, "send to MACH_PORT_NULL");
+	tap_expect(send(&m), MACH_SEND_INVALID_DEST, "send to MACH_PORT_NULL");
 	header(&m, p, MACH_MSG_TYPE_COPY_SEND, 0, 0, sizeof(m.h));
-	EXPECT(send(&m), MACH_SEND_INVALID_DEST,
-	       "COPY_SEND without a send right");
+	tap_expect(send(&m), MACH_SEND_INVALID_DEST,
+	           "COPY_SEND without a send right");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0x4321,
 	       MACH_MSG_TYPE_MAKE_SEND_ONCE, sizeof(m.h));
-	EXPECT(send(&m), MACH_SEND_INVALID_REPLY, "reply port unused name");
+	tap_expect(send(&m), MACH_SEND_INVALID_REPLY, "reply port unused name");
 	header(&m, p, 99, 0, 0, sizeof(m.h));
-	EXPECT(send(&m), MACH_SEND_INVALID_HEADER, "remote disposition 99");
+	tap_expect(send(&m), MACH_SEND_INVALID_HEADER, "remote disposition 99");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 16);
-	EXPECT(send(&m), MACH_SEND_MSG_TOO_SMALL, "size 16: too small");
+	tap_expect(send(&m), MACH_SEND_MSG_TOO_SMALL, "size 16: too small");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, sizeof(m.h) + 3);
-	EXPECT(send(&m), MACH_SEND_MSG_TOO_SMALL, "size not a multiple of 4");
-	EXPECT(receive(&m, 0x4321, sizeof(m), 0), MACH_RCV_INVALID_NAME,
-	       "receive on an unused name");
-	EXPECT(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
-	       "receive on an empty port with timeout 0");
+	tap_expect(send(&m), MACH_SEND_MSG_TOO_SMALL,
+	           "size not a multiple of 4");
+	tap_expect(receive(&m, 0x4321, sizeof(m), 0), MACH_RCV_INVALID_NAME,
+	           "receive on an unused name");
+	tap_expect(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
+	           "receive on an empty port with timeout 0");
 	(void)mach_port_destroy(T, p);
 }
 
@@ -149,25 +142,25 @@ static void check_queue_limit_and_size(void)
 	m.t.msgt_number = 1;
 	m.t.msgt_inline = 1;
 	m.d.words[0] = 0x1122334455667788ULL;
-	EXPECT(send(&m), 0, "first message fills qlimit 1");
-	EXPECT(send(&m), MACH_SEND_TIMED_OUT,
-	       "second message on a full queue times out");
-	EXPECT(receive(&m, p, sizeof(m.h), 0), MACH_RCV_TOO_LARGE,
-	       "receive into a header-sized buffer: too large");
-	EXPECT(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
-	       "without MACH_RCV_LARGE the too-large message is destroyed");
+	tap_expect(send(&m), 0, "first message fills qlimit 1");
+	tap_expect(send(&m), MACH_SEND_TIMED_OUT,
+	           "second message on a full queue times out");
+	tap_expect(receive(&m, p, sizeof(m.h), 0), MACH_RCV_TOO_LARGE,
+	           "receive into a header-sized buffer: too large");
+	tap_expect(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
+	           "without MACH_RCV_LARGE the too-large message is destroyed");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, sizeof(m.h) + 16);
 	m.t = (mach_msg_type_t){.msgt_name = MACH_MSG_TYPE_INTEGER_64,
 	                        .msgt_size = 64,
 	                        .msgt_number = 1,
 	                        .msgt_inline = 1};
-	EXPECT(send(&m), 0, "send another");
+	tap_expect(send(&m), 0, "send another");
 	memset(&m, 0, sizeof(m));
-	EXPECT(receive(&m, p, sizeof(m.h), MACH_RCV_LARGE), MACH_RCV_TOO_LARGE,
-	       "MACH_RCV_LARGE with a small buffer");
+	tap_expect(receive(&m, p, sizeof(m.h), MACH_RCV_LARGE),
+	           MACH_RCV_TOO_LARGE, "MACH_RCV_LARGE with a small buffer");
 	tap_ok(m.h.msgh_size == sizeof(m.h) + 16,
 	       "reports the size needed (%u)", m.h.msgh_size);
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "and leaves it queued");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "and leaves it queued");
 	(void)mach_port_destroy(T, p);
 }
 
@@ -185,8 +178,8 @@ static void check_body_rights(void)
 	                        .msgt_number = 1,
 	                        .msgt_inline = 1};
 	m.d.ports[0].name = q;
-	EXPECT(send(&m), 0, "send a MAKE_SEND right in the body");
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive it");
+	tap_expect(send(&m), 0, "send a MAKE_SEND right in the body");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive it");
 	tap_ok(m.t.msgt_name == MACH_MSG_TYPE_PORT_SEND,
 	       "the item now says PORT_SEND (%u)", m.t.msgt_name);
 	tap_ok(m.d.ports[0].name == q, "named as our own receive right (%u)",
@@ -201,13 +194,13 @@ static void check_body_rights(void)
 	                        .msgt_number = 1,
 	                        .msgt_inline = 1};
 	m.d.ports[0].name = q;
-	EXPECT(send(&m), 0, "send the receive right itself");
+	tap_expect(send(&m), 0, "send the receive right itself");
 	(void)mach_port_type(T, q, &t);
 	tap_ok(t == MACH_PORT_TYPE_SEND,
 	       "in transit, only the send right "
 	       "stays (%#x)",
 	       t);
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive it back");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive it back");
 	(void)mach_port_type(T, m.d.ports[0].name, &t);
 	tap_ok(m.t.msgt_name == MACH_MSG_TYPE_PORT_RECEIVE &&
 	           m.d.ports[0].name == q && t == MACH_PORT_TYPE_SEND_RECEIVE,
@@ -221,14 +214,16 @@ static void check_body_rights(void)
 	                        .msgt_number = 1,
 	                        .msgt_inline = 1};
 	m.d.ports[0].name = 0x4321;
-	EXPECT(send(&m), MACH_SEND_INVALID_RIGHT, "a body right on a bad name");
-	EXPECT(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
-	       "the refused message was not queued");
+	tap_expect(send(&m), MACH_SEND_INVALID_RIGHT,
+	           "a body right on a bad name");
+	tap_expect(receive(&m, p, sizeof(m), 0), MACH_RCV_TIMED_OUT,
+	           "the refused message was not queued");
 	m.t.msgt_name = 99;
 	m.d.ports[0].name = 0x4321;
-	EXPECT(send(&m), 0, "an item of unknown type 99 is carried as data");
+	tap_expect(send(&m), 0,
+	           "an item of unknown type 99 is carried as data");
 	m.d.ports[0].name = 0;
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "and arrives");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "and arrives");
 	tap_ok(m.t.msgt_name == 99 && m.d.ports[0].name == 0x4321,
 	       "unchanged (type %u, value %#x)", m.t.msgt_name,
 	       m.d.ports[0].name);
@@ -254,9 +249,9 @@ static void check_out_of_line(void)
 	                        .msgt_inline = 0,
 	                        .msgt_longform = 1};
 	m.d.ool.addr = (void *)(buf + 100);
-	EXPECT(send(&m), 0, "send 12188 bytes out of line");
+	tap_expect(send(&m), 0, "send 12188 bytes out of line");
 	memset(&m, 0, sizeof(m));
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive them");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive them");
 	tap_ok(m.t.msgt_inline == 0 && m.t.msgt_number == 3 * 4096 - 100,
 	       "the descriptor keeps the count (%u)", m.t.msgt_number);
 	for (int i = 0; same && i < 3 * 4096 - 100; i++)
@@ -277,17 +272,17 @@ static void check_protected_payload(void)
 	mach_port_t p = new_port();
 	struct msg m;
 
-	EXPECT(mach_port_set_protected_payload(T, p, 0xfeedface12345678ULL), 0,
-	       "set a protected payload");
+	tap_expect(mach_port_set_protected_payload(T, p, 0xfeedface12345678ULL),
+	           0, "set a protected payload");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, sizeof(m.h));
-	EXPECT(send(&m), 0, "send to the port");
-	EXPECT(receive(&m, p, sizeof(m), 0), 0, "receive");
+	tap_expect(send(&m), 0, "send to the port");
+	tap_expect(receive(&m, p, sizeof(m), 0), 0, "receive");
 	tap_ok(MACH_MSGH_BITS_LOCAL(m.h.msgh_bits) ==
 	           MACH_MSG_TYPE_PROTECTED_PAYLOAD,
 	       "local bits say PROTECTED_PAYLOAD (%#x)", m.h.msgh_bits);
 	tap_ok(m.h.msgh_protected_payload == 0xfeedface12345678ULL,
 	       "the payload replaces the local name");
-	EXPECT(mach_port_clear_protected_payload(T, p), 0, "clear it");
+	tap_expect(mach_port_clear_protected_payload(T, p), 0, "clear it");
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, sizeof(m.h));
 	(void)send(&m);
 	(void)receive(&m, p, sizeof(m), 0);

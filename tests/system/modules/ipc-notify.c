@@ -13,14 +13,6 @@
 
 #define T machr_task
 
-#define EXPECT(call, want, ...)                                                \
-	do {                                                                   \
-		kern_return_t kr_ = (call);                                    \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
-			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
-			         (unsigned)(want));                            \
-	} while (0)
-
 /* A received notification, with room for any of them. */
 struct note {
 	mach_msg_header_t h;
@@ -62,15 +54,15 @@ static void check_no_senders(void)
 	struct note n;
 
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
-	EXPECT(mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 0,
-	                                      p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       0, "request a no-senders notification");
+	tap_expect(
+	    mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 0, p,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    0, "request a no-senders notification");
 	tap_ok(prev == MACH_PORT_NULL, "no previous request");
-	EXPECT(get_note(p, &n), MACH_RCV_TIMED_OUT,
-	       "nothing while a send right exists");
-	EXPECT(mach_port_deallocate(T, p), 0, "drop the only send right");
-	EXPECT(get_note(p, &n), 0, "a notification arrives");
+	tap_expect(get_note(p, &n), MACH_RCV_TIMED_OUT,
+	           "nothing while a send right exists");
+	tap_expect(mach_port_deallocate(T, p), 0, "drop the only send right");
+	tap_expect(get_note(p, &n), 0, "a notification arrives");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_NO_SENDERS, "id 0106 (%#o)",
 	       n.h.msgh_id);
 	tap_ok(n.h.msgh_size == 48, "size 48 (%u)", n.h.msgh_size);
@@ -79,32 +71,33 @@ static void check_no_senders(void)
 	tap_ok(type_is(&n, MACH_MSG_TYPE_INTEGER_32, 32), "an INTEGER_32 item");
 	tap_ok(n.v.u32 == 1, "carrying the make-send count 1 (%u)", n.v.u32);
 
-	EXPECT(mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 5,
-	                                      p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       0, "request with sync 5, above the make-send count");
-	EXPECT(get_note(p, &n), MACH_RCV_TIMED_OUT,
-	       "does not fire while mscount < sync");
-	EXPECT(mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 1,
-	                                      p, MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       0, "request again with sync 1");
+	tap_expect(
+	    mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 5, p,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    0, "request with sync 5, above the make-send count");
+	tap_expect(get_note(p, &n), MACH_RCV_TIMED_OUT,
+	           "does not fire while mscount < sync");
+	tap_expect(
+	    mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 1, p,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    0, "request again with sync 1");
 	tap_ok(prev != MACH_PORT_NULL,
 	       "the previous request's right comes "
 	       "back (%u)",
 	       prev);
-	EXPECT(get_note(p, &n), 0, "fires at once: no senders, mscount >= 1");
+	tap_expect(get_note(p, &n), 0,
+	           "fires at once: no senders, mscount >= 1");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_NO_SENDERS && n.v.u32 == 1,
 	       "a no-senders notification with mscount 1 (%u)", n.v.u32);
 	(void)mach_port_deallocate(T, prev);
-	EXPECT(get_note(p, &n), 0,
-	       "the returned right, dropped, sends a "
-	       "send-once notification");
+	tap_expect(get_note(p, &n), 0,
+	           "the returned right, dropped, sends a "
+	           "send-once notification");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_SEND_ONCE, "id 0107 (%#o)",
 	       n.h.msgh_id);
-	EXPECT(mach_port_request_notification(
-	           T, p, 0777, 0, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
-	       KERN_INVALID_VALUE, "an unknown notification id");
+	tap_expect(mach_port_request_notification(
+	               T, p, 0777, 0, p, MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	           KERN_INVALID_VALUE, "an unknown notification id");
 	(void)mach_port_destroy(T, p);
 }
 
@@ -119,12 +112,12 @@ static void check_dead_name_and_deleted(void)
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	(void)mach_port_insert_right(other, 0x600, p,
 	                             MACH_MSG_TYPE_MOVE_RECEIVE);
-	EXPECT(mach_port_request_notification(T, p, MACH_NOTIFY_DEAD_NAME, 0, r,
-	                                      MACH_MSG_TYPE_MAKE_SEND_ONCE,
-	                                      &prev),
-	       0, "request a dead-name notification on a send right");
-	EXPECT(mach_port_destroy(other, 0x600), 0, "the port dies");
-	EXPECT(get_note(r, &n), 0, "a notification arrives");
+	tap_expect(
+	    mach_port_request_notification(T, p, MACH_NOTIFY_DEAD_NAME, 0, r,
+	                                   MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	    0, "request a dead-name notification on a send right");
+	tap_expect(mach_port_destroy(other, 0x600), 0, "the port dies");
+	tap_expect(get_note(r, &n), 0, "a notification arrives");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_DEAD_NAME, "id 0110 (%#o)",
 	       n.h.msgh_id);
 	tap_ok(n.h.msgh_size == 48, "size 48 (%u)", n.h.msgh_size);
@@ -141,19 +134,19 @@ static void check_dead_name_and_deleted(void)
 	(void)mach_port_request_notification(T, p, MACH_NOTIFY_DEAD_NAME, 0, r,
 	                                     MACH_MSG_TYPE_MAKE_SEND_ONCE,
 	                                     &prev);
-	EXPECT(mach_port_deallocate(T, p), 0,
-	       "drop the send right that has a dead-name request");
-	EXPECT(get_note(r, &n), 0, "a notification arrives");
+	tap_expect(mach_port_deallocate(T, p), 0,
+	           "drop the send right that has a dead-name request");
+	tap_expect(get_note(r, &n), 0, "a notification arrives");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_PORT_DELETED,
 	       "port-deleted, 0101 "
 	       "(%#o)",
 	       n.h.msgh_id);
 	tap_ok(type_is(&n, MACH_MSG_TYPE_PORT_NAME, 32) && n.v.port.name == p,
 	       "naming the deleted name");
-	EXPECT(mach_port_request_notification(
-	           T, 0x4444, MACH_NOTIFY_DEAD_NAME, 0, r,
-	           MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
-	       KERN_INVALID_NAME, "dead-name request on an unused name");
+	tap_expect(mach_port_request_notification(
+	               T, 0x4444, MACH_NOTIFY_DEAD_NAME, 0, r,
+	               MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	           KERN_INVALID_NAME, "dead-name request on an unused name");
 	(void)task_terminate(other);
 	(void)mach_port_destroy(T, r);
 }
@@ -164,12 +157,12 @@ static void check_port_destroyed(void)
 	mach_port_type_t t = 0;
 	struct note n;
 
-	EXPECT(mach_port_request_notification(
-	           T, q, MACH_NOTIFY_PORT_DESTROYED, 0, r,
-	           MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
-	       0, "request a port-destroyed notification");
-	EXPECT(mach_port_destroy(T, q), 0, "destroy the receive right");
-	EXPECT(get_note(r, &n), 0, "a notification arrives");
+	tap_expect(mach_port_request_notification(
+	               T, q, MACH_NOTIFY_PORT_DESTROYED, 0, r,
+	               MACH_MSG_TYPE_MAKE_SEND_ONCE, &prev),
+	           0, "request a port-destroyed notification");
+	tap_expect(mach_port_destroy(T, q), 0, "destroy the receive right");
+	tap_expect(get_note(r, &n), 0, "a notification arrives");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_PORT_DESTROYED, "id 0105 (%#o)",
 	       n.h.msgh_id);
 	tap_ok(n.h.msgh_bits & MACH_MSGH_BITS_COMPLEX, "a complex message");
@@ -187,11 +180,11 @@ static void check_send_once(void)
 	mach_port_t p = new_port();
 	struct note n;
 
-	EXPECT(
+	tap_expect(
 	    mach_port_insert_right(T, 0x700, p, MACH_MSG_TYPE_MAKE_SEND_ONCE),
 	    0, "make a send-once right under its own name");
-	EXPECT(mach_port_deallocate(T, 0x700), 0, "drop it unused");
-	EXPECT(get_note(p, &n), 0, "a notification arrives on the port");
+	tap_expect(mach_port_deallocate(T, 0x700), 0, "drop it unused");
+	tap_expect(get_note(p, &n), 0, "a notification arrives on the port");
 	tap_ok(n.h.msgh_id == MACH_NOTIFY_SEND_ONCE, "id 0107 (%#o)",
 	       n.h.msgh_id);
 	tap_ok(n.h.msgh_size == sizeof(mach_msg_header_t), "header only (%u)",
