@@ -16,6 +16,7 @@
 #include "kern/string.h"
 #include "machine/cpu.h"
 #include "machine/memlayout.h"
+#include "machine/pmap.h"
 #include "machine/segments.h"
 #include "multiboot.h"
 #include "serial.h"
@@ -142,6 +143,7 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 
 	kmap_init(&boot_memmap, ram_top(&boot_memmap));
 	page_alloc_init(&boot_memmap);
+	pmap_init();
 
 	pic_disable();
 	lapic_init();

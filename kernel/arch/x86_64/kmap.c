@@ -5,6 +5,12 @@
  * and a small window at -1 GiB for device registers (uncached 4 KiB
  * pages).  User space (the lower half) is left empty; tasks get their
  * own lower halves later and share these upper-half tables.
+ *
+ * Every top-level (PML4) entry of the upper half is made here, in
+ * kmap_init, and never later: pmap_create (pmap.c) copies the upper half
+ * of the PML4 once, so a kernel PML4 entry added afterwards would be
+ * missing from every existing pmap.  Lower-level tables may change
+ * (kmap_mmio), since all pmaps share them.
  */
 #include "kern/memmap.h"
 #include "kern/panic.h"
@@ -96,6 +102,13 @@ void kmap_init(struct memmap *map, paddr_t ram_top)
 
 	write_cr3(virt_to_phys(pml4));
 	steal_map = NULL;
+}
+
+/* kmap_pml4: the kernel's top-level table (direct-map address), for
+ * pmap.c.  Its upper half is final once kmap_init has returned. */
+uint64_t *kmap_pml4(void)
+{
+	return pml4;
 }
 
 paddr_t kmap_direct_top(void)

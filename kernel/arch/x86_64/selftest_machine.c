@@ -133,6 +133,10 @@ static void test_timer_interrupts_arrive(struct selftest_ctx *ctx)
 /* selftest_copyio.c */
 void selftest_copyio(struct selftest_ctx *ctx);
 void selftest_waitq_deadline(struct selftest_ctx *ctx);
+/* selftest_pmap.c */
+void selftest_pmap_access(struct selftest_ctx *ctx);
+void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx);
+void selftest_pmap_nx(struct selftest_ctx *ctx);
 
 const struct selftest machine_selftests[] = {
     {"exception: divide error caught as vector 0", test_divide_error},
@@ -146,5 +150,11 @@ const struct selftest machine_selftests[] = {
     {"copyio: bad user ranges fail with -1", selftest_copyio},
     {"waitq: a deadline ends a wait on the boot thread",
      selftest_waitq_deadline},
+    {"pmap: a user page is reachable, protected and removed",
+     selftest_pmap_access},
+    {"pmap: remove frees emptied page tables, destroy frees the rest",
+     selftest_pmap_remove_frees_tables},
+    {"pmap: pages without execute permission are not executable",
+     selftest_pmap_nx},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);

@@ -48,6 +48,7 @@ void machine_set_qemu_exit(int on);
 void kmap_init(struct memmap *map, paddr_t ram_top);
 void *kmap_mmio(paddr_t pa, uint64_t size);
 paddr_t kmap_direct_top(void);
+uint64_t *kmap_pml4(void);
 
 /* lapic.c, pit.c, tsc.c */
 void pic_disable(void);

@@ -1,0 +1,412 @@
+/*
+ * The physical map on x86_64 (machine/pmap.h): four-level page tables
+ * whose user half (PML4 entries 0-255) belongs to one pmap and whose
+ * kernel half (entries 256-511) points at the kernel's own tables from
+ * kmap.c, copied once at creation (kmap.c never adds upper PML4 entries
+ * after boot).  Page-table pages come zeroed from kern/page_alloc and go
+ * back to it when they empty or the pmap is destroyed.
+ *
+ * TLB: a translation that changes or disappears is invalidated with
+ * invlpg on this CPU when the pmap is active here; pmap_tlb_shootdown is
+ * the single place that must also reach other CPUs once several run user
+ * tasks.
+ */
+#include <stdatomic.h>
+
+#include "kern/page_alloc.h"
+#include "kern/panic.h"
+#include "kern/percpu.h"
+#include "kern/slab.h"
+#include "kern/spinlock.h"
+#include "kern/string.h"
+#include "machine/io.h"
+#include "machine/pmap.h"
+#include "x86.h"
+
+#define PTE_P     0x001ULL
+#define PTE_W     0x002ULL
+#define PTE_U     0x004ULL
+#define PTE_PS    0x080ULL
+#define PTE_WIRED 0x200ULL /* software bit (ignored by the CPU) */
+#define PTE_NX    (1ULL << 63)
+#define PTE_ADDR  0x000ffffffffff000ULL
+
+#define PML4_USER_ENTRIES 256 /* entries 0-255 map the user half */
+#define PT_ENTRIES        512
+
+/* The bits each level covers: PML4 39, PDPT 30, PD 21, PT 12. */
+#define LEVEL_SHIFT(l) (12 + 9 * (l)) /* l: 0 = PT ... 3 = PML4 */
+#define LEVEL_SIZE(l)  (1ULL << LEVEL_SHIFT(l))
+#define INDEX(va, l)   (((va) >> LEVEL_SHIFT(l)) & 511)
+
+/*
+ * A physical map.
+ * Owned by: its creator (a VM map, later); pmap_destroy ends it.  The
+ *   kernel pmap is static and lives forever.
+ * Guarded by: pmap->lock for the tables and counters; `active` is an
+ *   atomic CPU mask written by pmap_activate on the CPU concerned.
+ */
+struct pmap {
+	spinlock_t lock;
+	uint64_t *pml4;       /* top table, direct-map address */
+	paddr_t pml4_pa;      /* what goes into CR3 */
+	atomic_ullong active; /* bit N: CPU N has this pmap loaded */
+	struct pmap_stats stats;
+};
+
+static struct pmap kernel_pmap;
+static struct slab_cache pmap_cache;
+/* The pmap each CPU has loaded; touched only by that CPU with
+ * interrupts masked. */
+static struct pmap *cpu_pmap[MAX_CPUS];
+
+STATIC_ASSERT(MAX_CPUS <= 64, "pmap->active is a 64-bit CPU mask");
+
+void pmap_init(void)
+{
+	spin_init(&kernel_pmap.lock, "pmap.kernel");
+	kernel_pmap.pml4 = kmap_pml4();
+	kernel_pmap.pml4_pa = virt_to_phys(kernel_pmap.pml4);
+	atomic_init(&kernel_pmap.active, 1ULL << cpu_id());
+	cpu_pmap[cpu_id()] = &kernel_pmap;
+	slab_cache_init(&pmap_cache, "pmap", sizeof(struct pmap), 0);
+}
+
+struct pmap *pmap_kernel(void)
+{
+	return &kernel_pmap;
+}
+
+static uint64_t *table_va(uint64_t e)
+{
+	return phys_to_virt(e & PTE_ADDR);
+}
+
+/* A zeroed page-table page, or NULL.  Called with pmap->lock held. */
+static uint64_t *table_alloc(struct pmap *pmap)
+{
+	uint64_t *t = page_alloc_va(0);
+
+	if (!t)
+		return NULL;
+	memset(t, 0, PAGE_SIZE);
+	pmap->stats.tables++;
+	return t;
+}
+
+static void table_free(struct pmap *pmap, uint64_t *t)
+{
+	page_free_va(t, 0);
+	pmap->stats.tables--;
+}
+
+static int table_empty(const uint64_t *t)
+{
+	for (unsigned i = 0; i < PT_ENTRIES; i++)
+		if (t[i])
+			return 0;
+	return 1;
+}
+
+struct pmap *pmap_create(void)
+{
+	struct pmap *pmap = slab_zalloc(&pmap_cache);
+	unsigned long f;
+
+	if (!pmap)
+		return NULL;
+	spin_init(&pmap->lock, "pmap");
+	atomic_init(&pmap->active, 0);
+	f = spin_lock(&pmap->lock);
+	pmap->pml4 = table_alloc(pmap);
+	spin_unlock(&pmap->lock, f);
+	if (!pmap->pml4) {
+		slab_free(&pmap_cache, pmap);
+		return NULL;
+	}
+	pmap->pml4_pa = virt_to_phys(pmap->pml4);
+	memcpy(pmap->pml4 + PML4_USER_ENTRIES,
+	       kernel_pmap.pml4 + PML4_USER_ENTRIES,
+	       (PT_ENTRIES - PML4_USER_ENTRIES) * sizeof(uint64_t));
+	return pmap;
+}
+
+/* Free table T of level L (1 = PT ... 3 = PDPT) and everything under it. */
+static void free_tree(struct pmap *pmap, uint64_t *t, int level)
+{
+	if (level > 1)
+		for (unsigned i = 0; i < PT_ENTRIES; i++)
+			if (t[i] & PTE_P)
+				free_tree(pmap, table_va(t[i]), level - 1);
+	table_free(pmap, t);
+}
+
+void pmap_destroy(struct pmap *pmap)
+{
+	unsigned long f;
+
+	if (pmap == &kernel_pmap)
+		panic("pmap_destroy: the kernel pmap");
+	if (atomic_load(&pmap->active))
+		panic("pmap_destroy: pmap %p is active (cpus %#llx)",
+		      (void *)pmap, (unsigned long long)pmap->active);
+	f = spin_lock(&pmap->lock);
+	for (unsigned i = 0; i < PML4_USER_ENTRIES; i++)
+		if (pmap->pml4[i] & PTE_P)
+			free_tree(pmap, table_va(pmap->pml4[i]), 3);
+	table_free(pmap, pmap->pml4);
+	assert(pmap->stats.tables == 0);
+	spin_unlock(&pmap->lock, f);
+	slab_free(&pmap_cache, pmap);
+}
+
+/*
+ * Invalidate this CPU's TLB entry for VA of PMAP if PMAP is loaded here.
+ * invlpg also drops the CPU's cached upper-level entries, so this is
+ * enough after freeing page-table pages too (Intel SDM vol. 3, 4.10.4.1).
+ *
+ * Shootdown hook: with several CPUs running user tasks, the other CPUs
+ * in pmap->active must be sent an IPI and wait-acknowledged here before
+ * the caller frees anything the stale entries point to.  Until then only
+ * one CPU ever activates a user pmap, which this checks.
+ */
+static void pmap_tlb_shootdown(struct pmap *pmap, vaddr_t va)
+{
+	uint64_t me = 1ULL << cpu_id();
+	uint64_t active = atomic_load(&pmap->active);
+
+	if (active & ~me)
+		panic("pmap: TLB shootdown to other CPUs is not implemented");
+	if (active & me)
+		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static int user_page_ok(vaddr_t va)
+{
+	return (va & (PAGE_SIZE - 1)) == 0 && va < PMAP_USER_MAX;
+}
+
+static void check_range(const char *who, vaddr_t start, vaddr_t end)
+{
+	if ((start & (PAGE_SIZE - 1)) || (end & (PAGE_SIZE - 1)) ||
+	    start > end || end > PMAP_USER_MAX)
+		panic("%s: bad range %#llx-%#llx", who,
+		      (unsigned long long)start, (unsigned long long)end);
+}
+
+static uint64_t prot_bits(vm_prot_t prot)
+{
+	uint64_t b = PTE_P | PTE_U;
+
+	if (prot & VM_PROT_WRITE)
+		b |= PTE_W;
+	if (!(prot & VM_PROT_EXECUTE) && cpu_features.has_nx)
+		b |= PTE_NX;
+	return b;
+}
+
+/* The leaf entry for VA, or NULL when a table on the way is absent. */
+static uint64_t *pte_find(struct pmap *pmap, vaddr_t va)
+{
+	uint64_t *t = pmap->pml4;
+
+	for (int l = 3; l > 0; l--) {
+		uint64_t e = t[INDEX(va, l)];
+
+		if (!(e & PTE_P))
+			return NULL;
+		t = table_va(e);
+	}
+	return &t[INDEX(va, 0)];
+}
+
+kern_return_t pmap_enter(struct pmap *pmap, vaddr_t va, paddr_t pa,
+                         vm_prot_t prot, unsigned flags)
+{
+	uint64_t *t, *made[3] = {NULL, NULL, NULL};
+	uint64_t *pte, old;
+	unsigned long f;
+
+	if (!user_page_ok(va) || (pa & ~PTE_ADDR))
+		panic("pmap_enter: bad address va %#llx pa %#llx",
+		      (unsigned long long)va, (unsigned long long)pa);
+	if (!(prot & VM_PROT_ALL))
+		panic("pmap_enter: no access in prot %#x", (unsigned)prot);
+	assert(pmap != &kernel_pmap);
+
+	f = spin_lock(&pmap->lock);
+	t = pmap->pml4;
+	for (int l = 3; l > 0; l--) {
+		uint64_t *e = &t[INDEX(va, l)];
+
+		if (!(*e & PTE_P)) {
+			uint64_t *n = table_alloc(pmap);
+
+			if (!n)
+				goto short_of_memory;
+			made[3 - l] = e;
+			*e = virt_to_phys(n) | PTE_P | PTE_W | PTE_U;
+		}
+		t = table_va(*e);
+	}
+	pte = &t[INDEX(va, 0)];
+	old = *pte;
+	*pte = pa | prot_bits(prot) | (flags & PMAP_WIRED ? PTE_WIRED : 0);
+	if (old & PTE_P) {
+		if (old & PTE_WIRED)
+			pmap->stats.wired--;
+		pmap_tlb_shootdown(pmap, va);
+	} else {
+		pmap->stats.resident++;
+	}
+	if (flags & PMAP_WIRED)
+		pmap->stats.wired++;
+	spin_unlock(&pmap->lock, f);
+	return KERN_SUCCESS;
+
+short_of_memory:
+	/* Unlink and free the (empty) tables this call made, deepest
+	 * first, so that a failed enter leaves the pmap as it was. */
+	for (int i = 2; i >= 0; i--) {
+		if (made[i]) {
+			uint64_t *n = table_va(*made[i]);
+
+			*made[i] = 0;
+			table_free(pmap, n);
+		}
+	}
+	spin_unlock(&pmap->lock, f);
+	return KERN_RESOURCE_SHORTAGE;
+}
+
+/*
+ * Apply FN to every present leaf entry in [START, END) of table T at
+ * level L (which maps from BASE), skipping absent tables; when REAP,
+ * free the tables below T that are empty afterwards.  The top table is
+ * never freed here (pmap_destroy does).  Called with pmap->lock held.
+ */
+typedef void (*pte_fn)(struct pmap *, uint64_t *pte, vaddr_t va, void *arg);
+
+static void walk(struct pmap *pmap, uint64_t *t, int l, vaddr_t base,
+                 vaddr_t start, vaddr_t end, pte_fn fn, void *arg, int reap)
+{
+	for (unsigned i = INDEX(start, l); i < PT_ENTRIES; i++) {
+		vaddr_t lo = base + i * LEVEL_SIZE(l);
+		vaddr_t s = MAX(start, lo), e = MIN(end, lo + LEVEL_SIZE(l));
+
+		if (lo >= end)
+			break;
+		if (!(t[i] & PTE_P))
+			continue;
+		if (l == 0) {
+			fn(pmap, &t[i], lo, arg);
+			continue;
+		}
+		walk(pmap, table_va(t[i]), l - 1, lo, s, e, fn, arg, reap);
+		if (reap && table_empty(table_va(t[i]))) {
+			uint64_t *n = table_va(t[i]);
+
+			t[i] = 0;
+			table_free(pmap, n);
+			/* Drop cached upper-level entries for this range. */
+			pmap_tlb_shootdown(pmap, lo);
+		}
+	}
+}
+
+static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
+{
+	uint64_t old = *pte;
+
+	*pte = 0;
+	pmap->stats.resident--;
+	if (old & PTE_WIRED)
+		pmap->stats.wired--;
+	pmap_tlb_shootdown(pmap, va);
+}
+
+static void protect_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
+{
+	uint64_t bits = *(const uint64_t *)arg;
+	uint64_t old = *pte;
+	uint64_t new = (old & ~(PTE_W | PTE_NX)) | bits;
+
+	if (new != old) {
+		*pte = new;
+		pmap_tlb_shootdown(pmap, va);
+	}
+}
+
+void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
+{
+	unsigned long f;
+
+	check_range("pmap_remove", start, end);
+	if (start == end)
+		return;
+	f = spin_lock(&pmap->lock);
+	walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, NULL, 1);
+	spin_unlock(&pmap->lock, f);
+}
+
+void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
+{
+	uint64_t bits;
+	unsigned long f;
+
+	check_range("pmap_protect", start, end);
+	if (!(prot & VM_PROT_ALL)) {
+		pmap_remove(pmap, start, end);
+		return;
+	}
+	if (start == end)
+		return;
+	bits = prot_bits(prot) & (PTE_W | PTE_NX);
+	f = spin_lock(&pmap->lock);
+	walk(pmap, pmap->pml4, 3, 0, start, end, protect_one, &bits, 0);
+	spin_unlock(&pmap->lock, f);
+}
+
+int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa)
+{
+	uint64_t *pte;
+	unsigned long f;
+	int found = 0;
+
+	if (va >= PMAP_USER_MAX)
+		return 0;
+	f = spin_lock(&pmap->lock);
+	pte = pte_find(pmap, va);
+	if (pte && (*pte & PTE_P)) {
+		*pa = (*pte & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+		found = 1;
+	}
+	spin_unlock(&pmap->lock, f);
+	return found;
+}
+
+void pmap_activate(struct pmap *pmap)
+{
+	unsigned long f = intr_save();
+	unsigned cpu = cpu_id();
+	struct pmap *old = cpu_pmap[cpu];
+
+	if (!pmap)
+		pmap = &kernel_pmap;
+	if (pmap != old) {
+		atomic_fetch_or(&pmap->active, 1ULL << cpu);
+		write_cr3(pmap->pml4_pa);
+		if (old)
+			atomic_fetch_and(&old->active, ~(1ULL << cpu));
+		cpu_pmap[cpu] = pmap;
+	}
+	intr_restore(f);
+}
+
+void pmap_get_stats(struct pmap *pmap, struct pmap_stats *st)
+{
+	unsigned long f = spin_lock(&pmap->lock);
+
+	*st = pmap->stats;
+	spin_unlock(&pmap->lock, f);
+}
