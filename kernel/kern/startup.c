@@ -13,6 +13,7 @@
 #include "kern/slab.h"
 #include "kern/startup.h"
 #include "machine/cpu.h"
+#include "vm/map.h"
 
 struct boot_info boot_info;
 struct boot_options boot_options;
@@ -35,6 +36,7 @@ void kern_main(void)
 	struct page_alloc_stats st;
 
 	ipc_rights_init();
+	vm_map_init();
 	page_alloc_get_stats(&st);
 	kprintf("Mach_R: %llu MiB free of %llu MiB managed, clock at %u Hz\n",
 	        (unsigned long long)(st.free_pages * PAGE_SIZE >> 20),

@@ -1,0 +1,596 @@
+/*
+ * The address-space map (vm/map.h): a task's regions in an AVL tree
+ * ordered by start address (kern/avl.c), so that the fault path's lookup
+ * and every operation's search cost O(log n).  Each operation that splits
+ * entries first checks the map's entry limit and takes the entries it may
+ * need from the slab cache, so it either fails with nothing changed or
+ * completes; neighbours whose attributes agree are merged afterwards.
+ */
+#include "vm/map.h"
+
+#include "kern/compiler.h"
+#include "kern/panic.h"
+#include "kern/slab.h"
+#include "machine/memlayout.h"
+
+#define PG_MASK     ((vaddr_t)PAGE_SIZE - 1)
+#define trunc_pg(a) ((vaddr_t)(a) & ~PG_MASK)
+#define MAX_SPARES  2
+
+static struct slab_cache map_cache;
+static struct slab_cache entry_cache;
+
+/* Entries allocated ahead of a change, so the change itself cannot fail. */
+struct spares {
+	struct vm_map_entry *e[MAX_SPARES];
+	unsigned n;
+};
+
+/* What vm_map_protect / vm_map_inherit set on each entry of a range. */
+enum change_kind { CHANGE_PROT, CHANGE_MAX, CHANGE_INHERIT };
+
+struct change {
+	enum change_kind kind;
+	int value;
+};
+
+void vm_map_init(void)
+{
+	slab_cache_init(&map_cache, "vm.map", sizeof(struct vm_map), 0);
+	slab_cache_init(&entry_cache, "vm.map_entry",
+	                sizeof(struct vm_map_entry), 0);
+}
+
+static struct vm_map_entry *entry_of(const struct avl_node *n)
+{
+	return n != NULL ? container_of(n, struct vm_map_entry, node) : NULL;
+}
+
+static struct vm_map_entry *entry_next(const struct vm_map_entry *e)
+{
+	return entry_of(avl_next(&e->node));
+}
+
+static struct vm_map_entry *entry_prev(const struct vm_map_entry *e)
+{
+	return entry_of(avl_prev(&e->node));
+}
+
+static int entry_cmp(const struct avl_node *a, const struct avl_node *b)
+{
+	vaddr_t sa = entry_of(a)->start, sb = entry_of(b)->start;
+
+	return sa < sb ? -1 : sa > sb;
+}
+
+/* The entry with the greatest start <= ADDR, or NULL. */
+static struct vm_map_entry *entry_floor(const struct vm_map *map, vaddr_t addr)
+{
+	struct avl_node *n = map->tree.root, *best = NULL;
+
+	while (n != NULL) {
+		if (entry_of(n)->start <= addr) {
+			best = n;
+			n = n->right;
+		} else {
+			n = n->left;
+		}
+	}
+	return entry_of(best);
+}
+
+/* The entry containing ADDR, or NULL. */
+static struct vm_map_entry *entry_lookup(const struct vm_map *map, vaddr_t addr)
+{
+	struct vm_map_entry *e = entry_floor(map, addr);
+
+	return e != NULL && addr < e->end ? e : NULL;
+}
+
+/* The entry containing ADDR or else the first above it, or NULL. */
+static struct vm_map_entry *entry_at_or_after(const struct vm_map *map,
+                                              vaddr_t addr)
+{
+	struct vm_map_entry *e = entry_floor(map, addr);
+
+	if (e == NULL)
+		return entry_of(avl_first(&map->tree));
+	return addr < e->end ? e : entry_next(e);
+}
+
+static void entry_link(struct vm_map *map, struct vm_map_entry *e)
+{
+	avl_insert(&map->tree, &e->node, entry_cmp);
+	map->nentries++;
+}
+
+static void entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
+{
+	avl_remove(&map->tree, &e->node);
+	map->nentries--;
+	slab_free(&entry_cache, e);
+}
+
+/* True when A and B are adjacent and could be one entry. */
+static bool entries_mergeable(const struct vm_map_entry *a,
+                              const struct vm_map_entry *b)
+{
+	return a->end == b->start && a->protection == b->protection &&
+	       a->max_protection == b->max_protection &&
+	       a->inheritance == b->inheritance &&
+	       a->wired_count == b->wired_count && a->object == b->object &&
+	       (a->object == NULL ||
+	        a->offset + (a->end - a->start) == b->offset);
+}
+
+/* Merge every mergeable pair of neighbours touching [START, END]. */
+static void merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e = entry_at_or_after(map, start), *n;
+
+	if (e == NULL)
+		e = entry_of(avl_last(&map->tree));
+	else if (entry_prev(e) != NULL)
+		e = entry_prev(e);
+	while (e != NULL && (n = entry_next(e)) != NULL && n->start <= end) {
+		if (entries_mergeable(e, n)) {
+			e->end = n->end;
+			entry_unlink_free(map, n);
+		} else {
+			e = n;
+		}
+	}
+}
+
+/*
+ * Check that NET_NEW more entries fit MAP's limit and allocate NALLOC
+ * spares.  Returns KERN_SUCCESS, KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE.
+ */
+static kern_return_t spares_get(struct vm_map *map, unsigned net_new,
+                                unsigned nalloc, struct spares *sp)
+{
+	sp->n = 0;
+	if (map->nentries + net_new > map->max_entries)
+		return KERN_NO_SPACE;
+	while (sp->n < nalloc) {
+		struct vm_map_entry *e = slab_alloc(&entry_cache);
+
+		if (e == NULL) {
+			while (sp->n > 0)
+				slab_free(&entry_cache, sp->e[--sp->n]);
+			return KERN_RESOURCE_SHORTAGE;
+		}
+		sp->e[sp->n++] = e;
+	}
+	return KERN_SUCCESS;
+}
+
+/*
+ * Split E at ADDR (strictly inside it) with a spare: E keeps
+ * [start, ADDR), the returned new entry holds [ADDR, end).
+ */
+static struct vm_map_entry *entry_split(struct vm_map *map,
+                                        struct vm_map_entry *e, vaddr_t addr,
+                                        struct spares *sp)
+{
+	struct vm_map_entry *n;
+
+	assert(e->start < addr && addr < e->end && sp->n > 0);
+	n = sp->e[--sp->n];
+	*n = *e;
+	n->start = addr;
+	n->offset = e->offset + (addr - e->start);
+	e->end = addr;
+	entry_link(map, n);
+	return n;
+}
+
+/* Clip [*START, *END) (END not yet rounded) to MAP, rounded to pages. */
+static kern_return_t range_clip(const struct vm_map *map, vaddr_t *start,
+                                vaddr_t *end)
+{
+	if (*end < *start)
+		return KERN_INVALID_ARGUMENT;
+	if (*end > map->max)
+		*end = map->max;
+	*end = (*end + PG_MASK) & ~PG_MASK;
+	*start = trunc_pg(*start);
+	if (*start < map->min)
+		*start = map->min;
+	return KERN_SUCCESS;
+}
+
+struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
+                             const struct vm_map_pmap_ops *ops)
+{
+	struct vm_map *map;
+
+	assert(min < max && (min & PG_MASK) == 0 && (max & PG_MASK) == 0);
+	map = slab_zalloc(&map_cache);
+	if (map == NULL)
+		return NULL;
+	spin_init(&map->lock, "vm_map");
+	avl_init(&map->tree);
+	map->min = min;
+	map->max = max;
+	map->max_entries = VM_MAP_ENTRIES_DEFAULT;
+	map->pmap = pmap;
+	map->ops = ops;
+	return map;
+}
+
+static void pmap_remove_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	if (map->ops != NULL && map->ops->remove != NULL)
+		map->ops->remove(map->pmap, start, end);
+}
+
+void vm_map_destroy(struct vm_map *map)
+{
+	struct vm_map_entry *e;
+	unsigned long flags = spin_lock(&map->lock);
+
+	while ((e = entry_of(map->tree.root)) != NULL) {
+		pmap_remove_range(map, e->start, e->end);
+		entry_unlink_free(map, e);
+	}
+	spin_unlock(&map->lock, flags);
+	slab_free(&map_cache, map);
+}
+
+void vm_map_set_entry_limit(struct vm_map *map, unsigned limit)
+{
+	unsigned long flags = spin_lock(&map->lock);
+
+	map->max_entries = limit > 0 ? limit : 1;
+	spin_unlock(&map->lock, flags);
+}
+
+/* Find a free, MASK-aligned range of SIZE bytes at or above START. */
+static bool find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
+                       vaddr_t mask, vaddr_t *found)
+{
+	struct vm_map_entry *e;
+
+	for (;;) {
+		if (start > ~mask)
+			return false;
+		start = (start + mask) & ~mask;
+		if (start >= map->max || size > map->max - start)
+			return false;
+		e = entry_at_or_after(map, start);
+		if (e == NULL || start + size <= e->start) {
+			*found = start;
+			return true;
+		}
+		start = e->end;
+	}
+}
+
+kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
+                           vaddr_t mask, bool anywhere, vm_prot_t prot,
+                           vm_prot_t max_prot, vm_inherit_t inheritance)
+{
+	struct vm_map_entry *prev, *next, *e;
+	struct spares sp;
+	vaddr_t start, end;
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	if (size == 0 || (prot & ~VM_PROT_ALL) != 0 ||
+	    (max_prot & ~VM_PROT_ALL) != 0 || inheritance < VM_INHERIT_SHARE ||
+	    inheritance > VM_INHERIT_NONE)
+		return KERN_INVALID_ARGUMENT;
+	if (size > UINT64_MAX - PG_MASK)
+		return anywhere ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
+	size = (size + PG_MASK) & ~PG_MASK;
+	start = trunc_pg(*addr);
+
+	flags = spin_lock(&map->lock);
+	if (anywhere) {
+		if (start < map->min)
+			start = map->min;
+		if (!find_space(map, start, size, mask | PG_MASK, &start)) {
+			spin_unlock(&map->lock, flags);
+			return KERN_NO_SPACE;
+		}
+	} else {
+		if (start < map->min || start >= map->max ||
+		    size > map->max - start) {
+			spin_unlock(&map->lock, flags);
+			return KERN_INVALID_ADDRESS;
+		}
+		e = entry_at_or_after(map, start);
+		if (e != NULL && e->start < start + size) {
+			spin_unlock(&map->lock, flags);
+			return KERN_NO_SPACE;
+		}
+	}
+	end = start + size;
+
+	/* Extend an equal neighbour rather than spend an entry. */
+	next = entry_at_or_after(map, start);
+	prev = next != NULL ? entry_prev(next) : entry_of(avl_last(&map->tree));
+	e = NULL;
+	if (prev != NULL && prev->end == start && prev->object == NULL &&
+	    prev->protection == prot && prev->max_protection == max_prot &&
+	    prev->inheritance == inheritance && prev->wired_count == 0) {
+		prev->end = end;
+		e = prev;
+	} else if (next != NULL && next->start == end && next->object == NULL &&
+	           next->protection == prot &&
+	           next->max_protection == max_prot &&
+	           next->inheritance == inheritance && next->wired_count == 0) {
+		next->start = start;
+		e = next;
+	}
+	if (e == NULL) {
+		kr = spares_get(map, 1, 1, &sp);
+		if (kr != KERN_SUCCESS) {
+			spin_unlock(&map->lock, flags);
+			return kr;
+		}
+		e = sp.e[--sp.n];
+		*e = (struct vm_map_entry){
+		    .start = start,
+		    .end = end,
+		    .protection = prot,
+		    .max_protection = max_prot,
+		    .inheritance = inheritance,
+		};
+		entry_link(map, e);
+	}
+	merge_around(map, start, end);
+	spin_unlock(&map->lock, flags);
+	*addr = start;
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e, *next;
+	struct spares sp;
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	kr = range_clip(map, &start, &end);
+	if (kr != KERN_SUCCESS || start >= end)
+		return kr;
+	flags = spin_lock(&map->lock);
+	e = entry_lookup(map, start);
+	if (e != NULL && e->start < start && end < e->end) {
+		/* A hole in the middle of one entry: the only case needing one.
+		 */
+		kr = spares_get(map, 1, 1, &sp);
+		if (kr != KERN_SUCCESS) {
+			spin_unlock(&map->lock, flags);
+			return kr;
+		}
+		entry_split(map, e, start, &sp);
+	}
+	e = entry_at_or_after(map, start);
+	while (e != NULL && e->start < end) {
+		next = entry_next(e);
+		if (e->start < start) {
+			pmap_remove_range(map, start, e->end);
+			e->end = start;
+		} else if (end < e->end) {
+			pmap_remove_range(map, e->start, end);
+			e->offset += end - e->start;
+			e->start = end;
+		} else {
+			pmap_remove_range(map, e->start, e->end);
+			entry_unlink_free(map, e);
+		}
+		e = next;
+	}
+	spin_unlock(&map->lock, flags);
+	return KERN_SUCCESS;
+}
+
+static bool change_differs(const struct vm_map_entry *e, const struct change *c)
+{
+	switch (c->kind) {
+	case CHANGE_PROT:
+		return e->protection != c->value;
+	case CHANGE_MAX:
+		return e->max_protection != c->value ||
+		       (e->protection & ~c->value) != 0;
+	default:
+		return e->inheritance != c->value;
+	}
+}
+
+static void change_apply(struct vm_map *map, struct vm_map_entry *e,
+                         const struct change *c)
+{
+	vm_prot_t old = e->protection;
+
+	switch (c->kind) {
+	case CHANGE_PROT:
+		e->protection = c->value;
+		break;
+	case CHANGE_MAX:
+		e->max_protection = c->value;
+		e->protection &= c->value;
+		break;
+	default:
+		e->inheritance = c->value;
+		return;
+	}
+	/* Only a lost right needs the page tables; gains come by fault. */
+	if ((old & ~e->protection) != 0 && map->ops != NULL &&
+	    map->ops->protect != NULL)
+		map->ops->protect(map->pmap, e->start, e->end, e->protection);
+}
+
+/*
+ * Apply C to the mapped parts of [START, END), splitting the entries that
+ * straddle an edge and need the change, then merging.
+ * Locks: map->lock held.
+ */
+static kern_return_t change_range(struct vm_map *map, vaddr_t start,
+                                  vaddr_t end, const struct change *c)
+{
+	struct vm_map_entry *first = entry_lookup(map, start);
+	struct vm_map_entry *last = entry_lookup(map, end - 1), *e;
+	struct spares sp;
+	unsigned need = 0;
+	kern_return_t kr;
+
+	assert_locked(&map->lock);
+	if (first != NULL && first->start < start && change_differs(first, c))
+		need++;
+	if (last != NULL && end < last->end && change_differs(last, c))
+		need++;
+	kr = spares_get(map, need, need, &sp);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	for (e = entry_at_or_after(map, start); e != NULL && e->start < end;
+	     e = entry_next(e)) {
+		if (!change_differs(e, c))
+			continue;
+		if (e->start < start)
+			e = entry_split(map, e, start, &sp);
+		if (end < e->end)
+			entry_split(map, e, end, &sp);
+		change_apply(map, e, c);
+	}
+	assert(sp.n == 0);
+	merge_around(map, start, end);
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
+                             bool set_max, vm_prot_t prot)
+{
+	struct change c = {set_max ? CHANGE_MAX : CHANGE_PROT, prot};
+	struct vm_map_entry *e;
+	unsigned long flags;
+	vaddr_t covered;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	if ((prot & ~VM_PROT_ALL) != 0)
+		return KERN_INVALID_ARGUMENT;
+	kr = range_clip(map, &start, &end);
+	if (kr != KERN_SUCCESS || start >= end)
+		return kr;
+	flags = spin_lock(&map->lock);
+	/* Check the whole range first: no hole, nothing beyond its maximum. */
+	covered = start;
+	for (e = entry_lookup(map, start); e != NULL && e->start < end;
+	     e = entry_next(e)) {
+		if (e->start > covered)
+			break;
+		if ((prot & e->max_protection) != prot) {
+			spin_unlock(&map->lock, flags);
+			return KERN_PROTECTION_FAILURE;
+		}
+		covered = e->end;
+	}
+	if (covered < end)
+		kr = KERN_INVALID_ADDRESS;
+	else
+		kr = change_range(map, start, end, &c);
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+kern_return_t vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
+                             vm_inherit_t inheritance)
+{
+	struct change c = {CHANGE_INHERIT, inheritance};
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	if (inheritance < VM_INHERIT_SHARE || inheritance > VM_INHERIT_NONE)
+		return KERN_INVALID_ARGUMENT;
+	kr = range_clip(map, &start, &end);
+	if (kr != KERN_SUCCESS || start >= end)
+		return kr;
+	flags = spin_lock(&map->lock);
+	kr = change_range(map, start, end, &c);
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
+                            vm_prot_t fault_type,
+                            struct vm_map_lookup_result *out)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+	kern_return_t kr = KERN_SUCCESS;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = entry_lookup(map, addr);
+	if (e == NULL) {
+		kr = KERN_INVALID_ADDRESS;
+	} else if ((fault_type & e->protection) != fault_type) {
+		kr = KERN_PROTECTION_FAILURE;
+	} else {
+		out->start = e->start;
+		out->end = e->end;
+		out->protection = e->protection;
+		out->max_protection = e->max_protection;
+		out->inheritance = e->inheritance;
+		out->object = e->object;
+		out->offset = e->offset + (trunc_pg(addr) - e->start);
+	}
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
+                            vm_prot_t *prot, vm_prot_t *max_prot,
+                            vm_inherit_t *inheritance, bool *shared,
+                            uint64_t *offset)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = entry_at_or_after(map, *addr);
+	if (e == NULL) {
+		spin_unlock(&map->lock, flags);
+		return KERN_NO_SPACE;
+	}
+	*addr = e->start;
+	*size = e->end - e->start;
+	*prot = e->protection;
+	*max_prot = e->max_protection;
+	*inheritance = e->inheritance;
+	*shared = false;
+	*offset = e->offset;
+	spin_unlock(&map->lock, flags);
+	return KERN_SUCCESS;
+}
+
+bool vm_map_check(struct vm_map *map)
+{
+	struct vm_map_entry *e, *prev = NULL;
+	unsigned long flags;
+	size_t count;
+	bool ok;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	ok = avl_check(&map->tree, entry_cmp, &count) && count == map->nentries;
+	for (e = entry_of(avl_first(&map->tree)); ok && e != NULL;
+	     e = entry_next(e)) {
+		ok = e->start < e->end && (e->start & PG_MASK) == 0 &&
+		     (e->end & PG_MASK) == 0 && e->start >= map->min &&
+		     e->end <= map->max &&
+		     (prev == NULL ||
+		      (prev->end <= e->start && !entries_mergeable(prev, e)));
+		prev = e;
+	}
+	spin_unlock(&map->lock, flags);
+	return ok;
+}

@@ -1,0 +1,188 @@
+/*
+ * The address-space map: the machine-independent list of a task's
+ * regions (which addresses are mapped, with what protection and
+ * inheritance, backed by what), with GNU Mach's vm_* semantics and return
+ * codes.  Page tables are the pmap's business (kernel/arch/<arch>/pmap.c);
+ * the map tells it about removals and protection changes through
+ * struct vm_map_pmap_ops.  Memory objects come with a later issue: an
+ * entry carries an opaque object pointer and offset until then.
+ */
+#ifndef VM_MAP_H
+#define VM_MAP_H
+
+#include <mach/kern_return.h>
+#include <mach/vm_inherit.h>
+#include <mach/vm_prot.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kern/avl.h"
+#include "kern/spinlock.h"
+#include "kern/types.h"
+
+/* The user part of an address space, as GNU Mach's x86_64 vm_param.h. */
+#define VM_MAP_USER_MIN 0x0ULL
+#define VM_MAP_USER_MAX 0x800000000000ULL
+
+/* Default bound on the entries of one map (vm_map_set_entry_limit). */
+#define VM_MAP_ENTRIES_DEFAULT 16384u
+
+/*
+ * One region: [start, end) with uniform attributes.
+ * Owned by: its map (entries come from the "vm.map_entry" slab cache and
+ *   never outlive the map).
+ * Guarded by: map->lock.
+ */
+struct vm_map_entry {
+	struct avl_node node; /* in map->tree, ordered by start */
+	vaddr_t start, end;   /* page aligned, start < end */
+	vm_prot_t protection; /* current protection */
+	vm_prot_t max_protection;
+	vm_inherit_t inheritance; /* VM_INHERIT_* */
+	unsigned wired_count;     /* placeholder until wiring exists */
+	void *object;             /* placeholder for the VM-objects issue */
+	uint64_t offset;          /* of START in OBJECT */
+};
+
+/*
+ * How the map reaches the page tables.  Both are called with map->lock
+ * held (lock order: map->lock before any pmap lock) for page-aligned
+ * ranges inside the map.  NULL ops (or a NULL member) mean no pmap,
+ * as in the unit tests.
+ */
+struct vm_map_pmap_ops {
+	/* Unmap [start, end). */
+	void (*remove)(void *pmap, vaddr_t start, vaddr_t end);
+	/* Reduce the mappings in [start, end) to at most PROT. */
+	void (*protect)(void *pmap, vaddr_t start, vaddr_t end, vm_prot_t prot);
+};
+
+/*
+ * A task's address space.
+ * Owned by: its task (one reference for now: vm_map_destroy frees it).
+ * Guarded by: lock, a spinlock until the scheduler brings a sleeping lock;
+ *   the bounds, pmap and ops are fixed at creation.
+ * Lock order: map->lock before the slab cache locks and the pmap's.
+ */
+struct vm_map {
+	spinlock_t lock;
+	struct avl_tree tree; /* entries, non-overlapping, by start */
+	vaddr_t min, max;     /* the map covers [min, max) */
+	unsigned nentries;    /* entries in the tree */
+	unsigned max_entries; /* bound on nentries; KERN_NO_SPACE beyond */
+	void *pmap;           /* handed to ops */
+	const struct vm_map_pmap_ops *ops;
+};
+
+/* What the fault path needs to know about one address (vm_map_lookup). */
+struct vm_map_lookup_result {
+	vaddr_t start, end; /* the region containing the address */
+	vm_prot_t protection, max_protection;
+	vm_inherit_t inheritance;
+	void *object;
+	uint64_t offset; /* of the faulting page in OBJECT */
+};
+
+/* vm_map_init: create the slab caches.  Once, before any other call. */
+void vm_map_init(void);
+
+/*
+ * vm_map_create: an empty map covering [MIN, MAX) (page aligned,
+ * MIN < MAX), whose changes reach PMAP through OPS (either may be NULL).
+ * Returns the map, or NULL when memory is exhausted.
+ */
+struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
+                             const struct vm_map_pmap_ops *ops);
+
+/* vm_map_destroy: remove every region (telling the pmap), free MAP. */
+void vm_map_destroy(struct vm_map *map);
+
+/* vm_map_set_entry_limit: at most LIMIT entries in MAP (at least 1). */
+void vm_map_set_entry_limit(struct vm_map *map, unsigned limit);
+
+/*
+ * vm_map_enter: map SIZE bytes (rounded up to pages), object-less, with
+ * the given protections and inheritance.  ANYWHERE: the first free range
+ * at or above *ADDR (truncated; raised to the map's minimum) whose start
+ * has no bits of MASK set (MASK | PAGE_MASK, in fact); no wrap-around.
+ * Otherwise exactly at trunc_page(*ADDR); MASK is not checked then.
+ * Locks: map->lock not held; taken and released.
+ * Returns:
+ *   KERN_SUCCESS           *ADDR is the start of the new region.
+ *   KERN_INVALID_ARGUMENT  SIZE is 0, a protection has bits beyond
+ *                          VM_PROT_ALL, or INHERITANCE is not VM_INHERIT_*.
+ *   KERN_INVALID_ADDRESS   fixed: the range is not inside the map.
+ *   KERN_NO_SPACE          fixed: part of the range is mapped; anywhere:
+ *                          no free range fits; or the map's entry limit.
+ *   KERN_RESOURCE_SHORTAGE no memory for an entry.
+ */
+kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
+                           vaddr_t mask, bool anywhere, vm_prot_t prot,
+                           vm_prot_t max_prot, vm_inherit_t inheritance);
+
+/*
+ * vm_map_remove: unmap [trunc_page(START), round_page(END)), clipped to
+ * the map; entries straddling an edge are split.  Unmapped parts are no
+ * error.
+ * Returns KERN_SUCCESS; KERN_INVALID_ARGUMENT if END < START;
+ *   KERN_NO_SPACE / KERN_RESOURCE_SHORTAGE if a split needs an entry
+ *   beyond the limit / memory (nothing is changed then).
+ */
+kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end);
+
+/*
+ * vm_map_protect: set the protection (SET_MAX: the maximum protection,
+ * which also reduces the current one to it) of [START, END), rounded and
+ * clipped as vm_map_remove.  Checked before anything changes.
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_INVALID_ARGUMENT    PROT has bits beyond VM_PROT_ALL; END < START.
+ *   KERN_INVALID_ADDRESS     part of the range is not mapped.
+ *   KERN_PROTECTION_FAILURE  PROT exceeds a region's maximum protection.
+ *   KERN_NO_SPACE, KERN_RESOURCE_SHORTAGE   as vm_map_remove.
+ */
+kern_return_t vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
+                             bool set_max, vm_prot_t prot);
+
+/*
+ * vm_map_inherit: set the inheritance of the mapped parts of
+ * [START, END), rounded and clipped as vm_map_remove (holes are skipped).
+ * Returns KERN_SUCCESS; KERN_INVALID_ARGUMENT for a value that is not
+ *   VM_INHERIT_* or END < START; KERN_NO_SPACE, KERN_RESOURCE_SHORTAGE
+ *   as vm_map_remove.
+ */
+kern_return_t vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
+                             vm_inherit_t inheritance);
+
+/*
+ * vm_map_lookup: the region containing ADDR, for the page-fault path,
+ * checked against the access FAULT_TYPE (VM_PROT_* bits).  *OUT is a copy
+ * taken under the lock.
+ * Returns KERN_SUCCESS; KERN_INVALID_ADDRESS if ADDR is not mapped;
+ *   KERN_PROTECTION_FAILURE if the region does not allow FAULT_TYPE.
+ */
+kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
+                            vm_prot_t fault_type,
+                            struct vm_map_lookup_result *out);
+
+/*
+ * vm_map_region: describe the region containing *ADDR or, if none does,
+ * the first one above it.  SHARED is false until memory objects exist.
+ * Returns KERN_SUCCESS (*ADDR, *SIZE and the attributes filled in);
+ *   KERN_NO_SPACE when no region is at or above *ADDR.
+ */
+kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
+                            vm_prot_t *prot, vm_prot_t *max_prot,
+                            vm_inherit_t *inheritance, bool *shared,
+                            uint64_t *offset);
+
+/*
+ * vm_map_check: verify MAP's invariants (a balanced, ordered tree; entries
+ * page aligned, inside the map, not overlapping; no two neighbours that
+ * should have been merged; nentries right).  For tests and self-checks.
+ * Locks: map->lock not held; taken and released.
+ */
+bool vm_map_check(struct vm_map *map);
+
+#endif
