@@ -422,39 +422,27 @@ void ipc_baseline_take(struct ipc_baseline *b)
 	b->buffer_pages = ipc_buffer_pages;
 }
 
+/* One counter of a baseline compared with its value now. */
+static void compare_count(struct ipc_check *res, const char *what, uint64_t now,
+                          uint64_t before)
+{
+	if (now != before)
+		fail(res, "%s: %llu now, %llu before", what,
+		     (unsigned long long)now, (unsigned long long)before);
+}
+
 unsigned ipc_check_baseline(const struct ipc_baseline *b, struct ipc_check *res)
 {
 	struct ipc_baseline now;
 	unsigned errors0 = res->errors;
 
 	ipc_baseline_take(&now);
-	if (now.ports != b->ports)
-		fail(res, "ports: %llu live, %llu before",
-		     (unsigned long long)now.ports,
-		     (unsigned long long)b->ports);
-	if (now.psets != b->psets)
-		fail(res, "port sets: %llu live, %llu before",
-		     (unsigned long long)now.psets,
-		     (unsigned long long)b->psets);
-	if (now.spaces != b->spaces)
-		fail(res, "spaces: %llu live, %llu before",
-		     (unsigned long long)now.spaces,
-		     (unsigned long long)b->spaces);
-	if (now.nodes != b->nodes)
-		fail(res, "table nodes: %llu live, %llu before",
-		     (unsigned long long)now.nodes,
-		     (unsigned long long)b->nodes);
-	if (now.dnrequests != b->dnrequests)
-		fail(res, "dead-name requests: %llu live, %llu before",
-		     (unsigned long long)now.dnrequests,
-		     (unsigned long long)b->dnrequests);
-	if (now.buffer_pages != b->buffer_pages)
-		fail(res, "buffer pages: %llu held, %llu before",
-		     (unsigned long long)now.buffer_pages,
-		     (unsigned long long)b->buffer_pages);
-	if (now.slab_live != b->slab_live)
-		fail(res, "slab objects: %llu live, %llu before",
-		     (unsigned long long)now.slab_live,
-		     (unsigned long long)b->slab_live);
+	compare_count(res, "ports", now.ports, b->ports);
+	compare_count(res, "port sets", now.psets, b->psets);
+	compare_count(res, "spaces", now.spaces, b->spaces);
+	compare_count(res, "table nodes", now.nodes, b->nodes);
+	compare_count(res, "dead-name requests", now.dnrequests, b->dnrequests);
+	compare_count(res, "buffer pages", now.buffer_pages, b->buffer_pages);
+	compare_count(res, "slab objects", now.slab_live, b->slab_live);
 	return res->errors - errors0;
 }
