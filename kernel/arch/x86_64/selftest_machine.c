@@ -133,6 +133,9 @@ static void test_timer_interrupts_arrive(struct selftest_ctx *ctx)
 /* selftest_copyio.c */
 void selftest_copyio(struct selftest_ctx *ctx);
 void selftest_waitq_deadline(struct selftest_ctx *ctx);
+/* selftest_ipc.c */
+void selftest_ipc_self_send(struct selftest_ctx *ctx);
+
 /* selftest_pmap.c */
 void selftest_pmap_access(struct selftest_ctx *ctx);
 void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx);
@@ -156,5 +159,7 @@ const struct selftest machine_selftests[] = {
      selftest_pmap_remove_frees_tables},
     {"pmap: pages without execute permission are not executable",
      selftest_pmap_nx},
+    {"ipc: mach_msg to one's own port through a user page",
+     selftest_ipc_self_send},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);
