@@ -16,6 +16,26 @@
 #include "machine/trap_catch.h"
 #include "x86.h"
 
+/*
+ * Every pmap test starts the same way: one page frame and a new pmap.
+ * Returns 1 with both, or 0 after recording a failure (and freeing
+ * whichever of the two it did get) when memory is short.
+ */
+static int test_setup(struct selftest_ctx *ctx, void **frame,
+                      struct pmap **pmap)
+{
+	*frame = page_alloc_va(0);
+	*pmap = pmap_create();
+	if (*frame && *pmap)
+		return 1;
+	if (*frame)
+		page_free_va(*frame, 0);
+	if (*pmap)
+		pmap_destroy(*pmap);
+	selftest_check(ctx, 0, "out of memory");
+	return 0;
+}
+
 void selftest_pmap_access(struct selftest_ctx *ctx);
 void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx);
 void selftest_pmap_nx(struct selftest_ctx *ctx);
@@ -131,12 +151,8 @@ void selftest_pmap_access(struct selftest_ctx *ctx)
 	selftest_check(ctx, read_cr0() & CR0_WP, "CR0.WP is clear");
 	warm_pmap_cache();
 	page_alloc_get_stats(&before);
-	frame = page_alloc_va(0);
-	pmap = pmap_create();
-	if (!frame || !pmap) {
-		selftest_check(ctx, 0, "out of memory");
+	if (!test_setup(ctx, (void **)&frame, &pmap))
 		return;
-	}
 	pa = virt_to_phys(frame);
 	frame[0] = 0x1111;
 
@@ -233,12 +249,8 @@ void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx)
 
 	warm_pmap_cache();
 	page_alloc_get_stats(&before);
-	frame = page_alloc_va(0);
-	pmap = pmap_create();
-	if (!frame || !pmap) {
-		selftest_check(ctx, 0, "out of memory");
+	if (!test_setup(ctx, (void **)&frame, &pmap))
 		return;
-	}
 	pa = virt_to_phys(frame);
 	for (unsigned i = 0; i < ARRAY_SIZE(vas); i++)
 		ok &= pmap_enter(pmap, vas[i], pa, VM_PROT_ALL, 0) ==
@@ -298,12 +310,8 @@ void selftest_pmap_nx(struct selftest_ctx *ctx)
 		selftest_check(ctx, 1, "skipped: no NX, or SMEP on");
 		return;
 	}
-	frame = page_alloc_va(0);
-	pmap = pmap_create();
-	if (!frame || !pmap) {
-		selftest_check(ctx, 0, "out of memory");
+	if (!test_setup(ctx, (void **)&frame, &pmap))
 		return;
-	}
 	frame[0] = 0xc3; /* ret */
 	pmap_enter(pmap, TEST_VA, virt_to_phys(frame), VM_PROT_ALL, 0);
 	pmap_activate(pmap);

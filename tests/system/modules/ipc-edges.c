@@ -20,14 +20,6 @@ struct note {
 	char slack[64];
 };
 
-static mach_port_t new_port(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	(void)mach_port_allocate(T, MACH_PORT_RIGHT_RECEIVE, &p);
-	return p;
-}
-
 static mach_msg_return_t get_note(mach_port_t from, struct note *n)
 {
 	memset(n, 0, sizeof(*n));
@@ -38,7 +30,7 @@ static mach_msg_return_t get_note(mach_port_t from, struct note *n)
 /* A dead name with REFS user references, in our space. */
 static mach_port_t dead_name(mach_port_t other, mach_port_urefs_t refs)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	if (refs > 1)
@@ -64,8 +56,8 @@ int main(int argc, char **argv)
 	(void)task_create(T, FALSE, &other);
 
 	/* 1: destroying a send+receive name with a no-senders request. */
-	p = new_port();
-	r = new_port();
+	p = machr_new_receive();
+	r = machr_new_receive();
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	(void)mach_port_request_notification(T, p, MACH_NOTIFY_NO_SENDERS, 0, r,
 	                                     MACH_MSG_TYPE_MAKE_SEND_ONCE,
@@ -94,7 +86,7 @@ int main(int argc, char **argv)
 	       "as a send-once notification (id %#o)", n.h.msgh_id);
 	(void)mach_port_mod_refs(T, d, MACH_PORT_RIGHT_DEAD_NAME, -0xfffe);
 	{
-		mach_port_t q = new_port();
+		mach_port_t q = machr_new_receive();
 		mach_port_urefs_t sr = 0;
 
 		(void)mach_port_insert_right(other, 0x902, q,
@@ -146,7 +138,7 @@ int main(int argc, char **argv)
 	}
 
 	/* 5, 6: qlimit 0 and rename to itself. */
-	p = new_port();
+	p = machr_new_receive();
 	tap_expect(mach_port_set_qlimit(T, p, 0), 0, "qlimit 0 is accepted");
 	tap_expect(mach_port_rename(T, p, p), KERN_NAME_EXISTS,
 	           "rename a name to itself");

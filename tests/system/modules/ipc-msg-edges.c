@@ -22,22 +22,11 @@ struct msg {
 	char slack[128];
 };
 
-static mach_port_t new_port(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	(void)mach_port_allocate(T, MACH_PORT_RIGHT_RECEIVE, &p);
-	return p;
-}
-
 static void header(struct msg *m, mach_port_t remote, unsigned rbits,
                    mach_port_t local, unsigned lbits, mach_msg_size_t size)
 {
 	memset(m, 0, sizeof(*m));
-	m->h.msgh_bits = MACH_MSGH_BITS(rbits, lbits);
-	m->h.msgh_size = size;
-	m->h.msgh_remote_port = remote;
-	m->h.msgh_local_port = local;
+	machr_msg_header(&m->h, remote, rbits, local, lbits, size);
 }
 
 static mach_msg_return_t send_n(struct msg *m, mach_msg_size_t n)
@@ -63,8 +52,8 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("ipc-msg-edges: no console\n");
 	tap_plan(18);
-	p = new_port();
-	q = new_port();
+	p = machr_new_receive();
+	q = machr_new_receive();
 
 	/* Sizes. */
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 36);

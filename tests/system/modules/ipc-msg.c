@@ -26,22 +26,11 @@ struct msg {
 	char slack[128];
 };
 
-static mach_port_t new_port(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	(void)mach_port_allocate(T, MACH_PORT_RIGHT_RECEIVE, &p);
-	return p;
-}
-
 static void header(struct msg *m, mach_port_t remote, unsigned rbits,
                    mach_port_t local, unsigned lbits, mach_msg_size_t size)
 {
 	memset(m, 0, sizeof(*m));
-	m->h.msgh_bits = MACH_MSGH_BITS(rbits, lbits);
-	m->h.msgh_size = size;
-	m->h.msgh_remote_port = remote;
-	m->h.msgh_local_port = local;
+	machr_msg_header(&m->h, remote, rbits, local, lbits, size);
 	m->h.msgh_id = 777;
 }
 
@@ -60,7 +49,7 @@ static mach_msg_return_t receive(struct msg *m, mach_port_t from,
 
 static void check_header(void)
 {
-	mach_port_t p = new_port(), r = new_port();
+	mach_port_t p = machr_new_receive(), r = machr_new_receive();
 	struct msg m;
 
 	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, sizeof(m.h));
@@ -103,7 +92,7 @@ static void check_header(void)
 
 static void check_bad_sends(void)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 	struct msg m;
 
 	header(&m, 0x4321, MACH_MSG_TYPE_COPY_SEND, 0, 0, sizeof(m.h));
@@ -132,7 +121,7 @@ static void check_bad_sends(void)
 
 static void check_queue_limit_and_size(void)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 	struct msg m;
 
 	(void)mach_port_set_qlimit(T, p, 1);
@@ -166,7 +155,7 @@ static void check_queue_limit_and_size(void)
 
 static void check_body_rights(void)
 {
-	mach_port_t p = new_port(), q = new_port();
+	mach_port_t p = machr_new_receive(), q = machr_new_receive();
 	mach_port_urefs_t n = 0;
 	mach_port_type_t t = 0;
 	struct msg m;
@@ -233,7 +222,7 @@ static void check_body_rights(void)
 
 static void check_out_of_line(void)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 	vm_address_t buf = 0;
 	struct msg m;
 	int same = 1;
@@ -269,7 +258,7 @@ static void check_out_of_line(void)
 
 static void check_protected_payload(void)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 	struct msg m;
 
 	tap_expect(mach_port_set_protected_payload(T, p, 0xfeedface12345678ULL),

@@ -24,14 +24,6 @@ struct note {
 	char slack[64];
 };
 
-static mach_port_t new_port(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	(void)mach_port_allocate(T, MACH_PORT_RIGHT_RECEIVE, &p);
-	return p;
-}
-
 static mach_msg_return_t get_note(mach_port_t from, struct note *n)
 {
 	memset(n, 0, sizeof(*n));
@@ -50,7 +42,7 @@ static int type_is(const struct note *n, unsigned name, unsigned size)
 
 static void check_no_senders(void)
 {
-	mach_port_t p = new_port(), prev = 1;
+	mach_port_t p = machr_new_receive(), prev = 1;
 	struct note n;
 
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
@@ -103,7 +95,8 @@ static void check_no_senders(void)
 
 static void check_dead_name_and_deleted(void)
 {
-	mach_port_t p = new_port(), r = new_port(), other = MACH_PORT_NULL;
+	mach_port_t p = machr_new_receive(), r = machr_new_receive(),
+	            other = MACH_PORT_NULL;
 	mach_port_t prev = 1;
 	mach_port_urefs_t refs = 0;
 	struct note n;
@@ -127,7 +120,7 @@ static void check_dead_name_and_deleted(void)
 	tap_ok(refs == 2, "the notification added a dead-name uref (%u)", refs);
 	(void)mach_port_mod_refs(T, p, MACH_PORT_RIGHT_DEAD_NAME, -2);
 
-	p = new_port();
+	p = machr_new_receive();
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
 	(void)mach_port_insert_right(other, 0x601, p,
 	                             MACH_MSG_TYPE_MOVE_RECEIVE);
@@ -153,7 +146,7 @@ static void check_dead_name_and_deleted(void)
 
 static void check_port_destroyed(void)
 {
-	mach_port_t q = new_port(), r = new_port(), prev = 1;
+	mach_port_t q = machr_new_receive(), r = machr_new_receive(), prev = 1;
 	mach_port_type_t t = 0;
 	struct note n;
 
@@ -177,7 +170,7 @@ static void check_port_destroyed(void)
 
 static void check_send_once(void)
 {
-	mach_port_t p = new_port();
+	mach_port_t p = machr_new_receive();
 	struct note n;
 
 	tap_expect(

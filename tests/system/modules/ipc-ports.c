@@ -30,17 +30,9 @@ static mach_port_urefs_t refs_of(mach_port_t name, mach_port_right_t right)
 	return n;
 }
 
-static mach_port_t new_receive(void)
-{
-	mach_port_t p = MACH_PORT_NULL;
-
-	(void)mach_port_allocate(T, MACH_PORT_RIGHT_RECEIVE, &p);
-	return p;
-}
-
 static void check_rights_and_refs(void)
 {
-	mach_port_t p = new_receive(), q;
+	mach_port_t p = machr_new_receive(), q;
 	mach_port_urefs_t max;
 
 	tap_ok(p != MACH_PORT_NULL && type_of(p) == MACH_PORT_TYPE_RECEIVE,
@@ -109,7 +101,7 @@ static void check_rights_and_refs(void)
 
 static void check_names(void)
 {
-	mach_port_t p = new_receive(), q = new_receive(), r;
+	mach_port_t p = machr_new_receive(), q = machr_new_receive(), r;
 
 	tap_diag("names allocated: %u then %u", p, q);
 	tap_expect(mach_port_allocate_name(T, MACH_PORT_RIGHT_RECEIVE, p),
@@ -134,7 +126,7 @@ static void check_names(void)
 	           "rename of an unused name");
 	tap_expect(mach_port_destroy(T, 0x778), 0, "destroy 0x778");
 	tap_expect(mach_port_destroy(T, q), 0, "destroy q");
-	r = new_receive();
+	r = machr_new_receive();
 	tap_diag("after destroying %u, the next name is %u", q, r);
 	(void)mach_port_destroy(T, p);
 	(void)mach_port_destroy(T, r);
@@ -142,7 +134,7 @@ static void check_names(void)
 
 static void check_port_sets(void)
 {
-	mach_port_t p = new_receive(), s = MACH_PORT_NULL;
+	mach_port_t p = machr_new_receive(), s = MACH_PORT_NULL;
 	mach_port_array_t members;
 	mach_msg_type_number_t n = 99;
 	mach_port_status_t st;
@@ -194,7 +186,7 @@ static void check_port_sets(void)
 
 static void check_receive_status(void)
 {
-	mach_port_t p = new_receive();
+	mach_port_t p = machr_new_receive();
 	mach_port_status_t st;
 	struct {
 		mach_msg_header_t h;
@@ -240,7 +232,7 @@ static void check_receive_status(void)
 
 static void check_dead_names(void)
 {
-	mach_port_t p = new_receive(), other = MACH_PORT_NULL, q;
+	mach_port_t p = machr_new_receive(), other = MACH_PORT_NULL, q;
 
 	tap_expect(task_create(T, FALSE, &other), 0, "create a second task");
 	(void)mach_port_insert_right(T, p, p, MACH_MSG_TYPE_MAKE_SEND);
@@ -265,7 +257,7 @@ static void check_dead_names(void)
 	           "drop the last dead-name refs");
 	tap_ok(type_of(p) == (mach_port_type_t)-1, "the dead name is gone");
 
-	q = new_receive();
+	q = machr_new_receive();
 	tap_expect(
 	    mach_port_insert_right(other, 0x501, q, MACH_MSG_TYPE_MAKE_SEND), 0,
 	    "insert a send right into the other task");

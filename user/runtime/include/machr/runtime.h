@@ -41,4 +41,13 @@ long machr_console_read(char *buf, size_t len);
 kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
                                   mach_port_t *thread);
 
+/* A new receive right in our own space, or MACH_PORT_NULL. */
+mach_port_t machr_new_receive(void);
+
+/* Fill H's bits (remote and local dispositions), size and port names;
+ * seqno and id are zeroed. */
+void machr_msg_header(mach_msg_header_t *h, mach_port_t remote,
+                      mach_msg_type_name_t rbits, mach_port_t local,
+                      mach_msg_type_name_t lbits, mach_msg_size_t size);
+
 #endif
