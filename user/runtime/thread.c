@@ -57,47 +57,53 @@ static _Noreturn void thread_entry(struct machr_tcb *t)
 		(void)thread_terminate(mach_thread_self());
 }
 
-kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
-                                  mach_port_t *thread)
+/*
+ * Allocate a MACHR_STACK_SIZE stack aligned to its size in TASK (twice
+ * the size, then trimmed); its base goes to *BASE.
+ */
+static kern_return_t stack_allocate(mach_port_t task, vm_address_t *base)
 {
-	vm_address_t a = 0, base, end;
+	vm_address_t a = 0, b, end;
+	kern_return_t kr;
+
+	kr = vm_allocate(task, &a, 2 * MACHR_STACK_SIZE, TRUE);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	b = (a + MACHR_STACK_SIZE - 1) & ~(vm_address_t)(MACHR_STACK_SIZE - 1);
+	end = a + 2 * MACHR_STACK_SIZE;
+	if (b > a)
+		(void)vm_deallocate(task, a, b - a);
+	if (end > b + MACHR_STACK_SIZE)
+		(void)vm_deallocate(task, b + MACHR_STACK_SIZE,
+		                    end - b - MACHR_STACK_SIZE);
+	*base = b;
+	return KERN_SUCCESS;
+}
+
+/*
+ * Create a thread in TASK that starts at ENTRY(TCB) on the stack at BASE
+ * (whose control block TCB is) and resume it.  The thread's right is
+ * stored in *THREAD before the thread runs.  On failure the stack is
+ * deallocated too.
+ */
+static kern_return_t thread_start(mach_port_t task, vm_address_t base,
+                                  void *entry, mach_port_t *thread)
+{
 	struct i386_thread_state st;
-	struct machr_tcb *t;
 	mach_port_t th;
 	uint16_t cs, ss;
 	kern_return_t kr;
 
-	/* Twice the size, then trim to one aligned stack. */
-	kr = vm_allocate(machr_task, &a, 2 * MACHR_STACK_SIZE, TRUE);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	base =
-	    (a + MACHR_STACK_SIZE - 1) & ~(vm_address_t)(MACHR_STACK_SIZE - 1);
-	end = a + 2 * MACHR_STACK_SIZE;
-	if (base > a)
-		(void)vm_deallocate(machr_task, a, base - a);
-	if (end > base + MACHR_STACK_SIZE)
-		(void)vm_deallocate(machr_task, base + MACHR_STACK_SIZE,
-		                    end - base - MACHR_STACK_SIZE);
-
-	t = (struct machr_tcb *)base;
-	t->magic = MACHR_TCB_MAGIC;
-	t->self = t;
-	t->reply_port = MACH_PORT_NULL;
-	t->fn = fn;
-	t->arg = arg;
-
-	kr = thread_create(machr_task, &th);
+	kr = thread_create(task, &th);
 	if (kr != KERN_SUCCESS) {
-		(void)vm_deallocate(machr_task, base, MACHR_STACK_SIZE);
+		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
 		return kr;
 	}
-	t->thread = th;
-
+	*thread = th;
 	__asm__("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
 	memset(&st, 0, sizeof st);
-	st.rip = (uintptr_t)thread_entry;
-	st.rdi = (uintptr_t)t;
+	st.rip = (uintptr_t)entry;
+	st.rdi = (uintptr_t)base;
 	/* GNU Mach takes the user stack pointer from ursp and ignores rsp;
 	 * set both.  As if just called: rsp + 8 is 16-byte aligned. */
 	st.rsp = st.ursp = base + MACHR_STACK_SIZE - 8;
@@ -111,10 +117,79 @@ kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
 	if (kr != KERN_SUCCESS) {
 		(void)thread_terminate(th);
 		(void)mach_port_deallocate(machr_task, th);
-		(void)vm_deallocate(machr_task, base, MACHR_STACK_SIZE);
+		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
+		*thread = MACH_PORT_NULL;
 		return kr;
 	}
-	if (thread)
-		*thread = th;
 	return KERN_SUCCESS;
+}
+
+static void tcb_init(struct machr_tcb *t, void (*fn)(void *), void *arg)
+{
+	t->magic = MACHR_TCB_MAGIC;
+	t->self = t;
+	t->reply_port = MACH_PORT_NULL;
+	t->thread = MACH_PORT_NULL;
+	t->fn = fn;
+	t->arg = arg;
+}
+
+kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
+                                  mach_port_t *thread)
+{
+	struct machr_tcb *t;
+	vm_address_t base;
+	kern_return_t kr;
+
+	kr = stack_allocate(machr_task, &base);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	t = (struct machr_tcb *)base;
+	tcb_init(t, fn, arg);
+	/* thread_entry reads t->thread when FN returns. */
+	kr = thread_start(machr_task, base, thread_entry, &t->thread);
+	if (kr == KERN_SUCCESS && thread)
+		*thread = t->thread;
+	return kr;
+}
+
+/*
+ * First code of a thread in another task (%rdi = its control block, in
+ * that task's copy of our memory).  Our globals there are copies: the
+ * task port and the parked reply ports name rights of *this* space, so
+ * the thread takes its own.
+ */
+static _Noreturn void task_thread_entry(struct machr_tcb *t)
+{
+	machr_task = mach_task_self();
+	t->thread = mach_thread_self();
+	for (int i = 0; i < SPARE_PORTS; i++)
+		spare_reply_ports[i] = MACH_PORT_NULL;
+	t->fn(t->arg);
+	for (;;)
+		(void)thread_terminate(mach_thread_self());
+}
+
+kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
+                                      void *arg, mach_port_t *thread)
+{
+	vm_address_t base, page = 0;
+	kern_return_t kr;
+
+	kr = stack_allocate(task, &base);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	/* The control block goes to the stack's base page in TASK. */
+	kr = vm_allocate(machr_task, &page, 4096, TRUE);
+	if (kr == KERN_SUCCESS) {
+		tcb_init((struct machr_tcb *)page, fn, arg);
+		((struct machr_tcb *)page)->self = (struct machr_tcb *)base;
+		kr = vm_write(task, base, page, 4096);
+		(void)vm_deallocate(machr_task, page, 4096);
+	}
+	if (kr != KERN_SUCCESS) {
+		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
+		return kr;
+	}
+	return thread_start(task, base, task_thread_entry, thread);
 }

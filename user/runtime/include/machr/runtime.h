@@ -41,6 +41,19 @@ long machr_console_read(char *buf, size_t len);
 kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
                                   mach_port_t *thread);
 
+/*
+ * Start FN(ARG) in a new thread of TASK, another task made by
+ * task_create(machr_task, TRUE, ...), which therefore runs a copy of this
+ * program's code and data.  The thread gets a fresh stack in TASK with
+ * its own control block (so MIG calls work there, with a reply port of
+ * TASK's); it first sets TASK's copy of machr_task to TASK's own name for
+ * itself.  It must not print: the console port is a name of ours.  When
+ * FN returns the thread terminates itself.  *THREAD receives our send
+ * right to the thread.
+ */
+kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
+                                      void *arg, mach_port_t *thread);
+
 /* A new receive right in our own space, or MACH_PORT_NULL. */
 mach_port_t machr_new_receive(void);
 
@@ -49,5 +62,32 @@ mach_port_t machr_new_receive(void);
 void machr_msg_header(mach_msg_header_t *h, mach_port_t remote,
                       mach_msg_type_name_t rbits, mach_port_t local,
                       mach_msg_type_name_t lbits, mach_msg_size_t size);
+
+/*
+ * A message carrying one 64-bit integer (INTEGER_64, inline), the usual
+ * currency of the system tests' threads reporting to each other; slack
+ * leaves room to receive something larger.
+ */
+struct machr_word_msg {
+	mach_msg_header_t h;
+	mach_msg_type_t t;
+	uint64_t word;
+	char slack[64];
+};
+#define MACHR_WORD_MSG_SIZE offsetof(struct machr_word_msg, slack)
+
+/* Send WORD with id ID to TO (with disposition DISP; REPLY with REPLY_DISP
+ * as the reply port, or MACH_PORT_NULL/0).  OPTION is added to
+ * MACH_SEND_MSG (e.g. MACH_SEND_TIMEOUT, with TIMEOUT in ms). */
+mach_msg_return_t machr_send_word(mach_port_t to, mach_msg_type_name_t disp,
+                                  mach_port_t reply,
+                                  mach_msg_type_name_t reply_disp,
+                                  mach_msg_id_t id, uint64_t word,
+                                  mach_msg_option_t option,
+                                  mach_msg_timeout_t timeout);
+/* Receive into M from FROM: MACH_RCV_MSG plus OPTION, TIMEOUT in ms. */
+mach_msg_return_t machr_recv_word(mach_port_t from, struct machr_word_msg *m,
+                                  mach_msg_option_t option,
+                                  mach_msg_timeout_t timeout);
 
 #endif
