@@ -54,6 +54,11 @@ kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
 kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
                                       void *arg, mach_port_t *thread);
 
+/* Milliseconds of the host's time of day (host_get_time64), or -1. */
+int64_t machr_now_ms(void);
+/* Block the calling thread for about MS milliseconds. */
+void machr_sleep_ms(unsigned ms);
+
 /* A new receive right in our own space, or MACH_PORT_NULL. */
 mach_port_t machr_new_receive(void);
 
