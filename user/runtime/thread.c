@@ -193,3 +193,24 @@ kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
 	}
 	return thread_start(task, base, task_thread_entry, thread);
 }
+
+int machr_thread_wait_blocked(mach_port_t thread)
+{
+	struct thread_basic_info bi;
+	mach_msg_type_number_t n;
+	int seen = 0;
+
+	/* Two sightings 50 ms apart: a thread on its way to the call it
+	 * is meant to block in may wait briefly elsewhere (a page fault). */
+	for (int i = 0; i < 500; i++) {
+		n = THREAD_BASIC_INFO_COUNT;
+		if (thread_info(thread, THREAD_BASIC_INFO, (thread_info_t)&bi,
+		                &n) != KERN_SUCCESS ||
+		    bi.run_state != TH_STATE_WAITING)
+			seen = 0;
+		else if (++seen == 2)
+			return 1;
+		machr_sleep_ms(seen ? 50 : 10);
+	}
+	return 0;
+}

@@ -9,7 +9,6 @@
  * answers.
  */
 #include <mach/gnumach.h>
-#include <mach/thread_switch.h>
 #include <machr/runtime.h>
 #include <machr/tap.h>
 #include <stdio.h>
@@ -70,19 +69,6 @@ static int thread_basic(mach_port_t th, struct thread_basic_info *bi)
 	memset(bi, 0, sizeof(*bi));
 	return thread_info(th, THREAD_BASIC_INFO, (thread_info_t)bi, &n) ==
 	       KERN_SUCCESS;
-}
-
-/* Wait (bounded) until TH is blocked: run state WAITING. */
-static int wait_until_blocked(mach_port_t th)
-{
-	struct thread_basic_info bi;
-
-	for (int i = 0; i < 500; i++) {
-		if (thread_basic(th, &bi) && bi.run_state == TH_STATE_WAITING)
-			return 1;
-		(void)thread_switch(MACH_PORT_NULL, SWITCH_OPTION_WAIT, 10);
-	}
-	return 0;
 }
 
 /* A report from the child within 5 s; its word, or ~0 on none. */
@@ -251,7 +237,8 @@ static void check_threads_in_child(void)
 	           0, "move a receive right into the child");
 	tap_expect(machr_task_thread_start(c, child_waiter, NULL, &th2), 0,
 	           "start a waiting thread in the child");
-	tap_ok(wait_until_blocked(th2), "it blocks in mach_msg (WAITING)");
+	tap_ok(machr_thread_wait_blocked(th2),
+	       "it blocks in mach_msg (WAITING)");
 	n = 99;
 	tap_expect(task_threads(c, &threads, &n), 0, "task_threads");
 	/* The first thread has ended by the time its report arrived. */
@@ -293,7 +280,7 @@ static void check_threads_in_child(void)
 	w = report(rep, &id);
 	tap_ok(id == 2 && w == 11, "then it receives the message (%#lx)",
 	       (unsigned long)w);
-	tap_ok(wait_until_blocked(th2), "and waits again");
+	tap_ok(machr_thread_wait_blocked(th2), "and waits again");
 	/* GNU Mach: a thread whose suspend count is 0 cannot be resumed. */
 	tap_expect(thread_resume(th2), KERN_FAILURE,
 	           "thread_resume below zero is KERN_FAILURE");
@@ -309,7 +296,7 @@ static void check_threads_in_child(void)
 	tap_expect(task_resume(c), 0, "task_resume");
 	w = report(rep, &id);
 	tap_ok(id == 2 && w == 12, "then it receives (%#lx)", (unsigned long)w);
-	tap_ok(wait_until_blocked(th2), "and waits again");
+	tap_ok(machr_thread_wait_blocked(th2), "and waits again");
 
 	tap_expect(thread_set_name(th2, "waiter"), 0, "thread_set_name");
 	memset(name, 0, sizeof(name));
@@ -321,7 +308,7 @@ static void check_threads_in_child(void)
 	tap_ok(id == 2 && w >> 32 == MACH_RCV_INTERRUPTED,
 	       "its receive returns MACH_RCV_INTERRUPTED (%#lx)",
 	       (unsigned long)(w >> 32));
-	tap_ok(wait_until_blocked(th2), "it waits again");
+	tap_ok(machr_thread_wait_blocked(th2), "it waits again");
 
 	tap_expect(thread_terminate(th2), 0, "thread_terminate");
 	{

@@ -54,6 +54,11 @@ kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
 kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
                                       void *arg, mach_port_t *thread);
 
+/* Wait (up to about 5 s, polling thread_info) until THREAD is blocked
+ * (run state TH_STATE_WAITING, seen twice 50 ms apart); 1 if it is, 0 if
+ * it never was. */
+int machr_thread_wait_blocked(mach_port_t thread);
+
 /* Milliseconds of the host's time of day (host_get_time64), or -1. */
 int64_t machr_now_ms(void);
 /* Block the calling thread for about MS milliseconds. */
