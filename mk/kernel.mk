@@ -5,7 +5,10 @@ KBUILD      := $(BUILD)/kernel
 KERNEL      := $(KBUILD)/machr
 KARCH       := kernel/arch/$(ARCH)
 KARCH_SRCS  := $(sort $(wildcard $(KARCH)/*.c $(KARCH)/*.S))
-KSRCS       := $(CORE_SRCS) $(LIB_SRCS) $(KARCH_SRCS)
+# kernel/task (tasks, threads, scheduler, traps, boot of the modules)
+# needs the machine's context switch: kernel only, for now.
+TASK_SRCS   := $(sort $(wildcard kernel/task/*.c))
+KSRCS       := $(CORE_SRCS) $(TASK_SRCS) $(LIB_SRCS) $(KARCH_SRCS)
 KOBJS       := $(patsubst %,$(KBUILD)/%.o,$(basename $(KSRCS)))
 MACHR_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0)
 GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null || echo none)

@@ -31,12 +31,18 @@ void boot_fatal(const char *fmt, ...)
 	machine_halt_all();
 }
 
+/* The tasks layer (kernel/task), absent from the host build. */
+__attribute__((weak)) void tasks_init(void);
+__attribute__((weak)) __noreturn void tasks_start(void);
+
 void kern_main(void)
 {
 	struct page_alloc_stats st;
 
 	ipc_rights_init();
 	vm_map_init();
+	if (tasks_init)
+		tasks_init();
 	page_alloc_get_stats(&st);
 	kprintf("Mach_R: %llu MiB free of %llu MiB managed, clock at %u Hz\n",
 	        (unsigned long long)(st.free_pages * PAGE_SIZE >> 20),
@@ -56,11 +62,9 @@ void kern_main(void)
 		machine_poweroff(failed ? 1 : 0);
 	}
 
-	if (boot_info.nmodules)
-		kprintf("Mach_R: %u boot module(s) given, but user tasks are "
-		        "not implemented yet\n",
-		        boot_info.nmodules);
-	kprintf("Mach_R: idle (nothing to run yet)\n");
+	if (tasks_start)
+		tasks_start();
+	kprintf("Mach_R: idle (no tasks layer)\n");
 	for (;;)
 		machine_idle();
 }

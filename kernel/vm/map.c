@@ -518,30 +518,55 @@ kern_return_t vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
 	return kr;
 }
 
+/* Fill OUT from the entry containing ADDR if it allows FAULT_TYPE.
+ * Locks: map->lock held. */
+static kern_return_t lookup_locked(struct vm_map *map, vaddr_t addr,
+                                   vm_prot_t fault_type,
+                                   struct vm_map_lookup_result *out)
+{
+	struct vm_map_entry *e = entry_lookup(map, addr);
+
+	if (e == NULL)
+		return KERN_INVALID_ADDRESS;
+	if ((fault_type & e->protection) != fault_type)
+		return KERN_PROTECTION_FAILURE;
+	out->start = e->start;
+	out->end = e->end;
+	out->protection = e->protection;
+	out->max_protection = e->max_protection;
+	out->inheritance = e->inheritance;
+	out->object = e->object;
+	out->offset = e->offset + (trunc_pg(addr) - e->start);
+	return KERN_SUCCESS;
+}
+
 kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
                             vm_prot_t fault_type,
                             struct vm_map_lookup_result *out)
 {
-	struct vm_map_entry *e;
 	unsigned long flags;
-	kern_return_t kr = KERN_SUCCESS;
+	kern_return_t kr;
 
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
-	e = entry_lookup(map, addr);
-	if (e == NULL) {
-		kr = KERN_INVALID_ADDRESS;
-	} else if ((fault_type & e->protection) != fault_type) {
-		kr = KERN_PROTECTION_FAILURE;
-	} else {
-		out->start = e->start;
-		out->end = e->end;
-		out->protection = e->protection;
-		out->max_protection = e->max_protection;
-		out->inheritance = e->inheritance;
-		out->object = e->object;
-		out->offset = e->offset + (trunc_pg(addr) - e->start);
-	}
+	kr = lookup_locked(map, addr, fault_type, out);
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
+                                  vm_prot_t fault_type, vm_map_apply_fn fn,
+                                  void *ctx)
+{
+	struct vm_map_lookup_result r;
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	kr = lookup_locked(map, addr, fault_type, &r);
+	if (kr == KERN_SUCCESS)
+		kr = fn(ctx, addr, &r);
 	spin_unlock(&map->lock, flags);
 	return kr;
 }

@@ -166,6 +166,21 @@ kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
                             vm_prot_t fault_type,
                             struct vm_map_lookup_result *out);
 
+/* What vm_map_lookup_apply calls, under the map's lock. */
+typedef kern_return_t (*vm_map_apply_fn)(void *ctx, vaddr_t addr,
+                                         const struct vm_map_lookup_result *r);
+
+/*
+ * vm_map_lookup_apply: vm_map_lookup, then FN(CTX, ADDR, result) with
+ * the map still locked, so that the page tables can be changed for the
+ * region before anyone changes the region (the fault path).  FN may
+ * take pmap and page-allocator locks, nothing else.
+ * Returns vm_map_lookup's errors, or what FN returns.
+ */
+kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
+                                  vm_prot_t fault_type, vm_map_apply_fn fn,
+                                  void *ctx);
+
 /*
  * vm_map_region: describe the region containing *ADDR or, if none does,
  * the first one above it.  SHARED is false until memory objects exist.

@@ -150,6 +150,12 @@ kern_return_t pmap_enter(struct pmap *pmap, vaddr_t va, paddr_t pa,
 
 void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
 {
+	pmap_remove_release(pmap, start, end, NULL);
+}
+
+void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                         pmap_release_fn release)
+{
 	unsigned long f;
 
 	check_range("pmap_remove", start, end);
@@ -171,6 +177,8 @@ void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
 			pmap->stats.tables--;
 			if (n->wired)
 				pmap->stats.wired--;
+			if (release)
+				release(n->pa);
 			free(n);
 		}
 	}

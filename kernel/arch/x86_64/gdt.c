@@ -87,3 +87,8 @@ void gdt_init_cpu(unsigned cpu)
 	                   "r"(SEL_TSS)
 	                 : "rax", "memory");
 }
+
+void gdt_set_kernel_stack(unsigned cpu, unsigned long top)
+{
+	cpu_tables[cpu]->tss.rsp[0] = top;
+}

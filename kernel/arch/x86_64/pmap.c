@@ -325,6 +325,15 @@ static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
 	pmap_tlb_shootdown(pmap, va);
 }
 
+static void remove_release_one(struct pmap *pmap, uint64_t *pte, vaddr_t va,
+                               void *arg)
+{
+	paddr_t pa = *pte & PTE_ADDR;
+
+	remove_one(pmap, pte, va, NULL);
+	((pmap_release_fn)arg)(pa);
+}
+
 static void protect_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
 {
 	uint64_t bits = *(const uint64_t *)arg;
@@ -346,6 +355,20 @@ void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
 		return;
 	f = spin_lock(&pmap->lock);
 	walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, NULL, 1);
+	spin_unlock(&pmap->lock, f);
+}
+
+void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                         pmap_release_fn release)
+{
+	unsigned long f;
+
+	check_range("pmap_remove_release", start, end);
+	if (start == end)
+		return;
+	f = spin_lock(&pmap->lock);
+	walk(pmap, pmap->pml4, 3, 0, start, end, remove_release_one,
+	     (void *)release, 1);
 	spin_unlock(&pmap->lock, f);
 }
 

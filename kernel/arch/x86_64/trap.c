@@ -15,6 +15,8 @@
 #include "machine/io.h"
 #include "machine/trap_catch.h"
 #include "machine/trap_frame.h"
+#include "task/sched.h"
+#include "task/thread.h"
 #include "x86.h"
 
 static const char *const exception_names[32] = {
@@ -90,6 +92,14 @@ static void exception(struct trap_frame *f)
 	unsigned v = (unsigned)f->vector;
 	int user = (f->cs & 3) != 0;
 
+	if (user && v != 2 && v != 8 && v != 18) {
+		user_trap(f);
+		return;
+	}
+	/* A user page the kernel touches under a catch (copyin) may just
+	 * need its zero-fill fault. */
+	if (!user && v == 14 && cpu->catch && kernel_user_fault(f))
+		return;
 	if (!user && cpu->catch && v != 2 && v != 8 && v != 18) {
 		struct trap_catch *c = cpu->catch;
 
@@ -122,7 +132,10 @@ void trap_dispatch(struct trap_frame *f)
 	switch (v) {
 	case VEC_TIMER:
 		clock_tick();
+		sched_tick();
 		lapic_eoi();
+		if ((f->cs & 3) && percpu_self()->current)
+			thread_user_return_check();
 		return;
 	case VEC_IPI_HALT:
 		halt_this_cpu();

@@ -52,6 +52,17 @@ trap_common:
 	andq	$-16, %rsp		/* the ABI's call alignment */
 	call	trap_dispatch
 	movq	%rbx, %rsp
+	/* Fall through to trap_exit. */
+
+/*
+ * trap_exit: return to the context saved in the struct trap_frame at
+ * %rsp, switching GS back to the user's when it is a user context.
+ * Interrupts must be masked (IRETQ restores the saved RFLAGS).
+ * Also the way a new user thread first enters user mode, and the return
+ * path of SYSCALL entries (syscall.S).
+ */
+	.globl	trap_exit
+trap_exit:
 	testb	$3, 18*8(%rsp)
 	jz	2f
 	swapgs

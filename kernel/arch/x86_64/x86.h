@@ -4,6 +4,7 @@
 #ifndef X86_X86_H
 #define X86_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kern/compiler.h"
@@ -32,6 +33,12 @@ static inline struct percpu *percpu_self(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
 	return p;
 }
+
+/* user_trap.c */
+void user_trap(struct trap_frame *f);
+/* A kernel page fault at a user address under a trap catch: resolve it
+ * as the current thread's fault; false if it cannot be. */
+bool kernel_user_fault(struct trap_frame *f);
 
 /* trap.c, catch.S, poweroff.c */
 void trap_dispatch(struct trap_frame *f);

@@ -89,6 +89,18 @@ kern_return_t pmap_enter(struct pmap *pmap, vaddr_t va, paddr_t pa,
  */
 void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end);
 
+/* What pmap_remove_release hands each page it unmaps. */
+typedef void (*pmap_release_fn)(paddr_t pa);
+
+/*
+ * pmap_remove_release: pmap_remove, calling RELEASE with the physical
+ * page of every translation it removes (after the TLB forgot it): for
+ * memory the pmap's translations own (anonymous pages until VM objects
+ * exist).  RELEASE runs with PMAP's lock held: it may only free pages.
+ */
+void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                         pmap_release_fn release);
+
 /*
  * pmap_protect: set the protection of every existing translation in
  * [START, END) to PROT; VM_PROT_NONE removes them.  Addresses without a

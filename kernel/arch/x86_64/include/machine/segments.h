@@ -21,6 +21,8 @@
 /* Install the GDT, TSS and IDT on the calling CPU (CPU number CPU). */
 void gdt_init_cpu(unsigned cpu);
 void idt_init(void);
+/* gdt_set_kernel_stack: the stack CPU's traps from user mode start on. */
+void gdt_set_kernel_stack(unsigned cpu, unsigned long top);
 void idt_load(void);
 #endif
 

@@ -1,0 +1,65 @@
+/*
+ * The machine half of a thread on x86_64: where its kernel context is
+ * saved while it does not run, its user registers (the trap frame at
+ * the top of its kernel stack), its FS/GS bases and its FPU/SSE state.
+ */
+#ifndef MACHINE_THREAD_H
+#define MACHINE_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "machine/trap_frame.h"
+
+#define KSTACK_ORDER 2 /* kernel stacks are 4 pages */
+#define KSTACK_SIZE  (4096UL << KSTACK_ORDER)
+
+/* The FXSAVE image (512 bytes, 16-aligned). */
+struct fpu_state {
+	uint8_t bytes[512];
+} __attribute__((aligned(16)));
+
+/*
+ * Owned by: the thread embedding it.
+ * Guarded by: only the thread itself touches it while it runs; others
+ *   (thread_get/set_state) only while it is stopped.
+ */
+struct machine_thread {
+	uint64_t ksp;             /* saved kernel RSP while switched out */
+	struct trap_frame *frame; /* user registers, at the stack top */
+	uint64_t fs_base, gs_base;
+	struct fpu_state fpu;
+};
+
+struct thread;
+
+/*
+ * machine_thread_setup: prepare THREAD's kernel stack (thread->kstack)
+ * so that the first switch to it calls thread_start(); for a user thread
+ * (USER) also clear its user registers (ring 3 selectors, IF set).
+ */
+void machine_thread_setup(struct thread *thread, bool user);
+
+/*
+ * machine_switch: save the calling thread's kernel context in FROM, run
+ * TO's.  Returns (in FROM) when something switches back; returns the
+ * thread that ran just before, for sched_switch_done.
+ * Locks: interrupts masked; no spinlock held but the run queue's.
+ */
+struct thread *machine_switch(struct thread *from, struct thread *to);
+
+/* machine_thread_load: make TO's user state (FPU, FS/GS bases, kernel
+ * stack for traps, address space) this CPU's, FROM's being saved. */
+void machine_thread_load(struct thread *from, struct thread *to);
+
+/* machine_user_enter: leave for user mode with the current thread's
+ * trap frame.  Never returns. */
+__attribute__((noreturn)) void machine_user_enter(struct trap_frame *f);
+
+/* machine_fpu_init: enable SSE for user mode; keep the initial image. */
+void machine_fpu_init(void);
+
+/* machine_syscall_init: the SYSCALL MSRs of the calling CPU. */
+void machine_syscall_init(void);
+
+#endif

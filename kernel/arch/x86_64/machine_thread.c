@@ -1,0 +1,131 @@
+/*
+ * The machine half of threads on x86_64: a new thread's first kernel
+ * stack frame, the context switch around switch_stacks (switch.S), the
+ * per-thread state a CPU loads when it switches (kernel stack for
+ * traps, FS/GS bases, FPU/SSE registers, address space), and the SYSCALL
+ * and SSE setup of a CPU.
+ */
+#include "kern/percpu.h"
+#include "kern/string.h"
+#include "machine/cpu.h"
+#include "machine/io.h"
+#include "machine/pmap.h"
+#include "machine/segments.h"
+#include "machine/thread.h"
+#include "task/task.h"
+#include "task/thread.h"
+#include "x86.h"
+
+#define CR0_MP       (1UL << 1)
+#define CR0_EM       (1UL << 2)
+#define CR0_TS       (1UL << 3)
+#define CR4_OSFXSR   (1UL << 9)
+#define CR4_XMMEXCPT (1UL << 10)
+#define EFER_SCE     1UL
+
+/* RFLAGS bits SYSCALL clears: TF, IF, DF, AC (and NT). */
+#define SFMASK_BITS 0x47700UL
+
+/* The user RFLAGS of a new thread: IF and the reserved bit 1. */
+#define USER_RFLAGS 0x202UL
+
+extern char thread_trampoline[], syscall_entry[];
+extern uint64_t switch_stacks(uint64_t *save_ksp, uint64_t new_ksp,
+                              void *prev);
+
+/* FXSAVE image after FNINIT with MXCSR at its reset value. */
+static struct fpu_state fpu_initial;
+
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline void fxsave(struct fpu_state *s)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*s));
+}
+
+static inline void fxrstor(const struct fpu_state *s)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(*s));
+}
+
+void machine_fpu_init(void)
+{
+	uint32_t mxcsr = 0x1f80;
+
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_XMMEXCPT);
+	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+	fxsave(&fpu_initial);
+}
+
+void machine_syscall_init(void)
+{
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* SYSRET bases its selectors on the 32-bit user code selector. */
+	wrmsr(MSR_STAR, ((uint64_t)(SEL_USER_CODE32 & ~3) << 48) |
+	                    ((uint64_t)SEL_KERNEL_CODE << 32));
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_SFMASK, SFMASK_BITS);
+}
+
+void machine_thread_setup(struct thread *t, bool user)
+{
+	uint64_t top = (uint64_t)t->kstack + KSTACK_SIZE;
+	uint64_t *sp;
+	struct trap_frame *f;
+
+	/* The user registers sit at the top; the first kernel frame below. */
+	f = (struct trap_frame *)(top - sizeof(struct trap_frame));
+	memset(f, 0, sizeof(*f));
+	t->machine.frame = f;
+	if (user) {
+		f->cs = SEL_USER_CODE;
+		f->ss = SEL_USER_DATA;
+		f->rflags = USER_RFLAGS;
+	}
+	t->machine.fs_base = 0;
+	t->machine.gs_base = 0;
+	t->machine.fpu = fpu_initial;
+
+	sp = (uint64_t *)f;
+	*--sp = 0; /* alignment: thread_trampoline is entered as if called */
+	*--sp = (uint64_t)thread_trampoline;
+	for (int i = 0; i < 6; i++) /* rbp, rbx, r12-r15 */
+		*--sp = 0;
+	t->machine.ksp = (uint64_t)sp;
+}
+
+void machine_thread_load(struct thread *from, struct thread *to)
+{
+	struct percpu *cpu = percpu_self();
+	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
+
+	if (from->user) {
+		fxsave(&from->machine.fpu);
+		from->machine.fs_base = rdmsr(MSR_FS_BASE);
+		from->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	}
+	cpu->kstack_top = top;
+	gdt_set_kernel_stack(cpu->id, top);
+	if (to->user) {
+		fxrstor(&to->machine.fpu);
+		wrmsr(MSR_FS_BASE, to->machine.fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, to->machine.gs_base);
+	}
+	if (to->task->pmap != from->task->pmap)
+		pmap_activate(to->task->pmap);
+}
+
+struct thread *machine_switch(struct thread *from, struct thread *to)
+{
+	return (struct thread *)switch_stacks(&from->machine.ksp,
+	                                      to->machine.ksp, from);
+}

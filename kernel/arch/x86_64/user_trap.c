@@ -1,0 +1,115 @@
+/*
+ * Traps from user mode: SYSCALL (Mach traps) and CPU exceptions.  A
+ * page fault goes to vm_fault first; what it cannot resolve, and every
+ * other exception, becomes a Mach exception with GNU Mach's x86 codes
+ * (<mach/x86_64/exception.h>).  Both paths end in the checks a thread
+ * makes before it returns to user mode.
+ */
+#include <mach/exception.h>
+#include <mach/kern_return.h>
+#include <mach/machine/exception.h>
+
+#include "machine/copyio.h"
+#include "machine/cpu.h"
+#include "machine/io.h"
+#include "machine/memlayout.h"
+#include "machine/trap_frame.h"
+#include "task/exception.h"
+#include "task/task.h"
+#include "task/thread.h"
+#include "task/traps.h"
+#include "vm/fault.h"
+#include "x86.h"
+
+#define PF_WRITE 0x2
+#define PF_FETCH 0x10
+
+void syscall_dispatch(struct trap_frame *f);
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	int64_t number = (int32_t)f->rax; /* the low 32 bits, sign-extended */
+	uint64_t a[MACH_TRAP_MAX_ARGS] = {f->rdi, f->rsi, f->rdx,
+	                                  f->r10, f->r8,  f->r9};
+	int nargs = mach_trap_nargs(number);
+
+	intr_enable();
+	if (nargs < 0) {
+		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
+	} else if (nargs > 6 && copyin((const void *)(f->rsp + 8), &a[6],
+	                               (size_t)(nargs - 6) * 8) != 0) {
+		exception_raise_current(EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
+		                        (int64_t)(f->rsp + 8));
+	} else {
+		f->rax = mach_trap_call(number, a);
+	}
+	thread_user_return_check();
+}
+
+/* Fault access type from a page-fault error code. */
+static vm_prot_t fault_access(uint64_t error)
+{
+	if (error & PF_FETCH)
+		return VM_PROT_EXECUTE;
+	return (error & PF_WRITE) ? VM_PROT_WRITE : VM_PROT_READ;
+}
+
+bool kernel_user_fault(struct trap_frame *f)
+{
+	struct thread *t = thread_current();
+	uint64_t addr = read_cr2();
+
+	if (t == NULL || !t->user || addr >= USER_MAX_ADDRESS)
+		return false;
+	return vm_fault(t->task->map, t->task->pmap, addr,
+	                fault_access(f->error) & ~VM_PROT_EXECUTE) ==
+	       KERN_SUCCESS;
+}
+
+void user_trap(struct trap_frame *f)
+{
+	unsigned v = (unsigned)f->vector;
+	uint64_t cr2 = read_cr2();
+	struct task *task = task_current();
+	kern_return_t kr;
+
+	intr_enable();
+	switch (v) {
+	case 14:
+		kr = vm_fault(task->map, task->pmap, cr2,
+		              fault_access(f->error));
+		if (kr != KERN_SUCCESS)
+			exception_raise_current(EXC_BAD_ACCESS, kr,
+			                        (int64_t)cr2);
+		break;
+	case 0:
+		exception_raise_current(EXC_ARITHMETIC, EXC_I386_DIV, 0);
+		break;
+	case 4:
+		exception_raise_current(EXC_ARITHMETIC, EXC_I386_INTO, 0);
+		break;
+	case 5:
+		exception_raise_current(EXC_ARITHMETIC, EXC_I386_BOUND, 0);
+		break;
+	case 16:
+	case 19:
+		exception_raise_current(EXC_ARITHMETIC, EXC_I386_EXTERR,
+		                        (int64_t)f->error);
+		break;
+	case 1:
+		exception_raise_current(EXC_BREAKPOINT, EXC_I386_SGL, 0);
+		break;
+	case 3:
+		exception_raise_current(EXC_BREAKPOINT, EXC_I386_BPT, 0);
+		break;
+	case 6:
+		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
+		break;
+	default:
+		/* #GP, #SS, #NP, #AC and the rest: the vector as the code. */
+		exception_raise_current(EXC_BAD_INSTRUCTION, v,
+		                        (int64_t)f->error);
+		break;
+	}
+	thread_user_return_check();
+}

@@ -1,0 +1,348 @@
+/*
+ * The scheduler (task/sched.h) and the kernel's blocking primitive
+ * (kern/thread_block.h).
+ *
+ * A thread that blocks sets its state under its own lock and calls
+ * sched_block, which picks the next thread from the CPU's queue (the
+ * idle thread if none) and switches.  A waker sets the waiter's wake
+ * word first, then takes the thread's lock: either the sleeper sees the
+ * word before it blocks, or the waker sees THREAD_BLOCKED and enqueues
+ * it; no wake is lost.  A thread enqueued while its old CPU is still
+ * switching away from it is not run elsewhere until that CPU cleared
+ * on_cpu (sched_switch_done).
+ */
+#include "kern/clock.h"
+#include "kern/panic.h"
+#include "kern/percpu.h"
+#include "kern/thread_block.h"
+#include "kern/waitq.h"
+#include "machine/cpu.h"
+#include "task/sched.h"
+#include "task/task.h"
+
+static struct sched_cpu sched_cpus[MAX_CPUS];
+
+/* Threads with a wake-up deadline, earliest first. */
+static spinlock_t timeout_lock = SPINLOCK_INIT("sched.timeouts");
+static struct list timeouts = {&timeouts, &timeouts};
+
+static struct sched_cpu *this_cpu(void)
+{
+	return &sched_cpus[cpu_id()];
+}
+
+void sched_init(struct thread *boot_thread)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		struct sched_cpu *s = &sched_cpus[c];
+
+		spin_init(&s->lock, "sched.runq");
+		for (unsigned p = 0; p < SCHED_NRQS; p++)
+			list_init(&s->queues[p]);
+		percpu_area[c].sched = s;
+	}
+	sched_cpus[cpu_id()].idle = boot_thread;
+}
+
+void sched_enqueue(struct thread *t, bool front)
+{
+	unsigned c = t->last_cpu;
+	struct sched_cpu *s;
+	struct thread *cur;
+	unsigned long f;
+
+	assert_locked(&t->lock);
+	if (c >= MAX_CPUS || !percpu_area[c].online)
+		c = cpu_id();
+	s = &sched_cpus[c];
+	f = spin_lock(&s->lock);
+	t->state = THREAD_RUNNABLE;
+	if (front)
+		list_push_front(&s->queues[t->priority], &t->runq_link);
+	else
+		list_push_back(&s->queues[t->priority], &t->runq_link);
+	s->bitmap |= 1ULL << t->priority;
+	s->count++;
+	cur = percpu_area[c].current;
+	if (cur == NULL || cur == s->idle || t->priority < cur->priority)
+		s->need_resched = true;
+	spin_unlock(&s->lock, f);
+}
+
+/* The highest-priority queued thread of S, dequeued; NULL if none.
+ * Locks: S->lock held. */
+static struct thread *runq_pop(struct sched_cpu *s)
+{
+	struct thread *t;
+	unsigned p;
+
+	if (s->bitmap == 0)
+		return NULL;
+	p = (unsigned)__builtin_ctzll(s->bitmap);
+	t = list_first_entry(&s->queues[p], struct thread, runq_link);
+	list_remove(&t->runq_link);
+	if (list_empty(&s->queues[p]))
+		s->bitmap &= ~(1ULL << p);
+	s->count--;
+	return t;
+}
+
+/* The next thread for the calling CPU: its own queue first, then work
+ * taken from another CPU's, else its idle thread.  Interrupts masked. */
+static struct thread *pick_next(struct sched_cpu *self)
+{
+	struct thread *t;
+	unsigned long f;
+
+	f = spin_lock(&self->lock);
+	self->need_resched = false;
+	t = runq_pop(self);
+	spin_unlock(&self->lock, f);
+	if (t)
+		return t;
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		struct sched_cpu *s = &sched_cpus[c];
+
+		if (s == self || !percpu_area[c].online || s->count == 0)
+			continue;
+		f = spin_lock(&s->lock);
+		t = runq_pop(s);
+		spin_unlock(&s->lock, f);
+		if (t)
+			return t;
+	}
+	return self->idle;
+}
+
+void sched_switch_done(struct thread *prev)
+{
+	uint64_t now = clock_now_ns();
+	struct thread *cur = percpu_area[cpu_id()].current;
+
+	cur->run_start = now;
+	atomic_store_explicit(&prev->on_cpu, false, memory_order_release);
+	if (prev->state == THREAD_DEAD)
+		thread_release(prev); /* the reference it held on itself */
+}
+
+void sched_block(void)
+{
+	struct sched_cpu *s = this_cpu();
+	struct thread *cur = thread_current();
+	struct thread *next, *prev;
+	uint64_t now;
+
+	if (intr_enabled())
+		panic("sched_block with interrupts enabled");
+	next = pick_next(s);
+	/* The boot thread waits before it becomes the idle thread: with
+	 * nothing else to run, idle the CPU until it is woken. */
+	while (next == cur && cur->state == THREAD_BLOCKED) {
+		machine_idle();
+		intr_disable();
+		next = pick_next(s);
+	}
+	if (next == cur) {
+		cur->state = THREAD_RUNNING;
+		return;
+	}
+	if (next == s->idle && cur->state == THREAD_RUNNABLE)
+		panic("sched_block: runnable thread lost");
+	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
+		cpu_relax();
+	now = clock_now_ns();
+	cur->user_ns += now - cur->run_start;
+	next->state = THREAD_RUNNING;
+	atomic_store(&next->on_cpu, true);
+	next->last_cpu = cpu_id();
+	next->quantum_end = now + SCHED_QUANTUM_NS;
+	percpu_area[cpu_id()].current = next;
+	s->switches++;
+	machine_thread_load(cur, next);
+	prev = machine_switch(cur, next);
+	sched_switch_done(prev);
+}
+
+void sched_yield(void)
+{
+	struct thread *cur = thread_current();
+	unsigned long f = intr_save();
+
+	spin_lock(&cur->lock);
+	if (cur != this_cpu()->idle)
+		sched_enqueue(cur, false);
+	spin_unlock(&cur->lock, 0);
+	sched_block();
+	intr_restore(f);
+}
+
+bool sched_preempt_pending(void)
+{
+	return this_cpu()->need_resched;
+}
+
+void sched_tick(void)
+{
+	struct sched_cpu *s = this_cpu();
+	struct thread *cur = percpu_area[cpu_id()].current;
+	uint64_t now = clock_now_ns();
+
+	if (cur && cur != s->idle && now >= cur->quantum_end) {
+		spin_lock(&s->lock);
+		if (s->bitmap &&
+		    (unsigned)__builtin_ctzll(s->bitmap) <= (unsigned)cur->priority)
+			s->need_resched = true;
+		spin_unlock(&s->lock, 0);
+	}
+	if (cur && cur->depressed && now >= cur->depress_until) {
+		spin_lock(&cur->lock);
+		cur->depressed = false;
+		cur->priority = cur->base_priority;
+		spin_unlock(&cur->lock, 0);
+	}
+	if (cpu_id() != 0)
+		return;
+	for (;;) {
+		struct thread *t = NULL;
+
+		spin_lock(&timeout_lock);
+		if (!list_empty(&timeouts)) {
+			t = list_first_entry(&timeouts, struct thread,
+			                     timeout_link);
+			if (t->wait_deadline > now) {
+				t = NULL;
+			} else {
+				list_remove(&t->timeout_link);
+				list_init(&t->timeout_link);
+				thread_ref(t);
+			}
+		}
+		spin_unlock(&timeout_lock, 0);
+		if (t == NULL)
+			break;
+		spin_lock(&t->lock);
+		if (t->state == THREAD_BLOCKED && t->wait && !t->stopped)
+			sched_enqueue(t, true);
+		spin_unlock(&t->lock, 0);
+		thread_release(t);
+	}
+}
+
+void sched_set_timeout(struct thread *t, uint64_t deadline)
+{
+	struct list *pos;
+	unsigned long f;
+
+	assert_locked(&t->lock);
+	f = spin_lock(&timeout_lock);
+	if (list_linked(&t->timeout_link))
+		list_remove(&t->timeout_link);
+	t->wait_deadline = deadline;
+	for (pos = timeouts.next; pos != &timeouts; pos = pos->next) {
+		struct thread *o = (struct thread *)((char *)pos -
+		                                     __builtin_offsetof(
+		                                         struct thread,
+		                                         timeout_link));
+		if (o->wait_deadline > deadline)
+			break;
+	}
+	list_insert_after(pos->prev, &t->timeout_link);
+	spin_unlock(&timeout_lock, f);
+}
+
+void sched_cancel_timeout(struct thread *t)
+{
+	unsigned long f = spin_lock(&timeout_lock);
+
+	if (list_linked(&t->timeout_link)) {
+		list_remove(&t->timeout_link);
+		list_init(&t->timeout_link);
+	}
+	spin_unlock(&timeout_lock, f);
+}
+
+__attribute__((noreturn)) void sched_idle_loop(void)
+{
+	struct thread *self = thread_current();
+
+	self->priority = self->base_priority = SCHED_PRI_IDLE;
+	this_cpu()->idle = self;
+	for (;;) {
+		intr_disable();
+		if (this_cpu()->count || this_cpu()->need_resched) {
+			self->state = THREAD_RUNNING;
+			sched_block();
+		}
+		machine_idle();
+	}
+}
+
+uint64_t sched_context_switches(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		n += sched_cpus[c].switches;
+	return n;
+}
+
+/* --- kern/thread_block.h for the kernel --- */
+
+void *thread_block_self(void)
+{
+	return thread_current();
+}
+
+int thread_block_until(struct waiter *w, uint64_t deadline)
+{
+	struct thread *self = w->thread;
+	unsigned long f = intr_save();
+	int why;
+
+	for (;;) {
+		spin_lock(&self->lock);
+		why = atomic_load(&w->wake);
+		if (why != WAITER_BLOCKED)
+			break;
+		if (deadline != UINT64_MAX && clock_now_ns() >= deadline) {
+			why = THREAD_BLOCK_TIMED_OUT;
+			break;
+		}
+		self->state = THREAD_BLOCKED;
+		self->wait = w;
+		if (deadline != UINT64_MAX)
+			sched_set_timeout(self, deadline);
+		spin_unlock(&self->lock, 0);
+		sched_block();
+	}
+	self->wait = NULL;
+	if (deadline != UINT64_MAX)
+		sched_cancel_timeout(self);
+	spin_unlock(&self->lock, 0);
+	intr_restore(f);
+	return why;
+}
+
+static void wake_waiter(struct waiter *w, int why)
+{
+	struct thread *t = w->thread;
+	int expected = WAITER_BLOCKED;
+	unsigned long f;
+
+	if (!atomic_compare_exchange_strong(&w->wake, &expected, why))
+		return;
+	f = spin_lock(&t->lock);
+	if (t->state == THREAD_BLOCKED && t->wait == w && !t->stopped)
+		sched_enqueue(t, true);
+	spin_unlock(&t->lock, f);
+}
+
+void thread_unblock(struct waiter *w)
+{
+	wake_waiter(w, WAITER_UNBLOCKED);
+}
+
+void thread_interrupt(struct waiter *w)
+{
+	wake_waiter(w, WAITER_INTERRUPTED);
+}

@@ -1,0 +1,85 @@
+/*
+ * The scheduler: which runnable thread each CPU runs.  Per-CPU run
+ * queues, one list per priority (0 highest) with a bitmap of the
+ * non-empty ones; round robin within a priority with a time slice ended
+ * by the timer; an idle thread per CPU.  Blocking and waking
+ * (kern/thread_block.h) are implemented here for the kernel.
+ */
+#ifndef TASK_SCHED_H
+#define TASK_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/list.h"
+#include "kern/spinlock.h"
+#include "task/thread.h"
+
+/* The time slice of a thread before a thread of its priority may run. */
+#define SCHED_QUANTUM_NS 10000000ULL /* 10 ms */
+
+/*
+ * One CPU's run queue.
+ * Owned by: its CPU (percpu->sched).
+ * Guarded by: lock, which other CPUs take to enqueue (or steal) work.
+ * Lock order: thread->lock before runq lock.
+ */
+struct sched_cpu {
+	spinlock_t lock;
+	uint64_t bitmap;                  /* bit P: queues[P] not empty */
+	struct list queues[SCHED_NRQS];   /* RUNNABLE threads, by priority */
+	unsigned count;                   /* threads queued */
+	bool need_resched;                /* run the queue at the next chance */
+	struct thread *idle;              /* runs when nothing else can */
+	uint64_t switches;                /* context switches on this CPU */
+};
+
+/* sched_init: the boot CPU's queue; the calling (boot) thread becomes
+ * its idle thread once it calls sched_idle_loop. */
+void sched_init(struct thread *boot_thread);
+
+/*
+ * sched_enqueue: make THREAD runnable on a CPU's queue (its last CPU).
+ * FRONT puts it before the threads of its priority (a thread just woken
+ * for an RPC).  Locks: THREAD->lock held, interrupts masked.
+ */
+void sched_enqueue(struct thread *thread, bool front);
+
+/*
+ * sched_block: the calling thread has set its own state (BLOCKED, DEAD or
+ * RUNNABLE and enqueued); run the next thread.  Returns when the calling
+ * thread runs again (never for DEAD).
+ * Locks: none held; interrupts masked on entry and on return.
+ */
+void sched_block(void);
+
+/* sched_yield: give the CPU to a runnable thread of the same or higher
+ * priority, if any.  Locks: none held. */
+void sched_yield(void);
+
+/* sched_tick: the timer's call on each CPU: slices and deadlines.
+ * Locks: interrupts masked (interrupt context). */
+void sched_tick(void);
+
+/* sched_preempt_pending: whether the current CPU should reschedule. */
+bool sched_preempt_pending(void);
+
+/* sched_switch_done: first thing a thread does after a switch to it:
+ * release PREV (the thread that ran before) for other CPUs.  */
+void sched_switch_done(struct thread *prev);
+
+/* sched_idle_loop: the calling thread becomes its CPU's idle thread. */
+__attribute__((noreturn)) void sched_idle_loop(void);
+
+/*
+ * sched_set_timeout / sched_cancel_timeout: wake THREAD (make it
+ * runnable, its wait left as it is) at DEADLINE (clock_now_ns()).
+ * Locks: THREAD->lock held.
+ */
+void sched_set_timeout(struct thread *thread, uint64_t deadline);
+void sched_cancel_timeout(struct thread *thread);
+
+/* sched_context_switches: switches so far on every CPU (statistics). */
+uint64_t sched_context_switches(void);
+
+#endif

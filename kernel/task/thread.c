@@ -1,0 +1,419 @@
+/*
+ * Threads (task/thread.h): creation, references, suspension, abort,
+ * termination, and the checks a thread makes before it returns to user
+ * mode (ASTs).  A thread dies on its own stack: thread_exit marks it
+ * DEAD and switches away; the next thread on that CPU drops the dead
+ * thread's last self reference (sched_switch_done), which frees the
+ * stack.
+ */
+#include "ipc/port.h"
+#include "kern/clock.h"
+#include "kern/page_alloc.h"
+#include "kern/panic.h"
+#include "kern/percpu.h"
+#include "kern/slab.h"
+#include "kern/string.h"
+#include "kern/waitq.h"
+#include "machine/cpu.h"
+#include "machine/pmap.h"
+#include "task/sched.h"
+#include "task/task.h"
+#include "task/thread.h"
+
+static struct slab_cache thread_cache;
+static struct thread boot_thread;
+
+struct thread *thread_current(void)
+{
+	struct thread *t;
+
+	__asm__ volatile("movq %%gs:40, %0" : "=r"(t));
+	return t;
+}
+
+static void thread_fields_init(struct thread *t, struct task *task,
+                               int priority)
+{
+	spin_init(&t->lock, "thread");
+	atomic_init(&t->refs, 1);
+	atomic_init(&t->on_cpu, false);
+	t->task = task;
+	list_init(&t->runq_link);
+	list_init(&t->timeout_link);
+	list_init(&t->task_link);
+	t->base_priority = t->priority = priority;
+	t->max_priority = 0;
+	t->wait_deadline = UINT64_MAX;
+	t->last_cpu = cpu_id();
+	t->creation_ns = clock_now_ns();
+}
+
+void thread_init(void)
+{
+	struct percpu *cpu = &percpu_area[cpu_id()];
+
+	slab_cache_init(&thread_cache, "thread", sizeof(struct thread), 64);
+	thread_fields_init(&boot_thread, kernel_task, SCHED_PRI_KERNEL);
+	boot_thread.state = THREAD_RUNNING;
+	atomic_init(&boot_thread.on_cpu, true);
+	strcpy(boot_thread.name, "boot");
+	cpu->current = &boot_thread;
+	task_ref(kernel_task);
+	list_push_back(&kernel_task->threads, &boot_thread.task_link);
+	kernel_task->thread_count++;
+	sched_init(&boot_thread);
+}
+
+/* A thread of TASK with a fresh kernel stack and a self port, stopped. */
+static kern_return_t thread_alloc(struct task *task, bool user, int priority,
+                                  struct thread **out)
+{
+	struct thread *t = slab_zalloc(&thread_cache);
+	kern_return_t kr;
+
+	if (!t)
+		return KERN_RESOURCE_SHORTAGE;
+	thread_fields_init(t, task, priority);
+	t->user = user;
+	t->kstack = page_alloc_va(KSTACK_ORDER);
+	if (!t->kstack) {
+		slab_free(&thread_cache, t);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	kr = port_alloc_kobject(KOBJECT_THREAD, t, &t->self);
+	if (kr != KERN_SUCCESS) {
+		page_free_va(t->kstack, KSTACK_ORDER);
+		slab_free(&thread_cache, t);
+		return kr;
+	}
+	port_make_send(t->self);
+	t->ith_sself = t->self;
+	machine_thread_setup(t, user);
+	t->state = THREAD_BLOCKED;
+	t->stopped = true;
+	*out = t;
+	return KERN_SUCCESS;
+}
+
+/* Put T on TASK's list (with a reference on TASK) unless TASK is dying. */
+static kern_return_t thread_attach(struct task *task, struct thread *t)
+{
+	unsigned long f = spin_lock(&task->lock);
+
+	if (!task->active) {
+		spin_unlock(&task->lock, f);
+		return KERN_INVALID_ARGUMENT;
+	}
+	task_ref(task);
+	list_push_back(&task->threads, &t->task_link);
+	task->thread_count++;
+	spin_unlock(&task->lock, f);
+	return KERN_SUCCESS;
+}
+
+/* Undo thread_alloc for a thread that never ran. */
+static void thread_discard(struct thread *t)
+{
+	if (t->ith_sself)
+		port_release_send(t->ith_sself);
+	port_destroy_kobject(t->self);
+	page_free_va(t->kstack, KSTACK_ORDER);
+	slab_free(&thread_cache, t);
+}
+
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg,
+                                    int priority, const char *name)
+{
+	struct thread *t;
+	unsigned long f;
+
+	if (thread_alloc(kernel_task, false, priority, &t) != KERN_SUCCESS)
+		return NULL;
+	if (thread_attach(kernel_task, t) != KERN_SUCCESS) {
+		thread_discard(t);
+		return NULL;
+	}
+	t->entry = fn;
+	t->entry_arg = arg;
+	strncpy(t->name, name, THREAD_NAME_MAX - 1);
+	f = spin_lock(&t->lock);
+	t->stopped = false;
+	sched_enqueue(t, false);
+	spin_unlock(&t->lock, f);
+	return t;
+}
+
+kern_return_t thread_create_user(struct task *task, struct thread **out)
+{
+	struct thread *t;
+	kern_return_t kr;
+
+	kr = thread_alloc(task, true, task->priority, &t);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	t->suspend_count = 1;
+	kr = thread_attach(task, t);
+	if (kr != KERN_SUCCESS) {
+		thread_discard(t);
+		return kr;
+	}
+	thread_ref(t); /* the caller's; the first is the thread's own */
+	*out = t;
+	return KERN_SUCCESS;
+}
+
+void thread_ref(struct thread *t)
+{
+	atomic_fetch_add(&t->refs, 1);
+}
+
+void thread_release(struct thread *t)
+{
+	if (atomic_fetch_sub(&t->refs, 1) != 1)
+		return;
+	if (t->state != THREAD_DEAD || t == &boot_thread)
+		panic("thread_release: last reference to a live thread %p", t);
+	page_free_va(t->kstack, KSTACK_ORDER);
+	slab_free(&thread_cache, t);
+}
+
+/* Whether T must not run user code now.  Locks: T->lock. */
+static bool thread_held(const struct thread *t)
+{
+	return t->suspend_count > 0 || t->task->suspend_count > 0;
+}
+
+/*
+ * Make the waiter T blocks on return WAITER_INTERRUPTED, and a stopped
+ * T run its ASTs.  Locks: T->lock held.
+ */
+static void thread_kick_locked(struct thread *t)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (t->wait) {
+		int expected = WAITER_BLOCKED;
+
+		if (atomic_compare_exchange_strong(&t->wait->wake, &expected,
+		                                   WAITER_INTERRUPTED) &&
+		    !t->stopped)
+			sched_enqueue(t, true);
+	} else if (t->stopped && (t->ast & AST_TERMINATE)) {
+		t->stopped = false;
+		sched_enqueue(t, false);
+	}
+}
+
+/* Let a stopped thread go on if nothing holds it any more.
+ * Locks: T->lock held. */
+static void thread_release_hold_locked(struct thread *t)
+{
+	if (t->state == THREAD_BLOCKED && t->stopped && !thread_held(t)) {
+		t->stopped = false;
+		sched_enqueue(t, false);
+	}
+}
+
+kern_return_t thread_suspend(struct thread *t)
+{
+	unsigned long f = spin_lock(&t->lock);
+
+	if (t->state == THREAD_DEAD || (t->ast & AST_TERMINATE)) {
+		spin_unlock(&t->lock, f);
+		return KERN_TERMINATED;
+	}
+	t->suspend_count++;
+	t->ast |= AST_SUSPEND;
+	spin_unlock(&t->lock, f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t thread_resume(struct thread *t)
+{
+	unsigned long f = spin_lock(&t->lock);
+	kern_return_t kr = KERN_SUCCESS;
+
+	if (t->state == THREAD_DEAD || (t->ast & AST_TERMINATE))
+		kr = KERN_TERMINATED;
+	else if (t->suspend_count == 0)
+		kr = KERN_FAILURE;
+	else if (--t->suspend_count == 0)
+		thread_release_hold_locked(t);
+	spin_unlock(&t->lock, f);
+	return kr;
+}
+
+/* Wake every stopped thread of TASK that nothing holds any more.
+ * Locks: TASK->lock held. */
+void task_threads_release_hold(struct task *task)
+{
+	struct list *pos;
+
+	list_for_each(pos, &task->threads)
+	{
+		struct thread *t =
+		    (struct thread *)((char *)pos -
+		                      __builtin_offsetof(struct thread, task_link));
+		spin_lock(&t->lock);
+		thread_release_hold_locked(t);
+		spin_unlock(&t->lock, 0);
+	}
+}
+
+kern_return_t thread_abort(struct thread *t)
+{
+	unsigned long f = spin_lock(&t->lock);
+
+	if (t->state == THREAD_DEAD || (t->ast & AST_TERMINATE)) {
+		spin_unlock(&t->lock, f);
+		return KERN_TERMINATED;
+	}
+	thread_kick_locked(t);
+	spin_unlock(&t->lock, f);
+	return KERN_SUCCESS;
+}
+
+/* Mark T to die at its next return towards user mode and interrupt its
+ * wait.  Returns false if it was already dying.  Locks: none held. */
+bool thread_mark_terminate(struct thread *t)
+{
+	unsigned long f = spin_lock(&t->lock);
+	bool first = !(t->ast & AST_TERMINATE) && t->state != THREAD_DEAD;
+
+	t->ast |= AST_TERMINATE;
+	if (t->state == THREAD_BLOCKED && t->stopped) {
+		t->stopped = false;
+		sched_enqueue(t, false);
+	} else {
+		thread_kick_locked(t);
+	}
+	spin_unlock(&t->lock, f);
+	return first;
+}
+
+kern_return_t thread_terminate(struct thread *t)
+{
+	if (!thread_mark_terminate(t))
+		return KERN_TERMINATED;
+	return KERN_SUCCESS;
+}
+
+__attribute__((noreturn)) void thread_exit(void)
+{
+	struct thread *t = thread_current();
+	struct task *task = t->task;
+	unsigned long f;
+	bool last;
+
+	if (t == &boot_thread)
+		panic("thread_exit: the boot thread");
+	/* Leave the task's address space before it may go away. */
+	pmap_activate(NULL);
+	f = spin_lock(&task->lock);
+	list_remove(&t->task_link);
+	task->thread_count--;
+	task->user_ns += t->user_ns;
+	task->system_ns += t->system_ns;
+	last = task->thread_count == 0 && !task->active;
+	waitq_wake_all(&task->exit_wq, 0);
+	spin_unlock(&task->lock, f);
+	if (t->ith_sself)
+		port_release_send(t->ith_sself);
+	if (t->ith_exception)
+		port_release_send(t->ith_exception);
+	t->ith_sself = t->ith_exception = NULL;
+	port_destroy_kobject(t->self);
+	t->self = NULL;
+	if (last)
+		task_last_thread_gone(task);
+	t->task = kernel_task;
+	t->user = false;
+	task_release(task);
+
+	intr_disable();
+	spin_lock(&t->lock);
+	t->state = THREAD_DEAD;
+	spin_unlock(&t->lock, 0);
+	sched_block();
+	panic("thread_exit: a dead thread ran again");
+}
+
+void thread_check_ast(void)
+{
+	struct thread *t = thread_current();
+	unsigned long f;
+
+	for (;;) {
+		f = spin_lock(&t->lock);
+		if (t->ast & AST_TERMINATE) {
+			spin_unlock(&t->lock, f);
+			thread_exit();
+		}
+		if (!thread_held(t)) {
+			t->ast &= ~(AST_SUSPEND | AST_ABORT);
+			spin_unlock(&t->lock, f);
+			return;
+		}
+		t->state = THREAD_BLOCKED;
+		t->stopped = true;
+		spin_unlock(&t->lock, 0);
+		sched_block();
+		intr_restore(f);
+	}
+}
+
+void thread_user_return_check(void)
+{
+	struct thread *t = thread_current();
+	bool stop;
+
+	for (;;) {
+		intr_disable();
+		if (sched_preempt_pending()) {
+			spin_lock(&t->lock);
+			sched_enqueue(t, false);
+			spin_unlock(&t->lock, 0);
+			sched_block();
+			continue;
+		}
+		spin_lock(&t->lock);
+		stop = (t->ast & AST_TERMINATE) || thread_held(t);
+		spin_unlock(&t->lock, 0);
+		if (!stop)
+			return; /* interrupts masked, for the way out */
+		intr_enable();
+		thread_check_ast();
+	}
+}
+
+struct thread *thread_from_port(struct port *port)
+{
+	struct thread *t = NULL;
+	unsigned long f;
+
+	if (port == NULL)
+		return NULL;
+	f = port_lock(port);
+	if (port_active(port) && port->kotype == KOBJECT_THREAD) {
+		t = port->kobject;
+		thread_ref(t);
+	}
+	port_unlock(port, f);
+	return t;
+}
+
+/* First code of a new thread, from thread_trampoline (switch.S). */
+__attribute__((noreturn)) void thread_start(struct thread *prev);
+__attribute__((noreturn)) void thread_start(struct thread *prev)
+{
+	struct thread *self = thread_current();
+
+	sched_switch_done(prev);
+	intr_enable();
+	if (!self->user) {
+		self->entry(self->entry_arg);
+		thread_exit();
+	}
+	thread_user_return_check();
+	machine_user_enter(self->machine.frame);
+}

@@ -1,0 +1,67 @@
+/*
+ * Page faults and the anonymous memory of task address spaces, until VM
+ * objects arrive (the VM issue): a task's memory is zero-filled on first
+ * touch and owned by its page tables (the pmap's translations); removing
+ * a translation frees its page.  Everything here goes through vm_map
+ * (regions, protections) and machine/pmap.h (translations).
+ */
+#ifndef VM_FAULT_H
+#define VM_FAULT_H
+
+#include <mach/kern_return.h>
+#include <mach/vm_prot.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/types.h"
+
+struct vm_map;
+struct pmap;
+
+/*
+ * vm_user_map_create: an empty user address space [0, 2^47) over PMAP
+ * whose removals free the pages they unmap.  Returns NULL on exhaustion.
+ */
+struct vm_map *vm_user_map_create(struct pmap *pmap);
+
+/*
+ * vm_fault: make the page at ADDR of MAP (translated by PMAP) accessible
+ * for ACCESS (VM_PROT_* bits): zero-fill it on first touch, or give an
+ * existing translation the region's protection.
+ * Locks: none held (takes the map's, the pmap's and the allocator's).
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_INVALID_ADDRESS     ADDR is in no region.
+ *   KERN_PROTECTION_FAILURE  the region does not allow ACCESS.
+ *   KERN_RESOURCE_SHORTAGE   no free page or page-table page.
+ */
+kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
+                       vm_prot_t access);
+
+/*
+ * vm_user_copy: copy SIZE bytes from SRC_ADDR of (SRC, SRC_PMAP) to
+ * DST_ADDR of (DST, DST_PMAP), faulting pages in on both sides as a
+ * task would (the source needs VM_PROT_READ, the destination
+ * VM_PROT_WRITE unless FORCE, which only needs a region: for loading
+ * programs and inheriting memory).  Either side may be the kernel:
+ * NULL maps mean a kernel virtual address.
+ * Returns KERN_SUCCESS or vm_fault's errors (part may be copied).
+ */
+kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
+                           vaddr_t src_addr, struct vm_map *dst,
+                           struct pmap *dst_pmap, vaddr_t dst_addr,
+                           uint64_t size, bool force);
+
+/*
+ * vm_user_map_inherit: give CHILD (empty, over CHILD_PMAP) a copy of
+ * every region of PARENT whose inheritance is not VM_INHERIT_NONE, with
+ * the same attributes and contents (copied now: copy-on-write is the VM
+ * issue's; VM_INHERIT_SHARE is copied too until then).
+ * Returns KERN_SUCCESS, KERN_RESOURCE_SHORTAGE or KERN_NO_SPACE.
+ */
+kern_return_t vm_user_map_inherit(struct vm_map *parent,
+                                  struct pmap *parent_pmap,
+                                  struct vm_map *child,
+                                  struct pmap *child_pmap);
+
+#endif
