@@ -9,6 +9,11 @@ KARCH_SRCS  := $(sort $(wildcard $(KARCH)/*.c $(KARCH)/*.S))
 # needs the machine's context switch: kernel only, for now.
 TASK_SRCS   := $(sort $(wildcard kernel/task/*.c))
 KSRCS       := $(CORE_SRCS) $(TASK_SRCS) $(LIB_SRCS) $(KARCH_SRCS)
+# The kernel RPCs of kernel/task (*_rpc.c) are MIG server routines: they
+# see the types of the generated stubs (mk/server.mk).
+TASK_RPC_OBJS := $(patsubst %.c,$(KBUILD)/%.o,$(wildcard kernel/task/*_rpc.c))
+$(TASK_RPC_OBJS): KCFLAGS += $(KSERVER_CFLAGS)
+$(TASK_RPC_OBJS): | $(SMIG_HDRS)
 KOBJS       := $(patsubst %,$(KBUILD)/%.o,$(basename $(KSRCS)))
 MACHR_VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0)
 GIT_REV     := $(shell git rev-parse --short HEAD 2>/dev/null || echo none)

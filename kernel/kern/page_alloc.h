@@ -39,6 +39,8 @@ struct page {
 	uint8_t order;     /* block order, valid in a block's head page */
 	struct slab *slab; /* the slab this page belongs to, set in every
 	                      page of a slab (PG_SLAB marks its head) */
+	uint32_t map_count; /* user mappings of an anonymous page (vm/fault.c;
+	                       atomic) */
 };
 
 /*

@@ -10,9 +10,26 @@
 #include "vm/fault.h"
 #include "vm/map.h"
 
+/* A user page is freed when its last mapping goes (pages of regions
+ * inherited with VM_INHERIT_SHARE are mapped by several tasks). */
 static void free_user_page(paddr_t pa)
 {
-	page_free(phys_to_page(pa), 0);
+	struct page *pg = phys_to_page(pa);
+
+	if (__atomic_sub_fetch(&pg->map_count, 1, __ATOMIC_ACQ_REL) == 0)
+		page_free(pg, 0);
+}
+
+/* A zeroed page for a user mapping, or NULL. */
+static struct page *user_page_alloc(void)
+{
+	struct page *pg = page_alloc(0);
+
+	if (pg) {
+		memset(page_to_virt(pg), 0, PAGE_SIZE);
+		pg->map_count = 1;
+	}
+	return pg;
 }
 
 static void user_map_remove(void *pmap, vaddr_t start, vaddr_t end)
@@ -81,11 +98,8 @@ kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
 
 	if (addr >= VM_MAP_USER_MAX)
 		return KERN_INVALID_ADDRESS;
-	if (!pmap_extract(pmap, addr & ~(PAGE_SIZE - 1), &pa)) {
-		c.fresh = page_alloc(0);
-		if (c.fresh)
-			memset(page_to_virt(c.fresh), 0, PAGE_SIZE);
-	}
+	if (!pmap_extract(pmap, addr & ~(PAGE_SIZE - 1), &pa))
+		c.fresh = user_page_alloc();
 	kr = vm_map_lookup_apply(map, addr, access, fault_apply, &c);
 	if (c.fresh)
 		page_free(c.fresh, 0);
@@ -145,6 +159,44 @@ kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
 	return KERN_SUCCESS;
 }
 
+/*
+ * Give CHILD_PMAP the pages of [ADDR, ADDR + SIZE) of the parent: the
+ * same pages when SHARE (every page made present first, so that the two
+ * tasks never zero-fill apart), else copies of the pages the parent has.
+ */
+static kern_return_t inherit_pages(struct vm_map *parent,
+                                   struct pmap *parent_pmap,
+                                   struct pmap *child_pmap, vaddr_t addr,
+                                   uint64_t size, vm_prot_t prot, bool share)
+{
+	for (vaddr_t va = addr; va < addr + size; va += PAGE_SIZE) {
+		struct page *pg;
+		paddr_t pa;
+
+		if (share && prot != VM_PROT_NONE &&
+		    vm_fault(parent, parent_pmap, va, VM_PROT_NONE) !=
+		        KERN_SUCCESS)
+			return KERN_RESOURCE_SHORTAGE;
+		if (!pmap_extract(parent_pmap, va, &pa))
+			continue;
+		if (share) {
+			pg = phys_to_page(pa);
+			__atomic_add_fetch(&pg->map_count, 1, __ATOMIC_ACQ_REL);
+		} else {
+			pg = user_page_alloc();
+			if (pg == NULL)
+				return KERN_RESOURCE_SHORTAGE;
+			memcpy(page_to_virt(pg), phys_to_virt(pa), PAGE_SIZE);
+		}
+		if (pmap_enter(child_pmap, va, page_to_phys(pg), prot, 0) !=
+		    KERN_SUCCESS) {
+			free_user_page(page_to_phys(pg));
+			return KERN_RESOURCE_SHORTAGE;
+		}
+	}
+	return KERN_SUCCESS;
+}
+
 kern_return_t vm_user_map_inherit(struct vm_map *parent,
                                   struct pmap *parent_pmap,
                                   struct vm_map *child,
@@ -164,28 +216,12 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 		if (inh != VM_INHERIT_NONE) {
 			kr = vm_map_enter(child, &at, size, 0, false, prot, max,
 			                  inh);
+			if (kr == KERN_SUCCESS)
+				kr = inherit_pages(parent, parent_pmap, child_pmap,
+				                   addr, size, prot,
+				                   inh == VM_INHERIT_SHARE);
 			if (kr != KERN_SUCCESS)
 				return kr;
-			/* Copy the pages the parent has; the rest stay
-			 * zero-fill in the child too. */
-			for (vaddr_t va = addr; va < addr + size;
-			     va += PAGE_SIZE) {
-				paddr_t pa;
-				struct page *pg;
-
-				if (!pmap_extract(parent_pmap, va, &pa))
-					continue;
-				pg = page_alloc(0);
-				if (pg == NULL)
-					return KERN_RESOURCE_SHORTAGE;
-				memcpy(page_to_virt(pg), phys_to_virt(pa),
-				       PAGE_SIZE);
-				if (pmap_enter(child_pmap, va, page_to_phys(pg),
-				               prot, 0) != KERN_SUCCESS) {
-					page_free(pg, 0);
-					return KERN_RESOURCE_SHORTAGE;
-				}
-			}
 		}
 		if (addr + size < addr || addr + size >= VM_MAP_USER_MAX)
 			break;

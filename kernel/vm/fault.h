@@ -55,8 +55,9 @@ kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
 /*
  * vm_user_map_inherit: give CHILD (empty, over CHILD_PMAP) a copy of
  * every region of PARENT whose inheritance is not VM_INHERIT_NONE, with
- * the same attributes and contents (copied now: copy-on-write is the VM
- * issue's; VM_INHERIT_SHARE is copied too until then).
+ * the same attributes: VM_INHERIT_COPY regions get copies of the pages
+ * (copied now: copy-on-write is the VM issue's), VM_INHERIT_SHARE ones
+ * the same pages (all of them made present first).
  * Returns KERN_SUCCESS, KERN_RESOURCE_SHORTAGE or KERN_NO_SPACE.
  */
 kern_return_t vm_user_map_inherit(struct vm_map *parent,

@@ -129,3 +129,12 @@ struct thread *machine_switch(struct thread *from, struct thread *to)
 	return (struct thread *)switch_stacks(&from->machine.ksp,
 	                                      to->machine.ksp, from);
 }
+
+void machine_thread_reload_bases(struct thread *t)
+{
+	unsigned long f = intr_save();
+
+	wrmsr(MSR_FS_BASE, t->machine.fs_base);
+	wrmsr(MSR_KERNEL_GS_BASE, t->machine.gs_base);
+	intr_restore(f);
+}

@@ -52,6 +52,10 @@ struct thread *machine_switch(struct thread *from, struct thread *to);
  * stack for traps, address space) this CPU's, FROM's being saved. */
 void machine_thread_load(struct thread *from, struct thread *to);
 
+/* machine_thread_reload_bases: load the calling thread T's FS/GS bases
+ * (after thread_set_state changed them). */
+void machine_thread_reload_bases(struct thread *t);
+
 /* machine_user_enter: leave for user mode with the current thread's
  * trap frame.  Never returns. */
 __attribute__((noreturn)) void machine_user_enter(struct trap_frame *f);
