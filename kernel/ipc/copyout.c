@@ -172,8 +172,13 @@ static mach_msg_return_t copyout_body(struct kmsg *k, struct space *space)
 		}
 		it.type->msgt_deallocate = 1;
 		slot = it.data;
-		if (*slot == 0)
-			continue; /* empty: the pointer stays 0 */
+		if (*slot == 0) {
+			/* Empty: the pointer stays 0; port names are 32 bits
+			 * in user memory, as for a full array. */
+			if (it.is_port)
+				it.type->msgt_size = PORT_NAME_T_BITS;
+			continue;
+		}
 		if (it.is_port) {
 			mr |= copyout_port_array(space, &it);
 			continue;

@@ -245,6 +245,13 @@ void port_set_kobject(struct port *port, enum kobject_type type, void *obj)
 kern_return_t port_alloc_kobject(enum kobject_type type, void *obj,
                                  struct port **portp)
 {
+	assert(type != KOBJECT_NONE && type < KOBJECT_TYPE_COUNT);
+	return port_alloc_kernel(type, obj, portp);
+}
+
+kern_return_t port_alloc_kernel(enum kobject_type type, void *obj,
+                                struct port **portp)
+{
 	struct space *space = space_kernel;
 	struct space_entry *entry;
 	mach_port_name_t name;
@@ -252,7 +259,7 @@ kern_return_t port_alloc_kobject(enum kobject_type type, void *obj,
 	kern_return_t kr;
 	unsigned long fl;
 
-	assert(type != KOBJECT_NONE && type < KOBJECT_TYPE_COUNT);
+	assert(type < KOBJECT_TYPE_COUNT);
 	port = port_alloc();
 	if (port == NULL)
 		return KERN_RESOURCE_SHORTAGE;

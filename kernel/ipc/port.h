@@ -223,6 +223,15 @@ kern_return_t port_alloc_kobject(enum kobject_type type, void *obj,
                                  struct port **port);
 
 /*
+ * port_alloc_kernel: port_alloc_kobject, TYPE KOBJECT_NONE allowed: an
+ * ordinary port whose receive right the kernel holds, where messages
+ * queue (the reply port of an exception raised by a thread).  Destroy
+ * it with port_destroy_kobject.  Returns as port_alloc_kobject.
+ */
+kern_return_t port_alloc_kernel(enum kobject_type type, void *obj,
+                                struct port **port);
+
+/*
  * port_destroy_kobject: destroy a kernel-object port made by
  * port_alloc_kobject (its receive right in the kernel space).  Send
  * rights to it become dead.  Locks: none held.

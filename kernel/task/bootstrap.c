@@ -25,7 +25,7 @@
 
 /* The user stack: just under the end of user space, as on GNU Mach. */
 #define USER_STACK_TOP  0x800000000000ULL
-#define USER_STACK_SIZE (8ULL << 20)
+#define USER_STACK_SIZE (128ULL << 10) /* GNU Mach's size */
 #define STACK_BUILD_MAX (16u * 1024)
 
 /* The host-priv and device-master ports (kernel/server); weak until that

@@ -124,6 +124,13 @@ static kern_return_t raise_to(struct ipc_object *handler, struct port *reply,
 	                         WAITQ_FOREVER, &k, &size);
 	if (mr != MACH_MSG_SUCCESS)
 		return KERN_FAILURE; /* interrupted: the thread is dying */
+	/* Delivery used the right the reply came through: it goes quietly
+	 * (destroying it would send a send-once notification). */
+	if (MACH_MSGH_BITS_REMOTE(k->hdr.bits) == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		port_release_sonce(port_from_object(k->hdr.remote));
+	else
+		port_release_send(port_from_object(k->hdr.remote));
+	k->hdr.remote = IPC_OBJECT_NULL;
 	rb = kmsg_body(k);
 	if (k->hdr.id == EXC_REPLY_ID &&
 	    k->hdr.size == sizeof(struct kmsg_header) + sizeof(*rb) &&
@@ -152,12 +159,16 @@ void exception_raise_current(int exc, int64_t code, int64_t subcode)
 	struct ipc_object *h;
 	struct port *reply;
 
-	if (port_alloc_kobject(KOBJECT_NONE, NULL, &reply) == KERN_SUCCESS) {
+	if (port_alloc_kernel(KOBJECT_NONE, NULL, &reply) == KERN_SUCCESS) {
 		h = handler_of(&t->lock, &t->ith_exception);
 		if (h && raise_to(h, reply, t, exc, code, subcode) ==
 		             KERN_SUCCESS) {
 			port_destroy_kobject(reply);
 			return;
+		}
+		if (t->ast & AST_TERMINATE) {
+			port_destroy_kobject(reply);
+			return; /* dying: no second handler */
 		}
 		h = handler_of(&task->lock, &task->itk_exception);
 		if (h && raise_to(h, reply, t, exc, code, subcode) ==
@@ -167,6 +178,8 @@ void exception_raise_current(int exc, int64_t code, int64_t subcode)
 		}
 		port_destroy_kobject(reply);
 	}
+	if (t->ast & AST_TERMINATE)
+		return;
 	kprintf("Mach_R: task %s: unhandled exception %d (code %#llx, "
 	        "subcode %#llx) at rip %#llx; terminating the task\n",
 	        task->name[0] ? task->name : "?", exc, (long long)code,

@@ -125,16 +125,51 @@ void sched_switch_done(struct thread *prev)
 		thread_release(prev); /* the reference it held on itself */
 }
 
+/*
+ * The thread CUR woke last, taken off this CPU's queue, when CUR now
+ * blocks: the receiver of an RPC runs at once, on the rest of the
+ * client's time slice, ahead of the queue.  NULL if there is none or it
+ * is no longer queued here, or something of higher priority waits.
+ * Interrupts masked.
+ */
+static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
+{
+	struct thread *t = s->handoff;
+	unsigned long f;
+	bool taken = false;
+
+	s->handoff = NULL;
+	if (t == NULL)
+		return NULL;
+	f = spin_lock(&s->lock);
+	if (cur->state == THREAD_BLOCKED && t->state == THREAD_RUNNABLE &&
+	    list_linked(&t->runq_link) && t->last_cpu == cpu_id() &&
+	    (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority) {
+		list_remove(&t->runq_link);
+		if (list_empty(&s->queues[t->priority]))
+			s->bitmap &= ~(1ULL << t->priority);
+		s->count--;
+		taken = true;
+	}
+	spin_unlock(&s->lock, f);
+	thread_release(t); /* wake_waiter's reference */
+	return taken ? t : NULL;
+}
+
 void sched_block(void)
 {
 	struct sched_cpu *s = this_cpu();
 	struct thread *cur = thread_current();
 	struct thread *next, *prev;
-	uint64_t now;
+	uint64_t now, quantum_end = 0;
 
 	if (intr_enabled())
 		panic("sched_block with interrupts enabled");
-	next = pick_next(s);
+	next = take_handoff(s, cur);
+	if (next != NULL)
+		quantum_end = cur->quantum_end; /* the sender's time */
+	else
+		next = pick_next(s);
 	/* The boot thread waits before it becomes the idle thread: with
 	 * nothing else to run, idle the CPU until it is woken. */
 	while (next == cur && cur->state == THREAD_BLOCKED) {
@@ -155,7 +190,8 @@ void sched_block(void)
 	next->state = THREAD_RUNNING;
 	atomic_store(&next->on_cpu, true);
 	next->last_cpu = cpu_id();
-	next->quantum_end = now + SCHED_QUANTUM_NS;
+	next->quantum_end = quantum_end > now ? quantum_end
+	                                      : now + SCHED_QUANTUM_NS;
 	percpu_area[cpu_id()].current = next;
 	s->switches++;
 	machine_thread_load(cur, next);
@@ -213,7 +249,6 @@ void sched_tick(void)
 				t = NULL;
 			} else {
 				list_remove(&t->timeout_link);
-				list_init(&t->timeout_link);
 				thread_ref(t);
 			}
 		}
@@ -254,10 +289,8 @@ void sched_cancel_timeout(struct thread *t)
 {
 	unsigned long f = spin_lock(&timeout_lock);
 
-	if (list_linked(&t->timeout_link)) {
+	if (list_linked(&t->timeout_link))
 		list_remove(&t->timeout_link);
-		list_init(&t->timeout_link);
-	}
 	spin_unlock(&timeout_lock, f);
 }
 
@@ -304,6 +337,17 @@ int thread_block_until(struct waiter *w, uint64_t deadline)
 		why = atomic_load(&w->wake);
 		if (why != WAITER_BLOCKED)
 			break;
+		if (self->ast & AST_TERMINATE) {
+			/* A dying thread does not start new waits. */
+			int expected = WAITER_BLOCKED;
+
+			if (atomic_compare_exchange_strong(
+			        &w->wake, &expected, WAITER_INTERRUPTED))
+				why = WAITER_INTERRUPTED;
+			else
+				why = expected;
+			break;
+		}
 		if (deadline != UINT64_MAX && clock_now_ns() >= deadline) {
 			why = THREAD_BLOCK_TIMED_OUT;
 			break;
@@ -332,8 +376,13 @@ static void wake_waiter(struct waiter *w, int why)
 	if (!atomic_compare_exchange_strong(&w->wake, &expected, why))
 		return;
 	f = spin_lock(&t->lock);
-	if (t->state == THREAD_BLOCKED && t->wait == w && !t->stopped)
+	if (t->state == THREAD_BLOCKED && t->wait == w && !t->stopped) {
 		sched_enqueue(t, true);
+		if (t->last_cpu == cpu_id() && this_cpu()->handoff == NULL) {
+			thread_ref(t); /* dropped by take_handoff */
+			this_cpu()->handoff = t;
+		}
+	}
 	spin_unlock(&t->lock, f);
 }
 

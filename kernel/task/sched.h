@@ -31,6 +31,8 @@ struct sched_cpu {
 	unsigned count;                   /* threads queued */
 	bool need_resched;                /* run the queue at the next chance */
 	struct thread *idle;              /* runs when nothing else can */
+	struct thread *handoff;           /* last thread woken here: run it
+	                                     next if the waker blocks */
 	uint64_t switches;                /* context switches on this CPU */
 };
 

@@ -38,9 +38,10 @@ static void thread_fields_init(struct thread *t, struct task *task,
 	atomic_init(&t->refs, 1);
 	atomic_init(&t->on_cpu, false);
 	t->task = task;
-	list_init(&t->runq_link);
-	list_init(&t->timeout_link);
-	list_init(&t->task_link);
+	/* Unlinked (list_linked false) until put on a list. */
+	t->runq_link.next = t->runq_link.prev = NULL;
+	t->timeout_link.next = t->timeout_link.prev = NULL;
+	t->task_link.next = t->task_link.prev = NULL;
 	t->base_priority = t->priority = priority;
 	t->max_priority = 0;
 	t->wait_deadline = UINT64_MAX;
@@ -293,8 +294,26 @@ bool thread_mark_terminate(struct thread *t)
 
 kern_return_t thread_terminate(struct thread *t)
 {
+	struct task *task = t->task;
+	unsigned long f;
+
 	if (!thread_mark_terminate(t))
 		return KERN_TERMINATED;
+	if (t == thread_current())
+		return KERN_SUCCESS; /* it dies on its way to user mode */
+	/* Wait until it left its task, as GNU Mach returns once the thread
+	 * is gone (its port dead). */
+	task_ref(task);
+	f = spin_lock(&task->lock);
+	while (list_linked(&t->task_link) && t->task == task) {
+		struct waiter w;
+
+		waiter_init(&w);
+		waitq_wait(&task->exit_wq, &task->lock, f, WAITQ_FOREVER, &w);
+		f = spin_lock(&task->lock);
+	}
+	spin_unlock(&task->lock, f);
+	task_release(task);
 	return KERN_SUCCESS;
 }
 
@@ -309,14 +328,6 @@ __attribute__((noreturn)) void thread_exit(void)
 		panic("thread_exit: the boot thread");
 	/* Leave the task's address space before it may go away. */
 	pmap_activate(NULL);
-	f = spin_lock(&task->lock);
-	list_remove(&t->task_link);
-	task->thread_count--;
-	task->user_ns += t->user_ns;
-	task->system_ns += t->system_ns;
-	last = task->thread_count == 0 && !task->active;
-	waitq_wake_all(&task->exit_wq, 0);
-	spin_unlock(&task->lock, f);
 	if (t->ith_sself)
 		port_release_send(t->ith_sself);
 	if (t->ith_exception)
@@ -324,6 +335,17 @@ __attribute__((noreturn)) void thread_exit(void)
 	t->ith_sself = t->ith_exception = NULL;
 	port_destroy_kobject(t->self);
 	t->self = NULL;
+
+	/* Gone from the task: whoever waits in thread_terminate or
+	 * task_terminate may go on. */
+	f = spin_lock(&task->lock);
+	list_remove(&t->task_link); /* leaves it unlinked (list_linked) */
+	task->thread_count--;
+	task->user_ns += t->user_ns;
+	task->system_ns += t->system_ns;
+	last = task->thread_count == 0 && !task->active;
+	waitq_wake_all(&task->exit_wq, 0);
+	spin_unlock(&task->lock, f);
 	if (last)
 		task_last_thread_gone(task);
 	t->task = kernel_task;

@@ -10,14 +10,19 @@
 #include "vm/fault.h"
 #include "vm/map.h"
 
+struct vm_fault_stats vm_fault_stats;
+
 /* A user page is freed when its last mapping goes (pages of regions
  * inherited with VM_INHERIT_SHARE are mapped by several tasks). */
 static void free_user_page(paddr_t pa)
 {
 	struct page *pg = phys_to_page(pa);
 
-	if (__atomic_sub_fetch(&pg->map_count, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&pg->map_count, 1, __ATOMIC_ACQ_REL) == 0) {
+		__atomic_sub_fetch(&vm_fault_stats.user_pages, 1,
+		                   __ATOMIC_RELAXED);
 		page_free(pg, 0);
+	}
 }
 
 /* A zeroed page for a user mapping, or NULL. */
@@ -28,6 +33,8 @@ static struct page *user_page_alloc(void)
 	if (pg) {
 		memset(page_to_virt(pg), 0, PAGE_SIZE);
 		pg->map_count = 1;
+		__atomic_add_fetch(&vm_fault_stats.user_pages, 1,
+		                   __ATOMIC_RELAXED);
 	}
 	return pg;
 }
@@ -93,16 +100,23 @@ kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access)
 {
 	struct fault_ctx c = {pmap, NULL};
+	bool pmap_extract_was_present;
 	paddr_t pa;
 	kern_return_t kr;
 
 	if (addr >= VM_MAP_USER_MAX)
 		return KERN_INVALID_ADDRESS;
-	if (!pmap_extract(pmap, addr & ~(PAGE_SIZE - 1), &pa))
+	pmap_extract_was_present =
+	    pmap_extract(pmap, addr & ~(PAGE_SIZE - 1), &pa);
+	if (!pmap_extract_was_present)
 		c.fresh = user_page_alloc();
 	kr = vm_map_lookup_apply(map, addr, access, fault_apply, &c);
+	__atomic_add_fetch(&vm_fault_stats.faults, 1, __ATOMIC_RELAXED);
 	if (c.fresh)
-		page_free(c.fresh, 0);
+		free_user_page(page_to_phys(c.fresh));
+	else if (kr == KERN_SUCCESS && !pmap_extract_was_present)
+		__atomic_add_fetch(&vm_fault_stats.zero_fills, 1,
+		                   __ATOMIC_RELAXED);
 	return kr;
 }
 
@@ -220,6 +234,10 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 				kr = inherit_pages(parent, parent_pmap, child_pmap,
 				                   addr, size, prot,
 				                   inh == VM_INHERIT_SHARE);
+			if (kr == KERN_SUCCESS && inh == VM_INHERIT_SHARE) {
+				vm_map_mark_shared(parent, addr);
+				vm_map_mark_shared(child, addr);
+			}
 			if (kr != KERN_SUCCESS)
 				return kr;
 		}

@@ -18,6 +18,14 @@
 struct vm_map;
 struct pmap;
 
+/* Counters for vm_statistics (updated atomically, read as snapshots). */
+struct vm_fault_stats {
+	uint64_t faults;     /* vm_fault calls */
+	uint64_t zero_fills; /* pages zero-filled by them */
+	uint64_t user_pages; /* anonymous user pages allocated now */
+};
+extern struct vm_fault_stats vm_fault_stats;
+
 /*
  * vm_user_map_create: an empty user address space [0, 2^47) over PMAP
  * whose removals free the pages they unmap.  Returns NULL on exhaustion.

@@ -119,6 +119,7 @@ static bool entries_mergeable(const struct vm_map_entry *a,
 	       a->max_protection == b->max_protection &&
 	       a->inheritance == b->inheritance &&
 	       a->wired_count == b->wired_count && a->object == b->object &&
+	       a->shared == b->shared &&
 	       (a->object == NULL ||
 	        a->offset + (a->end - a->start) == b->offset);
 }
@@ -591,7 +592,7 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 	*prot = e->protection;
 	*max_prot = e->max_protection;
 	*inheritance = e->inheritance;
-	*shared = false;
+	*shared = e->shared;
 	*offset = e->offset;
 	spin_unlock(&map->lock, flags);
 	return KERN_SUCCESS;
@@ -618,4 +619,17 @@ bool vm_map_check(struct vm_map *map)
 	}
 	spin_unlock(&map->lock, flags);
 	return ok;
+}
+
+void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = entry_lookup(map, addr);
+	if (e != NULL)
+		e->shared = true;
+	spin_unlock(&map->lock, flags);
 }

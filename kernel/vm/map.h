@@ -41,6 +41,8 @@ struct vm_map_entry {
 	vm_prot_t max_protection;
 	vm_inherit_t inheritance; /* VM_INHERIT_* */
 	unsigned wired_count;     /* placeholder until wiring exists */
+	bool shared;              /* its pages are mapped by another map too
+	                             (VM_INHERIT_SHARE), for vm_region */
 	void *object;             /* placeholder for the VM-objects issue */
 	uint64_t offset;          /* of START in OBJECT */
 };
@@ -183,7 +185,8 @@ kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
 
 /*
  * vm_map_region: describe the region containing *ADDR or, if none does,
- * the first one above it.  SHARED is false until memory objects exist.
+ * the first one above it.  SHARED: the region was shared with another
+ * map (vm_map_mark_shared).
  * Returns KERN_SUCCESS (*ADDR, *SIZE and the attributes filled in);
  *   KERN_NO_SPACE when no region is at or above *ADDR.
  */
@@ -191,6 +194,10 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
                             vm_prot_t *prot, vm_prot_t *max_prot,
                             vm_inherit_t *inheritance, bool *shared,
                             uint64_t *offset);
+
+/* vm_map_mark_shared: the region containing ADDR (if any) is shared with
+ * another map from now on.  Locks: map->lock not held. */
+void vm_map_mark_shared(struct vm_map *map, vaddr_t addr);
 
 /*
  * vm_map_check: verify MAP's invariants (a balanced, ordered tree; entries

@@ -106,7 +106,9 @@ void user_trap(struct trap_frame *f)
 		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
 		break;
 	default:
-		/* #GP, #SS, #NP, #AC and the rest: the vector as the code. */
+		/* #GP, #SS, #NP, #AC and the rest: the vector as the code
+		 * (EXC_I386_GPFLT for #GP), the CPU's error code as the
+		 * subcode. */
 		exception_raise_current(EXC_BAD_INSTRUCTION, v,
 		                        (int64_t)f->error);
 		break;
