@@ -228,6 +228,7 @@ void tasks_init(void)
 	thread_init();
 	machine_fpu_init();
 	machine_syscall_init();
+	machine_smp_start(); /* the other CPUs, before any user task */
 }
 
 __noreturn void tasks_start(void)

@@ -44,12 +44,37 @@ void sched_init(struct thread *boot_thread)
 	sched_cpus[cpu_id()].idle = boot_thread;
 }
 
+/*
+ * Wake an idle CPU other than BUSY, if there is one, so that it takes
+ * the work just queued on BUSY's queue (pick_next steals when idle).
+ * A hint: the CPU found idle may have found work already.
+ */
+static void kick_idle_cpu(unsigned busy)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		if (c == busy || !percpu_area[c].online)
+			continue;
+		if (percpu_area[c].current == sched_cpus[c].idle) {
+			machine_cpu_kick(c);
+			return;
+		}
+	}
+}
+
+/*
+ * SMP: a thread goes on its last CPU's queue.  When that CPU is another
+ * one and must run it now (need_resched), it gets a reschedule IPI;
+ * when that CPU is busy, an idle CPU is woken to steal it, except for a
+ * thread woken for an RPC (FRONT), which the waker's CPU usually runs
+ * at once by handoff when the waker blocks.
+ */
 void sched_enqueue(struct thread *t, bool front)
 {
 	unsigned c = t->last_cpu;
 	struct sched_cpu *s;
 	struct thread *cur;
 	unsigned long f;
+	bool resched = false;
 
 	assert_locked(&t->lock);
 	if (c >= MAX_CPUS || !percpu_area[c].online)
@@ -65,8 +90,12 @@ void sched_enqueue(struct thread *t, bool front)
 	s->count++;
 	cur = percpu_area[c].current;
 	if (cur == NULL || cur == s->idle || t->priority < cur->priority)
-		s->need_resched = true;
+		s->need_resched = resched = true;
 	spin_unlock(&s->lock, f);
+	if (resched)
+		machine_cpu_kick(c); /* nothing when C is the caller's CPU */
+	else if (!front)
+		kick_idle_cpu(c);
 }
 
 /* The highest-priority queued thread of S, dequeued; NULL if none.
@@ -181,8 +210,9 @@ void sched_block(void)
 		cur->state = THREAD_RUNNING;
 		return;
 	}
-	if (next == s->idle && cur->state == THREAD_RUNNABLE)
-		panic("sched_block: runnable thread lost");
+	/* SMP: no "runnable thread lost" check here (next idle while CUR is
+	 * RUNNABLE): another CPU may have stolen CUR from the queue and now
+	 * waits for CUR's on_cpu to clear, which this switch does. */
 	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
 		cpu_relax();
 	now = clock_now_ns();
@@ -294,6 +324,17 @@ void sched_cancel_timeout(struct thread *t)
 	spin_unlock(&timeout_lock, f);
 }
 
+/* Whether another CPU has threads queued that this idle one could
+ * steal (a hint, read without the queues' locks). */
+static bool work_elsewhere(void)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (c != cpu_id() && percpu_area[c].online &&
+		    sched_cpus[c].count > 0)
+			return true;
+	return false;
+}
+
 __attribute__((noreturn)) void sched_idle_loop(void)
 {
 	struct thread *self = thread_current();
@@ -302,7 +343,8 @@ __attribute__((noreturn)) void sched_idle_loop(void)
 	this_cpu()->idle = self;
 	for (;;) {
 		intr_disable();
-		if (this_cpu()->count || this_cpu()->need_resched) {
+		if (this_cpu()->count || this_cpu()->need_resched ||
+		    work_elsewhere()) {
 			self->state = THREAD_RUNNING;
 			sched_block();
 		}

@@ -163,6 +163,25 @@ kern_return_t thread_create_user(struct task *task, struct thread **out)
 	return KERN_SUCCESS;
 }
 
+struct thread *thread_create_idle(unsigned cpu)
+{
+	struct thread *t;
+
+	if (thread_alloc(kernel_task, false, SCHED_PRI_IDLE, &t) !=
+	    KERN_SUCCESS)
+		return NULL;
+	if (thread_attach(kernel_task, t) != KERN_SUCCESS) {
+		thread_discard(t);
+		return NULL;
+	}
+	t->state = THREAD_RUNNING;
+	t->stopped = false;
+	atomic_store(&t->on_cpu, true);
+	t->last_cpu = cpu;
+	strcpy(t->name, "idle");
+	return t;
+}
+
 void thread_ref(struct thread *t)
 {
 	atomic_fetch_add(&t->refs, 1);

@@ -102,6 +102,16 @@ struct thread *thread_create_kernel(void (*fn)(void *), void *arg,
                                     int priority, const char *name);
 
 /*
+ * thread_create_idle: the thread a secondary CPU (CPU) becomes when it
+ * starts (SMP bring-up): a kernel thread that is already RUNNING there,
+ * not on any queue.  The CPU runs its start-up code on the thread's own
+ * kernel stack (below the unused user frame), sets percpu->current to it
+ * and calls sched_idle_loop (arch/x86_64/smp.c).  Returns NULL on
+ * exhaustion.
+ */
+struct thread *thread_create_idle(unsigned cpu);
+
+/*
  * thread_create_user: a new user thread in TASK, stopped (suspend count
  * 1, as thread_create returns it), with zeroed user registers.
  * Returns KERN_SUCCESS and *OUT (one reference for the caller),

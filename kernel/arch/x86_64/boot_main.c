@@ -79,6 +79,22 @@ static void reserve(struct memmap *map, paddr_t base, uint64_t len,
 		           what);
 }
 
+/* The AP trampoline's pages (smp.c) must not hold anything the loader
+ * gave us that is still read after boot (module command lines). */
+static void check_trampoline(const struct boot_info *bi,
+                             const struct multiboot_extent *ext, unsigned next)
+{
+	paddr_t lo = SMP_TRAMPOLINE_PA;
+	paddr_t hi = lo + SMP_TRAMPOLINE_PAGES * PAGE_SIZE;
+
+	for (unsigned i = 0; i < next; i++)
+		if (ext[i].base < hi && ext[i].base + ext[i].len > lo)
+			smp_trampoline_clobbers_boot_data = 1;
+	for (unsigned i = 0; i < bi->nmodules; i++)
+		if (bi->modules[i].start < hi && bi->modules[i].end > lo)
+			smp_trampoline_clobbers_boot_data = 1;
+}
+
 void boot_main(uint32_t magic, uint32_t mbi_pa);
 
 void boot_main(uint32_t magic, uint32_t mbi_pa)
@@ -90,6 +106,7 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 	char err[160];
 
 	percpu_init(0, 0);
+	percpu_area[0].online = 1;
 	serial_init(0);
 	gdt_init_cpu(0);
 	idt_init();
@@ -140,6 +157,7 @@ void boot_main(uint32_t magic, uint32_t mbi_pa)
 	for (unsigned i = 0; i < bi->nmodules; i++)
 		reserve(&boot_memmap, bi->modules[i].start,
 		        bi->modules[i].end - bi->modules[i].start, "modules");
+	check_trampoline(bi, ext, next);
 
 	kmap_init(&boot_memmap, ram_top(&boot_memmap));
 	page_alloc_init(&boot_memmap);

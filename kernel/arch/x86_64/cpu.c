@@ -116,5 +116,4 @@ void percpu_init(unsigned cpu, uint32_t hw_id)
 	p->catch = NULL;
 	wrmsr(MSR_GS_BASE, (uint64_t)p);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	p->online = 1;
 }

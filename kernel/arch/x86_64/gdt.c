@@ -5,10 +5,13 @@
  * that a fault on a bad kernel stack still gets reported.
  */
 #include "kern/compiler.h"
+#include "kern/page_alloc.h"
 #include "kern/panic.h"
 #include "kern/percpu.h"
 #include "kern/string.h"
+#include "machine/memlayout.h"
 #include "machine/segments.h"
+#include "x86.h"
 
 #define IST_STACK_SIZE 8192
 
@@ -34,9 +37,20 @@ struct cpu_tables {
 };
 
 /* The boot CPU's tables are static; the others' come from the page
- * allocator when those CPUs start (SMP bring-up, a later issue). */
+ * allocator when smp.c starts those CPUs, and are never freed. */
 static struct cpu_tables boot_cpu_tables;
 static struct cpu_tables *cpu_tables[MAX_CPUS] = {&boot_cpu_tables};
+
+bool gdt_alloc_cpu(unsigned cpu)
+{
+	unsigned order = 0;
+
+	while ((PAGE_SIZE << order) < sizeof(struct cpu_tables))
+		order++;
+	if (cpu_tables[cpu] == NULL)
+		cpu_tables[cpu] = page_alloc_va(order);
+	return cpu_tables[cpu] != NULL;
+}
 
 struct desc_ptr {
 	uint16_t limit;

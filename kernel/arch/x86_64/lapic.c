@@ -1,8 +1,10 @@
 /*
  * The local APIC: its periodic timer (the kernel's clock tick), the
- * end-of-interrupt register, and the halt IPI panic() sends to the other
- * CPUs.  The legacy 8259 PICs are moved out of the exception vectors and
- * masked: all interrupts the kernel uses come through the local APIC.
+ * end-of-interrupt register, the inter-processor interrupts (INIT and
+ * STARTUP to start a CPU, fixed vectors for smp.c, and the halt IPI
+ * panic() sends to the other CPUs).  The legacy 8259 PICs are moved out of the
+ * exception vectors and masked: all interrupts the kernel uses come through the
+ * local APIC.
  */
 #include "kern/clock.h"
 #include "kern/panic.h"
@@ -31,6 +33,10 @@
 #define TIMER_DIV_16     0x3
 #define ICR_ALL_BUT_SELF (3u << 18)
 #define ICR_DELIVS       (1u << 12)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LVL  (1u << 15)
+#define ICR_MODE_INIT    (5u << 8)
+#define ICR_MODE_STARTUP (6u << 8)
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz; /* LAPIC timer counts per second (divided) */
@@ -66,12 +72,18 @@ uint32_t lapic_id(void)
 	return lapic ? lapic_read(LAPIC_ID) >> 24 : 0;
 }
 
+/*
+ * lapic_init: enable and set up the calling CPU's local APIC, everything
+ * masked but the spurious vector.  The boot CPU maps the registers (every
+ * CPU sees its own APIC at the same address); the others reuse the map.
+ */
 void lapic_init(void)
 {
 	paddr_t base = rdmsr(MSR_APIC_BASE) & ~0xfffULL;
 
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1 << 11)); /* enable */
-	lapic = kmap_mmio(base, 4096);
+	if (!lapic)
+		lapic = kmap_mmio(base, 4096);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT0, LVT_MASKED);
@@ -109,6 +121,14 @@ void lapic_timer_start(unsigned hz)
 	if (best == UINT64_MAX || best == 0)
 		panic("local APIC timer did not count during calibration");
 	timer_hz = best * 100;
+	lapic_timer_start_calibrated(hz);
+}
+
+/* The other CPUs' timers run at the rate the boot CPU measured (their
+ * APIC timers share its bus clock), without a PIT of their own. */
+void lapic_timer_start_calibrated(unsigned hz)
+{
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, (uint32_t)(timer_hz / hz));
@@ -128,4 +148,34 @@ void lapic_send_halt_ipi_all(void)
 	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVS);
 	     i++)
 		cpu_relax();
+}
+
+/* Write the ICR (destination HW_ID) and wait until the APIC took it.
+ * Interrupts masked: a handler's IPI must not split the two writes. */
+static void lapic_icr(uint32_t hw_id, uint32_t low)
+{
+	unsigned long f = intr_save();
+
+	lapic_write(LAPIC_ICR_HIGH, hw_id << 24);
+	lapic_write(LAPIC_ICR_LOW, low);
+	while (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVS)
+		__asm__ volatile("pause");
+	intr_restore(f);
+}
+
+void lapic_send_ipi(uint32_t hw_id, unsigned vector)
+{
+	lapic_icr(hw_id, vector & 0xff);
+}
+
+void lapic_send_init(uint32_t hw_id)
+{
+	lapic_icr(hw_id, ICR_MODE_INIT | ICR_LEVEL_ASSERT | ICR_TRIGGER_LVL);
+	/* De-assert: only the old discrete APICs need it; harmless. */
+	lapic_icr(hw_id, ICR_MODE_INIT | ICR_TRIGGER_LVL);
+}
+
+void lapic_send_startup(uint32_t hw_id, paddr_t entry)
+{
+	lapic_icr(hw_id, ICR_MODE_STARTUP | (uint32_t)(entry >> 12));
 }

@@ -6,10 +6,9 @@
  * after boot).  Page-table pages come zeroed from kern/page_alloc and go
  * back to it when they empty or the pmap is destroyed.
  *
- * TLB: a translation that changes or disappears is invalidated with
- * invlpg on this CPU when the pmap is active here; pmap_tlb_shootdown is
- * the single place that must also reach other CPUs once several run user
- * tasks.
+ * TLB: a translation that changes or disappears is invalidated by
+ * pmap_tlb_shootdown on every CPU that has the pmap loaded (invlpg here,
+ * an IPI to the others) before the pmap lock is dropped.
  */
 #include <stdatomic.h>
 
@@ -161,24 +160,29 @@ void pmap_destroy(struct pmap *pmap)
 }
 
 /*
- * Invalidate this CPU's TLB entry for VA of PMAP if PMAP is loaded here.
- * invlpg also drops the CPU's cached upper-level entries, so this is
- * enough after freeing page-table pages too (Intel SDM vol. 3, 4.10.4.1).
+ * Invalidate the TLB entries for VA of PMAP on every CPU that has PMAP
+ * loaded, this one with invlpg and the others by IPI (smp.c), and return
+ * once they all have: the caller may then free what the stale entries
+ * pointed to.  invlpg also drops the CPU's cached upper-level entries,
+ * so this is enough after freeing page-table pages too (Intel SDM vol.
+ * 3, 4.10.4.1).
  *
- * Shootdown hook: with several CPUs running user tasks, the other CPUs
- * in pmap->active must be sent an IPI and wait-acknowledged here before
- * the caller frees anything the stale entries point to.  Until then only
- * one CPU ever activates a user pmap, which this checks.
+ * The fence orders the caller's store to the page table before the read
+ * of `active`: a CPU that sets its bit later (pmap_activate) reloads CR3
+ * after that and walks the new tables; one that set it earlier is seen.
+ * Locks: PMAP->lock held (interrupts masked).
  */
 static void pmap_tlb_shootdown(struct pmap *pmap, vaddr_t va)
 {
 	uint64_t me = 1ULL << cpu_id();
-	uint64_t active = atomic_load(&pmap->active);
+	uint64_t active;
 
-	if (active & ~me)
-		panic("pmap: TLB shootdown to other CPUs is not implemented");
+	atomic_thread_fence(memory_order_seq_cst);
+	active = atomic_load(&pmap->active);
 	if (active & me)
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	if (active & ~me)
+		smp_tlb_shootdown(active & ~me, va);
 }
 
 static int user_page_ok(vaddr_t va)

@@ -137,6 +137,17 @@ void trap_dispatch(struct trap_frame *f)
 		if ((f->cs & 3) && percpu_self()->current)
 			thread_user_return_check();
 		return;
+	case VEC_IPI_TLB:
+		smp_tlb_service();
+		lapic_eoi();
+		return;
+	case VEC_IPI_RESCHED:
+		/* The sender set need_resched: an idle CPU looks at its queue
+		 * when hlt returns, a user thread on its way out. */
+		lapic_eoi();
+		if ((f->cs & 3) && percpu_self()->current)
+			thread_user_return_check();
+		return;
 	case VEC_IPI_HALT:
 		halt_this_cpu();
 	case VEC_SPURIOUS:

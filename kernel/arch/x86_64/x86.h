@@ -24,6 +24,8 @@ struct cpu_features {
 extern struct cpu_features cpu_features;
 void cpu_features_detect(void);
 void cpu_features_print(void);
+/* percpu_init: point GS at CPU's struct percpu.  The CPU is not yet
+ * `online` (the scheduler does not use it until its caller says so). */
 void percpu_init(unsigned cpu, uint32_t hw_id);
 
 static inline struct percpu *percpu_self(void)
@@ -51,6 +53,30 @@ extern volatile int cpus_halting;
 __noreturn void halt_this_cpu(void);
 void machine_set_qemu_exit(int on);
 
+/* gdt.c, idt.c */
+/* gdt_alloc_cpu: descriptor tables for CPU (not the boot CPU); false
+ * when memory is short. */
+bool gdt_alloc_cpu(unsigned cpu);
+
+/* acpi.c: the local APIC ids of the enabled processors in the ACPI
+ * MADT, at most MAX of them in IDS; 0 when there is no MADT. */
+unsigned acpi_cpu_apic_ids(uint32_t *ids, unsigned max);
+
+/* smp.c */
+/* Set by boot_main when the boot loader's data lies in the trampoline's
+ * pages (SMP_TRAMPOLINE_PA): the other CPUs then stay parked. */
+extern int smp_trampoline_clobbers_boot_data;
+/*
+ * smp_tlb_shootdown: invalidate VA (SMP_SHOOT_ALL: every non-global
+ * entry) on the CPUs in the mask CPUS other than the caller, and wait
+ * until each has.  Any context, interrupts masked or not: while waiting
+ * for the lock of the single request slot it answers others' requests.
+ */
+#define SMP_SHOOT_ALL ((vaddr_t)-1)
+void smp_tlb_shootdown(uint64_t cpus, vaddr_t va);
+/* smp_shootdowns_sent: shootdowns that went to other CPUs so far. */
+uint64_t smp_shootdowns_sent(void);
+
 /* kmap.c: the kernel's page tables */
 void kmap_init(struct memmap *map, paddr_t ram_top);
 void *kmap_mmio(paddr_t pa, uint64_t size);
@@ -62,6 +88,12 @@ void pic_disable(void);
 void lapic_init(void);
 void lapic_eoi(void);
 void lapic_timer_start(unsigned hz);
+void lapic_timer_start_calibrated(unsigned hz);
+/* IPIs to the CPU whose APIC id is HW_ID: a fixed VECTOR; INIT; STARTUP
+ * at ENTRY (4 KiB aligned, below 1 MiB). */
+void lapic_send_ipi(uint32_t hw_id, unsigned vector);
+void lapic_send_init(uint32_t hw_id);
+void lapic_send_startup(uint32_t hw_id, paddr_t entry);
 void lapic_send_halt_ipi_all(void);
 uint32_t lapic_id(void);
 uint64_t pit_wait_calibrate(uint64_t (*read)(void), unsigned ms);

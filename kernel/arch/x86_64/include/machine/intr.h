@@ -6,9 +6,11 @@
 #ifndef MACHINE_INTR_H
 #define MACHINE_INTR_H
 
-#define VEC_PIC_BASE 0x20
-#define VEC_TIMER    0x40
-#define VEC_IPI_HALT 0xf0
-#define VEC_SPURIOUS 0xff
+#define VEC_PIC_BASE    0x20
+#define VEC_TIMER       0x40
+#define VEC_IPI_RESCHED 0xe0 /* run the queue now (smp.c) */
+#define VEC_IPI_TLB     0xe1 /* TLB shootdown request (smp.c) */
+#define VEC_IPI_HALT    0xf0
+#define VEC_SPURIOUS    0xff
 
 #endif

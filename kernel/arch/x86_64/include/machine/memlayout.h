@@ -18,6 +18,12 @@
 #define DIRECT_MAP_MAX   0x0000400000000000UL /* 64 TiB of RAM at most */
 #define USER_MAX_ADDRESS 0x0000800000000000UL
 
+/* Four pages of the reserved first MiB hold the application processors'
+ * start code and its page tables (smp.c, ap_boot.S): 448 KiB, clear of
+ * the BIOS data, QEMU's multiboot information (0x9000) and the EBDA. */
+#define SMP_TRAMPOLINE_PA    0x70000
+#define SMP_TRAMPOLINE_PAGES 4
+
 #ifndef __ASSEMBLER__
 #include "kern/types.h"
 
