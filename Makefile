@@ -34,6 +34,11 @@ $(REF_STAMP): tools/fetch-reference
 	$(Q)tools/fetch-reference $(REF_DIR)
 	$(Q)touch $@
 
+# The kernel RPC servers (kernel/server and MIG's server stubs) are part
+# of the core in every build.
+include mk/server.mk
+CORE_SRCS += $(SERVER_SRCS)
+
 include mk/kernel.mk
 -include mk/host.mk
 -include mk/fuzz.mk

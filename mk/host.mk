@@ -29,7 +29,7 @@ define host_variant
 $(1)/obj/%.o: %.c mk/host.mk | $(REF_STAMP)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)echo "  HOSTCC  $$<"
-	$$(Q)$$(HOSTCC) $(2) -MMD -MP -c -o $$@ $$<
+	$$(Q)$$(HOSTCC) $(2) $$(HOST_OBJ_CFLAGS) -MMD -MP -c -o $$@ $$<
 
 $(1)/libmachr-core.a: $$(patsubst %.c,$(1)/obj/%.o,$$(HOST_SRCS))
 	$$(Q)echo "  AR      $$@"

@@ -15,9 +15,11 @@
 #include "ipc/mqueue.h"
 
 #include "ipc/kmsg.h"
+#include "ipc/kmsg_kernel.h"
 #include "ipc/port.h"
 #include "ipc/pset.h"
 #include "ipc/right.h"
+#include "ipc/space.h"
 #include "ipc/transit.h"
 #include "kern/clock.h"
 #include "kern/panic.h"
@@ -104,6 +106,15 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
 	       k->hdr.remote->kind == IPC_OBJECT_PORT);
 	assert_unlocked(&port->object.lock);
 	f = port_lock(port);
+	if (ipc_kobject_server != NULL && port_active(port) &&
+	    port_is_kobject(port) && port->receiver == space_kernel) {
+		/* A kernel object's port: its server handles the message
+		 * now, in the sender's context (ipc/kmsg_kernel.h). */
+		port_unlock(port, f);
+		if (ipc_kobject_server(k))
+			return MACH_MSG_SUCCESS;
+		f = port_lock(port);
+	}
 	for (;;) {
 		struct waiter w;
 		int r;

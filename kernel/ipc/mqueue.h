@@ -70,7 +70,10 @@ void mqueue_set_qlimit(struct mqueue *mq, mach_port_msgcount_t qlimit);
  * send-once right; with MACH_SEND_TIMEOUT it waits until DEADLINE
  * (clock_now_ns() time) at most.  A message for a dead port, or one
  * that would carry its destination's own receive right
- * (MACH_MSGH_BITS_CIRCULAR), is destroyed instead, successfully.
+ * (MACH_MSGH_BITS_CIRCULAR), is destroyed instead, successfully.  A
+ * message for an active kernel-object port goes to the registered
+ * kernel server (ipc_kobject_server, ipc/kmsg_kernel.h) instead of the
+ * queue, unless the server declines it.
  * Locks: no IPC lock held.
  * Returns:
  *   MACH_MSG_SUCCESS       K was consumed.

@@ -10,6 +10,7 @@
 #include "ipc/space.h"
 #include "kern/panic.h"
 #include "kern/slab.h"
+#include "kern/string.h"
 #include "machine/copyio.h"
 #include "machine/memlayout.h"
 
@@ -60,10 +61,33 @@ void ool_discard(struct ool *o)
 	kbuf_free(o, ool_header_size(chunks_for(o->size)));
 }
 
+/* A region of SIZE bytes at page offset OFFSET with every chunk
+ * allocated (contents undefined), or NULL. */
+static struct ool *ool_alloc(uint64_t size, uint32_t offset)
+{
+	uint32_t n = chunks_for(size);
+	struct ool *o = kbuf_alloc(ool_header_size(n));
+
+	if (o == NULL)
+		return NULL;
+	o->size = size;
+	o->offset = offset;
+	o->nchunks = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		void *c = kmalloc(chunk_len(o, i));
+
+		if (c == NULL) {
+			ool_discard(o);
+			return NULL;
+		}
+		o->chunk[o->nchunks++] = c;
+	}
+	return o;
+}
+
 mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
                              bool dealloc, struct ool **out)
 {
-	uint32_t n;
 	struct ool *o;
 
 	assert(size > 0);
@@ -71,25 +95,13 @@ mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
 		return MACH_SEND_INVALID_MEMORY;
 	if (size > OOL_SIZE_MAX)
 		return MACH_SEND_NO_BUFFER;
-	n = chunks_for(size);
-	o = kbuf_alloc(ool_header_size(n));
+	o = ool_alloc(size, (uint32_t)(uaddr & (PAGE_SIZE - 1)));
 	if (o == NULL)
 		return MACH_SEND_NO_BUFFER;
-	o->size = size;
-	o->offset = (uint32_t)(uaddr & (PAGE_SIZE - 1));
-	o->nchunks = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		size_t len = chunk_len(o, i);
-		void *c = kmalloc(len);
-
-		if (c == NULL) {
-			ool_discard(o);
-			return MACH_SEND_NO_BUFFER;
-		}
-		o->chunk[o->nchunks++] = c;
+	for (uint32_t i = 0; i < o->nchunks; i++) {
 		if (copyin((const void *)(uintptr_t)(uaddr +
 		                                     (uint64_t)i * OOL_CHUNK),
-		           c, len) != 0) {
+		           o->chunk[i], chunk_len(o, i)) != 0) {
 			ool_discard(o);
 			return MACH_SEND_INVALID_MEMORY;
 		}
@@ -131,4 +143,42 @@ mach_msg_return_t ool_copyout(struct space *space, struct ool *o,
 out:
 	ool_discard(o);
 	return mr;
+}
+
+mach_msg_return_t ool_from_kernel(const void *data, uint64_t size,
+                                  struct ool **out)
+{
+	struct ool *o;
+
+	assert(size > 0);
+	if (size > OOL_SIZE_MAX)
+		return MACH_SEND_NO_BUFFER;
+	o = ool_alloc(size, 0);
+	if (o == NULL)
+		return MACH_SEND_NO_BUFFER;
+	for (uint32_t i = 0; i < o->nchunks; i++)
+		memcpy(o->chunk[i],
+		       (const char *)data + (uint64_t)i * OOL_CHUNK,
+		       chunk_len(o, i));
+	*out = o;
+	return MACH_MSG_SUCCESS;
+}
+
+void ool_read(const struct ool *o, uint64_t off, void *buf, uint64_t len)
+{
+	char *dst = buf;
+
+	assert(off <= o->size && len <= o->size - off);
+	while (len > 0) {
+		uint32_t i = (uint32_t)(off / OOL_CHUNK);
+		uint64_t in = off % OOL_CHUNK;
+		uint64_t n = chunk_len(o, i) - in;
+
+		if (n > len)
+			n = len;
+		memcpy(dst, (const char *)o->chunk[i] + in, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
 }

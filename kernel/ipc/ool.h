@@ -54,4 +54,23 @@ void ool_discard(struct ool *ool);
 /* The size of the region in bytes. */
 uint64_t ool_size(const struct ool *ool);
 
+/*
+ * ool_from_kernel: a new region in transit *OUT holding a copy of the
+ * SIZE (> 0) bytes of kernel memory at DATA, page offset 0: what a
+ * kernel RPC server returns as out-of-line data (mach_port_names,
+ * device_read ...).
+ * Locks: any (allocates).
+ * Returns: MACH_MSG_SUCCESS, MACH_SEND_NO_BUFFER (SIZE > OOL_SIZE_MAX or
+ *   no kernel memory).
+ */
+mach_msg_return_t ool_from_kernel(const void *data, uint64_t size,
+                                  struct ool **out);
+
+/*
+ * ool_read: copy LEN bytes of the region OOL from offset OFF (OFF + LEN
+ * <= ool_size) to the kernel buffer BUF: how a kernel RPC server reads
+ * out-of-line data it was sent (device_write).  Locks: any.
+ */
+void ool_read(const struct ool *ool, uint64_t off, void *buf, uint64_t len);
+
 #endif

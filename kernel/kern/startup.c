@@ -13,6 +13,7 @@
 #include "kern/slab.h"
 #include "kern/startup.h"
 #include "machine/cpu.h"
+#include "server/kserver.h"
 #include "vm/map.h"
 
 struct boot_info boot_info;
@@ -40,6 +41,7 @@ void kern_main(void)
 	struct page_alloc_stats st;
 
 	ipc_rights_init();
+	kserver_init(); /* the kernel's own ports, before any task */
 	vm_map_init();
 	if (tasks_init)
 		tasks_init();

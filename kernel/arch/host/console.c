@@ -1,7 +1,8 @@
 /*
  * The machine console of the host build: kprintf output is kept in a
  * growable buffer that tests read with host_console_output(), and also
- * written to stderr while host_console_echo is set.
+ * written to stderr while host_console_echo is set.  Input is what tests
+ * queue with host_console_input().
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -47,6 +48,41 @@ void machine_console_write(const char *s, size_t n)
 	pthread_mutex_unlock(&console_mutex);
 }
 
+void machine_console_write_raw(const char *s, size_t n)
+{
+	machine_console_write(s, n);
+}
+
+/*
+ * Console input, fed by tests (host_console_input): a byte queue.
+ * Guarded by: console_mutex.
+ */
+static char input_buf[4096];
+static size_t input_head, input_len;
+
+void host_console_input(const char *s, size_t n)
+{
+	pthread_mutex_lock(&console_mutex);
+	for (size_t i = 0; i < n && input_len < sizeof(input_buf); i++)
+		input_buf[(input_head + input_len++) % sizeof(input_buf)] =
+		    s[i];
+	pthread_mutex_unlock(&console_mutex);
+}
+
+size_t machine_console_read(char *buf, size_t n)
+{
+	size_t got = 0;
+
+	pthread_mutex_lock(&console_mutex);
+	while (got < n && input_len > 0) {
+		buf[got++] = input_buf[input_head];
+		input_head = (input_head + 1) % sizeof(input_buf);
+		input_len--;
+	}
+	pthread_mutex_unlock(&console_mutex);
+	return got;
+}
+
 /* Valid until the next console write or reset. */
 const char *host_console_output(void)
 {
@@ -56,6 +92,7 @@ const char *host_console_output(void)
 void host_console_reset(void)
 {
 	pthread_mutex_lock(&console_mutex);
+	input_head = input_len = 0;
 	console_len = 0;
 	if (console_buf != NULL)
 		console_buf[0] = '\0';

@@ -20,6 +20,9 @@ extern int host_console_echo;
 /* The console output since the last host_console_reset(). */
 const char *host_console_output(void);
 void host_console_reset(void);
+/* Queue N bytes as console input (machine_console_read); reset drops
+ * what is left. */
+void host_console_input(const char *s, size_t n);
 void host_set_cpu_id(unsigned id);
 
 /*

@@ -1,0 +1,102 @@
+# mk/server.mk — the kernel RPC servers (kernel/server, docs/ARCHITECTURE.md):
+# MIG's kernel-server output for gnumach-dev's interfaces, generated into
+# $(SMIG_DIR), and kernel/server/*.c.  The Makefile adds SERVER_SRCS to the
+# core, so they go into the kernel and into every host build (unit tests,
+# coverage, fuzzers, benchmark).  Included before mk/kernel.mk.
+#
+# Only these files are compiled with KSERVER_CFLAGS: under -DKERNEL
+# gnumach-dev's mach_port_t is the 8-byte slot of the kernel message form,
+# and kernel/server/mig/ stands in for the GNU Mach headers the generated
+# files include.
+
+SMIG_DIR := $(BUILD)/server-mig
+SMIG     := $(REF_DIR)/root/usr/bin/x86_64-gnu-mig
+
+# stem:defs-path.  Server routines are called kserver_NAME (SERVERPREFIX,
+# honoured by mach_types.defs) so that they never collide with the
+# kernel's own functions of the same Mach name; device.defs has its own
+# prefix, ds_.
+SMIG_IFACES := \
+	mach:mach/mach.defs \
+	mach_port:mach/mach_port.defs \
+	mach_host:mach/mach_host.defs \
+	gnumach:mach/gnumach.defs \
+	mach4:mach/mach4.defs \
+	device:device/device.defs
+SMIG_FLAGS := -DKERNEL -DKERNEL_SERVER -DSERVERPREFIX=kserver_
+
+smig_stem = $(word 1,$(subst :, ,$(1)))
+smig_defs = $(word 2,$(subst :, ,$(1)))
+
+# $(1) = one SMIG_IFACES entry: STEM_server.c and its STEM_server.h
+# (routine table, prototypes); -n: no other output.
+define SMIG_RULE
+$(SMIG_DIR)/$(call smig_stem,$(1))_server.c $(SMIG_DIR)/$(call smig_stem,$(1))_server.h &: $(REF_STAMP) mk/server.mk
+	@mkdir -p $(SMIG_DIR)
+	@echo "  MIG     $(call smig_defs,$(1)) (kernel server)"
+	$(Q)$(SMIG) -n $(SMIG_FLAGS) -I$(MACH_INC) \
+		-server $(SMIG_DIR)/$(call smig_stem,$(1))_server.c \
+		-sheader $(SMIG_DIR)/$(call smig_stem,$(1))_server.h \
+		$(MACH_INC)/$(call smig_defs,$(1))
+endef
+$(foreach i,$(SMIG_IFACES),$(eval $(call SMIG_RULE,$(i))))
+
+SMIG_SRCS   := $(foreach i,$(SMIG_IFACES),$(SMIG_DIR)/$(call smig_stem,$(i))_server.c)
+SMIG_HDRS   := $(SMIG_SRCS:.c=.h)
+SERVER_SRCS := $(sort $(wildcard kernel/server/*.c)) $(SMIG_SRCS)
+
+# Server routines take the whole MIG argument list, used or not.
+# <mach/machine.h> declares machine_slot[NCPUS] under MACH_KERNEL (unused).
+KSERVER_CFLAGS := -DKERNEL -DMACH_KERNEL -DKERNEL_SERVER -DNCPUS=1 \
+	-Ikernel/server/mig -I$(SMIG_DIR) -Wno-unused-parameter
+
+# The object directories of every build of the core, and per build the
+# flags variable its compile rule reads.
+SERVER_OBJDIRS := $(BUILD)/kernel $(BUILD)/host/obj $(BUILD)/cov/obj \
+	$(BUILD)/fuzz/obj $(BUILD)/bench/obj
+SERVER_OBJS := $(foreach d,$(SERVER_OBJDIRS),$(patsubst %.c,$(d)/%.o,$(SERVER_SRCS)))
+
+# Server routines implemented in their own subsystem (kernel/task/
+# task_rpc.c ...) are named NAME_rpc.c and see the same types.
+KSERVER_RPC_SRCS := $(sort $(wildcard kernel/*/*_rpc.c))
+SERVER_OBJS += $(patsubst %.c,$(BUILD)/kernel/%.o,$(KSERVER_RPC_SRCS))
+
+$(patsubst %.c,$(BUILD)/kernel/%.o,$(SERVER_SRCS) $(KSERVER_RPC_SRCS)): \
+	KCFLAGS += $(KSERVER_CFLAGS)
+$(patsubst %.c,$(BUILD)/host/obj/%.o,$(SERVER_SRCS)) \
+$(patsubst %.c,$(BUILD)/cov/obj/%.o,$(SERVER_SRCS)): HOST_OBJ_CFLAGS += $(KSERVER_CFLAGS)
+$(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(SERVER_SRCS)): FUZZ_CFLAGS += $(KSERVER_CFLAGS)
+$(patsubst %.c,$(BUILD)/bench/obj/%.o,$(SERVER_SRCS)): BENCH_CFLAGS += $(KSERVER_CFLAGS)
+
+# kernel/server/*.c include the generated headers (prototypes, tables).
+$(SERVER_OBJS): | $(SMIG_HDRS)
+
+.PHONY: server-mig
+server-mig: $(SMIG_SRCS) $(SMIG_HDRS)
+
+# --- the unit tests' clients --------------------------------------------
+# tests/unit/test_kserver*.c call the kernel servers through MIG's own
+# user stubs (prefixed u_, so that they do not collide with the kernel's
+# functions of the same Mach names), generated here and included by the
+# tests; tests/unit/mig/ gives them <mach/mig_support.h>.
+SMIG_USER_IFACES := mach:mach/mach.defs mach_port:mach/mach_port.defs \
+	mach_host:mach/mach_host.defs device:device/device.defs
+
+define SMIG_USER_RULE
+$(SMIG_DIR)/user/$(call smig_stem,$(1))_user.c $(SMIG_DIR)/user/$(call smig_stem,$(1)).h &: $(REF_STAMP) mk/server.mk
+	@mkdir -p $(SMIG_DIR)/user
+	@echo "  MIG     $(call smig_defs,$(1)) (unit-test client)"
+	$(Q)$(SMIG) -n -DUSERPREFIX=u_ -I$(MACH_INC) \
+		-user $(SMIG_DIR)/user/$(call smig_stem,$(1))_user.c \
+		-header $(SMIG_DIR)/user/$(call smig_stem,$(1)).h \
+		$(MACH_INC)/$(call smig_defs,$(1))
+endef
+$(foreach i,$(SMIG_USER_IFACES),$(eval $(call SMIG_USER_RULE,$(i))))
+
+SMIG_USER_SRCS := $(foreach i,$(SMIG_USER_IFACES),$(SMIG_DIR)/user/$(call smig_stem,$(i))_user.c)
+KSERVER_TEST_SRCS := $(wildcard tests/unit/test_kserver*.c)
+KSERVER_TEST_OBJS := $(foreach d,$(BUILD)/host/obj $(BUILD)/cov/obj,\
+	$(patsubst %.c,$(d)/%.o,$(KSERVER_TEST_SRCS)))
+
+$(KSERVER_TEST_OBJS): HOST_OBJ_CFLAGS += -I$(SMIG_DIR)/user -Itests/unit/mig
+$(KSERVER_TEST_OBJS): | $(SMIG_USER_SRCS)
