@@ -6,6 +6,7 @@
 #include <mach/kern_return.h>
 #include <mach/message.h>
 #include <mach/port.h>
+#include <mach/thread_switch.h>
 
 #include "ipc/msg.h"
 #include "ipc/port.h"
@@ -15,6 +16,10 @@
 #include "kern/clock.h"
 #include "kern/percpu.h"
 #include "kern/printf.h"
+#include "kern/slab.h"
+#include "machine/thread.h"
+#include "kern/thread_block.h"
+#include "kern/waitq.h"
 #include "machine/cpu.h"
 #include "machine/copyio.h"
 #include "task/sched.h"
@@ -23,6 +28,9 @@
 #include "task/traps.h"
 
 typedef uint64_t (*trap_fn)(const uint64_t *a);
+
+/* The largest thread state (thread_state_t in mach_types.defs). */
+#define THREAD_STATE_MAX_WORDS 1024
 
 struct mach_trap {
 	int nargs;
@@ -50,10 +58,10 @@ static mach_port_name_t give_send(struct port *port)
 
 static uint64_t trap_mach_msg(const uint64_t *a)
 {
-	return ipc_mach_msg(task_current()->space, a[0], (mach_msg_option_t)a[1],
-	                    (mach_msg_size_t)a[2], (mach_msg_size_t)a[3],
-	                    (mach_port_name_t)a[4], (mach_msg_timeout_t)a[5],
-	                    (mach_port_name_t)a[6]);
+	return ipc_mach_msg(task_current()->space, a[0],
+	                    (mach_msg_option_t)a[1], (mach_msg_size_t)a[2],
+	                    (mach_msg_size_t)a[3], (mach_port_name_t)a[4],
+	                    (mach_msg_timeout_t)a[5], (mach_port_name_t)a[6]);
 }
 
 static uint64_t trap_reply_port(const uint64_t *a)
@@ -61,8 +69,7 @@ static uint64_t trap_reply_port(const uint64_t *a)
 	mach_port_name_t name;
 
 	(void)a;
-	if (mach_port_allocate(task_current()->space,
-	                       MACH_PORT_RIGHT_RECEIVE,
+	if (mach_port_allocate(task_current()->space, MACH_PORT_RIGHT_RECEIVE,
 	                       &name) != KERN_SUCCESS)
 		return MACH_PORT_NULL;
 	return name;
@@ -133,32 +140,49 @@ static uint64_t trap_swtch(const uint64_t *a)
 	return others_runnable();
 }
 
-static uint64_t trap_swtch_pri(const uint64_t *a)
+/* Depress the calling thread's priority to the lowest for MS
+ * milliseconds (or until thread_depress_abort). */
+static void depress(uint64_t ms)
 {
 	struct thread *t = thread_current();
-	unsigned long f;
+	unsigned long f = spin_lock(&t->lock);
 
-	(void)a;
-	/* Depress to the lowest priority for one quantum, as GNU Mach. */
-	f = spin_lock(&t->lock);
 	t->depressed = true;
 	t->priority = SCHED_PRI_IDLE - 1;
-	t->depress_until = clock_now_ns() + SCHED_QUANTUM_NS;
+	t->depress_until = clock_now_ns() + ms * 1000000;
 	spin_unlock(&t->lock, f);
+}
+
+static uint64_t trap_swtch_pri(const uint64_t *a)
+{
+	(void)a;
+	depress(SCHED_QUANTUM_NS / 1000000);
 	sched_yield();
 	return others_runnable();
 }
 
 static uint64_t trap_thread_switch(const uint64_t *a)
 {
-	/* The hint (a thread name) and the options are advisory. */
-	if (a[1] > 2)
-		return KERN_INVALID_ARGUMENT;
-	if (a[1] == 1) /* SWITCH_OPTION_DEPRESS */
-		trap_swtch_pri(a);
-	else
+	uint64_t option = (uint32_t)a[1], ms = (uint32_t)a[2];
+	struct waiter w;
+
+	/* The hint (a thread name) is advisory. */
+	switch (option) {
+	case SWITCH_OPTION_NONE:
 		sched_yield();
-	return KERN_SUCCESS;
+		return KERN_SUCCESS;
+	case SWITCH_OPTION_DEPRESS:
+		depress(ms);
+		sched_yield();
+		return KERN_SUCCESS;
+	case SWITCH_OPTION_WAIT:
+		/* Sleep; thread_abort ends it early, with success too. */
+		waiter_init(&w);
+		(void)thread_block_until(&w, clock_now_ns() + ms * 1000000);
+		return KERN_SUCCESS;
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
 }
 
 static uint64_t trap_depress_abort(const uint64_t *a)
@@ -176,17 +200,238 @@ static uint64_t trap_depress_abort(const uint64_t *a)
 	return KERN_SUCCESS;
 }
 
+/* --- The syscall_* traps: RPCs of mach.defs and mach_port.defs as traps,
+ * the task named by the caller's send right --- */
+
+kern_return_t kserver_vm_allocate(struct task *task, uint64_t *addr,
+                                  uint64_t size, int anywhere);
+kern_return_t kserver_vm_deallocate(struct task *task, uint64_t addr,
+                                    uint64_t size);
+kern_return_t kserver_vm_map(struct task *task, uint64_t *addr, uint64_t size,
+                             uint64_t mask, int anywhere, struct port *object,
+                             uint64_t offset, int copy, int cur, int max,
+                             int inherit);
+
+/* The task NAME (a send right in the caller's space) stands for,
+ * referenced, or NULL. */
+static struct task *task_of_name(mach_port_name_t name)
+{
+	struct ipc_object *o;
+	mach_msg_type_name_t type;
+	struct task *t;
+
+	if (right_copyin(task_current()->space, name, MACH_MSG_TYPE_COPY_SEND,
+	                 false, &o, &type) != KERN_SUCCESS)
+		return NULL;
+	t = IPC_OBJECT_VALID(o) ? task_from_port(port_from_object(o)) : NULL;
+	right_release(o, type);
+	return t;
+}
+
+/* Run FN on the task named by A[0]; KERN_INVALID_TASK if none. */
+#define WITH_TASK(a, t, expr)                                                  \
+	({                                                                     \
+		struct task *t = task_of_name((mach_port_name_t)(a)[0]);       \
+		uint64_t r_ = KERN_INVALID_TASK;                               \
+		if (t != NULL) {                                               \
+			r_ = (expr);                                           \
+			task_release(t);                                       \
+		}                                                              \
+		r_;                                                            \
+	})
+
+static uint64_t vm_allocate_user(struct task *t, const uint64_t *a)
+{
+	uint64_t addr;
+	kern_return_t kr;
+
+	if (copyin((const void *)a[1], &addr, sizeof(addr)) != 0)
+		return KERN_INVALID_ADDRESS;
+	kr = kserver_vm_allocate(t, &addr, a[2], (int)a[3]);
+	if (kr == KERN_SUCCESS &&
+	    copyout(&addr, (void *)a[1], sizeof(addr)) != 0)
+		return KERN_INVALID_ADDRESS;
+	return kr;
+}
+
+static uint64_t trap_vm_allocate(const uint64_t *a)
+{
+	return WITH_TASK(a, t, vm_allocate_user(t, a));
+}
+
+static uint64_t trap_vm_deallocate(const uint64_t *a)
+{
+	return WITH_TASK(a, t, kserver_vm_deallocate(t, a[1], a[2]));
+}
+
+static uint64_t vm_map_user(struct task *t, const uint64_t *a)
+{
+	uint64_t addr;
+	kern_return_t kr;
+
+	if ((mach_port_name_t)a[5] != MACH_PORT_NULL)
+		return KERN_INVALID_ARGUMENT; /* memory objects: the VM issue */
+	if (copyin((const void *)a[1], &addr, sizeof(addr)) != 0)
+		return KERN_INVALID_ADDRESS;
+	kr = kserver_vm_map(t, &addr, a[2], a[3], (int)a[4], NULL, a[6],
+	                    (int)a[7], (int)a[8], (int)a[9], (int)a[10]);
+	if (kr == KERN_SUCCESS &&
+	    copyout(&addr, (void *)a[1], sizeof(addr)) != 0)
+		return KERN_INVALID_ADDRESS;
+	return kr;
+}
+
+static uint64_t trap_vm_map(const uint64_t *a)
+{
+	return WITH_TASK(a, t, vm_map_user(t, a));
+}
+
+static uint64_t task_create_user_trap(struct task *parent, const uint64_t *a)
+{
+	struct task *child;
+	mach_port_name_t name;
+	kern_return_t kr;
+
+	kr = task_create_user(parent, (int)a[1] != 0, &child);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	name = give_send(task_copy_send(child->itk_sself));
+	task_release(child);
+	if (copyout(&name, (void *)a[2], sizeof(name)) != 0)
+		return KERN_INVALID_ADDRESS;
+	return KERN_SUCCESS;
+}
+
+static uint64_t trap_task_create(const uint64_t *a)
+{
+	return WITH_TASK(a, t, task_create_user_trap(t, a));
+}
+
+static uint64_t trap_task_terminate(const uint64_t *a)
+{
+	return WITH_TASK(a, t, task_terminate(t));
+}
+
+static uint64_t trap_task_suspend(const uint64_t *a)
+{
+	return WITH_TASK(a, t, task_suspend(t));
+}
+
+static uint64_t port_allocate_user(struct task *t, const uint64_t *a)
+{
+	mach_port_name_t name;
+	kern_return_t kr;
+
+	kr = mach_port_allocate(t->space, (mach_port_right_t)a[1], &name);
+	if (kr == KERN_SUCCESS &&
+	    copyout(&name, (void *)a[2], sizeof(name)) != 0)
+		return KERN_INVALID_ADDRESS;
+	return kr;
+}
+
+static uint64_t trap_port_allocate(const uint64_t *a)
+{
+	return WITH_TASK(a, t, port_allocate_user(t, a));
+}
+
+static uint64_t trap_port_deallocate(const uint64_t *a)
+{
+	return WITH_TASK(
+	    a, t, mach_port_deallocate(t->space, (mach_port_name_t)a[1]));
+}
+
+static uint64_t trap_port_allocate_name(const uint64_t *a)
+{
+	return WITH_TASK(a, t,
+	                 mach_port_allocate_name(t->space,
+	                                         (mach_port_right_t)a[1],
+	                                         (mach_port_name_t)a[2]));
+}
+
+static uint64_t port_insert_user(struct task *t, const uint64_t *a)
+{
+	struct ipc_object *o;
+	mach_msg_type_name_t type;
+	kern_return_t kr;
+
+	/* The right comes from the caller's space, as in a message. */
+	kr = right_copyin(task_current()->space, (mach_port_name_t)a[2],
+	                  (mach_msg_type_name_t)a[3], false, &o, &type);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = mach_port_insert_right(t->space, (mach_port_name_t)a[1], o, type);
+	if (kr != KERN_SUCCESS)
+		right_release(o, type);
+	return kr;
+}
+
+kern_return_t kserver_task_set_special_port(struct task *task, int which,
+                                            struct port *port);
+
+static uint64_t set_special_user(struct task *t, const uint64_t *a)
+{
+	struct ipc_object *o;
+	mach_msg_type_name_t type;
+	kern_return_t kr;
+
+	kr = right_copyin(task_current()->space, (mach_port_name_t)a[2],
+	                  MACH_MSG_TYPE_COPY_SEND, true, &o, &type);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = kserver_task_set_special_port(
+	    t, (int)a[1], IPC_OBJECT_VALID(o) ? port_from_object(o) : NULL);
+	if (kr != KERN_SUCCESS)
+		right_release(o, type);
+	return kr;
+}
+
+static uint64_t trap_task_set_special_port(const uint64_t *a)
+{
+	return WITH_TASK(a, t, set_special_user(t, a));
+}
+
+static uint64_t trap_port_insert_right(const uint64_t *a)
+{
+	return WITH_TASK(a, t, port_insert_user(t, a));
+}
+
+/* thread_set_self_state(flavor, state, count): the caller's registers
+ * become STATE when the trap returns (all of them: %rax too). */
+static uint64_t trap_set_self_state(const uint64_t *a)
+{
+	struct thread *t = thread_current();
+	uint32_t count = (uint32_t)a[2];
+	uint32_t *buf;
+	kern_return_t kr;
+
+	if (count > THREAD_STATE_MAX_WORDS)
+		return KERN_INVALID_ARGUMENT;
+	buf = kmalloc(THREAD_STATE_MAX_WORDS * sizeof(uint32_t));
+	if (buf == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	if (copyin((const void *)a[1], buf, count * sizeof(uint32_t)) != 0) {
+		kfree(buf);
+		return KERN_INVALID_ADDRESS;
+	}
+	kr = machine_thread_set_state(t, (int)a[0], buf, count);
+	kfree(buf);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	return t->machine.frame->rax; /* the new %rax survives the return */
+}
+
 static const struct mach_trap trap_table[MACH_TRAP_COUNT] = {
-    [25] = {7, trap_mach_msg},
-    [26] = {0, trap_reply_port},
-    [27] = {0, trap_thread_self},
-    [28] = {0, trap_task_self},
-    [29] = {0, trap_host_self},
-    [30] = {1, trap_print},
-    [59] = {1, trap_swtch_pri},
-    [60] = {0, trap_swtch},
-    [61] = {3, trap_thread_switch},
-    [76] = {1, trap_depress_abort},
+    [25] = {7, trap_mach_msg},          [26] = {0, trap_reply_port},
+    [27] = {0, trap_thread_self},       [28] = {0, trap_task_self},
+    [29] = {0, trap_host_self},         [30] = {1, trap_print},
+    [59] = {1, trap_swtch_pri},         [60] = {0, trap_swtch},
+    [61] = {3, trap_thread_switch},     [64] = {11, trap_vm_map},
+    [65] = {4, trap_vm_allocate},       [66] = {3, trap_vm_deallocate},
+    [68] = {3, trap_task_create},       [69] = {1, trap_task_terminate},
+    [70] = {1, trap_task_suspend},      [71] = {3, trap_task_set_special_port},
+    [72] = {3, trap_port_allocate},     [73] = {2, trap_port_deallocate},
+    [74] = {4, trap_port_insert_right}, [75] = {3, trap_port_allocate_name},
+    [76] = {1, trap_depress_abort},     [77] = {3, trap_set_self_state},
 };
 
 int mach_trap_nargs(int64_t number)

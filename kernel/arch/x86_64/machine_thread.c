@@ -30,8 +30,7 @@
 #define USER_RFLAGS 0x202UL
 
 extern char thread_trampoline[], syscall_entry[];
-extern uint64_t switch_stacks(uint64_t *save_ksp, uint64_t new_ksp,
-                              void *prev);
+extern uint64_t switch_stacks(uint64_t *save_ksp, uint64_t new_ksp, void *prev);
 
 /* FXSAVE image after FNINIT with MXCSR at its reset value. */
 static struct fpu_state fpu_initial;
@@ -136,5 +135,15 @@ void machine_thread_reload_bases(struct thread *t)
 
 	wrmsr(MSR_FS_BASE, t->machine.fs_base);
 	wrmsr(MSR_KERNEL_GS_BASE, t->machine.gs_base);
+	intr_restore(f);
+}
+
+void machine_thread_save_bases(struct thread *t, unsigned long *fs,
+                               unsigned long *gs)
+{
+	unsigned long f = intr_save();
+
+	*fs = t->machine.fs_base = rdmsr(MSR_FS_BASE);
+	*gs = t->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	intr_restore(f);
 }

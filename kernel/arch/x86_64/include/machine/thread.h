@@ -56,9 +56,32 @@ void machine_thread_load(struct thread *from, struct thread *to);
  * (after thread_set_state changed them). */
 void machine_thread_reload_bases(struct thread *t);
 
+/* machine_thread_save_bases: the calling thread T's FS/GS bases as the
+ * CPU has them (user code may have changed FS with WRFSBASE or arch
+ * calls), stored in T and returned. */
+void machine_thread_save_bases(struct thread *t, unsigned long *fs,
+                               unsigned long *gs);
+
 /* machine_user_enter: leave for user mode with the current thread's
  * trap frame.  Never returns. */
 __attribute__((noreturn)) void machine_user_enter(struct trap_frame *f);
+
+/*
+ * machine_thread_get_state / machine_thread_set_state: THREAD's user
+ * registers in the layout of thread_get_state's FLAVOR
+ * (<mach/x86_64/thread_status.h>): i386_THREAD_STATE, i386_FLOAT_STATE
+ * (the x87 part in FSAVE form), i386_XFLOAT_STATE (the FXSAVE image),
+ * i386_FSGS_BASE_STATE.  STATE holds *COUNT (COUNT) 32-bit words.
+ * THREAD is the caller or stopped.  Values user code may not have (a
+ * kernel selector, IOPL, a non-canonical RIP, reserved MXCSR bits) are
+ * forced to safe ones or refused.
+ * Returns KERN_SUCCESS; KERN_INVALID_ARGUMENT for an unknown flavor, a
+ *   count too small, or a value that cannot be made safe.
+ */
+int machine_thread_get_state(struct thread *thread, int flavor, uint32_t *state,
+                             uint32_t *count);
+int machine_thread_set_state(struct thread *thread, int flavor,
+                             const uint32_t *state, uint32_t count);
 
 /* machine_fpu_init: enable SSE for user mode; keep the initial image. */
 void machine_fpu_init(void);

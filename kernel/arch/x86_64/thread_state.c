@@ -1,0 +1,267 @@
+/*
+ * thread_get_state / thread_set_state flavors of x86_64 (machine/thread.h):
+ * the conversion between a thread's saved user registers (the trap frame,
+ * the FXSAVE image, the FS/GS bases) and GNU Mach's layouts.
+ */
+#include <stdint.h>
+
+#include <mach/kern_return.h>
+#include <mach/machine/fp_reg.h>
+#include <mach/machine/thread_status.h>
+#include <mach/machine/vm_types.h>
+
+#include "kern/string.h"
+#include "machine/memlayout.h"
+#include "machine/segments.h"
+#include "machine/thread.h"
+#include "task/thread.h"
+
+/* FP kinds (GNU Mach's, defined by fp_reg.h only inside its kernel). */
+#define FP_KIND_387FX 4 /* FXSAVE/FXRSTOR */
+
+/* RFLAGS bits user code may not set: IOPL, NT, RF, VM, VIF, VIP. */
+#define RFLAGS_USER_CLEAR 0x1b7000UL
+#define RFLAGS_USER_SET   0x202UL
+
+/* Offsets in the FXSAVE image (Intel SDM vol. 1, 10.5.1). */
+#define FX_FCW   0
+#define FX_FSW   2
+#define FX_FTW   4 /* abridged: one bit per register, 1 = not empty */
+#define FX_FOP   6
+#define FX_FIP   8
+#define FX_FCS   12
+#define FX_FDP   16
+#define FX_FDS   20
+#define FX_MXCSR 24
+#define FX_MASK  28
+#define FX_ST0   32 /* ST(i) at 32 + 16 i, 10 bytes used */
+
+#define XFLOAT_HEADER_WORDS 4 /* fpkind, initialized, exc_status, kind */
+#define XFLOAT_COUNT        (XFLOAT_HEADER_WORDS + 512 / 4)
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+/* The image current for T: its own registers are in the CPU. */
+static struct fpu_state *fpu_image(struct thread *t)
+{
+	if (t == thread_current())
+		__asm__ volatile("fxsave64 %0" : "=m"(t->machine.fpu));
+	return &t->machine.fpu;
+}
+
+static void fpu_reload(struct thread *t)
+{
+	if (t == thread_current())
+		__asm__ volatile("fxrstor64 %0" : : "m"(t->machine.fpu));
+}
+
+/* The full x87 tag (2 bits) of an 80-bit register R that is in use. */
+static unsigned x87_tag(const uint8_t *r)
+{
+	uint16_t exp = get16(r + 8) & 0x7fff;
+	uint64_t mant;
+
+	memcpy(&mant, r, 8);
+	if (exp == 0x7fff)
+		return 2; /* special: infinity or NaN */
+	if (exp == 0)
+		return mant == 0 ? 1 : 2; /* zero, or denormal */
+	return (mant >> 63) ? 0 : 2; /* valid, or unnormal */
+}
+
+static void get_float(struct thread *t, struct i386_float_state *s)
+{
+	const uint8_t *fx = fpu_image(t)->bytes;
+	struct i386_fp_save *env = (struct i386_fp_save *)s->hw_state;
+	struct i386_fp_regs *regs =
+	    (struct i386_fp_regs *)(s->hw_state + sizeof(*env));
+	unsigned top = (get16(fx + FX_FSW) >> 11) & 7;
+	uint16_t tag = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->fpkind = FP_KIND_387FX;
+	s->initialized = 1;
+	/* Tags are by physical register; ST(i) is register (top + i) % 8. */
+	for (unsigned p = 0; p < 8; p++) {
+		unsigned st = (p - top) & 7, t2 = 3;
+
+		if (fx[FX_FTW] & (1u << p))
+			t2 = x87_tag(fx + FX_ST0 + 16 * st);
+		tag |= (uint16_t)(t2 << (2 * p));
+	}
+	env->fp_control = get16(fx + FX_FCW);
+	env->fp_status = get16(fx + FX_FSW);
+	env->fp_tag = tag;
+	memcpy(&env->fp_eip, fx + FX_FIP, 4);
+	env->fp_cs = get16(fx + FX_FCS);
+	env->fp_opcode = get16(fx + FX_FOP);
+	memcpy(&env->fp_dp, fx + FX_FDP, 4);
+	env->fp_ds = get16(fx + FX_FDS);
+	for (unsigned i = 0; i < 8; i++)
+		memcpy(regs->fp_reg_word[i], fx + FX_ST0 + 16 * i, 10);
+}
+
+static void set_float(struct thread *t, const struct i386_float_state *s)
+{
+	uint8_t *fx = fpu_image(t)->bytes;
+	const struct i386_fp_save *env = (const void *)s->hw_state;
+	const struct i386_fp_regs *regs =
+	    (const void *)(s->hw_state + sizeof(*env));
+	uint8_t abridged = 0;
+
+	for (unsigned p = 0; p < 8; p++)
+		if (((env->fp_tag >> (2 * p)) & 3) != 3)
+			abridged |= (uint8_t)(1u << p);
+	put16(fx + FX_FCW, env->fp_control);
+	put16(fx + FX_FSW, env->fp_status);
+	fx[FX_FTW] = abridged;
+	put16(fx + FX_FOP, env->fp_opcode & 0x7ff);
+	memcpy(fx + FX_FIP, &env->fp_eip, 4);
+	put16(fx + FX_FCS, env->fp_cs);
+	memcpy(fx + FX_FDP, &env->fp_dp, 4);
+	put16(fx + FX_FDS, env->fp_ds);
+	for (unsigned i = 0; i < 8; i++) {
+		memcpy(fx + FX_ST0 + 16 * i, regs->fp_reg_word[i], 10);
+		memset(fx + FX_ST0 + 16 * i + 10, 0, 6);
+	}
+	fpu_reload(t);
+}
+
+int machine_thread_get_state(struct thread *t, int flavor, uint32_t *state,
+                             uint32_t *count)
+{
+	struct trap_frame *f = t->machine.frame;
+
+	switch (flavor) {
+	case i386_THREAD_STATE: {
+		struct i386_thread_state *s = (void *)state;
+
+		if (*count < i386_THREAD_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		memset(s, 0, sizeof(*s));
+		s->r8 = f->r8, s->r9 = f->r9, s->r10 = f->r10, s->r11 = f->r11;
+		s->r12 = f->r12, s->r13 = f->r13, s->r14 = f->r14;
+		s->r15 = f->r15, s->rdi = f->rdi, s->rsi = f->rsi;
+		s->rbp = f->rbp, s->rbx = f->rbx, s->rdx = f->rdx;
+		s->rcx = f->rcx, s->rax = f->rax, s->rip = f->rip;
+		s->rsp = f->rsp;
+		s->ursp = f->rsp;
+		s->cs = (unsigned)f->cs;
+		s->ss = (unsigned)f->ss;
+		s->rfl = f->rflags;
+		*count = i386_THREAD_STATE_COUNT;
+		return KERN_SUCCESS;
+	}
+	case i386_FLOAT_STATE:
+		if (*count < i386_FLOAT_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		get_float(t, (struct i386_float_state *)state);
+		*count = i386_FLOAT_STATE_COUNT;
+		return KERN_SUCCESS;
+	case i386_XFLOAT_STATE: {
+		struct i386_xfloat_state *s = (void *)state;
+
+		if (*count < (uint32_t)XFLOAT_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		s->fpkind = FP_KIND_387FX;
+		s->initialized = 1;
+		s->exc_status = 0;
+		s->fp_save_kind = FP_KIND_387FX;
+		memcpy(s->hw_state, fpu_image(t)->bytes, 512);
+		*count = XFLOAT_COUNT;
+		return KERN_SUCCESS;
+	}
+	case i386_FSGS_BASE_STATE: {
+		struct i386_fsgs_base_state *s = (void *)state;
+
+		if (*count < i386_FSGS_BASE_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		s->fs_base = t->machine.fs_base;
+		s->gs_base = t->machine.gs_base;
+		if (t == thread_current())
+			machine_thread_save_bases(t, &s->fs_base, &s->gs_base);
+		*count = i386_FSGS_BASE_STATE_COUNT;
+		return KERN_SUCCESS;
+	}
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
+}
+
+int machine_thread_set_state(struct thread *t, int flavor,
+                             const uint32_t *state, uint32_t count)
+{
+	struct trap_frame *f = t->machine.frame;
+
+	switch (flavor) {
+	case i386_THREAD_STATE: {
+		const struct i386_thread_state *s = (const void *)state;
+
+		if (count < i386_THREAD_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		/* A non-canonical RIP would fault on the way out of the
+		 * kernel, not in the thread. */
+		if (s->rip >= USER_MAX_ADDRESS && s->rip < 0xffff800000000000UL)
+			return KERN_INVALID_ARGUMENT;
+		f->r8 = s->r8, f->r9 = s->r9, f->r10 = s->r10, f->r11 = s->r11;
+		f->r12 = s->r12, f->r13 = s->r13, f->r14 = s->r14;
+		f->r15 = s->r15, f->rdi = s->rdi, f->rsi = s->rsi;
+		f->rbp = s->rbp, f->rbx = s->rbx, f->rdx = s->rdx;
+		f->rcx = s->rcx, f->rax = s->rax, f->rip = s->rip;
+		f->rsp = s->ursp; /* GNU Mach takes the stack from ursp */
+		f->rflags = (s->rfl & ~RFLAGS_USER_CLEAR) | RFLAGS_USER_SET;
+		f->cs = SEL_USER_CODE;
+		f->ss = SEL_USER_DATA;
+		return KERN_SUCCESS;
+	}
+	case i386_FLOAT_STATE:
+		if (count < i386_FLOAT_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		set_float(t, (const struct i386_float_state *)state);
+		return KERN_SUCCESS;
+	case i386_XFLOAT_STATE: {
+		const struct i386_xfloat_state *s = (const void *)state;
+		struct fpu_state *img;
+		uint32_t mxcsr, mask;
+
+		if (count < (uint32_t)XFLOAT_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		img = fpu_image(t);
+		memcpy(&mask, img->bytes + FX_MASK, 4);
+		if (mask == 0)
+			mask = 0xffbf; /* the architectural default */
+		memcpy(&mxcsr, s->hw_state + FX_MXCSR, 4);
+		if (mxcsr & ~mask)
+			return KERN_INVALID_ARGUMENT; /* FXRSTOR would #GP */
+		memcpy(img->bytes, s->hw_state, 512);
+		memcpy(img->bytes + FX_MASK, &mask, 4);
+		fpu_reload(t);
+		return KERN_SUCCESS;
+	}
+	case i386_FSGS_BASE_STATE: {
+		const struct i386_fsgs_base_state *s = (const void *)state;
+
+		if (count < i386_FSGS_BASE_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		if (s->fs_base >= USER_MAX_ADDRESS ||
+		    s->gs_base >= USER_MAX_ADDRESS)
+			return KERN_INVALID_ARGUMENT;
+		t->machine.fs_base = s->fs_base;
+		t->machine.gs_base = s->gs_base;
+		if (t == thread_current())
+			machine_thread_reload_bases(t);
+		return KERN_SUCCESS;
+	}
+	default:
+		return KERN_INVALID_ARGUMENT;
+	}
+}
