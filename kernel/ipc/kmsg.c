@@ -144,6 +144,28 @@ void kmsg_clean_body(struct kmsg *k, mach_msg_size_t from, mach_msg_size_t to)
 	}
 }
 
+void kmsg_transit_end(struct kmsg *k)
+{
+	void *body = kmsg_body(k);
+	mach_msg_size_t off = 0, end = kmsg_body_size(k);
+
+	if (!(k->hdr.bits & MACH_MSGH_BITS_COMPLEX))
+		return;
+	while (off < end) {
+		struct kmsg_item it;
+		struct ipc_object **objs;
+
+		off = kmsg_item_decode(body, off, &it);
+		if (it.name != MACH_MSG_TYPE_PORT_RECEIVE)
+			continue;
+		objs = it.is_inline ? it.data
+		                    : *(struct ipc_object ***)it.data;
+		for (mach_msg_type_number_t i = 0; objs && i < it.number; i++)
+			if (IPC_OBJECT_VALID(objs[i]))
+				transit_leave(port_from_object(objs[i]));
+	}
+}
+
 /* Release everything K holds and free it. */
 static void kmsg_clean_and_free(struct kmsg *k)
 {

@@ -91,6 +91,15 @@ void kmsg_free(struct kmsg *k);
 void kmsg_destroy(struct kmsg *k);
 
 /*
+ * kmsg_transit_end: the receive rights in K's body stop travelling (the
+ * kernel takes them out of the message: a kernel RPC consumes them), so
+ * they leave the registry of rights in transit (ipc/transit.h) that
+ * detects circular messages.  K keeps the rights.
+ * Locks: no IPC lock held.
+ */
+void kmsg_transit_end(struct kmsg *k);
+
+/*
  * ipc_send_kernel: send K, a kernel-built message whose hdr.remote is a
  * send or send-once right in transit (hdr.bits says which), to its
  * destination.  Never blocks and ignores the queue limit (as

@@ -101,6 +101,8 @@ bool kserver_handle(struct kmsg *k)
 	out->RetCodeType = retcode_type;
 	out->RetCode = KERN_SUCCESS;
 
+	/* Receive rights in the request travel no further. */
+	kmsg_transit_end(k);
 	routine = kserver_lookup(in);
 	if (routine != NULL)
 		routine(in, &out->Head);

@@ -384,6 +384,32 @@ static void test_insert_right_takes_the_right_on_success(void **state)
 	assert_int_equal(status(sa, p).mps_mscount, 1);
 }
 
+static void test_receive_right_given_to_the_kernel_can_travel_again(void **state)
+{
+	mach_port_name_t p = new_port(sa), there = SPACE_NAME(78, 0);
+	mach_port_name_t back = MACH_PORT_NULL;
+	mach_msg_type_name_t type = 0;
+
+	(void)state;
+	/* The receive right travels to the kernel in the request and stays
+	 * there (B gets it): it is no longer in transit.  Before the kernel
+	 * said so, moving it on again tripped the registry of rights in
+	 * transit (an assertion in transit_enter). */
+	assert_int_equal(u_mach_port_insert_right(task_b_name, there, p,
+	                                          MACH_MSG_TYPE_MOVE_RECEIVE),
+	                 KERN_SUCCESS);
+	assert_int_equal(type_of_name(sb, there), MACH_PORT_TYPE_RECEIVE);
+	assert_int_equal(u_mach_port_extract_right(task_b_name, there,
+	                                           MACH_MSG_TYPE_MOVE_RECEIVE,
+	                                           &back, &type),
+	                 KERN_SUCCESS);
+	assert_int_equal(type_of_name(sa, back), MACH_PORT_TYPE_RECEIVE);
+	assert_int_equal(u_mach_port_insert_right(task_b_name, there, back,
+	                                          MACH_MSG_TYPE_MOVE_RECEIVE),
+	                 KERN_SUCCESS);
+	assert_int_equal(type_of_name(sb, there), MACH_PORT_TYPE_RECEIVE);
+}
+
 static void test_failed_insert_right_destroys_the_right(void **state)
 {
 	mach_port_name_t p = new_port(sa);
@@ -604,6 +630,7 @@ int main(void)
 	    T(test_mach_port_names_returns_out_of_line_arrays),
 	    T(test_get_set_status_returns_members),
 	    T(test_insert_right_takes_the_right_on_success),
+	    T(test_receive_right_given_to_the_kernel_can_travel_again),
 	    T(test_failed_insert_right_destroys_the_right),
 	    T(test_extract_right_moves_a_receive_right_out),
 	    T(test_request_notification_rpc),
