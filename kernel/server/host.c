@@ -36,7 +36,6 @@
 struct khost kserver_host;
 struct processor_set kserver_pset;
 struct processor kserver_processors[MAX_CPUS];
-unsigned kserver_nprocessors;
 
 /*
  * The wall clock: the monotonic clock plus an offset that host_set_time
@@ -45,13 +44,24 @@ unsigned kserver_nprocessors;
  */
 static _Atomic int64_t wall_offset_ns;
 
-static unsigned cpus_online(void)
+/*
+ * The CPUs running now (the others start after kserver_init, with the
+ * first task), in slot order: their processors into OUT (may be NULL).
+ * Every possible CPU has its processor port from boot on; only running
+ * ones are reported.  Returns how many (at least the boot CPU).
+ */
+static unsigned cpus_online(struct processor **out)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < MAX_CPUS; i++)
-		n += percpu_area[i].online != 0;
-	return n != 0 ? n : 1;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (!percpu_area[i].online && !(i == 0 && n == 0))
+			continue;
+		if (out != NULL)
+			out[n] = &kserver_processors[i];
+		n++;
+	}
+	return n;
 }
 
 kern_return_t kserver_host_init(void)
@@ -63,7 +73,6 @@ kern_return_t kserver_host_init(void)
 	memset(kserver_processors, 0, sizeof(kserver_processors));
 	kserver_host.boot_ns = clock_now_ns();
 	wall_offset_ns = 0;
-	kserver_nprocessors = cpus_online();
 	kr = kserver_alloc_port(KOBJECT_HOST, &kserver_host,
 	                        &kserver_host.name_port);
 	if (kr == KERN_SUCCESS)
@@ -75,8 +84,7 @@ kern_return_t kserver_host_init(void)
 	if (kr == KERN_SUCCESS)
 		kr = kserver_alloc_port(KOBJECT_PSET_NAME, &kserver_pset,
 		                        &kserver_pset.name_port);
-	for (unsigned i = 0; kr == KERN_SUCCESS && i < kserver_nprocessors;
-	     i++) {
+	for (unsigned i = 0; kr == KERN_SUCCESS && i < MAX_CPUS; i++) {
 		kserver_processors[i].slot = i;
 		kr = kserver_alloc_port(KOBJECT_PROCESSOR,
 		                        &kserver_processors[i],
@@ -87,7 +95,7 @@ kern_return_t kserver_host_init(void)
 
 void kserver_host_fini(void)
 {
-	for (unsigned i = 0; i < kserver_nprocessors; i++)
+	for (unsigned i = 0; i < MAX_CPUS; i++)
 		kserver_free_port(&kserver_processors[i].self);
 	kserver_free_port(&kserver_pset.name_port);
 	kserver_free_port(&kserver_pset.self);
@@ -140,18 +148,20 @@ kern_return_t kserver_host_info(host_t host, int flavor, host_info_t info,
 		page_alloc_get_stats(&st);
 		memset(&b, 0, sizeof(b));
 		b.max_cpus = MAX_CPUS;
-		b.avail_cpus = (integer_t)kserver_nprocessors;
+		b.avail_cpus = (integer_t)cpus_online(NULL);
 		b.memory_size = st.managed_pages * PAGE_SIZE;
 		b.cpu_type = CPU_TYPE_X86_64;
 		b.cpu_subtype = CPU_SUBTYPE_AT386;
 		return info_out(&b, HOST_BASIC_INFO_COUNT, info, cnt);
 	}
 	case HOST_PROCESSOR_SLOTS: {
+		struct processor *procs[MAX_CPUS];
 		integer_t slots[MAX_CPUS];
+		unsigned n = cpus_online(procs);
 
-		for (unsigned i = 0; i < kserver_nprocessors; i++)
-			slots[i] = (integer_t)kserver_processors[i].slot;
-		return info_out(slots, kserver_nprocessors, info, cnt);
+		for (unsigned i = 0; i < n; i++)
+			slots[i] = (integer_t)procs[i]->slot;
+		return info_out(slots, n, info, cnt);
 	}
 	case HOST_SCHED_INFO: {
 		host_sched_info_data_t s = {
@@ -168,7 +178,7 @@ kern_return_t kserver_host_info(host_t host, int flavor, host_info_t info,
 		memset(&l, 0, sizeof(l));
 		for (unsigned i = 0; i < 3; i++)
 			l.mach_factor[i] =
-			    (integer_t)(kserver_nprocessors * LOAD_SCALE);
+			    (integer_t)(cpus_online(NULL) * LOAD_SCALE);
 		return info_out(&l, HOST_LOAD_INFO_COUNT, info, cnt);
 	}
 	default:
@@ -325,8 +335,8 @@ kern_return_t kserver_processor_set_info(processor_set_t set, int flavor,
 
 		/* Task and thread counts and loads are not kept yet. */
 		memset(&b, 0, sizeof(b));
-		b.processor_count = (integer_t)kserver_nprocessors;
-		b.mach_factor = (integer_t)(kserver_nprocessors * LOAD_SCALE);
+		b.processor_count = (integer_t)cpus_online(NULL);
+		b.mach_factor = (integer_t)(b.processor_count * LOAD_SCALE);
 		return info_out(&b, PROCESSOR_SET_BASIC_INFO_COUNT, info, cnt);
 	}
 	case PROCESSOR_SET_SCHED_INFO: {
@@ -345,13 +355,16 @@ kern_return_t kserver_processor_set_info(processor_set_t set, int flavor,
 kern_return_t kserver_host_processors(host_t host_priv, processor_array_t *list,
                                       mach_msg_type_number_t *count)
 {
+	struct processor *procs[MAX_CPUS];
 	struct port *ports[MAX_CPUS];
+	unsigned n;
 
 	if (host_priv == NULL)
 		return KERN_INVALID_HOST;
-	for (unsigned i = 0; i < kserver_nprocessors; i++)
-		ports[i] = kserver_processors[i].self;
-	return port_array(ports, kserver_nprocessors, list, count);
+	n = cpus_online(procs);
+	for (unsigned i = 0; i < n; i++)
+		ports[i] = procs[i]->self;
+	return port_array(ports, n, list, count);
 }
 
 kern_return_t kserver_processor_info(processor_t processor, int flavor,
@@ -368,7 +381,7 @@ kern_return_t kserver_processor_info(processor_t processor, int flavor,
 	memset(&b, 0, sizeof(b));
 	b.cpu_type = CPU_TYPE_X86_64;
 	b.cpu_subtype = CPU_SUBTYPE_AT386;
-	b.running = TRUE;
+	b.running = processor->slot == 0 || percpu_area[processor->slot].online;
 	b.slot_num = (integer_t)processor->slot;
 	b.is_master = processor->slot == 0;
 	return info_out(&b, PROCESSOR_BASIC_INFO_COUNT, info, cnt);

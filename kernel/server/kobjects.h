@@ -37,8 +37,7 @@ struct processor {
 
 extern struct khost kserver_host;
 extern struct processor_set kserver_pset;
-extern struct processor kserver_processors[];
-extern unsigned kserver_nprocessors;
+extern struct processor kserver_processors[]; /* one per possible CPU */
 
 /* Make the host, processor and processor-set ports (host.c), the device
  * master port and the devices (device.c), or destroy them (tests).

@@ -42,9 +42,9 @@ static void test_host_info_other_flavors(void **state)
 	                 KERN_SUCCESS);
 	assert_int_equal(cnt, HOST_LOAD_INFO_COUNT);
 	cnt = HOST_INFO_MAX;
-	assert_int_equal(u_host_info(host_name, HOST_PROCESSOR_SLOTS, info,
-	                             &cnt),
-	                 KERN_SUCCESS);
+	assert_int_equal(
+	    u_host_info(host_name, HOST_PROCESSOR_SLOTS, info, &cnt),
+	    KERN_SUCCESS);
 	assert_true(cnt >= 1);
 	assert_int_equal(info[0], 0);
 	cnt = HOST_INFO_MAX;
@@ -120,8 +120,7 @@ static void test_default_processor_set(void **state)
 	                 KERN_SUCCESS);
 	assert_int_equal(u_host_processor_set_priv(host_name, pset, &ctl),
 	                 KERN_INVALID_HOST);
-	assert_int_equal(u_host_processor_set_priv(host_priv_name, pset,
-	                                           &ctl),
+	assert_int_equal(u_host_processor_set_priv(host_priv_name, pset, &ctl),
 	                 KERN_SUCCESS);
 	assert_int_not_equal(ctl, pset);
 	assert_int_equal(type_of_name(sa, ctl), MACH_PORT_TYPE_SEND);
@@ -161,9 +160,9 @@ static void test_host_processors_and_processor_info(void **state)
 	assert_int_equal(u_host_processors(host_priv_name, &procs, &n),
 	                 KERN_SUCCESS);
 	assert_true(n >= 1);
-	assert_int_equal(u_processor_info(procs[0], PROCESSOR_BASIC_INFO, &h,
-	                                  info, &cnt),
-	                 KERN_SUCCESS);
+	assert_int_equal(
+	    u_processor_info(procs[0], PROCESSOR_BASIC_INFO, &h, info, &cnt),
+	    KERN_SUCCESS);
 	assert_int_equal(cnt, PROCESSOR_BASIC_INFO_COUNT);
 	assert_int_equal(b->slot_num, 0);
 	assert_true(b->is_master);
@@ -178,9 +177,9 @@ static mach_port_t open_console(void)
 {
 	mach_port_t dev = MACH_PORT_NULL;
 
-	assert_int_equal(u_device_open(master_name, D_READ | D_WRITE,
-	                               "console", &dev),
-	                 D_SUCCESS);
+	assert_int_equal(
+	    u_device_open(master_name, D_READ | D_WRITE, "console", &dev),
+	    D_SUCCESS);
 	assert_int_equal(type_of_name(sa, dev), MACH_PORT_TYPE_SEND);
 	return dev;
 }
@@ -193,9 +192,9 @@ static void test_device_open_names_and_master(void **state)
 	assert_int_equal(u_device_open(master_name, D_WRITE, "nosuch", &dev),
 	                 D_NO_SUCH_DEVICE);
 	assert_int_equal(D_NO_SUCH_DEVICE, 2502);
-	assert_int_equal(u_device_open(host_priv_name, D_WRITE, "console",
-	                               &dev),
-	                 D_INVALID_OPERATION);
+	assert_int_equal(
+	    u_device_open(host_priv_name, D_WRITE, "console", &dev),
+	    D_INVALID_OPERATION);
 	dev = open_console();
 	assert_int_equal(open_console(), dev); /* one port, one name */
 	assert_int_equal(u_device_close(dev), D_SUCCESS);
@@ -219,8 +218,7 @@ static void test_console_writes_pass_bytes_through(void **state)
 	memset(big, 'x', sizeof(big));
 	big[sizeof(big) - 1] = '\n';
 	host_console_reset();
-	assert_int_equal(u_device_write(dev, 0, 0, big, sizeof(big),
-	                                &written),
+	assert_int_equal(u_device_write(dev, 0, 0, big, sizeof(big), &written),
 	                 D_SUCCESS);
 	assert_int_equal(written, sizeof(big));
 	assert_int_equal(strlen(host_console_output()), sizeof(big));
