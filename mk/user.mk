@@ -127,3 +127,25 @@ $(USER_MODDIR)/%: tests/system/modules/%.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT
 	$(Q)$(MACHR_CC) -o $@ $<
 
 user-modules: user-runtime $(USER_MODULES)
+
+# --- examples (examples/*/): programs a user would write --------------------
+# examples/echo: MIG makes the client and server stubs from echo.defs, and
+# tools/machr-cc links them with the program, as README.md shows.
+EXAMPLE_DIR := $(BUILD)/examples/echo
+
+$(EXAMPLE_DIR)/echo_user.c $(EXAMPLE_DIR)/echo_server.c $(EXAMPLE_DIR)/echo.h $(EXAMPLE_DIR)/echo_server.h &: examples/echo/echo.defs $(USER_STAMP)
+	@mkdir -p $(EXAMPLE_DIR)
+	@echo "  MIG     examples/echo/echo.defs"
+	$(Q)cd $(EXAMPLE_DIR) && $(abspath $(USER_MIG)) -I$(abspath $(USER_INC)) \
+		-user echo_user.c -server echo_server.c -header echo.h \
+		-sheader echo_server.h $(abspath examples/echo/echo.defs)
+
+$(EXAMPLE_DIR)/echo: examples/echo/echo.c $(EXAMPLE_DIR)/echo_user.c $(EXAMPLE_DIR)/echo_server.c user-runtime
+	@echo "  CC      $@"
+	$(Q)$(MACHR_CC) -o $@ examples/echo/echo.c $(EXAMPLE_DIR)/echo_user.c \
+		$(EXAMPLE_DIR)/echo_server.c -I$(EXAMPLE_DIR) -Iexamples/echo \
+		-include $(EXAMPLE_DIR)/echo_server.h
+
+.PHONY: examples
+examples: $(EXAMPLE_DIR)/echo
+all-tests: examples
