@@ -21,7 +21,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRCS))
 COV_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/cov/tests/%,$(UNIT_SRCS))
 
 # The kernel folders `make coverage` reports on, one line each.
-COV_DIRS := kernel/kern kernel/ipc kernel/vm lib
+COV_DIRS := kernel/kern kernel/ipc kernel/vm kernel/server lib
 
 # $(call host_variant,DIR,CFLAGS): the library DIR/libmachr-core.a and
 # the test binaries DIR/tests/test_*, each object with its .d file.

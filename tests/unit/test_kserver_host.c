@@ -225,6 +225,25 @@ static void test_console_writes_pass_bytes_through(void **state)
 	assert_memory_equal(host_console_output(), big, sizeof(big));
 }
 
+static void test_console_write_crosses_out_of_line_chunks(void **state)
+{
+	mach_port_t dev = open_console();
+	size_t size = 64 * 1024 + 4000; /* two chunks of the region */
+	char *big = malloc(size);
+	int written = -1;
+
+	(void)state;
+	assert_non_null(big);
+	for (size_t i = 0; i < size; i++)
+		big[i] = (char)('a' + i % 26);
+	host_console_reset();
+	assert_int_equal(u_device_write(dev, 0, 0, big, size, &written),
+	                 D_SUCCESS);
+	assert_int_equal(written, size);
+	assert_memory_equal(host_console_output(), big, size);
+	free(big);
+}
+
 static void test_console_reads_what_arrived(void **state)
 {
 	mach_port_t dev = open_console();
@@ -304,6 +323,7 @@ int main(void)
 	    T(test_host_processors_and_processor_info),
 	    T(test_device_open_names_and_master),
 	    T(test_console_writes_pass_bytes_through),
+	    T(test_console_write_crosses_out_of_line_chunks),
 	    T(test_console_reads_what_arrived),
 	    T(test_console_read_waits_for_input),
 	    T(test_console_refuses_other_operations),
