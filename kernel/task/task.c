@@ -92,15 +92,19 @@ struct port *task_copy_send(struct port *port)
  * self port.  Locks: none held. */
 static void task_teardown_ports(struct task *t)
 {
-	struct port *ports[3];
+	struct port *ports[3 + TASK_PORTS_REGISTERED];
 	unsigned long f = spin_lock(&t->lock);
 
 	ports[0] = t->itk_sself;
 	ports[1] = t->itk_exception;
 	ports[2] = t->itk_bootstrap;
 	t->itk_sself = t->itk_exception = t->itk_bootstrap = NULL;
+	for (unsigned i = 0; i < TASK_PORTS_REGISTERED; i++) {
+		ports[3 + i] = t->registered[i];
+		t->registered[i] = NULL;
+	}
 	spin_unlock(&t->lock, f);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < 3 + TASK_PORTS_REGISTERED; i++)
 		if (ports[i])
 			port_release_send(ports[i]);
 	if (t->self) {
@@ -155,10 +159,12 @@ kern_return_t task_create_user(struct task *parent, bool inherit,
 	if (parent && parent != kernel_task) {
 		f = spin_lock(&parent->lock);
 		if (parent->itk_exception) {
-			t->itk_exception = task_copy_send(parent->itk_exception);
+			t->itk_exception =
+			    task_copy_send(parent->itk_exception);
 		}
 		if (parent->itk_bootstrap) {
-			t->itk_bootstrap = task_copy_send(parent->itk_bootstrap);
+			t->itk_bootstrap =
+			    task_copy_send(parent->itk_bootstrap);
 		}
 		t->priority = parent->priority;
 		spin_unlock(&parent->lock, f);
@@ -255,10 +261,10 @@ kern_return_t task_terminate(struct task *t)
 	t->active = false;
 	list_for_each(pos, &t->threads)
 	{
-		struct thread *th = (struct thread *)((char *)pos -
-		                                      __builtin_offsetof(
-		                                          struct thread,
-		                                          task_link));
+		struct thread *th =
+		    (struct thread *)((char *)pos -
+		                      __builtin_offsetof(struct thread,
+		                                         task_link));
 		thread_mark_terminate(th);
 	}
 	if (self->task == t) {

@@ -22,7 +22,10 @@ struct pmap;
 struct port;
 struct thread;
 
-#define TASK_NAME_MAX 32 /* bytes of task_set_name's name kept, NUL included */
+#define TASK_PORTS_REGISTERED 4 /* TASK_PORT_REGISTER_MAX (mach_param.h) */
+#define TASK_NAME_MAX                                                          \
+	32 /* bytes of task_set_name's name kept, NUL included                 \
+	    */
 
 /*
  * A task.
@@ -37,18 +40,22 @@ struct thread;
 struct task {
 	spinlock_t lock;
 	atomic_uint refs;
-	bool active;           /* false once task_terminate started */
-	struct space *space;   /* port names */
-	struct vm_map *map;    /* address space */
-	struct pmap *pmap;     /* its page tables */
-	struct list threads;   /* struct thread, by task_link */
-	unsigned thread_count; /* threads on the list */
-	int suspend_count;     /* task_suspend minus task_resume */
-	struct port *self;     /* the task's kernel-object port */
-	struct port *itk_sself;     /* TASK_KERNEL_PORT (a send right), or NULL */
-	struct port *itk_exception; /* TASK_EXCEPTION_PORT (send right), or NULL */
-	struct port *itk_bootstrap; /* TASK_BOOTSTRAP_PORT (send right), or NULL */
-	int priority;               /* default priority of new threads */
+	bool active;            /* false once task_terminate started */
+	struct space *space;    /* port names */
+	struct vm_map *map;     /* address space */
+	struct pmap *pmap;      /* its page tables */
+	struct list threads;    /* struct thread, by task_link */
+	unsigned thread_count;  /* threads on the list */
+	int suspend_count;      /* task_suspend minus task_resume */
+	struct port *self;      /* the task's kernel-object port */
+	struct port *itk_sself; /* TASK_KERNEL_PORT (a send right), or NULL */
+	struct port
+	    *itk_exception; /* TASK_EXCEPTION_PORT (send right), or NULL */
+	struct port
+	    *itk_bootstrap; /* TASK_BOOTSTRAP_PORT (send right), or NULL */
+	struct port *registered[TASK_PORTS_REGISTERED]; /* mach_ports_register
+	                                                   send rights */
+	int priority; /* default priority of new threads */
 	char name[TASK_NAME_MAX];
 	uint64_t user_ns, system_ns; /* of threads that ended */
 	uint64_t faults, zero_fills; /* task_events_info counters */

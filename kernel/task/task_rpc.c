@@ -16,6 +16,7 @@
 
 #include "ipc/kmsg.h"
 #include "ipc/port.h"
+#include "ipc/port_interface.h"
 #include "kern/clock.h"
 #include "kern/string.h"
 #include "machine/memlayout.h"
@@ -63,9 +64,9 @@ kern_return_t kserver_task_threads(task_t task, thread_array_t *list,
 	}
 	list_for_each(pos, &task->threads)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
+		struct thread *t =
+		    (struct thread *)((char *)pos -
+		                      __builtin_offsetof(struct thread,
 		                                         task_link));
 		ports[n++] = task_copy_send(t->ith_sself);
 	}
@@ -105,9 +106,9 @@ static uint64_t live_threads_ns(struct task *task)
 
 	list_for_each(pos, &task->threads)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
+		struct thread *t =
+		    (struct thread *)((char *)pos -
+		                      __builtin_offsetof(struct thread,
 		                                         task_link));
 		ns += t->user_ns;
 	}
@@ -136,7 +137,7 @@ kern_return_t kserver_task_info(task_t task, int flavor, task_info_t out,
 			pmap_get_stats(task->pmap, &st);
 		while (task->map &&
 		       vm_map_region(task->map, &addr, &size, &p, &m, &inh,
-		                        &shared, &off) == KERN_SUCCESS) {
+		                     &shared, &off) == KERN_SUCCESS) {
 			vsize += size;
 			addr += size;
 		}
@@ -150,8 +151,8 @@ kern_return_t kserver_task_info(task_t task, int flavor, task_info_t out,
 		time_fill(task->system_ns, &bi->system_time,
 		          &bi->system_time64);
 		spin_unlock(&task->lock, f);
-		time_fill(task->creation_ns,
-		          &bi->creation_time, &bi->creation_time64);
+		time_fill(task->creation_ns, &bi->creation_time,
+		          &bi->creation_time64);
 		*count = TASK_BASIC_INFO_COUNT;
 		return KERN_SUCCESS;
 	}
@@ -255,8 +256,7 @@ kern_return_t kserver_task_set_special_port(task_t task, int which,
 	return KERN_SUCCESS;
 }
 
-kern_return_t kserver_task_set_name(task_t task,
-                                    const_kernel_debug_name_t name)
+kern_return_t kserver_task_set_name(task_t task, const_kernel_debug_name_t name)
 {
 	unsigned long f;
 
@@ -355,7 +355,9 @@ kern_return_t kserver_thread_get_state(thread_t thread, int flavor,
                                        thread_state_t state,
                                        mach_msg_type_number_t *count)
 {
-	if (thread == NULL || !thread->user)
+	/* GNU Mach refuses the caller itself (thread_set_self_state is
+	 * the way to change one's own registers). */
+	if (thread == NULL || !thread->user || thread == thread_current())
 		return KERN_INVALID_ARGUMENT;
 	return machine_thread_get_state(thread, flavor, state, count);
 }
@@ -364,7 +366,7 @@ kern_return_t kserver_thread_set_state(thread_t thread, int flavor,
                                        const thread_state_t state,
                                        mach_msg_type_number_t count)
 {
-	if (thread == NULL || !thread->user)
+	if (thread == NULL || !thread->user || thread == thread_current())
 		return KERN_INVALID_ARGUMENT;
 	return machine_thread_set_state(thread, flavor, state, count);
 }
@@ -398,8 +400,8 @@ kern_return_t kserver_thread_info(thread_t thread, int flavor,
 		bi->run_state = TH_STATE_WAITING;
 	bi->suspend_count = thread->suspend_count;
 	spin_unlock(&thread->lock, f);
-	time_fill(thread->creation_ns,
-	          &bi->creation_time, &bi->creation_time64);
+	time_fill(thread->creation_ns, &bi->creation_time,
+	          &bi->creation_time64);
 	*count = THREAD_BASIC_INFO_COUNT;
 	return KERN_SUCCESS;
 }
@@ -418,8 +420,7 @@ kern_return_t kserver_thread_set_name(thread_t thread,
 	return KERN_SUCCESS;
 }
 
-kern_return_t kserver_thread_get_name(thread_t thread,
-                                      kernel_debug_name_t name)
+kern_return_t kserver_thread_get_name(thread_t thread, kernel_debug_name_t name)
 {
 	unsigned long f;
 
@@ -430,4 +431,88 @@ kern_return_t kserver_thread_get_name(thread_t thread,
 	strncpy(name, thread->name, sizeof(kernel_debug_name_t) - 1);
 	spin_unlock(&thread->lock, f);
 	return KERN_SUCCESS;
+}
+
+kern_return_t kserver_mach_ports_register(task_t task, mach_port_array_t ports,
+                                          mach_msg_type_number_t count)
+{
+	struct port *old[TASK_PORTS_REGISTERED];
+	unsigned long f;
+
+	if (task == NULL || count > TASK_PORTS_REGISTERED)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock(&task->lock);
+	for (unsigned i = 0; i < TASK_PORTS_REGISTERED; i++) {
+		ipc_port_t p = i < count ? (ipc_port_t)ports[i] : IP_NULL;
+
+		old[i] = task->registered[i];
+		task->registered[i] = IP_VALID(p) ? p : NULL;
+	}
+	spin_unlock(&task->lock, f);
+	/* The rights are ours now; the array that carried them is not. */
+	if (count > 0)
+		kbuf_free(ports, count * sizeof(*ports));
+	for (unsigned i = 0; i < TASK_PORTS_REGISTERED; i++)
+		if (old[i])
+			port_release_send(old[i]);
+	return KERN_SUCCESS;
+}
+
+kern_return_t kserver_mach_ports_lookup(task_t task, mach_port_array_t *ports,
+                                        mach_msg_type_number_t *count)
+{
+	struct port **out;
+	unsigned long f;
+
+	if (task == NULL)
+		return KERN_INVALID_ARGUMENT;
+	out = kbuf_alloc(TASK_PORTS_REGISTERED * sizeof(*out));
+	if (out == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	f = spin_lock(&task->lock);
+	for (unsigned i = 0; i < TASK_PORTS_REGISTERED; i++)
+		out[i] = task_copy_send(task->registered[i]);
+	spin_unlock(&task->lock, f);
+	*ports = (mach_port_array_t)out;
+	*count = TASK_PORTS_REGISTERED;
+	return KERN_SUCCESS;
+}
+
+kern_return_t kserver_task_set_essential(task_t task, boolean_t essential)
+{
+	(void)essential; /* Mach_R panics for no task's death */
+	return task == NULL ? KERN_INVALID_ARGUMENT : KERN_SUCCESS;
+}
+
+kern_return_t kserver_thread_depress_abort(thread_t thread)
+{
+	unsigned long f;
+
+	if (thread == NULL)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock(&thread->lock);
+	if (thread->depressed) {
+		thread->depressed = false;
+		thread->priority = thread->base_priority;
+	}
+	spin_unlock(&thread->lock, f);
+	return KERN_SUCCESS;
+}
+
+kern_return_t kserver_thread_terminate_release(thread_t thread, task_t task,
+                                               mach_port_name_t thread_name,
+                                               mach_port_name_t reply_port,
+                                               vm_address_t address,
+                                               vm_size_t size)
+{
+	if (thread == NULL || task == NULL || thread->task != task)
+		return KERN_INVALID_ARGUMENT;
+	/* What the exiting thread cannot release itself: the names of its
+	 * port and its reply port, and its stack. */
+	(void)mach_port_deallocate(task->space, thread_name);
+	(void)mach_port_destroy(task->space, reply_port);
+	if (size)
+		(void)vm_map_remove(task->map, address & ~(PAGE_SIZE - 1),
+		                    address + size);
+	return thread_terminate(thread);
 }

@@ -122,8 +122,8 @@ static void thread_discard(struct thread *t)
 	slab_free(&thread_cache, t);
 }
 
-struct thread *thread_create_kernel(void (*fn)(void *), void *arg,
-                                    int priority, const char *name)
+struct thread *thread_create_kernel(void (*fn)(void *), void *arg, int priority,
+                                    const char *name)
 {
 	struct thread *t;
 	unsigned long f;
@@ -273,7 +273,8 @@ void task_threads_release_hold(struct task *task)
 	{
 		struct thread *t =
 		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread, task_link));
+		                      __builtin_offsetof(struct thread,
+		                                         task_link));
 		spin_lock(&t->lock);
 		thread_release_hold_locked(t);
 		spin_unlock(&t->lock, 0);
@@ -455,6 +456,8 @@ __attribute__((noreturn)) void thread_start(struct thread *prev)
 		self->entry(self->entry_arg);
 		thread_exit();
 	}
+	self->machine.fpu_used = true; /* the program's first instructions
+	                                  (crt0, varargs) use SSE */
 	thread_user_return_check();
 	machine_user_enter(self->machine.frame);
 }

@@ -55,6 +55,12 @@ static inline void fxrstor(const struct fpu_state *s)
 	__asm__ volatile("fxrstor64 %0" : : "m"(*s));
 }
 
+/* A base register value WRMSR accepts (a canonical address), or 0. */
+static uint64_t canonical_or_0(uint64_t v)
+{
+	return ((int64_t)(v << 16) >> 16) == (int64_t)v ? v : 0;
+}
+
 void machine_fpu_init(void)
 {
 	uint32_t mxcsr = 0x1f80;
@@ -92,6 +98,7 @@ void machine_thread_setup(struct thread *t, bool user)
 	}
 	t->machine.fs_base = 0;
 	t->machine.gs_base = 0;
+	t->machine.fpu_used = false;
 	t->machine.fpu = fpu_initial;
 
 	sp = (uint64_t *)f;
@@ -116,8 +123,8 @@ void machine_thread_load(struct thread *from, struct thread *to)
 	gdt_set_kernel_stack(cpu->id, top);
 	if (to->user) {
 		fxrstor(&to->machine.fpu);
-		wrmsr(MSR_FS_BASE, to->machine.fs_base);
-		wrmsr(MSR_KERNEL_GS_BASE, to->machine.gs_base);
+		wrmsr(MSR_FS_BASE, canonical_or_0(to->machine.fs_base));
+		wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(to->machine.gs_base));
 	}
 	if (to->task->pmap != from->task->pmap)
 		pmap_activate(to->task->pmap);
@@ -133,8 +140,8 @@ void machine_thread_reload_bases(struct thread *t)
 {
 	unsigned long f = intr_save();
 
-	wrmsr(MSR_FS_BASE, t->machine.fs_base);
-	wrmsr(MSR_KERNEL_GS_BASE, t->machine.gs_base);
+	wrmsr(MSR_FS_BASE, canonical_or_0(t->machine.fs_base));
+	wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(t->machine.gs_base));
 	intr_restore(f);
 }
 
@@ -143,7 +150,12 @@ void machine_thread_save_bases(struct thread *t, unsigned long *fs,
 {
 	unsigned long f = intr_save();
 
-	*fs = t->machine.fs_base = rdmsr(MSR_FS_BASE);
-	*gs = t->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	/* A value the CPU could not take stays as it was set. */
+	if (rdmsr(MSR_FS_BASE) != canonical_or_0(t->machine.fs_base))
+		t->machine.fs_base = rdmsr(MSR_FS_BASE);
+	if (rdmsr(MSR_KERNEL_GS_BASE) != canonical_or_0(t->machine.gs_base))
+		t->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	*fs = t->machine.fs_base;
+	*gs = t->machine.gs_base;
 	intr_restore(f);
 }

@@ -9,6 +9,7 @@
 #include <mach/machine/fp_reg.h>
 #include <mach/machine/thread_status.h>
 #include <mach/machine/vm_types.h>
+#include <mach/thread_status.h>
 
 #include "kern/string.h"
 #include "machine/memlayout.h"
@@ -36,8 +37,19 @@
 #define FX_MASK  28
 #define FX_ST0   32 /* ST(i) at 32 + 16 i, 10 bytes used */
 
+/* i386_XFLOAT_STATE: four header words, the FXSAVE image and the
+ * 64-byte XSAVE header after it (zero: no XSAVE components), as GNU
+ * Mach answers on a CPU without XSAVE. */
 #define XFLOAT_HEADER_WORDS 4 /* fpkind, initialized, exc_status, kind */
-#define XFLOAT_COUNT        (XFLOAT_HEADER_WORDS + 512 / 4)
+#define XFLOAT_IMAGE_BYTES  (512 + 64)
+#define XFLOAT_COUNT        (XFLOAT_HEADER_WORDS + XFLOAT_IMAGE_BYTES / 4)
+#define FP_SAVE_KIND_FXSAVE 1 /* GNU Mach's number for the FXSAVE format */
+
+#define FX_XMM0 160 /* xmm0..15, 16 bytes each */
+
+/* The flavors thread_get_state(THREAD_STATE_FLAVOR_LIST) names. */
+static const uint32_t flavor_list[] = {i386_THREAD_STATE, i386_FLOAT_STATE,
+                                       i386_ISA_PORT_MAP_STATE};
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -88,6 +100,8 @@ static void get_float(struct thread *t, struct i386_float_state *s)
 	uint16_t tag = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (!t->machine.fpu_used)
+		return; /* never used the FPU: GNU Mach has no state yet */
 	s->fpkind = FP_KIND_387FX;
 	s->initialized = 1;
 	/* Tags are by physical register; ST(i) is register (top + i) % 8. */
@@ -133,6 +147,11 @@ static void set_float(struct thread *t, const struct i386_float_state *s)
 		memcpy(fx + FX_ST0 + 16 * i, regs->fp_reg_word[i], 10);
 		memset(fx + FX_ST0 + 16 * i + 10, 0, 6);
 	}
+	/* GNU Mach rebuilds the whole image from the x87 state: the SSE
+	 * registers and MXCSR come out zero. */
+	memset(fx + FX_MXCSR, 0, 4);
+	memset(fx + FX_XMM0, 0, 16 * 16);
+	t->machine.fpu_used = true;
 	fpu_reload(t);
 }
 
@@ -142,7 +161,28 @@ int machine_thread_get_state(struct thread *t, int flavor, uint32_t *state,
 	struct trap_frame *f = t->machine.frame;
 
 	switch (flavor) {
-	case i386_THREAD_STATE: {
+	case THREAD_STATE_FLAVOR_LIST:
+		if (*count < 3)
+			return KERN_INVALID_ARGUMENT;
+		memcpy(state, flavor_list, sizeof(flavor_list));
+		*count = 3;
+		return KERN_SUCCESS;
+	case i386_ISA_PORT_MAP_STATE:
+		/* No I/O port is open to user code. */
+		if (*count < i386_ISA_PORT_MAP_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		memset(state, 0xff, sizeof(struct i386_isa_port_map_state));
+		*count = i386_ISA_PORT_MAP_STATE_COUNT;
+		return KERN_SUCCESS;
+	case i386_DEBUG_STATE:
+		/* No debug registers are in use. */
+		if (*count < i386_DEBUG_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		memset(state, 0, sizeof(struct i386_debug_state));
+		*count = i386_DEBUG_STATE_COUNT;
+		return KERN_SUCCESS;
+	case i386_THREAD_STATE:
+	case i386_REGS_SEGS_STATE: {
 		struct i386_thread_state *s = (void *)state;
 
 		if (*count < i386_THREAD_STATE_COUNT)
@@ -153,7 +193,7 @@ int machine_thread_get_state(struct thread *t, int flavor, uint32_t *state,
 		s->r15 = f->r15, s->rdi = f->rdi, s->rsi = f->rsi;
 		s->rbp = f->rbp, s->rbx = f->rbx, s->rdx = f->rdx;
 		s->rcx = f->rcx, s->rax = f->rax, s->rip = f->rip;
-		s->rsp = f->rsp;
+		s->rsp = 0; /* as GNU Mach: the stack pointer is ursp */
 		s->ursp = f->rsp;
 		s->cs = (unsigned)f->cs;
 		s->ss = (unsigned)f->ss;
@@ -172,12 +212,14 @@ int machine_thread_get_state(struct thread *t, int flavor, uint32_t *state,
 
 		if (*count < (uint32_t)XFLOAT_COUNT)
 			return KERN_INVALID_ARGUMENT;
+		memset(s, 0, XFLOAT_COUNT * sizeof(uint32_t));
+		*count = XFLOAT_COUNT;
+		if (!t->machine.fpu_used)
+			return KERN_SUCCESS; /* no state yet, as GNU Mach */
 		s->fpkind = FP_KIND_387FX;
 		s->initialized = 1;
-		s->exc_status = 0;
-		s->fp_save_kind = FP_KIND_387FX;
+		s->fp_save_kind = FP_SAVE_KIND_FXSAVE;
 		memcpy(s->hw_state, fpu_image(t)->bytes, 512);
-		*count = XFLOAT_COUNT;
 		return KERN_SUCCESS;
 	}
 	case i386_FSGS_BASE_STATE: {
@@ -203,7 +245,16 @@ int machine_thread_set_state(struct thread *t, int flavor,
 	struct trap_frame *f = t->machine.frame;
 
 	switch (flavor) {
-	case i386_THREAD_STATE: {
+	case i386_DEBUG_STATE:
+		/* Hardware breakpoints are not supported: only "none". */
+		if (count < i386_DEBUG_STATE_COUNT)
+			return KERN_INVALID_ARGUMENT;
+		for (unsigned i = 0; i < i386_DEBUG_STATE_COUNT; i++)
+			if (state[i] != 0)
+				return KERN_INVALID_ARGUMENT;
+		return KERN_SUCCESS;
+	case i386_THREAD_STATE:
+	case i386_REGS_SEGS_STATE: {
 		const struct i386_thread_state *s = (const void *)state;
 
 		if (count < i386_THREAD_STATE_COUNT)
@@ -239,11 +290,14 @@ int machine_thread_set_state(struct thread *t, int flavor,
 		memcpy(&mask, img->bytes + FX_MASK, 4);
 		if (mask == 0)
 			mask = 0xffbf; /* the architectural default */
-		memcpy(&mxcsr, s->hw_state + FX_MXCSR, 4);
-		if (mxcsr & ~mask)
-			return KERN_INVALID_ARGUMENT; /* FXRSTOR would #GP */
 		memcpy(img->bytes, s->hw_state, 512);
+		/* Reserved MXCSR bits would make FXRSTOR fault: dropped, as
+		 * GNU Mach drops them. */
+		memcpy(&mxcsr, img->bytes + FX_MXCSR, 4);
+		mxcsr &= mask;
+		memcpy(img->bytes + FX_MXCSR, &mxcsr, 4);
 		memcpy(img->bytes + FX_MASK, &mask, 4);
+		t->machine.fpu_used = true;
 		fpu_reload(t);
 		return KERN_SUCCESS;
 	}
@@ -252,9 +306,8 @@ int machine_thread_set_state(struct thread *t, int flavor,
 
 		if (count < i386_FSGS_BASE_STATE_COUNT)
 			return KERN_INVALID_ARGUMENT;
-		if (s->fs_base >= USER_MAX_ADDRESS ||
-		    s->gs_base >= USER_MAX_ADDRESS)
-			return KERN_INVALID_ARGUMENT;
+		/* Any value, as GNU Mach: one the CPU cannot hold is loaded
+		 * as 0 (machine_thread_load) but reads back as given. */
 		t->machine.fs_base = s->fs_base;
 		t->machine.gs_base = s->gs_base;
 		if (t == thread_current())

@@ -27,7 +27,9 @@ struct fpu_state {
 struct machine_thread {
 	uint64_t ksp;             /* saved kernel RSP while switched out */
 	struct trap_frame *frame; /* user registers, at the stack top */
-	uint64_t fs_base, gs_base;
+	uint64_t fs_base, gs_base; /* as set; loaded only if canonical */
+	bool fpu_used;             /* has run in user mode, or had its FPU
+	                              state set: thread_get_state shows it */
 	struct fpu_state fpu;
 };
 
