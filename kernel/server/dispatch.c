@@ -36,6 +36,10 @@ static mig_routine_t (*const kserver_tables[])(const mach_msg_header_t *) = {
 
 static mig_routine_t kserver_lookup(const mach_msg_header_t *in)
 {
+	/* No interface has negative ids, and the generated lookups subtract
+	 * their base from the id, which must not overflow. */
+	if (in->msgh_id < 0)
+		return NULL;
 	for (unsigned i = 0; i < ARRAY_SIZE(kserver_tables); i++) {
 		mig_routine_t r = kserver_tables[i](in);
 
@@ -94,7 +98,8 @@ bool kserver_handle(struct kmsg *k)
 	out->Head.msgh_bits =
 	    MACH_MSGH_BITS(MACH_MSGH_BITS_LOCAL(k->hdr.bits), 0);
 	out->Head.msgh_size = sizeof(mig_reply_header_t);
-	out->Head.msgh_id = in->msgh_id + 100;
+	/* Wraps for ids near INT_MAX (any id may be sent). */
+	out->Head.msgh_id = (mach_msg_id_t)((uint32_t)in->msgh_id + 100);
 	reply->hdr.remote = k->hdr.local;
 	k->hdr.local = IPC_OBJECT_NULL;
 	k->hdr.bits &= ~MACH_MSGH_BITS_LOCAL_MASK;

@@ -129,7 +129,8 @@ static void test_error_reply_is_a_48_byte_mig_reply_header(void **state)
 
 static void test_unknown_id_answers_mig_bad_id(void **state)
 {
-	static const mach_msg_id_t ids[] = {0, 1999, 3223, 9999, -5};
+	static const mach_msg_id_t ids[] = {0,  1999,      3223,     9999,
+	                                    -5, INT32_MAX, INT32_MIN};
 	struct umsg m;
 
 	(void)state;
@@ -142,7 +143,9 @@ static void test_unknown_id_answers_mig_bad_id(void **state)
 		m.h.msgh_id = ids[i];
 		reply = rpc_raw(&m, sizeof(mach_msg_header_t));
 		memcpy(&r, &m, sizeof(r));
-		assert_int_equal(r.h.msgh_id, ids[i] + 100);
+		/* + 100, wrapping like the 32-bit field it is. */
+		assert_int_equal(r.h.msgh_id,
+		                 (mach_msg_id_t)((uint32_t)ids[i] + 100));
 		assert_int_equal(r.h.msgh_size, 48);
 		assert_true(type_word(r.ret_type) == retcode_word());
 		assert_int_equal(r.ret, MIG_BAD_ID);
@@ -384,7 +387,8 @@ static void test_insert_right_takes_the_right_on_success(void **state)
 	assert_int_equal(status(sa, p).mps_mscount, 1);
 }
 
-static void test_receive_right_given_to_the_kernel_can_travel_again(void **state)
+static void
+test_receive_right_given_to_the_kernel_can_travel_again(void **state)
 {
 	mach_port_name_t p = new_port(sa), there = SPACE_NAME(78, 0);
 	mach_port_name_t back = MACH_PORT_NULL;
