@@ -3,9 +3,10 @@
  * object's port (ipc_kobject_server, ipc/kmsg_kernel.h) meets MIG's
  * generated stubs.  The stubs (build/.../server-mig/NAME_server.c)
  * decode the request in place, call the kserver_NAME routine (the other
- * files of kernel/server) and encode the reply; this file sets the reply up,
- * decides what happens to the request's rights, and sends the reply.
- * Also kserver_init, which makes the kernel's own ports.
+ * files of kernel/server, or a subsystem's NAME_rpc.c) and encode the
+ * reply; this file sets the reply up, decides what happens to the
+ * request's rights, and sends the reply.  Also kserver_init, which makes
+ * the kernel's own ports.
  */
 #include "server/kserver.h"
 
