@@ -269,6 +269,26 @@ static void test_reply_goes_to_a_send_right_reply_port(void **state)
 	(void)mach_port_destroy(sa, reply);
 }
 
+static void test_reply_to_a_kernel_port_is_served_and_dropped(void **state)
+{
+	struct umsg m;
+	mach_msg_size_t size;
+	mach_port_urefs_t urefs = refs(sa, host_name, MACH_PORT_RIGHT_SEND);
+
+	(void)state;
+	/* The reply goes to the host port, whose server finds no routine
+	 * for id 3304 and drops its own answer (no reply port): it ends. */
+	size = allocate_request(&m, task_b_name, MACH_PORT_RIGHT_RECEIVE);
+	m.h.msgh_local_port = host_name;
+	m.h.msgh_bits =
+	    MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_COPY_SEND);
+	m.h.msgh_size = size;
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	assert_int_equal(refs(sa, host_name, MACH_PORT_RIGHT_SEND), urefs);
+	assert_int_equal(srights_of(host_name_port()), 2); /* kernel's, ours */
+	assert_int_equal(host_name_port()->queue.count, 0);
+}
+
 static void test_rpc_destroying_its_own_reply_port_returns(void **state)
 {
 	struct umsg m;
@@ -628,6 +648,7 @@ int main(void)
 	    T(test_request_without_reply_port_is_served_and_consumed),
 	    T(test_destination_right_is_consumed),
 	    T(test_reply_goes_to_a_send_right_reply_port),
+	    T(test_reply_to_a_kernel_port_is_served_and_dropped),
 	    T(test_rpc_destroying_its_own_reply_port_returns),
 	    T(test_mach_port_allocate_and_destroy_rpcs),
 	    T(test_rpc_on_a_non_task_port_is_invalid_task),
