@@ -286,6 +286,8 @@ kern_return_t task_terminate(struct task *t)
 	return KERN_SUCCESS;
 }
 
+static void task_wait_stopped(struct task *t);
+
 kern_return_t task_suspend(struct task *t)
 {
 	unsigned long f = spin_lock(&t->lock);
@@ -307,7 +309,42 @@ kern_return_t task_suspend(struct task *t)
 			spin_unlock(&th->lock, 0);
 		}
 	spin_unlock(&t->lock, f);
+	task_wait_stopped(t);
 	return KERN_SUCCESS;
+}
+
+/* SMP: wait until none of T's threads but the caller runs on a CPU
+ * (thread_wait_stopped), one running thread at a time.  Locks: none. */
+static void task_wait_stopped(struct task *t)
+{
+	for (;;) {
+		struct thread *running = NULL;
+		unsigned long f = spin_lock(&t->lock);
+		struct list *pos;
+
+		list_for_each(pos, &t->threads)
+		{
+			struct thread *th =
+			    (struct thread *)((char *)pos -
+			                      __builtin_offsetof(struct thread,
+			                                         task_link));
+
+			if (th != thread_current() &&
+			    (atomic_load(&th->on_cpu) ||
+			     th->state == THREAD_RUNNING)) {
+				thread_ref(th);
+				running = th;
+				break;
+			}
+		}
+		spin_unlock(&t->lock, f);
+		if (running == NULL)
+			return;
+		thread_wait_stopped(running);
+		thread_release(running);
+		if (thread_current()->ast & (AST_SUSPEND | AST_TERMINATE))
+			return;
+	}
 }
 
 kern_return_t task_resume(struct task *t)

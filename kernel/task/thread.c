@@ -245,7 +245,30 @@ kern_return_t thread_suspend(struct thread *t)
 	t->suspend_count++;
 	t->ast |= AST_SUSPEND;
 	spin_unlock(&t->lock, f);
+	thread_wait_stopped(t);
 	return KERN_SUCCESS;
+}
+
+void thread_wait_stopped(struct thread *t)
+{
+	struct thread *self = thread_current();
+	bool kicked = false;
+
+	if (t == self)
+		return;
+	while (atomic_load(&t->on_cpu) || t->state == THREAD_RUNNING) {
+		/* Two threads suspending each other: the one suspended
+		 * first stops waiting, so that it can stop. */
+		if (__atomic_load_n(&self->ast, __ATOMIC_RELAXED) &
+		    (AST_SUSPEND | AST_TERMINATE))
+			return;
+		if (!kicked) {
+			machine_cpu_kick(t->last_cpu); /* out of user mode */
+			kicked = true;
+		}
+		sched_yield();
+		cpu_relax();
+	}
 }
 
 kern_return_t thread_resume(struct thread *t)

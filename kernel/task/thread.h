@@ -136,6 +136,16 @@ kern_return_t thread_suspend(struct thread *thread);
 kern_return_t thread_resume(struct thread *thread);
 
 /*
+ * thread_wait_stopped: SMP: wait until THREAD, just told to stop, is off
+ * every CPU (blocked, stopped or queued, its user registers saved), as
+ * GNU Mach's thread_suspend and task_suspend do before they return; its
+ * CPU is sent a reschedule IPI to take it out of user mode.  Returns at
+ * once for the caller itself, and early if the caller is itself being
+ * suspended or terminated.  Locks: none held.
+ */
+void thread_wait_stopped(struct thread *thread);
+
+/*
  * thread_abort: interrupt THREAD's current wait (a blocked mach_msg
  * returns MACH_RCV_INTERRUPTED / MACH_SEND_INTERRUPTED).
  * Returns KERN_SUCCESS, KERN_TERMINATED for a dead thread.
