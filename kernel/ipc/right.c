@@ -557,7 +557,8 @@ kern_return_t right_dnrequest(struct space *space, mach_port_name_t name,
 	}
 	if ((entry->type & MACH_PORT_TYPE_DEAD_NAME) && immediate &&
 	    notify != IPC_OBJECT_NULL) {
-		if (entry->urefs + 1u > SPACE_UREFS_MAX) /* dead names reach it */
+		if (entry->urefs + 1u >
+		    SPACE_UREFS_MAX) /* dead names reach it */
 			return KERN_UREFS_OVERFLOW;
 		entry->urefs++;
 		d->dead_notify = notify;

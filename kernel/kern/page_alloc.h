@@ -34,11 +34,11 @@ struct slab;
  *   while the page is free; the owner's lock otherwise.
  */
 struct page {
-	struct list link;  /* free list, or the owner's list */
-	uint32_t flags;    /* PG_* */
-	uint8_t order;     /* block order, valid in a block's head page */
-	struct slab *slab; /* the slab this page belongs to, set in every
-	                      page of a slab (PG_SLAB marks its head) */
+	struct list link;   /* free list, or the owner's list */
+	uint32_t flags;     /* PG_* */
+	uint8_t order;      /* block order, valid in a block's head page */
+	struct slab *slab;  /* the slab this page belongs to, set in every
+	                       page of a slab (PG_SLAB marks its head) */
 	uint32_t map_count; /* user mappings of an anonymous page (vm/fault.c;
 	                       atomic) */
 };

@@ -35,6 +35,10 @@
 
 struct khost kserver_host;
 struct processor_set kserver_pset;
+
+/* The tasks and threads there are (kernel/task); absent in host builds. */
+__attribute__((weak)) void kserver_count_tasks(unsigned *tasks,
+                                               unsigned *threads);
 struct processor kserver_processors[MAX_CPUS];
 
 /*
@@ -71,6 +75,8 @@ kern_return_t kserver_host_init(void)
 	memset(&kserver_host, 0, sizeof(kserver_host));
 	memset(&kserver_pset, 0, sizeof(kserver_pset));
 	memset(kserver_processors, 0, sizeof(kserver_processors));
+	kserver_pset.policies = SCHED_POLICY_TIMESHARE;
+	kserver_pset.max_priority = SCHED_MAX_PRIORITY;
 	kserver_host.boot_ns = clock_now_ns();
 	wall_offset_ns = 0;
 	kr = kserver_alloc_port(KOBJECT_HOST, &kserver_host,
@@ -294,7 +300,7 @@ kern_return_t kserver_processor_set_default(host_t host,
                                             processor_set_t *default_set)
 {
 	if (host == NULL)
-		return KERN_INVALID_HOST;
+		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer here */
 	*default_set = &kserver_pset;
 	return KERN_SUCCESS;
 }
@@ -305,7 +311,7 @@ kserver_host_processor_sets(host_t host,
                             mach_msg_type_number_t *count)
 {
 	if (host == NULL)
-		return KERN_INVALID_HOST;
+		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer here */
 	return port_array(&kserver_pset.name_port, 1, processor_sets, count);
 }
 
@@ -314,7 +320,7 @@ kern_return_t kserver_host_processor_set_priv(host_t host_priv,
                                               processor_set_t *set)
 {
 	if (host_priv == NULL)
-		return KERN_INVALID_HOST;
+		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer here */
 	if (set_name == NULL)
 		return KERN_INVALID_ARGUMENT;
 	*set = set_name;
@@ -333,16 +339,22 @@ kern_return_t kserver_processor_set_info(processor_set_t set, int flavor,
 	case PROCESSOR_SET_BASIC_INFO: {
 		processor_set_basic_info_data_t b;
 
-		/* Task and thread counts and loads are not kept yet. */
+		unsigned tasks = 0, threads = 0;
+
+		/* Loads are not kept: 0, and so is the mach factor, as GNU
+		 * Mach reports on an idle machine. */
 		memset(&b, 0, sizeof(b));
 		b.processor_count = (integer_t)cpus_online(NULL);
-		b.mach_factor = (integer_t)(b.processor_count * LOAD_SCALE);
+		if (kserver_count_tasks)
+			kserver_count_tasks(&tasks, &threads);
+		b.task_count = (integer_t)tasks;
+		b.thread_count = (integer_t)threads;
 		return info_out(&b, PROCESSOR_SET_BASIC_INFO_COUNT, info, cnt);
 	}
 	case PROCESSOR_SET_SCHED_INFO: {
 		processor_set_sched_info_data_t s = {
-		    .policies = SCHED_POLICY_TIMESHARE,
-		    .max_priority = SCHED_MAX_PRIORITY,
+		    .policies = set->policies,
+		    .max_priority = set->max_priority,
 		};
 
 		return info_out(&s, PROCESSOR_SET_SCHED_INFO_COUNT, info, cnt);
@@ -360,7 +372,7 @@ kern_return_t kserver_host_processors(host_t host_priv, processor_array_t *list,
 	unsigned n;
 
 	if (host_priv == NULL)
-		return KERN_INVALID_HOST;
+		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer here */
 	n = cpus_online(procs);
 	for (unsigned i = 0; i < n; i++)
 		ports[i] = procs[i]->self;
@@ -376,7 +388,7 @@ kern_return_t kserver_processor_info(processor_t processor, int flavor,
 	if (processor == NULL)
 		return KERN_INVALID_ARGUMENT;
 	if (flavor != PROCESSOR_BASIC_INFO)
-		return KERN_INVALID_ARGUMENT;
+		return KERN_FAILURE; /* GNU Mach's answer for a flavor */
 	*host = &kserver_host;
 	memset(&b, 0, sizeof(b));
 	b.cpu_type = CPU_TYPE_X86_64;

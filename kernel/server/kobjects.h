@@ -23,11 +23,15 @@ struct khost {
 
 /*
  * The one processor set (GNU Mach's default set), and the processors.
- * Owned by: the kernel, for ever.  Guarded by: nothing (fixed at init).
+ * Owned by: the kernel, for ever.  Guarded by: nothing (the ports are
+ *   fixed at init; policies and max_priority are single words written by
+ *   the processor-set RPCs, kernel/task/sched_rpc.c).
  */
 struct processor_set {
 	struct port *self;      /* KOBJECT_PSET (needs host_priv to get) */
 	struct port *name_port; /* KOBJECT_PSET_NAME */
+	int policies;           /* POLICY_* bits enabled (timesharing always) */
+	int max_priority;       /* processor_set_max_priority's value */
 };
 
 struct processor {

@@ -35,8 +35,7 @@ __attribute__((weak)) struct port *device_master_port(void);
 
 static struct bootscript boot_script; /* ~40 KiB: not on the stack */
 
-static int boot_task_create(void *ctx, unsigned line, void **task,
-                            void **port)
+static int boot_task_create(void *ctx, unsigned line, void **task, void **port)
 {
 	struct task *t;
 	const char *name = boot_info.modules[line].cmdline;
@@ -89,17 +88,17 @@ static int load_segments(struct task *t, const struct elf_image *img,
 	for (unsigned i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
 		vaddr_t start = s->vaddr & ~(PAGE_SIZE - 1);
-		vaddr_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) &
-		              ~(PAGE_SIZE - 1);
+		vaddr_t end =
+		    (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		kern_return_t kr;
 
 		kr = vm_map_enter(t->map, &start, end - start, 0, false,
 		                  elf_to_vm_prot(s->prot), VM_PROT_ALL,
 		                  VM_INHERIT_DEFAULT);
 		if (kr == KERN_SUCCESS && s->filesz)
-			kr = vm_user_copy(NULL, NULL, (vaddr_t)(file + s->offset),
-			                  t->map, t->pmap, s->vaddr, s->filesz,
-			                  true);
+			kr = vm_user_copy(NULL, NULL,
+			                  (vaddr_t)(file + s->offset), t->map,
+			                  t->pmap, s->vaddr, s->filesz, true);
 		if (kr != KERN_SUCCESS) {
 			kprintf("Mach_R: cannot load segment %u (error %#x)\n",
 			        i, kr);
@@ -126,8 +125,8 @@ static int load_stack(struct task *t, const char *const *argv, uint64_t *rsp)
 	if (elf_build_stack(buf, STACK_BUILD_MAX, USER_STACK_TOP, argv, NULL,
 	                    rsp) == ELF_OK &&
 	    vm_user_copy(NULL, NULL,
-	                 (vaddr_t)buf + (*rsp - (USER_STACK_TOP -
-	                                         STACK_BUILD_MAX)),
+	                 (vaddr_t)buf +
+	                     (*rsp - (USER_STACK_TOP - STACK_BUILD_MAX)),
 	                 t->map, t->pmap, *rsp, USER_STACK_TOP - *rsp,
 	                 true) == KERN_SUCCESS)
 		rc = 0;

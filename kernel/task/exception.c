@@ -161,8 +161,8 @@ void exception_raise_current(int exc, int64_t code, int64_t subcode)
 
 	if (port_alloc_kernel(KOBJECT_NONE, NULL, &reply) == KERN_SUCCESS) {
 		h = handler_of(&t->lock, &t->ith_exception);
-		if (h && raise_to(h, reply, t, exc, code, subcode) ==
-		             KERN_SUCCESS) {
+		if (h &&
+		    raise_to(h, reply, t, exc, code, subcode) == KERN_SUCCESS) {
 			port_destroy_kobject(reply);
 			return;
 		}
@@ -171,8 +171,8 @@ void exception_raise_current(int exc, int64_t code, int64_t subcode)
 			return; /* dying: no second handler */
 		}
 		h = handler_of(&task->lock, &task->itk_exception);
-		if (h && raise_to(h, reply, t, exc, code, subcode) ==
-		             KERN_SUCCESS) {
+		if (h &&
+		    raise_to(h, reply, t, exc, code, subcode) == KERN_SUCCESS) {
 			port_destroy_kobject(reply);
 			return;
 		}

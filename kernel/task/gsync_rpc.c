@@ -82,8 +82,8 @@ static void gsync_init_once(void)
  * The kernel address of the word(s) at ADDR of TASK (present, readable
  * and, with WRITE, writable) and the key for FLAGS.
  */
-static kern_return_t gsync_locate(struct task *task, uint64_t addr,
-                                  int flags, bool write, uint32_t **word,
+static kern_return_t gsync_locate(struct task *task, uint64_t addr, int flags,
+                                  bool write, uint32_t **word,
                                   struct gsync_key *key)
 {
 	unsigned size = (flags & GSYNC_QUAD) ? 8 : 4;

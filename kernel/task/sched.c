@@ -68,6 +68,31 @@ static void kick_idle_cpu(unsigned busy)
  * thread woken for an RPC (FRONT), which the waker's CPU usually runs
  * at once by handoff when the waker blocks.
  */
+/* Halve T's usage for each clock second since it was last decayed. */
+static void usage_decay(struct thread *t, uint64_t now)
+{
+	uint64_t second = now / 1000000000ULL;
+	uint64_t n = second - t->usage_second;
+
+	t->usage = n >= 32 ? 0 : t->usage >> n;
+	t->usage_second = second;
+}
+
+int sched_compute_priority(struct thread *t, uint64_t now)
+{
+	int pri;
+
+	usage_decay(t, now);
+	if (t->depressed)
+		return SCHED_PRI_DEPRESS;
+	if (t->policy == SCHED_POLICY_FIXEDPRI || !t->user)
+		return t->base_priority;
+	/* Timesharing: below the base by a fixed offset, and further the
+	 * more CPU the thread used lately (a tick in 32 counts). */
+	pri = t->base_priority + SCHED_TIMESHARE_OFFSET + (int)(t->usage / 32);
+	return pri > SCHED_PRI_LOWEST ? SCHED_PRI_LOWEST : pri;
+}
+
 void sched_enqueue(struct thread *t, bool front)
 {
 	unsigned c = t->last_cpu;
@@ -80,8 +105,10 @@ void sched_enqueue(struct thread *t, bool front)
 	if (c >= MAX_CPUS || !percpu_area[c].online)
 		c = cpu_id();
 	s = &sched_cpus[c];
+	t->priority = sched_compute_priority(t, clock_now_ns());
 	f = spin_lock(&s->lock);
 	t->state = THREAD_RUNNABLE;
+	t->runq_cpu = c;
 	if (front)
 		list_push_front(&s->queues[t->priority], &t->runq_link);
 	else
@@ -220,8 +247,8 @@ void sched_block(void)
 	next->state = THREAD_RUNNING;
 	atomic_store(&next->on_cpu, true);
 	next->last_cpu = cpu_id();
-	next->quantum_end = quantum_end > now ? quantum_end
-	                                      : now + SCHED_QUANTUM_NS;
+	next->quantum_end =
+	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
 	percpu_area[cpu_id()].current = next;
 	s->switches++;
 	machine_thread_load(cur, next);
@@ -247,25 +274,95 @@ bool sched_preempt_pending(void)
 	return this_cpu()->need_resched;
 }
 
+void sched_reprioritize(struct thread *t)
+{
+	struct sched_cpu *s;
+	unsigned long f;
+
+	assert_locked(&t->lock);
+	if (t->state == THREAD_RUNNING) {
+		t->priority = sched_compute_priority(t, clock_now_ns());
+		return; /* the next tick or block weighs it */
+	}
+	if (t->state != THREAD_RUNNABLE) {
+		/* Not queued: thread_info shows the new value; enqueue
+		 * computes it again when it wakes. */
+		t->priority = sched_compute_priority(t, clock_now_ns());
+		return;
+	}
+	s = &sched_cpus[t->runq_cpu];
+	f = spin_lock(&s->lock);
+	if (t->state != THREAD_RUNNABLE || !list_linked(&t->runq_link)) {
+		spin_unlock(&s->lock, f);
+		return;
+	}
+	list_remove(&t->runq_link);
+	if (list_empty(&s->queues[t->priority]))
+		s->bitmap &= ~(1ULL << t->priority);
+	s->count--;
+	spin_unlock(&s->lock, f);
+	sched_enqueue(t, false);
+}
+
+/* End the depressions that have run out among the threads queued on S
+ * at the depressed priority.  Interrupt context. */
+static void expire_depressions(struct sched_cpu *s, uint64_t now)
+{
+	struct thread *expired[8];
+	unsigned n = 0;
+	struct list *pos;
+
+	spin_lock(&s->lock);
+	if (s->bitmap & (1ULL << SCHED_PRI_DEPRESS))
+		list_for_each(pos, &s->queues[SCHED_PRI_DEPRESS])
+		{
+			struct thread *t = (struct thread *)((char *)pos -
+			                                     __builtin_offsetof(
+			                                         struct thread,
+			                                         runq_link));
+
+			if (t->depressed && now >= t->depress_until &&
+			    n < 8) {
+				thread_ref(t);
+				expired[n++] = t;
+			}
+		}
+	spin_unlock(&s->lock, 0);
+	for (unsigned i = 0; i < n; i++) {
+		struct thread *t = expired[i];
+
+		spin_lock(&t->lock);
+		if (t->depressed && now >= t->depress_until) {
+			t->depressed = false;
+			sched_reprioritize(t);
+		}
+		spin_unlock(&t->lock, 0);
+		thread_release(t);
+	}
+}
+
 void sched_tick(void)
 {
 	struct sched_cpu *s = this_cpu();
 	struct thread *cur = percpu_area[cpu_id()].current;
 	uint64_t now = clock_now_ns();
 
+	if (cur && cur != s->idle) {
+		spin_lock(&cur->lock);
+		cur->usage++;
+		if (cur->depressed && now >= cur->depress_until)
+			cur->depressed = false;
+		cur->priority = sched_compute_priority(cur, now);
+		spin_unlock(&cur->lock, 0);
+	}
 	if (cur && cur != s->idle && now >= cur->quantum_end) {
 		spin_lock(&s->lock);
-		if (s->bitmap &&
-		    (unsigned)__builtin_ctzll(s->bitmap) <= (unsigned)cur->priority)
+		if (s->bitmap && (unsigned)__builtin_ctzll(s->bitmap) <=
+		                     (unsigned)cur->priority)
 			s->need_resched = true;
 		spin_unlock(&s->lock, 0);
 	}
-	if (cur && cur->depressed && now >= cur->depress_until) {
-		spin_lock(&cur->lock);
-		cur->depressed = false;
-		cur->priority = cur->base_priority;
-		spin_unlock(&cur->lock, 0);
-	}
+	expire_depressions(s, now);
 	if (cpu_id() != 0)
 		return;
 	for (;;) {
@@ -304,9 +401,9 @@ void sched_set_timeout(struct thread *t, uint64_t deadline)
 		list_remove(&t->timeout_link);
 	t->wait_deadline = deadline;
 	for (pos = timeouts.next; pos != &timeouts; pos = pos->next) {
-		struct thread *o = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
+		struct thread *o =
+		    (struct thread *)((char *)pos -
+		                      __builtin_offsetof(struct thread,
 		                                         timeout_link));
 		if (o->wait_deadline > deadline)
 			break;
@@ -340,6 +437,7 @@ __attribute__((noreturn)) void sched_idle_loop(void)
 	struct thread *self = thread_current();
 
 	self->priority = self->base_priority = SCHED_PRI_IDLE;
+	self->policy = SCHED_POLICY_FIXEDPRI;
 	this_cpu()->idle = self;
 	for (;;) {
 		intr_disable();
@@ -383,8 +481,8 @@ int thread_block_until(struct waiter *w, uint64_t deadline)
 			/* A dying thread does not start new waits. */
 			int expected = WAITER_BLOCKED;
 
-			if (atomic_compare_exchange_strong(
-			        &w->wake, &expected, WAITER_INTERRUPTED))
+			if (atomic_compare_exchange_strong(&w->wake, &expected,
+			                                   WAITER_INTERRUPTED))
 				why = WAITER_INTERRUPTED;
 			else
 				why = expected;

@@ -26,14 +26,14 @@
  */
 struct sched_cpu {
 	spinlock_t lock;
-	uint64_t bitmap;                  /* bit P: queues[P] not empty */
-	struct list queues[SCHED_NRQS];   /* RUNNABLE threads, by priority */
-	unsigned count;                   /* threads queued */
-	bool need_resched;                /* run the queue at the next chance */
-	struct thread *idle;              /* runs when nothing else can */
-	struct thread *handoff;           /* last thread woken here: run it
-	                                     next if the waker blocks */
-	uint64_t switches;                /* context switches on this CPU */
+	uint64_t bitmap;                /* bit P: queues[P] not empty */
+	struct list queues[SCHED_NRQS]; /* RUNNABLE threads, by priority */
+	unsigned count;                 /* threads queued */
+	bool need_resched;              /* run the queue at the next chance */
+	struct thread *idle;            /* runs when nothing else can */
+	struct thread *handoff;         /* last thread woken here: run it
+	                                   next if the waker blocks */
+	uint64_t switches;              /* context switches on this CPU */
 };
 
 /* sched_init: the boot CPU's queue; the calling (boot) thread becomes
@@ -54,6 +54,22 @@ void sched_enqueue(struct thread *thread, bool front);
  * Locks: none held; interrupts masked on entry and on return.
  */
 void sched_block(void);
+
+/*
+ * sched_compute_priority: THREAD's scheduling priority now (NOW:
+ * clock_now_ns()): the lowest while depressed; its base with
+ * POLICY_FIXEDPRI (and for kernel threads); for timesharing, the base
+ * plus SCHED_TIMESHARE_OFFSET plus a term for recent CPU use.  Decays
+ * the usage.  Locks: THREAD->lock held (or THREAD is not yet visible).
+ */
+int sched_compute_priority(struct thread *thread, uint64_t now);
+
+/*
+ * sched_reprioritize: THREAD's base, policy or depression changed: move
+ * it to the queue of its new priority if it is queued, or recompute it
+ * if it runs.  Locks: THREAD->lock held, interrupts masked.
+ */
+void sched_reprioritize(struct thread *thread);
 
 /* sched_yield: give the CPU to a runnable thread of the same or higher
  * priority, if any.  Locks: none held. */

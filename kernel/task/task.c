@@ -48,6 +48,30 @@ void task_init(void)
 	kernel_task->pmap = pmap_kernel();
 	kernel_task->space = space_kernel;
 	strcpy(kernel_task->name, "kernel");
+	/* Listed by processor_set_tasks like any task, as on GNU Mach; the
+	 * task RPCs refuse it (it has no map, and is never terminated or
+	 * suspended). */
+	if (port_alloc_kobject(KOBJECT_TASK, kernel_task, &kernel_task->self) ==
+	    KERN_SUCCESS) {
+		port_make_send(kernel_task->self);
+		kernel_task->itk_sself = kernel_task->self;
+	}
+	list_push_back(&all_tasks, &kernel_task->all_link);
+}
+
+void task_foreach(void (*fn)(struct task *task, void *arg), void *arg)
+{
+	unsigned long f = spin_lock(&tasks_lock);
+	struct list *pos;
+
+	list_for_each(pos, &all_tasks)
+	{
+		struct task *t = (struct task *)((char *)pos -
+		                                 __builtin_offsetof(struct task,
+		                                                    all_link));
+		fn(t, arg);
+	}
+	spin_unlock(&tasks_lock, f);
 }
 
 /* OOL memory for the message layer: the task's address space. */
@@ -290,9 +314,12 @@ static void task_wait_stopped(struct task *t);
 
 kern_return_t task_suspend(struct task *t)
 {
-	unsigned long f = spin_lock(&t->lock);
+	unsigned long f;
 	struct list *pos;
 
+	if (t == kernel_task)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock(&t->lock);
 	if (!t->active) {
 		spin_unlock(&t->lock, f);
 		return KERN_FAILURE;
@@ -349,9 +376,12 @@ static void task_wait_stopped(struct task *t)
 
 kern_return_t task_resume(struct task *t)
 {
-	unsigned long f = spin_lock(&t->lock);
+	unsigned long f;
 	kern_return_t kr = KERN_SUCCESS;
 
+	if (t == kernel_task)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock(&t->lock);
 	if (!t->active)
 		kr = KERN_FAILURE;
 	else if (t->suspend_count == 0)

@@ -107,6 +107,11 @@ kern_return_t task_resume(struct task *task);
 /* The task the current thread belongs to. */
 struct task *task_current(void);
 
+/* task_foreach: FN(TASK, ARG) for every task, the kernel's included.
+ * Locks: none held; FN runs with the task list locked (it may take a
+ * task's lock, not sleep). */
+void task_foreach(void (*fn)(struct task *task, void *arg), void *arg);
+
 /* task_copy_send: one more naked send right to PORT for the kernel to
  * hold; NULL when PORT is NULL or dead.  Locks: none held. */
 struct port *task_copy_send(struct port *port);

@@ -23,6 +23,8 @@
 #include "machine/pmap.h"
 #include "machine/segments.h"
 #include "machine/thread.h"
+#include "task/sched.h"
+#include "task/sched.h"
 #include "task/task.h"
 #include "task/thread.h"
 #include "vm/map.h"
@@ -371,6 +373,20 @@ kern_return_t kserver_thread_set_state(thread_t thread, int flavor,
 	return machine_thread_set_state(thread, flavor, state, count);
 }
 
+/* THREAD_SCHED_INFO of T.  Locks: T->lock held. */
+static void sched_info(struct thread *t, struct thread_sched_info *si)
+{
+	memset(si, 0, sizeof(*si));
+	si->policy = t->policy;
+	si->data = t->policy_data;
+	si->base_priority = t->base_priority;
+	si->max_priority = t->max_priority;
+	si->cur_priority = t->priority;
+	si->depressed = t->depressed;
+	si->depress_priority = t->depressed ? t->base_priority : -1;
+	si->last_processor = (integer_t)t->last_cpu;
+}
+
 kern_return_t kserver_thread_info(thread_t thread, int flavor,
                                   thread_info_t out,
                                   mach_msg_type_number_t *count)
@@ -380,6 +396,15 @@ kern_return_t kserver_thread_info(thread_t thread, int flavor,
 
 	if (thread == NULL)
 		return KERN_INVALID_ARGUMENT;
+	if (flavor == THREAD_SCHED_INFO) {
+		/* GNU Mach fills it whatever room the caller gave (a short
+		 * count shows as MIG_ARRAY_TOO_LARGE in the client). */
+		f = spin_lock(&thread->lock);
+		sched_info(thread, (struct thread_sched_info *)out);
+		spin_unlock(&thread->lock, f);
+		*count = THREAD_SCHED_INFO_COUNT;
+		return KERN_SUCCESS;
+	}
 	if (flavor != THREAD_BASIC_INFO)
 		return KERN_INVALID_ARGUMENT;
 	if (*count < THREAD_BASIC_INFO_COUNT)
@@ -493,7 +518,7 @@ kern_return_t kserver_thread_depress_abort(thread_t thread)
 	f = spin_lock(&thread->lock);
 	if (thread->depressed) {
 		thread->depressed = false;
-		thread->priority = thread->base_priority;
+		sched_reprioritize(thread);
 	}
 	spin_unlock(&thread->lock, f);
 	return KERN_SUCCESS;

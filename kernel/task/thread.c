@@ -43,7 +43,8 @@ static void thread_fields_init(struct thread *t, struct task *task,
 	t->timeout_link.next = t->timeout_link.prev = NULL;
 	t->task_link.next = t->task_link.prev = NULL;
 	t->base_priority = t->priority = priority;
-	t->max_priority = 0;
+	t->max_priority = task == kernel_task ? 0 : SCHED_PRI_USER;
+	t->policy = SCHED_POLICY_TIMESHARE;
 	t->wait_deadline = UINT64_MAX;
 	t->last_cpu = cpu_id();
 	t->creation_ns = clock_now_ns();
@@ -76,6 +77,7 @@ static kern_return_t thread_alloc(struct task *task, bool user, int priority,
 		return KERN_RESOURCE_SHORTAGE;
 	thread_fields_init(t, task, priority);
 	t->user = user;
+	t->priority = sched_compute_priority(t, clock_now_ns());
 	t->kstack = page_alloc_va(KSTACK_ORDER);
 	if (!t->kstack) {
 		slab_free(&thread_cache, t);

@@ -148,17 +148,35 @@ static void depress(uint64_t ms)
 	unsigned long f = spin_lock(&t->lock);
 
 	t->depressed = true;
-	t->priority = SCHED_PRI_IDLE - 1;
 	t->depress_until = clock_now_ns() + ms * 1000000;
+	t->priority = SCHED_PRI_DEPRESS;
+	spin_unlock(&t->lock, f);
+}
+
+/* The caller runs again: GNU Mach ends a depression then, so none
+ * outlives the call (it lasts while others have the CPU). */
+static void undepress(void)
+{
+	struct thread *t = thread_current();
+	unsigned long f = spin_lock(&t->lock);
+
+	if (t->depressed) {
+		t->depressed = false;
+		sched_reprioritize(t);
+	}
 	spin_unlock(&t->lock, f);
 }
 
 static uint64_t trap_swtch_pri(const uint64_t *a)
 {
+	bool others;
+
 	(void)a;
 	depress(SCHED_QUANTUM_NS / 1000000);
 	sched_yield();
-	return others_runnable();
+	others = others_runnable();
+	undepress();
+	return others;
 }
 
 static uint64_t trap_thread_switch(const uint64_t *a)
@@ -174,6 +192,7 @@ static uint64_t trap_thread_switch(const uint64_t *a)
 	case SWITCH_OPTION_DEPRESS:
 		depress(ms);
 		sched_yield();
+		undepress();
 		return KERN_SUCCESS;
 	case SWITCH_OPTION_WAIT:
 		/* Sleep; thread_abort ends it early, with success too. */
@@ -194,7 +213,7 @@ static uint64_t trap_depress_abort(const uint64_t *a)
 	f = spin_lock(&t->lock);
 	if (t->depressed) {
 		t->depressed = false;
-		t->priority = t->base_priority;
+		sched_reprioritize(t);
 	}
 	spin_unlock(&t->lock, f);
 	return KERN_SUCCESS;

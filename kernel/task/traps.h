@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 /* Entries in the table: traps -1 .. -(MACH_TRAP_COUNT - 1). */
-#define MACH_TRAP_COUNT 130
+#define MACH_TRAP_COUNT    130
 #define MACH_TRAP_MAX_ARGS 11
 
 /*

@@ -46,8 +46,8 @@ static uint64_t anywhere_floor(struct vm_map *map)
 kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
                              vm_size_t size, vm_address_t mask,
                              boolean_t anywhere, ipc_port_t memory_object,
-                             vm_offset_t offset, boolean_t copy,
-                             vm_prot_t cur, vm_prot_t max, vm_inherit_t inh)
+                             vm_offset_t offset, boolean_t copy, vm_prot_t cur,
+                             vm_prot_t max, vm_inherit_t inh)
 {
 	vaddr_t addr;
 	kern_return_t kr;

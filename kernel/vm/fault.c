@@ -89,8 +89,7 @@ static kern_return_t fault_apply(void *arg, vaddr_t addr,
 		                  r->protection, 0);
 	if (c->fresh == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	kr = pmap_enter(c->pmap, va, page_to_phys(c->fresh), r->protection,
-	                0);
+	kr = pmap_enter(c->pmap, va, page_to_phys(c->fresh), r->protection, 0);
 	if (kr == KERN_SUCCESS)
 		c->fresh = NULL;
 	return kr;
@@ -213,8 +212,7 @@ static kern_return_t inherit_pages(struct vm_map *parent,
 
 kern_return_t vm_user_map_inherit(struct vm_map *parent,
                                   struct pmap *parent_pmap,
-                                  struct vm_map *child,
-                                  struct pmap *child_pmap)
+                                  struct vm_map *child, struct pmap *child_pmap)
 {
 	vaddr_t addr = 0;
 	uint64_t size, offset;
@@ -231,8 +229,8 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 			kr = vm_map_enter(child, &at, size, 0, false, prot, max,
 			                  inh);
 			if (kr == KERN_SUCCESS)
-				kr = inherit_pages(parent, parent_pmap, child_pmap,
-				                   addr, size, prot,
+				kr = inherit_pages(parent, parent_pmap,
+				                   child_pmap, addr, size, prot,
 				                   inh == VM_INHERIT_SHARE);
 			if (kr == KERN_SUCCESS && inh == VM_INHERIT_SHARE) {
 				vm_map_mark_shared(parent, addr);

@@ -103,9 +103,9 @@ static void region(struct as *a, vaddr_t addr, uint64_t size, vm_prot_t prot,
 {
 	vaddr_t at = addr;
 
-	assert_int_equal(vm_map_enter(a->map, &at, size, 0, false, prot,
-	                              VM_PROT_ALL, inh),
-	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_enter(a->map, &at, size, 0, false, prot, VM_PROT_ALL, inh),
+	    KERN_SUCCESS);
 	assert_int_equal(at, addr);
 }
 
@@ -165,9 +165,8 @@ static void test_fault_errors(void **state)
 	assert_int_equal(vm_fault(a.map, a.pmap, VM_MAP_USER_MAX, VM_PROT_READ),
 	                 KERN_INVALID_ADDRESS);
 	/* Even a fault asking for nothing cannot map an inaccessible page. */
-	assert_int_equal(
-	    vm_fault(a.map, a.pmap, BASE + 2 * PG, VM_PROT_NONE),
-	    KERN_PROTECTION_FAILURE);
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 2 * PG, VM_PROT_NONE),
+	                 KERN_PROTECTION_FAILURE);
 	assert_int_equal(vm_fault_stats.user_pages, 0);
 	as_destroy(&a);
 }
@@ -185,9 +184,9 @@ static void test_raised_protection_reaches_the_translation(void **state)
 	                 KERN_SUCCESS);
 	assert_true(host_pmap_lookup(a.pmap, BASE, &pa, &prot, &wired));
 	assert_int_equal(prot, VM_PROT_READ);
-	assert_int_equal(vm_map_protect(a.map, BASE, BASE + PG, false,
-	                                VM_PROT_DEFAULT),
-	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_protect(a.map, BASE, BASE + PG, false, VM_PROT_DEFAULT),
+	    KERN_SUCCESS);
 	assert_int_equal(vm_fault(a.map, a.pmap, BASE, VM_PROT_WRITE),
 	                 KERN_SUCCESS);
 	assert_true(host_pmap_lookup(a.pmap, BASE, &pa, &prot, &wired));
@@ -202,13 +201,13 @@ static void test_remove_and_no_access_free_pages(void **state)
 	(void)state;
 	region(&a, BASE, 3 * PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
 	for (unsigned i = 0; i < 3; i++)
-		assert_int_equal(vm_fault(a.map, a.pmap, BASE + i * PG,
-		                          VM_PROT_WRITE),
-		                 KERN_SUCCESS);
+		assert_int_equal(
+		    vm_fault(a.map, a.pmap, BASE + i * PG, VM_PROT_WRITE),
+		    KERN_SUCCESS);
 	assert_int_equal(vm_fault_stats.user_pages, 3);
-	assert_int_equal(vm_map_protect(a.map, BASE, BASE + PG, false,
-	                                VM_PROT_NONE),
-	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_protect(a.map, BASE, BASE + PG, false, VM_PROT_NONE),
+	    KERN_SUCCESS);
 	assert_int_equal(vm_fault_stats.user_pages, 2);
 	assert_null(byte_at(&a, BASE));
 	assert_int_equal(vm_map_remove(a.map, BASE + PG, BASE + 2 * PG),
@@ -297,9 +296,8 @@ static void test_inherit_copies_shares_and_leaves_out(void **state)
 	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_WRITE),
 	                 KERN_SUCCESS);
 	strcpy(byte_at(&p, BASE), "copied");
-	assert_int_equal(
-	    vm_fault(p.map, p.pmap, BASE + 2 * PG, VM_PROT_WRITE),
-	    KERN_SUCCESS);
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE + 2 * PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
 
 	assert_int_equal(vm_user_map_inherit(p.map, p.pmap, c.map, c.pmap),
 	                 KERN_SUCCESS);
@@ -308,9 +306,11 @@ static void test_inherit_copies_shares_and_leaves_out(void **state)
 	assert_ptr_not_equal(byte_at(&c, BASE), byte_at(&p, BASE));
 	/* Every page of the shared region is the same page, even the one
 	 * nobody had touched. */
-	assert_ptr_equal(byte_at(&c, BASE + 2 * PG), byte_at(&p, BASE + 2 * PG));
+	assert_ptr_equal(byte_at(&c, BASE + 2 * PG),
+	                 byte_at(&p, BASE + 2 * PG));
 	assert_non_null(byte_at(&c, BASE + 3 * PG));
-	assert_ptr_equal(byte_at(&c, BASE + 3 * PG), byte_at(&p, BASE + 3 * PG));
+	assert_ptr_equal(byte_at(&c, BASE + 3 * PG),
+	                 byte_at(&p, BASE + 3 * PG));
 	/* The NONE region is absent, the untouched copy region present but
 	 * empty. */
 	assert_int_equal(vm_fault(c.map, c.pmap, BASE + 5 * PG, VM_PROT_READ),
@@ -357,7 +357,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fault_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_raised_protection_reaches_the_translation, setup, teardown),
+	        test_raised_protection_reaches_the_translation, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_remove_and_no_access_free_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_between_kernel_and_user,

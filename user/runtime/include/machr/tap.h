@@ -22,12 +22,12 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * tap_expect(CALL, WANT, DESC...): ok iff CALL returned WANT; a failure
  * adds a diagnostic naming the call and both codes.
  */
-#define tap_expect(call, want, ...)                                          \
-	do {                                                                 \
-		kern_return_t kr_ = (call);                                  \
-		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))      \
-			tap_diag("%s returned %#x, expected %#x", #call,     \
-				 kr_, (unsigned)(want));                     \
+#define tap_expect(call, want, ...)                                            \
+	do {                                                                   \
+		kern_return_t kr_ = (call);                                    \
+		if (!tap_ok(kr_ == (kern_return_t)(want), __VA_ARGS__))        \
+			tap_diag("%s returned %#x, expected %#x", #call, kr_,  \
+			         (unsigned)(want));                            \
 	} while (0)
 
 /* Number of failed tests so far. */
