@@ -141,6 +141,12 @@ void selftest_pmap_access(struct selftest_ctx *ctx);
 void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx);
 void selftest_pmap_nx(struct selftest_ctx *ctx);
 
+/* selftest_smp.c */
+void selftest_smp_cpus_online(struct selftest_ctx *ctx);
+void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
+void selftest_smp_shootdown(struct selftest_ctx *ctx);
+void selftest_smp_block_wake(struct selftest_ctx *ctx);
+
 const struct selftest machine_selftests[] = {
     {"exception: divide error caught as vector 0", test_divide_error},
     {"exception: invalid opcode caught as vector 6", test_invalid_opcode},
@@ -161,5 +167,12 @@ const struct selftest machine_selftests[] = {
      selftest_pmap_nx},
     {"ipc: mach_msg to one's own port through a user page",
      selftest_ipc_self_send},
+    {"smp: every CPU the MADT and smp= allow is online and ticking",
+     selftest_smp_cpus_online},
+    {"smp: kernel threads run on every CPU", selftest_smp_threads_everywhere},
+    {"smp: a TLB shootdown reaches the CPU that has the pmap loaded",
+     selftest_smp_shootdown},
+    {"smp: threads on different CPUs block and wake without losing a wake",
+     selftest_smp_block_wake},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);

@@ -57,6 +57,12 @@ void ap_main(unsigned cpu);
 
 int smp_trampoline_clobbers_boot_data;
 static unsigned ncpus = 1; /* CPUs online; written by the boot CPU only */
+static unsigned ncpus_expected = 1; /* what the MADT and smp= allow */
+
+unsigned smp_cpus_expected(void)
+{
+	return ncpus_expected;
+}
 
 unsigned machine_cpu_count(void)
 {
@@ -168,6 +174,7 @@ void machine_smp_start(void)
 		kprintf("smp: boot data at %#x; using the boot CPU only\n",
 		        SMP_TRAMPOLINE_PA);
 	} else if (want > 1) {
+		ncpus_expected = n < want ? n : want;
 		trampoline_install();
 		for (unsigned i = 0; i < n && ncpus < want; i++) {
 			if (ids[i] == percpu_area[0].hw_id)

@@ -74,6 +74,9 @@ extern int smp_trampoline_clobbers_boot_data;
  */
 #define SMP_SHOOT_ALL ((vaddr_t)-1)
 void smp_tlb_shootdown(uint64_t cpus, vaddr_t va);
+/* smp_cpus_expected: the CPUs that should be online: those the MADT
+ * lists, capped by smp=N / nosmp (for the self-tests). */
+unsigned smp_cpus_expected(void);
 /* smp_shootdowns_sent: shootdowns that went to other CPUs so far. */
 uint64_t smp_shootdowns_sent(void);
 

@@ -1,0 +1,330 @@
+/*
+ * Self-tests of several CPUs (smp.c, task/sched.c, pmap.c): every CPU
+ * the MADT and the command line allow came online and takes timer
+ * interrupts, kernel threads run on every CPU, a TLB shootdown reaches a
+ * CPU that has the pmap loaded, and threads on different CPUs block and
+ * wake each other many times without losing a wake.  With one CPU they
+ * check the same things and pass trivially where a second CPU is needed.
+ *
+ * The boot thread runs them; it is also CPU 0's idle thread, so a kernel
+ * thread it creates goes to another CPU only by being stolen, which an
+ * idle CPU does at its next tick.
+ */
+#include "kern/clock.h"
+#include "kern/page_alloc.h"
+#include "kern/percpu.h"
+#include "kern/printf.h"
+#include "kern/selftest.h"
+#include "kern/string.h"
+#include "kern/waitq.h"
+#include "machine/cpu.h"
+#include "machine/io.h"
+#include "machine/memlayout.h"
+#include "machine/pmap.h"
+#include "task/sched.h"
+#include "task/thread.h"
+#include "x86.h"
+
+void selftest_smp_cpus_online(struct selftest_ctx *ctx);
+void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
+void selftest_smp_shootdown(struct selftest_ctx *ctx);
+void selftest_smp_block_wake(struct selftest_ctx *ctx);
+
+#define MS 1000000ULL
+
+/* Sleep the boot thread for NS nanoseconds (a wait nobody wakes). */
+static void sleep_ns(uint64_t ns)
+{
+	static spinlock_t lock = SPINLOCK_INIT("selftest.smp.sleep");
+	struct waitq wq;
+	struct waiter w;
+
+	waitq_init(&wq);
+	waiter_init(&w);
+	waitq_wait(&wq, &lock, spin_lock(&lock), clock_now_ns() + ns, &w);
+}
+
+void selftest_smp_cpus_online(struct selftest_ctx *ctx)
+{
+	unsigned n = machine_cpu_count();
+	uint64_t before[MAX_CPUS];
+
+	selftest_check(ctx, n == smp_cpus_expected(),
+	               "%u CPUs online, %u expected (MADT and smp=)", n,
+	               smp_cpus_expected());
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		bool on =
+		    __atomic_load_n(&percpu_area[c].online, __ATOMIC_ACQUIRE);
+
+		selftest_check(ctx, on == (c < n), "cpu %u online %d", c, on);
+		before[c] =
+		    __atomic_load_n(&percpu_area[c].ticks, __ATOMIC_RELAXED);
+	}
+	sleep_ns(50 * MS);
+	for (unsigned c = 0; c < n; c++)
+		selftest_check(ctx,
+		               __atomic_load_n(&percpu_area[c].ticks,
+		                               __ATOMIC_RELAXED) > before[c],
+		               "no timer tick on cpu %u in 50 ms", c);
+}
+
+/* --- kernel threads on every CPU --- */
+
+static uint64_t seen_cpus; /* bit C: a spinner ran on CPU C */
+static unsigned spinners_done;
+
+/* Note the CPU, then keep it (no yield) until every CPU has been seen
+ * or two seconds passed, so that the others must run elsewhere. */
+static void spinner(void *arg)
+{
+	uint64_t all = (1ULL << machine_cpu_count()) - 1;
+	uint64_t until = clock_now_ns() + 2000 * MS;
+
+	(void)arg;
+	__atomic_fetch_or(&seen_cpus, 1ULL << cpu_id(), __ATOMIC_SEQ_CST);
+	while ((__atomic_load_n(&seen_cpus, __ATOMIC_SEQ_CST) & all) != all &&
+	       clock_now_ns() < until)
+		cpu_relax();
+	__atomic_fetch_add(&spinners_done, 1, __ATOMIC_SEQ_CST);
+}
+
+void selftest_smp_threads_everywhere(struct selftest_ctx *ctx)
+{
+	unsigned n = machine_cpu_count(), made = 0;
+	uint64_t all = (1ULL << n) - 1, until;
+
+	seen_cpus = 0;
+	spinners_done = 0;
+	for (unsigned i = 0; i < 2 * n; i++)
+		made += thread_create_kernel(spinner, NULL, SCHED_PRI_KERNEL,
+		                             "selftest.spin") != NULL;
+	until = clock_now_ns() + 5000 * MS;
+	while (__atomic_load_n(&spinners_done, __ATOMIC_SEQ_CST) < made &&
+	       clock_now_ns() < until)
+		sleep_ns(5 * MS);
+	selftest_check(ctx, made == 2 * n, "made %u threads of %u", made,
+	               2 * n);
+	selftest_check(ctx, spinners_done == made, "%u of %u threads finished",
+	               spinners_done, made);
+	selftest_check(ctx, seen_cpus == all,
+	               "threads ran on cpus %#llx, expected %#llx",
+	               (unsigned long long)seen_cpus, (unsigned long long)all);
+}
+
+/* --- a TLB shootdown reaches another CPU --- */
+
+#define TEST_VA 0x0000000040000000UL
+
+/* Shared by the test and its helper thread; stage moves 0 -> 1 (helper
+ * has the pmap loaded and read the page) -> 2 (mapping changed) -> 3
+ * (helper read again and unloaded the pmap). */
+static struct {
+	struct pmap *pmap;
+	int stage;
+	unsigned cpu;
+	uint64_t first, second;
+} shoot;
+
+static int stage_get(void)
+{
+	return __atomic_load_n(&shoot.stage, __ATOMIC_ACQUIRE);
+}
+
+static void stage_set(int s)
+{
+	__atomic_store_n(&shoot.stage, s, __ATOMIC_RELEASE);
+}
+
+static uint64_t read_user_word(void)
+{
+	uint64_t v;
+
+	if (read_cr4() & (1UL << 21)) /* SMAP */
+		__asm__ volatile("stac" : : : "memory");
+	v = *(volatile uint64_t *)TEST_VA;
+	if (read_cr4() & (1UL << 21))
+		__asm__ volatile("clac" : : : "memory");
+	return v;
+}
+
+static void shoot_helper(void *arg)
+{
+	uint64_t until = clock_now_ns() + 3000 * MS;
+
+	/* A kernel thread is not preempted: it stays on this CPU, with
+	 * the pmap loaded, until it yields (with one CPU, to let the test
+	 * go on; the pmap stays loaded over that switch to a kernel
+	 * thread). */
+	(void)arg;
+	shoot.cpu = cpu_id();
+	pmap_activate(shoot.pmap);
+	shoot.first = read_user_word(); /* the translation is now cached */
+	stage_set(1);
+	while (stage_get() != 2 && clock_now_ns() < until) {
+		if (machine_cpu_count() == 1)
+			sched_yield();
+		cpu_relax();
+	}
+	shoot.second = read_user_word();
+	pmap_activate(NULL);
+	stage_set(3);
+}
+
+void selftest_smp_shootdown(struct selftest_ctx *ctx)
+{
+	uint64_t *a = page_alloc_va(0), *b = page_alloc_va(0);
+	uint64_t sent, until;
+	struct pmap *p = pmap_create();
+
+	if (!selftest_check(ctx, a && b && p, "out of memory"))
+		goto out;
+	a[0] = 0xaaaaaaaaaaaaaaaaULL;
+	b[0] = 0xbbbbbbbbbbbbbbbbULL;
+	pmap_enter(p, TEST_VA, virt_to_phys(a), VM_PROT_READ, 0);
+	shoot.pmap = p;
+	stage_set(0);
+	if (!selftest_check(ctx,
+	                    thread_create_kernel(shoot_helper, NULL,
+	                                         SCHED_PRI_KERNEL,
+	                                         "selftest.shoot") != NULL,
+	                    "no helper thread"))
+		goto out;
+	/* Keep this CPU busy (interrupts on) so that with several CPUs
+	 * the helper is stolen by another one. */
+	until = clock_now_ns() + 3000 * MS;
+	while (stage_get() != 1 && clock_now_ns() < until) {
+		if (machine_cpu_count() == 1)
+			sleep_ns(MS);
+		cpu_relax();
+	}
+	if (!selftest_check(ctx, stage_get() == 1, "the helper never ran"))
+		goto out;
+	sent = smp_shootdowns_sent();
+	pmap_enter(p, TEST_VA, virt_to_phys(b), VM_PROT_READ, 0);
+	stage_set(2);
+	while (stage_get() != 3 && clock_now_ns() < until)
+		if (shoot.cpu == cpu_id())
+			sleep_ns(MS);
+	selftest_check(ctx, stage_get() == 3, "the helper did not finish");
+	selftest_check(ctx, shoot.first == a[0], "first read %#llx",
+	               (unsigned long long)shoot.first);
+	selftest_check(
+	    ctx, shoot.second == b[0],
+	    "read %#llx after the remap on cpu %u: a stale TLB entry",
+	    (unsigned long long)shoot.second, shoot.cpu);
+	if (machine_cpu_count() > 1) {
+		selftest_check(ctx, shoot.cpu != cpu_id(),
+		               "the helper ran on this cpu (%u)", shoot.cpu);
+		selftest_check(ctx, smp_shootdowns_sent() > sent,
+		               "no shootdown IPI was sent");
+	}
+out:
+	while (stage_get() == 1 || stage_get() == 2)
+		sleep_ns(MS);
+	if (p)
+		pmap_destroy(p);
+	if (a)
+		page_free_va(a, 0);
+	if (b)
+		page_free_va(b, 0);
+}
+
+/* --- block and wake across CPUs --- */
+
+#define RING      4    /* threads passing a token round a ring */
+#define PASSES    1500 /* passes of the token in all */
+#define LOST_WAIT (2000 * MS)
+#define RING_WORK 50000 /* ns of work after each hand-over */
+
+/* The token ring: thread I waits on wq[I] until turn == I, then hands
+ * the token to I + 1 and wakes it.  A wake lost would leave a thread
+ * asleep with the token: its wait times out. */
+static struct {
+	spinlock_t lock;
+	struct waitq wq[RING];
+	unsigned turn;   /* whose token it is */
+	unsigned passes; /* hand-overs so far */
+	unsigned timeouts;
+	unsigned cross; /* hand-overs to a thread that last ran elsewhere */
+	unsigned last_cpu[RING];
+	uint64_t cpus; /* CPUs the ring ran on */
+	unsigned done;
+} ring = {.lock = SPINLOCK_INIT("selftest.smp.ring")};
+
+static void ring_thread(void *arg)
+{
+	unsigned me = (unsigned)(uintptr_t)arg, next = (me + 1) % RING;
+
+	for (;;) {
+		unsigned long f = spin_lock(&ring.lock);
+		struct waiter w;
+
+		while (ring.turn != me && ring.passes < PASSES) {
+			waiter_init(&w);
+			int r = waitq_wait(&ring.wq[me], &ring.lock, f,
+			                   clock_now_ns() + LOST_WAIT, &w);
+
+			f = spin_lock(&ring.lock);
+			if (r == WAITQ_TIMED_OUT)
+				ring.timeouts++;
+		}
+		ring.cpus |= 1ULL << cpu_id();
+		ring.last_cpu[me] = cpu_id();
+		if (ring.passes >= PASSES) {
+			ring.done++;
+			waitq_wake_one(&ring.wq[next], WAITQ_AWAKENED);
+			spin_unlock(&ring.lock, f);
+			return;
+		}
+		ring.passes++;
+		ring.turn = next;
+		if (ring.last_cpu[next] != ~0u &&
+		    ring.last_cpu[next] != cpu_id())
+			ring.cross++;
+		waitq_wake_one(&ring.wq[next], WAITQ_AWAKENED);
+		spin_unlock(&ring.lock, f);
+		/* Work a little before waiting again: the woken thread is
+		 * then runnable while this one runs, and an idle CPU steals
+		 * it, so that the ring spreads over the CPUs. */
+		for (uint64_t end = clock_now_ns() + RING_WORK;
+		     clock_now_ns() < end;)
+			cpu_relax();
+	}
+}
+
+void selftest_smp_block_wake(struct selftest_ctx *ctx)
+{
+	unsigned made = 0;
+	uint64_t until;
+
+	for (unsigned i = 0; i < RING; i++) {
+		waitq_init(&ring.wq[i]);
+		ring.last_cpu[i] = ~0u;
+	}
+	ring.turn = ring.passes = ring.timeouts = ring.cross = 0;
+	ring.cpus = 0;
+	ring.done = 0;
+	for (unsigned i = 0; i < RING; i++)
+		made += thread_create_kernel(ring_thread, (void *)(uintptr_t)i,
+		                             SCHED_PRI_KERNEL,
+		                             "selftest.ring") != NULL;
+	if (!selftest_check(ctx, made == RING, "made %u threads", made))
+		return; /* the ones made end by timeouts */
+	until = clock_now_ns() + 20000 * MS;
+	while (__atomic_load_n(&ring.done, __ATOMIC_ACQUIRE) < RING &&
+	       clock_now_ns() < until)
+		sleep_ns(10 * MS);
+	selftest_check(ctx, ring.done == RING, "%u of %u threads finished",
+	               ring.done, RING);
+	selftest_check(ctx, ring.passes == PASSES, "%u passes of %u",
+	               ring.passes, PASSES);
+	selftest_check(ctx, ring.timeouts == 0,
+	               "%u waits timed out (lost wake)", ring.timeouts);
+	if (machine_cpu_count() > 1)
+		selftest_check(
+		    ctx, __builtin_popcountll(ring.cpus) > 1 && ring.cross > 0,
+		    "the ring stayed on cpus %#llx (%u cross-cpu)",
+		    (unsigned long long)ring.cpus, ring.cross);
+	kprintf("# ring: %u passes, %u to another cpu, cpus %#llx\n",
+	        ring.passes, ring.cross, (unsigned long long)ring.cpus);
+}
