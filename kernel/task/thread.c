@@ -211,6 +211,10 @@ static bool thread_held(const struct thread *t)
  */
 static void thread_kick_locked(struct thread *t)
 {
+	/* SMP: running on another CPU, it sees its ASTs once out of user
+	 * mode: now, by a reschedule IPI, rather than at its next tick. */
+	if (t->state == THREAD_RUNNING)
+		machine_cpu_kick(t->last_cpu);
 	if (t->state != THREAD_BLOCKED)
 		return;
 	if (t->wait) {
