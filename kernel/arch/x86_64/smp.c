@@ -124,8 +124,9 @@ static unsigned cpus_wanted(void)
 	return (unsigned)n;
 }
 
-/* Start the AP with local APIC id HW_ID as CPU number CPU.  Returns
- * whether it came online within a second. */
+/* Start the AP with local APIC id HW_ID, which was sent INIT at least
+ * 10 ms ago, as CPU number CPU.  Returns whether it came online within
+ * a second. */
 static bool start_ap(unsigned cpu, uint32_t hw_id)
 {
 	struct thread *idle;
@@ -144,8 +145,6 @@ static bool start_ap(unsigned cpu, uint32_t hw_id)
 	percpu_area[cpu].hw_id = hw_id;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
-	lapic_send_init(hw_id);
-	delay_us(10000);
 	for (int i = 0; i < 2; i++) {
 		lapic_send_startup(hw_id, SMP_TRAMPOLINE_PA);
 		delay_us(200);
@@ -159,6 +158,21 @@ static bool start_ap(unsigned cpu, uint32_t hw_id)
 	/* A late AP would find args meant for no one: it must not come. */
 	lapic_send_init(hw_id);
 	return false;
+}
+
+/* Send INIT to the first WANT - 1 processors of IDS but the boot CPU,
+ * then wait the 10 ms the SDM asks for (9.4.4.1) once for them all. */
+static void init_aps(const uint32_t *ids, unsigned n, unsigned want)
+{
+	unsigned sent = 0;
+
+	for (unsigned i = 0; i < n && sent + 1 < want; i++)
+		if (ids[i] != percpu_area[0].hw_id) {
+			lapic_send_init(ids[i]);
+			sent++;
+		}
+	if (sent)
+		delay_us(10000);
 }
 
 void machine_smp_start(void)
@@ -176,6 +190,7 @@ void machine_smp_start(void)
 	} else if (want > 1) {
 		ncpus_expected = n < want ? n : want;
 		trampoline_install();
+		init_aps(ids, n, want);
 		for (unsigned i = 0; i < n && ncpus < want; i++) {
 			if (ids[i] == percpu_area[0].hw_id)
 				continue;
