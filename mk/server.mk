@@ -22,6 +22,7 @@ SMIG_IFACES := \
 	mach_host:mach/mach_host.defs \
 	gnumach:mach/gnumach.defs \
 	mach4:mach/mach4.defs \
+	mach_debug:mach_debug/mach_debug.defs \
 	device:device/device.defs
 SMIG_FLAGS := -DKERNEL -DKERNEL_SERVER -DSERVERPREFIX=kserver_
 

@@ -17,6 +17,7 @@
 #include "ipc/right.h"
 #include "kern/panic.h"
 #include "mach4_server.h"
+#include "mach_debug_server.h"
 #include "mach_host_server.h"
 #include "mach_port_server.h"
 #include "mach_server.h"
@@ -32,7 +33,8 @@
 /* Each interface's lookup by msgh_id (static inline in its header). */
 static mig_routine_t (*const kserver_tables[])(const mach_msg_header_t *) = {
     mach_server_routine,    mach_port_server_routine, mach_host_server_routine,
-    gnumach_server_routine, mach4_server_routine,     device_server_routine,
+    gnumach_server_routine, mach4_server_routine,     mach_debug_server_routine,
+    device_server_routine,
 };
 
 static mig_routine_t kserver_lookup(const mach_msg_header_t *in)

@@ -14,6 +14,7 @@
 #include "gnumach_server.h"
 #include "mach4_server.h"
 #include "mach_host_server.h"
+#include "mach_debug_server.h"
 #include "mach_server.h"
 #include "server/mig_kernel.h"
 
@@ -628,6 +629,64 @@ kserver_vm_region(vm_map_t target_task, vm_address_t *address, vm_size_t *size,
 
 __attribute__((weak)) kern_return_t
 kserver_vm_statistics(vm_map_t target_task, vm_statistics_data_t *vm_stats)
+{
+	return MIG_BAD_ID;
+}
+
+/* ---- mach_debug.defs (kernel/server/debug.c serves host_slab_info and
+ * mach_port_get_srights) ---- */
+
+__attribute__((weak)) kern_return_t kserver_host_ipc_marequest_info(host_t host, unsigned *max_requests, hash_info_bucket_array_t *info, mach_msg_type_number_t *infoCnt)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_port_dnrequest_info(ipc_space_t task, mach_port_name_t name, unsigned *total, unsigned *used)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_host_stack_usage(host_t host, vm_size_t *reserved, unsigned *total, vm_size_t *space, vm_size_t *resident, vm_size_t *maxusage, vm_offset_t *maxstack)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_processor_set_stack_usage(processor_set_t pset, unsigned *total, vm_size_t *space, vm_size_t *resident, vm_size_t *maxusage, vm_offset_t *maxstack)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_host_virtual_physical_table_info(host_t host, hash_info_bucket_array_t *info, mach_msg_type_number_t *infoCnt)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_port_kernel_object(ipc_space_t task, mach_port_name_t name, unsigned *object_type, vm_offset_t *object_addr)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_vm_region_info(vm_map_t task, vm_address_t address, vm_region_info_t *region, ipc_port_t *object)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_vm_object_info(vm_object_t object, vm_object_info_t *info, ipc_port_t *shadow, ipc_port_t *copy)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_vm_object_pages(vm_object_t object, vm_page_info_array_t *pages, mach_msg_type_number_t *pagesCnt)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_host_load_symbol_table(host_t host, task_t task, const_symtab_name_t name, vm_offset_t symtab, mach_msg_type_number_t symtabCnt)
+{
+	return MIG_BAD_ID;
+}
+
+__attribute__((weak)) kern_return_t kserver_mach_vm_object_pages_phys(vm_object_t object, vm_page_phys_info_array_t *pages, mach_msg_type_number_t *pagesCnt)
 {
 	return MIG_BAD_ID;
 }
