@@ -145,6 +145,7 @@ void selftest_pmap_nx(struct selftest_ctx *ctx);
 void selftest_smp_cpus_online(struct selftest_ctx *ctx);
 void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
 void selftest_smp_shootdown(struct selftest_ctx *ctx);
+void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx);
 void selftest_smp_block_wake(struct selftest_ctx *ctx);
 
 const struct selftest machine_selftests[] = {
@@ -172,6 +173,8 @@ const struct selftest machine_selftests[] = {
     {"smp: kernel threads run on every CPU", selftest_smp_threads_everywhere},
     {"smp: a TLB shootdown reaches the CPU that has the pmap loaded",
      selftest_smp_shootdown},
+    {"smp: two CPUs shooting at each other with interrupts masked finish",
+     selftest_smp_shootdown_crossfire},
     {"smp: threads on different CPUs block and wake without losing a wake",
      selftest_smp_block_wake},
 };

@@ -28,6 +28,7 @@
 void selftest_smp_cpus_online(struct selftest_ctx *ctx);
 void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
 void selftest_smp_shootdown(struct selftest_ctx *ctx);
+void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx);
 void selftest_smp_block_wake(struct selftest_ctx *ctx);
 
 #define MS 1000000ULL
@@ -223,6 +224,90 @@ out:
 		sleep_ns(MS);
 	if (p)
 		pmap_destroy(p);
+	if (a)
+		page_free_va(a, 0);
+	if (b)
+		page_free_va(b, 0);
+}
+
+/* --- two CPUs shooting at each other with interrupts masked --- */
+
+#define CROSS_ROUNDS 300
+
+/* Each side has its own pmap loaded and remaps a page of the other's,
+ * so every round sends a shootdown to the other CPU, which is itself
+ * spinning with interrupts masked: only the answering spin loops
+ * (cpu_relax) let both finish.  A deadlock hangs the run (the runner's
+ * timeout reports it). */
+static struct {
+	struct pmap *pmap[2]; /* side I loads pmap[I], remaps pmap[1 - I] */
+	paddr_t frame[2];
+	int ready[2], done[2];
+	unsigned cpu[2];
+} cross;
+
+static void cross_side(unsigned i)
+{
+	unsigned long f;
+
+	pmap_activate(cross.pmap[i]);
+	cross.cpu[i] = cpu_id();
+	__atomic_store_n(&cross.ready[i], 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&cross.ready[1 - i], __ATOMIC_ACQUIRE))
+		cpu_relax();
+	f = intr_save();
+	for (unsigned r = 0; r < CROSS_ROUNDS; r++)
+		pmap_enter(cross.pmap[1 - i], TEST_VA, cross.frame[r & 1],
+		           VM_PROT_READ, 0);
+	intr_restore(f);
+	__atomic_store_n(&cross.done[i], 1, __ATOMIC_RELEASE);
+	/* Keep the pmap loaded until the other side is done too. */
+	while (!__atomic_load_n(&cross.done[1 - i], __ATOMIC_ACQUIRE))
+		cpu_relax();
+	pmap_activate(NULL);
+}
+
+static void cross_helper(void *arg)
+{
+	(void)arg;
+	cross_side(1);
+}
+
+void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx)
+{
+	void *a = page_alloc_va(0), *b = page_alloc_va(0);
+	uint64_t sent = smp_shootdowns_sent();
+
+	memset(&cross, 0, sizeof(cross));
+	cross.pmap[0] = pmap_create();
+	cross.pmap[1] = pmap_create();
+	if (!selftest_check(ctx, a && b && cross.pmap[0] && cross.pmap[1],
+	                    "out of memory"))
+		goto out;
+	if (machine_cpu_count() == 1)
+		goto out; /* nobody to shoot at */
+	cross.frame[0] = virt_to_phys(a);
+	cross.frame[1] = virt_to_phys(b);
+	if (!selftest_check(ctx,
+	                    thread_create_kernel(cross_helper, NULL,
+	                                         SCHED_PRI_KERNEL,
+	                                         "selftest.cross") != NULL,
+	                    "no helper thread"))
+		goto out;
+	/* This CPU stays busy (no sleep): the helper is stolen by
+	 * another one, and both sides run at once. */
+	cross_side(0);
+	selftest_check(ctx, cross.cpu[0] != cross.cpu[1],
+	               "both sides ran on cpu %u", cross.cpu[0]);
+	selftest_check(ctx,
+	               smp_shootdowns_sent() - sent >= 2 * (CROSS_ROUNDS - 1),
+	               "%llu shootdowns for %u remaps of a mapped page",
+	               (unsigned long long)(smp_shootdowns_sent() - sent),
+	               2 * (CROSS_ROUNDS - 1));
+out:
+	for (int i = 0; i < 2; i++)
+		if (cross.pmap[i])
+			pmap_destroy(cross.pmap[i]);
 	if (a)
 		page_free_va(a, 0);
 	if (b)
