@@ -26,20 +26,40 @@
 
 void syscall_dispatch(struct trap_frame *f);
 
+/*
+ * Arguments 7 to NARGS of a trap, from the user stack at RSP + 8 on, one
+ * 8-byte word at a time.  On failure *BAD is the address GNU Mach
+ * reports: the word's own for a user address that does not read, the
+ * end of the word for one outside user space (the range check fails
+ * there).
+ */
+static bool stack_args(uint64_t rsp, uint64_t *a, int nargs, uint64_t *bad)
+{
+	for (int i = 6; i < nargs; i++) {
+		uint64_t at = rsp + 8 + 8 * (uint64_t)(i - 6);
+
+		if (copyin((const void *)at, &a[i], 8) != 0) {
+			*bad = at < USER_MAX_ADDRESS ? at : at + 8;
+			return false;
+		}
+	}
+	return true;
+}
+
 void syscall_dispatch(struct trap_frame *f)
 {
 	int64_t number = (int32_t)f->rax; /* the low 32 bits, sign-extended */
 	uint64_t a[MACH_TRAP_MAX_ARGS] = {f->rdi, f->rsi, f->rdx,
 	                                  f->r10, f->r8,  f->r9};
 	int nargs = mach_trap_nargs(number);
+	uint64_t bad = 0;
 
 	intr_enable();
 	if (nargs < 0) {
 		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
-	} else if (nargs > 6 && copyin((const void *)(f->rsp + 8), &a[6],
-	                               (size_t)(nargs - 6) * 8) != 0) {
+	} else if (nargs > 6 && !stack_args(f->rsp, a, nargs, &bad)) {
 		exception_raise_current(EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
-		                        (int64_t)(f->rsp + 8));
+		                        (int64_t)bad);
 	} else {
 		f->rax = mach_trap_call(number, a);
 	}
