@@ -61,13 +61,6 @@ static void kick_idle_cpu(unsigned busy)
 	}
 }
 
-/*
- * SMP: a thread goes on its last CPU's queue.  When that CPU is another
- * one and must run it now (need_resched), it gets a reschedule IPI;
- * when that CPU is busy, an idle CPU is woken to steal it, except for a
- * thread woken for an RPC (FRONT), which the waker's CPU usually runs
- * at once by handoff when the waker blocks.
- */
 /* Halve T's usage for each clock second since it was last decayed. */
 static void usage_decay(struct thread *t, uint64_t now)
 {
@@ -93,6 +86,13 @@ int sched_compute_priority(struct thread *t, uint64_t now)
 	return pri > SCHED_PRI_LOWEST ? SCHED_PRI_LOWEST : pri;
 }
 
+/*
+ * SMP: a thread goes on its last CPU's queue.  When that CPU is another
+ * one and must run it now (need_resched), it gets a reschedule IPI;
+ * when that CPU is busy, an idle CPU is woken to steal it, except for a
+ * thread woken for an RPC (FRONT), which the waker's CPU usually runs
+ * at once by handoff when the waker blocks.
+ */
 void sched_enqueue(struct thread *t, bool front)
 {
 	unsigned c = t->last_cpu;
