@@ -145,7 +145,7 @@ kern_return_t kserver_host_info(host_t host, int flavor, host_info_t info,
                                 mach_msg_type_number_t *cnt)
 {
 	if (host == NULL)
-		return KERN_INVALID_HOST;
+		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer here */
 	switch (flavor) {
 	case HOST_BASIC_INFO: {
 		struct page_alloc_stats st;
@@ -165,6 +165,8 @@ kern_return_t kserver_host_info(host_t host, int flavor, host_info_t info,
 		integer_t slots[MAX_CPUS];
 		unsigned n = cpus_online(procs);
 
+		if (*cnt == 0)
+			return KERN_INVALID_ARGUMENT; /* as GNU Mach */
 		for (unsigned i = 0; i < n; i++)
 			slots[i] = (integer_t)procs[i]->slot;
 		return info_out(slots, n, info, cnt);

@@ -66,9 +66,9 @@ void task_foreach(void (*fn)(struct task *task, void *arg), void *arg)
 
 	list_for_each(pos, &all_tasks)
 	{
-		struct task *t = (struct task *)((char *)pos -
-		                                 __builtin_offsetof(struct task,
-		                                                    all_link));
+		struct task *t =
+		    (struct task *)((char *)pos -
+		                    __builtin_offsetof(struct task, all_link));
 		fn(t, arg);
 	}
 	spin_unlock(&tasks_lock, f);
@@ -79,7 +79,7 @@ static kern_return_t task_vm_allocate(void *ctx, uint64_t size, uint64_t *addr)
 {
 	struct task *t = ctx;
 
-	*addr = 0;
+	*addr = vm_user_anywhere_start(t->map);
 	return vm_map_enter(t->map, addr, size, 0, true, VM_PROT_DEFAULT,
 	                    VM_PROT_ALL, VM_INHERIT_DEFAULT);
 }

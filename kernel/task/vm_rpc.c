@@ -27,22 +27,6 @@ static bool range_bad(uint64_t addr, uint64_t size)
 	return addr + size < addr || addr + size > VM_MAP_USER_MAX;
 }
 
-/* Where an `anywhere` search starts: the task's lowest region (its
- * program), so that memory lands above the program as on GNU Mach, or
- * the second page of an empty space (never address 0). */
-static uint64_t anywhere_floor(struct vm_map *map)
-{
-	uint64_t addr = 0, size, off;
-	vm_prot_t p, m;
-	vm_inherit_t inh;
-	bool shared;
-
-	if (vm_map_region(map, &addr, &size, &p, &m, &inh, &shared, &off) ==
-	    KERN_SUCCESS)
-		return addr;
-	return PAGE_SIZE;
-}
-
 kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
                              vm_size_t size, vm_address_t mask,
                              boolean_t anywhere, ipc_port_t memory_object,
@@ -60,7 +44,7 @@ kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
 		return KERN_SUCCESS;
 	if (range_bad(anywhere ? 0 : *address, size))
 		return anywhere ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
-	addr = anywhere ? anywhere_floor(task->map) : *address;
+	addr = anywhere ? vm_user_anywhere_start(task->map) : *address;
 	kr = vm_map_enter(task->map, &addr, size, mask, anywhere,
 	                  cur & VM_PROT_ALL, max & VM_PROT_ALL, inh);
 	if (kr == KERN_SUCCESS)

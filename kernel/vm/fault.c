@@ -245,3 +245,17 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 	}
 	return KERN_SUCCESS;
 }
+
+vaddr_t vm_user_anywhere_start(struct vm_map *map)
+{
+	vaddr_t addr = 0;
+	uint64_t size, off;
+	vm_prot_t p, m;
+	vm_inherit_t inh;
+	bool shared;
+
+	if (vm_map_region(map, &addr, &size, &p, &m, &inh, &shared, &off) ==
+	    KERN_SUCCESS)
+		return addr;
+	return PAGE_SIZE;
+}

@@ -33,6 +33,15 @@ extern struct vm_fault_stats vm_fault_stats;
 struct vm_map *vm_user_map_create(struct pmap *pmap);
 
 /*
+ * vm_user_anywhere_start: where an `anywhere` allocation in MAP starts
+ * looking: at the task's lowest region (its program), so that memory
+ * lands above the program as on GNU Mach, or at the second page of an
+ * empty space; never at address 0.
+ * Locks: none held.
+ */
+vaddr_t vm_user_anywhere_start(struct vm_map *map);
+
+/*
  * vm_fault: make the page at ADDR of MAP (translated by PMAP) accessible
  * for ACCESS (VM_PROT_* bits): zero-fill it on first touch, or give an
  * existing translation the region's protection.

@@ -432,6 +432,26 @@ static void test_empty_out_of_line_item_is_a_null_pointer(void **state)
 	assert_int_equal(vm_b.allocs, 0);
 }
 
+static void
+test_empty_out_of_line_port_array_shows_its_carried_type(void **state)
+{
+	uint64_t ptr = 0;
+	struct umsg m;
+
+	(void)state;
+	pair();
+	/* GNU Mach (msg-ways module): COPY_SEND arrives as PORT_SEND, 32-bit
+	 * names, even with nothing in the array.  Mach_R left the sender's
+	 * disposition (19) in the descriptor. */
+	one_item(&m, type_of(MACH_MSG_TYPE_COPY_SEND, 32, 0, false), &ptr, 8);
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	assert_int_equal(mrecv(sb, &m, p), MACH_MSG_SUCCESS);
+	assert_int_equal(m.body[1], 0);
+	assert_int_equal(item_at(&m, 0)->msgt_name, MACH_MSG_TYPE_PORT_SEND);
+	assert_int_equal(item_at(&m, 0)->msgt_size, 32);
+	assert_int_equal(item_at(&m, 0)->msgt_deallocate, 1);
+}
+
 static void test_large_out_of_line_data_is_intact(void **state)
 {
 	const uint32_t n = 300 * 1024 + 13;
@@ -669,6 +689,7 @@ int main(void)
 	    T(test_out_of_line_data_keeps_its_page_offset),
 	    T(test_out_of_line_deallocate_moves_the_region),
 	    T(test_empty_out_of_line_item_is_a_null_pointer),
+	    T(test_empty_out_of_line_port_array_shows_its_carried_type),
 	    T(test_large_out_of_line_data_is_intact),
 	    T(test_out_of_line_port_array),
 	    T(test_port_array_without_vm_releases_rights),

@@ -50,10 +50,16 @@ static void test_host_info_other_flavors(void **state)
 	cnt = HOST_INFO_MAX;
 	assert_int_equal(u_host_info(host_name, 99, info, &cnt),
 	                 KERN_INVALID_ARGUMENT);
-	/* Not a host port at all. */
+	/* Not a host port at all: GNU Mach says KERN_INVALID_ARGUMENT
+	 * (host-info module). */
 	cnt = HOST_INFO_MAX;
 	assert_int_equal(u_host_info(task_a_name, HOST_BASIC_INFO, info, &cnt),
-	                 KERN_INVALID_HOST);
+	                 KERN_INVALID_ARGUMENT);
+	/* And a zero count for the slots, too. */
+	cnt = 0;
+	assert_int_equal(
+	    u_host_info(host_name, HOST_PROCESSOR_SLOTS, info, &cnt),
+	    KERN_INVALID_ARGUMENT);
 }
 
 static void test_kernel_version_says_mach_r(void **state)

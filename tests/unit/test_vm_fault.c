@@ -336,6 +336,25 @@ static void test_inherit_copies_shares_and_leaves_out(void **state)
 	assert_int_equal(vm_fault_stats.user_pages, 0);
 }
 
+static void test_anywhere_starts_above_the_program_never_at_0(void **state)
+{
+	struct as a = as_create();
+	vaddr_t at;
+
+	(void)state;
+	/* Out-of-line memory once landed at address 0 in a task whose
+	 * program starts higher (msg-ways module). */
+	assert_int_equal(vm_user_anywhere_start(a.map), PG);
+	region(&a, BASE, PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	at = vm_user_anywhere_start(a.map);
+	assert_int_equal(at, BASE);
+	assert_int_equal(vm_map_enter(a.map, &at, PG, 0, true, VM_PROT_DEFAULT,
+	                              VM_PROT_ALL, VM_INHERIT_COPY),
+	                 KERN_SUCCESS);
+	assert_int_equal(at, BASE + PG);
+	as_destroy(&a);
+}
+
 static void test_inherit_stops_at_the_entry_limit(void **state)
 {
 	struct as p = as_create(), c = as_create();
@@ -371,6 +390,9 @@ int main(void)
 	        test_inherit_copies_shares_and_leaves_out, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_inherit_stops_at_the_entry_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_anywhere_starts_above_the_program_never_at_0, setup,
+	        teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
