@@ -185,6 +185,41 @@ static void pmap_tlb_shootdown(struct pmap *pmap, vaddr_t va)
 		smp_tlb_shootdown(active & ~me, va);
 }
 
+/*
+ * A shootdown gathered over one pmap_remove or pmap_protect: each page
+ * is invalidated here at once, the other CPUs get one IPI at the end
+ * (one page, or their whole TLB for more), before the pmap lock is
+ * dropped.  The pages stay the caller's until then, so the late
+ * invalidation there is safe; page-table pages freed on the way are shot
+ * down at once (walk).
+ */
+struct tlb_batch {
+	unsigned n;      /* pages changed */
+	vaddr_t va;      /* the last of them */
+	uint64_t remote; /* other CPUs that had the pmap loaded */
+};
+
+static void batch_add(struct pmap *pmap, struct tlb_batch *b, vaddr_t va)
+{
+	uint64_t me = 1ULL << cpu_id();
+	uint64_t active;
+
+	atomic_thread_fence(memory_order_seq_cst);
+	active = atomic_load(&pmap->active);
+	if (active & me)
+		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	b->remote |= active & ~me;
+	b->n++;
+	b->va = va;
+}
+
+static void batch_flush(struct tlb_batch *b)
+{
+	if (b->n && b->remote)
+		smp_tlb_shootdown(b->remote, b->n == 1 ? b->va : SMP_SHOOT_ALL);
+	*b = (struct tlb_batch){0, 0, 0};
+}
+
 static int user_page_ok(vaddr_t va)
 {
 	return (va & (PAGE_SIZE - 1)) == 0 && va < PMAP_USER_MAX;
@@ -276,6 +311,9 @@ short_of_memory:
 			uint64_t *n = table_va(*made[i]);
 
 			*made[i] = 0;
+			/* Another CPU running the pmap may have cached the
+			 * link meanwhile. */
+			pmap_tlb_shootdown(pmap, va);
 			table_free(pmap, n);
 		}
 	}
@@ -290,6 +328,7 @@ short_of_memory:
  * never freed here (pmap_destroy does).  Called with pmap->lock held.
  */
 typedef void (*pte_fn)(struct pmap *, uint64_t *pte, vaddr_t va, void *arg);
+static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg);
 
 static void walk(struct pmap *pmap, uint64_t *t, int l, vaddr_t base,
                  vaddr_t start, vaddr_t end, pte_fn fn, void *arg, int reap)
@@ -310,14 +349,21 @@ static void walk(struct pmap *pmap, uint64_t *t, int l, vaddr_t base,
 		if (reap && table_empty(table_va(t[i]))) {
 			uint64_t *n = table_va(t[i]);
 
+			/* SMP: no CPU may still walk (or set accessed and
+			 * dirty bits) through the table when it is freed:
+			 * unlink, drop gathered leaf entries and cached upper
+			 * levels everywhere, only then free. */
 			t[i] = 0;
-			table_free(pmap, n);
-			/* Drop cached upper-level entries for this range. */
+			if (fn == remove_one && arg)
+				batch_flush(arg);
 			pmap_tlb_shootdown(pmap, lo);
+			table_free(pmap, n);
 		}
 	}
 }
 
+/* ARG: a struct tlb_batch to gather the shootdown in, or NULL to shoot
+ * the page down at once. */
 static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
 {
 	uint64_t old = *pte;
@@ -326,7 +372,10 @@ static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
 	pmap->stats.resident--;
 	if (old & PTE_WIRED)
 		pmap->stats.wired--;
-	pmap_tlb_shootdown(pmap, va);
+	if (arg)
+		batch_add(pmap, arg, va);
+	else
+		pmap_tlb_shootdown(pmap, va);
 }
 
 static void remove_release_one(struct pmap *pmap, uint64_t *pte, vaddr_t va,
@@ -338,27 +387,34 @@ static void remove_release_one(struct pmap *pmap, uint64_t *pte, vaddr_t va,
 	((pmap_release_fn)arg)(pa);
 }
 
+struct protect_arg {
+	uint64_t bits; /* the new PTE_W and PTE_NX */
+	struct tlb_batch batch;
+};
+
 static void protect_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
 {
-	uint64_t bits = *(const uint64_t *)arg;
+	struct protect_arg *a = arg;
 	uint64_t old = *pte;
-	uint64_t new = (old & ~(PTE_W | PTE_NX)) | bits;
+	uint64_t new = (old & ~(PTE_W | PTE_NX)) | a->bits;
 
 	if (new != old) {
 		*pte = new;
-		pmap_tlb_shootdown(pmap, va);
+		batch_add(pmap, &a->batch, va);
 	}
 }
 
 void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
 {
+	struct tlb_batch batch = {0, 0, 0};
 	unsigned long f;
 
 	check_range("pmap_remove", start, end);
 	if (start == end)
 		return;
 	f = spin_lock(&pmap->lock);
-	walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, NULL, 1);
+	walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, &batch, 1);
+	batch_flush(&batch);
 	spin_unlock(&pmap->lock, f);
 }
 
@@ -378,7 +434,7 @@ void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
 
 void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 {
-	uint64_t bits;
+	struct protect_arg a = {0, {0, 0, 0}};
 	unsigned long f;
 
 	check_range("pmap_protect", start, end);
@@ -388,9 +444,10 @@ void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 	}
 	if (start == end)
 		return;
-	bits = prot_bits(prot) & (PTE_W | PTE_NX);
+	a.bits = prot_bits(prot) & (PTE_W | PTE_NX);
 	f = spin_lock(&pmap->lock);
-	walk(pmap, pmap->pml4, 3, 0, start, end, protect_one, &bits, 0);
+	walk(pmap, pmap->pml4, 3, 0, start, end, protect_one, &a, 0);
+	batch_flush(&a.batch);
 	spin_unlock(&pmap->lock, f);
 }
 

@@ -21,6 +21,7 @@
 #include "machine/io.h"
 #include "machine/memlayout.h"
 #include "machine/pmap.h"
+#include "machine/trap_catch.h"
 #include "task/sched.h"
 #include "task/thread.h"
 #include "x86.h"
@@ -116,14 +117,17 @@ void selftest_smp_threads_everywhere(struct selftest_ctx *ctx)
 
 #define TEST_VA 0x0000000040000000UL
 
-/* Shared by the test and its helper thread; stage moves 0 -> 1 (helper
- * has the pmap loaded and read the page) -> 2 (mapping changed) -> 3
- * (helper read again and unloaded the pmap). */
+/* Shared by the test and its helper thread.  Stages: 1 the helper has
+ * the pmap loaded and read both pages (their translations are cached);
+ * 2 the test remapped the first; 3 the helper read it again; 4 the test
+ * removed both pages at once (a gathered shootdown); 5 the helper tried
+ * to read the second and unloaded the pmap. */
 static struct {
 	struct pmap *pmap;
 	int stage;
 	unsigned cpu;
 	uint64_t first, second;
+	int vector; /* what reading a removed page raised, or -1 */
 } shoot;
 
 static int stage_get(void)
@@ -136,45 +140,74 @@ static void stage_set(int s)
 	__atomic_store_n(&shoot.stage, s, __ATOMIC_RELEASE);
 }
 
-static uint64_t read_user_word(void)
+static uint64_t read_user_word(vaddr_t va)
 {
 	uint64_t v;
 
 	if (read_cr4() & (1UL << 21)) /* SMAP */
 		__asm__ volatile("stac" : : : "memory");
-	v = *(volatile uint64_t *)TEST_VA;
+	v = *(volatile uint64_t *)va;
 	if (read_cr4() & (1UL << 21))
 		__asm__ volatile("clac" : : : "memory");
 	return v;
 }
 
-static void shoot_helper(void *arg)
+/* Wait for STAGE (yielding when the test needs this CPU). */
+static bool helper_wait(int stage, uint64_t until)
 {
-	uint64_t until = clock_now_ns() + 3000 * MS;
-
-	/* A kernel thread is not preempted: it stays on this CPU, with
-	 * the pmap loaded, until it yields (with one CPU, to let the test
-	 * go on; the pmap stays loaded over that switch to a kernel
-	 * thread). */
-	(void)arg;
-	shoot.cpu = cpu_id();
-	pmap_activate(shoot.pmap);
-	shoot.first = read_user_word(); /* the translation is now cached */
-	stage_set(1);
-	while (stage_get() != 2 && clock_now_ns() < until) {
+	while (stage_get() != stage && clock_now_ns() < until) {
 		if (machine_cpu_count() == 1)
 			sched_yield();
 		cpu_relax();
 	}
-	shoot.second = read_user_word();
-	pmap_activate(NULL);
+	return stage_get() == stage;
+}
+
+/* A kernel thread is not preempted: it stays on its CPU, with the pmap
+ * loaded, until it yields (with one CPU, to let the test go on; the pmap
+ * stays loaded over that switch to a kernel thread). */
+static void shoot_helper(void *arg)
+{
+	uint64_t until = clock_now_ns() + 3000 * MS;
+	struct trap_catch c;
+
+	(void)arg;
+	shoot.cpu = cpu_id();
+	pmap_activate(shoot.pmap);
+	shoot.first = read_user_word(TEST_VA);
+	(void)read_user_word(TEST_VA + PAGE_SIZE);
+	stage_set(1);
+	helper_wait(2, until);
+	shoot.second = read_user_word(TEST_VA);
 	stage_set(3);
+	helper_wait(4, until);
+	shoot.vector = -1;
+	if (trap_catch_begin(&c) == 0) {
+		(void)read_user_word(TEST_VA + PAGE_SIZE);
+		trap_catch_end(&c);
+	} else {
+		shoot.vector = (int)c.vector;
+	}
+	pmap_activate(NULL);
+	stage_set(5);
+}
+
+/* Wait for STAGE of the helper: spin (this CPU stays busy, so that the
+ * helper runs on another one), or sleep when there is one CPU. */
+static bool test_wait(int stage, uint64_t until)
+{
+	while (stage_get() != stage && clock_now_ns() < until) {
+		if (machine_cpu_count() == 1)
+			sleep_ns(MS);
+		cpu_relax();
+	}
+	return stage_get() == stage;
 }
 
 void selftest_smp_shootdown(struct selftest_ctx *ctx)
 {
 	uint64_t *a = page_alloc_va(0), *b = page_alloc_va(0);
-	uint64_t sent, until;
+	uint64_t sent, sent_remove, until = clock_now_ns() + 3000 * MS;
 	struct pmap *p = pmap_create();
 
 	if (!selftest_check(ctx, a && b && p, "out of memory"))
@@ -182,6 +215,11 @@ void selftest_smp_shootdown(struct selftest_ctx *ctx)
 	a[0] = 0xaaaaaaaaaaaaaaaaULL;
 	b[0] = 0xbbbbbbbbbbbbbbbbULL;
 	pmap_enter(p, TEST_VA, virt_to_phys(a), VM_PROT_READ, 0);
+	pmap_enter(p, TEST_VA + PAGE_SIZE, virt_to_phys(a), VM_PROT_READ, 0);
+	/* A third page keeps the page table from emptying when the first
+	 * two go, so that the removal is exactly one gathered shootdown. */
+	pmap_enter(p, TEST_VA + 2 * PAGE_SIZE, virt_to_phys(a), VM_PROT_READ,
+	           0);
 	shoot.pmap = p;
 	stage_set(0);
 	if (!selftest_check(ctx,
@@ -190,37 +228,39 @@ void selftest_smp_shootdown(struct selftest_ctx *ctx)
 	                                         "selftest.shoot") != NULL,
 	                    "no helper thread"))
 		goto out;
-	/* Keep this CPU busy (interrupts on) so that with several CPUs
-	 * the helper is stolen by another one. */
-	until = clock_now_ns() + 3000 * MS;
-	while (stage_get() != 1 && clock_now_ns() < until) {
-		if (machine_cpu_count() == 1)
-			sleep_ns(MS);
-		cpu_relax();
-	}
-	if (!selftest_check(ctx, stage_get() == 1, "the helper never ran"))
+	if (!selftest_check(ctx, test_wait(1, until), "the helper never ran"))
 		goto out;
 	sent = smp_shootdowns_sent();
 	pmap_enter(p, TEST_VA, virt_to_phys(b), VM_PROT_READ, 0);
 	stage_set(2);
-	while (stage_get() != 3 && clock_now_ns() < until)
-		if (shoot.cpu == cpu_id())
-			sleep_ns(MS);
-	selftest_check(ctx, stage_get() == 3, "the helper did not finish");
+	if (!selftest_check(ctx, test_wait(3, until), "the helper stopped"))
+		goto out;
+	sent_remove = smp_shootdowns_sent();
+	pmap_remove(p, TEST_VA, TEST_VA + 2 * PAGE_SIZE);
+	stage_set(4);
+	selftest_check(ctx, test_wait(5, until), "the helper did not finish");
 	selftest_check(ctx, shoot.first == a[0], "first read %#llx",
 	               (unsigned long long)shoot.first);
 	selftest_check(
 	    ctx, shoot.second == b[0],
 	    "read %#llx after the remap on cpu %u: a stale TLB entry",
 	    (unsigned long long)shoot.second, shoot.cpu);
+	selftest_check(ctx, shoot.vector == 14,
+	               "reading a removed page on cpu %u: vector %d, not a "
+	               "page fault",
+	               shoot.cpu, shoot.vector);
 	if (machine_cpu_count() > 1) {
 		selftest_check(ctx, shoot.cpu != cpu_id(),
 		               "the helper ran on this cpu (%u)", shoot.cpu);
-		selftest_check(ctx, smp_shootdowns_sent() > sent,
-		               "no shootdown IPI was sent");
+		selftest_check(ctx, sent_remove > sent,
+		               "no shootdown IPI for the remap");
+		selftest_check(
+		    ctx, smp_shootdowns_sent() == sent_remove + 1,
+		    "%llu shootdowns for removing two pages, not 1",
+		    (unsigned long long)(smp_shootdowns_sent() - sent_remove));
 	}
 out:
-	while (stage_get() == 1 || stage_get() == 2)
+	while (stage_get() >= 1 && stage_get() <= 4)
 		sleep_ns(MS);
 	if (p)
 		pmap_destroy(p);
@@ -242,7 +282,7 @@ out:
 static struct {
 	struct pmap *pmap[2]; /* side I loads pmap[I], remaps pmap[1 - I] */
 	paddr_t frame[2];
-	int ready[2], done[2];
+	int ready[2], done[2], unloaded[2];
 	unsigned cpu[2];
 } cross;
 
@@ -265,6 +305,7 @@ static void cross_side(unsigned i)
 	while (!__atomic_load_n(&cross.done[1 - i], __ATOMIC_ACQUIRE))
 		cpu_relax();
 	pmap_activate(NULL);
+	__atomic_store_n(&cross.unloaded[i], 1, __ATOMIC_RELEASE);
 }
 
 static void cross_helper(void *arg)
@@ -297,6 +338,8 @@ void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx)
 	/* This CPU stays busy (no sleep): the helper is stolen by
 	 * another one, and both sides run at once. */
 	cross_side(0);
+	while (!__atomic_load_n(&cross.unloaded[1], __ATOMIC_ACQUIRE))
+		cpu_relax(); /* before the pmaps go */
 	selftest_check(ctx, cross.cpu[0] != cross.cpu[1],
 	               "both sides ran on cpu %u", cross.cpu[0]);
 	selftest_check(ctx,
