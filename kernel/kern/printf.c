@@ -62,6 +62,14 @@ int kvprintf(const char *fmt, va_list ap)
 	return n;
 }
 
+void kconsole_write_raw(const char *s, size_t n)
+{
+	unsigned long flags = spin_lock(&console_lock);
+
+	machine_console_write_raw(s, n);
+	spin_unlock(&console_lock, flags);
+}
+
 int kprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -16,4 +16,12 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...) __printflike(3, 4);
 int kvprintf(const char *fmt, va_list ap);
 int kprintf(const char *fmt, ...) __printflike(1, 2);
 
+/*
+ * kconsole_write_raw: write N bytes to the console as they are (no "\r"
+ * added), as one piece: with several CPUs, never interleaved with a
+ * kprintf or another write (the console device's writes come here).
+ * Locks: takes the console lock; not to be called with it held.
+ */
+void kconsole_write_raw(const char *s, size_t n);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "ipc/ool.h"
 #include "kern/clock.h"
+#include "kern/printf.h"
 #include "kern/slab.h"
 #include "kern/spinlock.h"
 #include "kern/string.h"
@@ -173,7 +174,7 @@ kern_return_t ds_device_write(device_t device, ipc_port_t reply_port,
 		    count - off < sizeof(chunk) ? count - off : sizeof(chunk);
 
 		ool_read(ool, off, chunk, n);
-		machine_console_write_raw(chunk, n);
+		kconsole_write_raw(chunk, n);
 		off += n;
 	}
 	/* Success: the region is ours to consume (MIG's contract). */
@@ -191,7 +192,7 @@ kern_return_t ds_device_write_inband(device_t device, ipc_port_t reply_port,
 {
 	if (device == NULL)
 		return D_NO_SUCH_DEVICE;
-	machine_console_write_raw(data, count);
+	kconsole_write_raw(data, count);
 	*bytes_written = (int)count;
 	return D_SUCCESS;
 }
