@@ -90,8 +90,8 @@ int sched_compute_priority(struct thread *t, uint64_t now)
  * SMP: a thread goes on its last CPU's queue.  When that CPU is another
  * one and must run it now (need_resched), it gets a reschedule IPI;
  * when that CPU is busy, an idle CPU is woken to steal it, except for a
- * thread woken for an RPC (FRONT), which the waker's CPU usually runs
- * at once by handoff when the waker blocks.
+ * thread woken for an RPC (FRONT) on the waker's own CPU, which that
+ * CPU usually runs at once by handoff when the waker blocks.
  */
 void sched_enqueue(struct thread *t, bool front)
 {
@@ -121,7 +121,7 @@ void sched_enqueue(struct thread *t, bool front)
 	spin_unlock(&s->lock, f);
 	if (resched)
 		machine_cpu_kick(c); /* nothing when C is the caller's CPU */
-	else if (!front)
+	else if (!front || c != cpu_id())
 		kick_idle_cpu(c);
 }
 
