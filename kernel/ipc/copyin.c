@@ -427,15 +427,11 @@ static mach_msg_return_t copyin_item(struct kmsg *k, struct space *space,
 		uaddr = *slot;
 		*slot = 0;
 		*complex = true;
-		if (number == 0 || length == 0) {
-			/* No memory: pointer 0.  An empty port array still
-			 * shows the type it carries, as GNU Mach's does. */
-			if (is_port) {
-				t->msgt_name = copyin_type(name);
-				t->msgt_size = PORT_T_BITS;
-			}
-			return MACH_MSG_SUCCESS;
-		}
+		if (number == 0 || length == 0)
+			return MACH_MSG_SUCCESS; /* no memory: pointer 0 (an
+			                            empty port array keeps the
+			                            sender's disposition: see
+			                            copyout_body) */
 		if (is_port) {
 			mr = copyin_port_array(space, uaddr, number, dealloc,
 			                       &objs);

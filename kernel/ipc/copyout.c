@@ -8,6 +8,8 @@
  */
 #include "ipc/copyout.h"
 
+#include "ipc/copyin.h"
+
 #include "ipc/kmsg.h"
 #include "ipc/ool.h"
 #include "ipc/port.h"
@@ -173,10 +175,16 @@ static mach_msg_return_t copyout_body(struct kmsg *k, struct space *space)
 		it.type->msgt_deallocate = 1;
 		slot = it.data;
 		if (*slot == 0) {
-			/* Empty: the pointer stays 0; port names are 32 bits
-			 * in user memory, as for a full array. */
-			if (it.is_port)
+			/* Empty: the pointer stays 0.  A port array shows
+			 * what it would carry and 32-bit names, as a full one
+			 * (GNU Mach converts an empty array's disposition
+			 * here, not at copyin: a kernel RPC still sees the
+			 * sender's and refuses it, msg-ways and sched-calls
+			 * modules). */
+			if (it.is_port) {
+				it.type->msgt_name = copyin_type(it.name);
 				it.type->msgt_size = PORT_NAME_T_BITS;
+			}
 			continue;
 		}
 		if (it.is_port) {
