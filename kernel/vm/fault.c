@@ -173,39 +173,64 @@ kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
 }
 
 /*
- * Give CHILD_PMAP the pages of [ADDR, ADDR + SIZE) of the parent: the
- * same pages when SHARE (every page made present first, so that the two
- * tasks never zero-fill apart), else copies of the pages the parent has.
+ * Shared regions are made present before they are shared, so that the
+ * two tasks do not zero-fill the same page apart; at most this many
+ * pages per task_create (then only the present pages are shared: a
+ * bound on what one call may allocate, until VM objects share lazily).
+ */
+#define SHARE_PREFAULT_PAGES 4096 /* 16 MiB */
+
+#define PRESENT_BATCH 64
+
+/*
+ * Give CHILD_PMAP the present pages of [ADDR, ADDR + SIZE) of the
+ * parent: the same pages when SHARE, else copies.  Only page tables that
+ * exist are visited, so the time grows with the memory in use, not with
+ * the size of the region.  *PREFAULT counts down the pages a shared
+ * region may still make present.
  */
 static kern_return_t inherit_pages(struct vm_map *parent,
                                    struct pmap *parent_pmap,
                                    struct pmap *child_pmap, vaddr_t addr,
-                                   uint64_t size, vm_prot_t prot, bool share)
+                                   uint64_t size, vm_prot_t prot, bool share,
+                                   unsigned *prefault)
 {
-	for (vaddr_t va = addr; va < addr + size; va += PAGE_SIZE) {
-		struct page *pg;
-		paddr_t pa;
+	vaddr_t vas[PRESENT_BATCH], next = addr, end = addr + size;
+	paddr_t pas[PRESENT_BATCH];
 
-		if (share && prot != VM_PROT_NONE &&
-		    vm_fault(parent, parent_pmap, va, VM_PROT_NONE) !=
-		        KERN_SUCCESS)
-			return KERN_RESOURCE_SHORTAGE;
-		if (!pmap_extract(parent_pmap, va, &pa))
-			continue;
-		if (share) {
-			pg = phys_to_page(pa);
-			__atomic_add_fetch(&pg->map_count, 1, __ATOMIC_ACQ_REL);
-		} else {
-			pg = user_page_alloc();
-			if (pg == NULL)
+	if (share && prot != VM_PROT_NONE && size / PAGE_SIZE <= *prefault) {
+		*prefault -= (unsigned)(size / PAGE_SIZE);
+		for (vaddr_t va = addr; va < end; va += PAGE_SIZE)
+			if (vm_fault(parent, parent_pmap, va, VM_PROT_NONE) !=
+			    KERN_SUCCESS)
 				return KERN_RESOURCE_SHORTAGE;
-			memcpy(page_to_virt(pg), phys_to_virt(pa), PAGE_SIZE);
+	}
+	while (next < end) {
+		unsigned n = pmap_present(parent_pmap, next, end, vas, pas,
+		                          PRESENT_BATCH, &next);
+
+		for (unsigned i = 0; i < n; i++) {
+			struct page *pg;
+
+			if (share) {
+				pg = phys_to_page(pas[i]);
+				__atomic_add_fetch(&pg->map_count, 1,
+				                   __ATOMIC_ACQ_REL);
+			} else {
+				pg = user_page_alloc();
+				if (pg == NULL)
+					return KERN_RESOURCE_SHORTAGE;
+				memcpy(page_to_virt(pg), phys_to_virt(pas[i]),
+				       PAGE_SIZE);
+			}
+			if (pmap_enter(child_pmap, vas[i], page_to_phys(pg),
+			               prot, 0) != KERN_SUCCESS) {
+				free_user_page(page_to_phys(pg));
+				return KERN_RESOURCE_SHORTAGE;
+			}
 		}
-		if (pmap_enter(child_pmap, va, page_to_phys(pg), prot, 0) !=
-		    KERN_SUCCESS) {
-			free_user_page(page_to_phys(pg));
-			return KERN_RESOURCE_SHORTAGE;
-		}
+		if (n == 0)
+			break;
 	}
 	return KERN_SUCCESS;
 }
@@ -219,6 +244,7 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 	vm_prot_t prot, max;
 	vm_inherit_t inh;
 	bool shared;
+	unsigned prefault = SHARE_PREFAULT_PAGES;
 
 	while (vm_map_region(parent, &addr, &size, &prot, &max, &inh, &shared,
 	                     &offset) == KERN_SUCCESS) {
@@ -229,9 +255,9 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent,
 			kr = vm_map_enter(child, &at, size, 0, false, prot, max,
 			                  inh);
 			if (kr == KERN_SUCCESS)
-				kr = inherit_pages(parent, parent_pmap,
-				                   child_pmap, addr, size, prot,
-				                   inh == VM_INHERIT_SHARE);
+				kr = inherit_pages(
+				    parent, parent_pmap, child_pmap, addr, size,
+				    prot, inh == VM_INHERIT_SHARE, &prefault);
 			if (kr == KERN_SUCCESS && inh == VM_INHERIT_SHARE) {
 				vm_map_mark_shared(parent, addr);
 				vm_map_mark_shared(child, addr);

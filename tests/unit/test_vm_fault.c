@@ -355,6 +355,56 @@ static void test_anywhere_starts_above_the_program_never_at_0(void **state)
 	as_destroy(&a);
 }
 
+static void
+test_inherit_of_a_huge_sparse_region_copies_only_its_pages(void **state)
+{
+	struct as p = as_create(), c = as_create();
+	const uint64_t huge = 1ULL << 40;
+	const vaddr_t at[3] = {BASE, BASE + 12345 * PG, BASE + huge - PG};
+
+	(void)state;
+	/* task_create(inherit) of a 1 TiB reservation once took a page
+	 * lookup per page of it (the garbage module hung Mach_R). */
+	region(&p, BASE, huge, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(vm_fault(p.map, p.pmap, at[i], VM_PROT_WRITE),
+		                 KERN_SUCCESS);
+		*byte_at(&p, at[i]) = (char)('a' + i);
+	}
+	assert_int_equal(vm_user_map_inherit(p.map, p.pmap, c.map, c.pmap),
+	                 KERN_SUCCESS);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(*byte_at(&c, at[i]), 'a' + i);
+	assert_null(byte_at(&c, BASE + PG));
+	assert_int_equal(vm_fault_stats.user_pages, 6);
+	as_destroy(&p);
+	as_destroy(&c);
+}
+
+static void test_pmap_present_lists_in_batches(void **state)
+{
+	struct as a = as_create();
+	vaddr_t vas[2], next;
+	paddr_t pas[2];
+
+	(void)state;
+	region(&a, BASE, 8 * PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	for (unsigned i = 0; i < 8; i += 3) /* pages 0, 3, 6 */
+		assert_int_equal(
+		    vm_fault(a.map, a.pmap, BASE + i * PG, VM_PROT_READ),
+		    KERN_SUCCESS);
+	assert_int_equal(
+	    pmap_present(a.pmap, BASE, BASE + 8 * PG, vas, pas, 2, &next), 2);
+	assert_int_equal(vas[0], BASE);
+	assert_int_equal(vas[1], BASE + 3 * PG);
+	assert_int_equal(next, BASE + 6 * PG);
+	assert_int_equal(
+	    pmap_present(a.pmap, next, BASE + 8 * PG, vas, pas, 2, &next), 1);
+	assert_int_equal(vas[0], BASE + 6 * PG);
+	assert_int_equal(next, BASE + 8 * PG);
+	as_destroy(&a);
+}
+
 static void test_inherit_stops_at_the_entry_limit(void **state)
 {
 	struct as p = as_create(), c = as_create();
@@ -393,6 +443,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_anywhere_starts_above_the_program_never_at_0, setup,
 	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_inherit_of_a_huge_sparse_region_copies_only_its_pages,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pmap_present_lists_in_batches,
+	                                    setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

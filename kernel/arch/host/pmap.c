@@ -226,6 +226,45 @@ int host_pmap_lookup(struct pmap *pmap, vaddr_t va, paddr_t *pa,
 	return n != NULL;
 }
 
+unsigned pmap_present(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                      vaddr_t *vas, paddr_t *pas, unsigned max, vaddr_t *next)
+{
+	unsigned n = 0;
+	unsigned long f;
+
+	check_range("pmap_present", start, end);
+	*next = end;
+	if (!pmap->bucket || start == end || max == 0)
+		return 0;
+	/* The table is a hash: take the lowest addresses in range one at a
+	 * time (the unit tests map few pages). */
+	f = spin_lock(&pmap->lock);
+	for (vaddr_t from = start;;) {
+		vaddr_t low = end;
+		paddr_t pa = 0;
+
+		for (unsigned i = 0; i < BUCKETS; i++)
+			for (struct pmap_node *x = pmap->bucket[i]; x;
+			     x = x->next)
+				if (x->va >= from && x->va < low) {
+					low = x->va;
+					pa = x->pa;
+				}
+		if (low == end)
+			break;
+		if (n == max) {
+			*next = low;
+			break;
+		}
+		vas[n] = low;
+		pas[n] = pa;
+		n++;
+		from = low + PAGE_SIZE;
+	}
+	spin_unlock(&pmap->lock, f);
+	return n;
+}
+
 int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa)
 {
 	paddr_t page;

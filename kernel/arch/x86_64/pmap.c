@@ -451,6 +451,49 @@ void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 	spin_unlock(&pmap->lock, f);
 }
 
+/* What pmap_present collects (present_one's ARG). */
+struct present {
+	vaddr_t *vas;
+	paddr_t *pas;
+	unsigned n, max;
+	vaddr_t next; /* first address not looked at yet, once full */
+	bool full;
+};
+
+static void present_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg)
+{
+	struct present *p = arg;
+
+	(void)pmap;
+	if (p->full)
+		return;
+	if (p->n == p->max) {
+		p->full = true;
+		p->next = va;
+		return;
+	}
+	p->vas[p->n] = va;
+	p->pas[p->n] = *pte & PTE_ADDR;
+	p->n++;
+}
+
+unsigned pmap_present(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                      vaddr_t *vas, paddr_t *pas, unsigned max, vaddr_t *next)
+{
+	struct present p = {vas, pas, 0, max, end, false};
+	unsigned long f;
+
+	check_range("pmap_present", start, end);
+	*next = end;
+	if (start == end || max == 0)
+		return 0;
+	f = spin_lock(&pmap->lock);
+	walk(pmap, pmap->pml4, 3, 0, start, end, present_one, &p, 0);
+	spin_unlock(&pmap->lock, f);
+	*next = p.full ? p.next : end;
+	return p.n;
+}
+
 int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa)
 {
 	uint64_t *pte;

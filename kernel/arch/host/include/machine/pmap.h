@@ -58,6 +58,8 @@ void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end,
 int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa);
 void pmap_activate(struct pmap *pmap);
 void pmap_get_stats(struct pmap *pmap, struct pmap_stats *st);
+unsigned pmap_present(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                      vaddr_t *vas, paddr_t *pas, unsigned max, vaddr_t *next);
 
 /*
  * Host tests only.  host_pmap_lookup: the translation of the page at VA

@@ -122,6 +122,16 @@ int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa);
  */
 void pmap_activate(struct pmap *pmap);
 
+/*
+ * pmap_present: the translations of [START, END) in address order, at
+ * most MAX: their addresses in VAS[] and physical pages in PAS[].  Only
+ * page tables that exist are visited, so a huge range with few pages is
+ * cheap.  Returns how many were stored; *NEXT is where to go on (END
+ * when the range is done).  Panics on a bad range.
+ */
+unsigned pmap_present(struct pmap *pmap, vaddr_t start, vaddr_t end,
+                      vaddr_t *vas, paddr_t *pas, unsigned max, vaddr_t *next);
+
 /* pmap_get_stats: the counters of PMAP. */
 void pmap_get_stats(struct pmap *pmap, struct pmap_stats *st);
 
