@@ -60,4 +60,12 @@ static inline bool list_linked(const struct list *elem)
 #define list_for_each(pos, head)                                               \
 	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
+/* list_for_each_entry: declare VAR, a TYPE *, and run it over the
+ * entries of HEAD linked through their MEMBER.  The loop body must not
+ * unlink VAR. */
+#define list_for_each_entry(type, var, head, member)                           \
+	for (type *var = container_of((head)->next, type, member);             \
+	     &var->member != (head);                                           \
+	     var = container_of(var->member.next, type, member))
+
 #endif

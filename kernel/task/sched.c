@@ -310,19 +310,14 @@ static void expire_depressions(struct sched_cpu *s, uint64_t now)
 {
 	struct thread *expired[8];
 	unsigned n = 0;
-	struct list *pos;
 
 	spin_lock(&s->lock);
 	if (s->bitmap & (1ULL << SCHED_PRI_DEPRESS))
-		list_for_each(pos, &s->queues[SCHED_PRI_DEPRESS])
+		list_for_each_entry(struct thread, t,
+		                    &s->queues[SCHED_PRI_DEPRESS], runq_link)
 		{
-			struct thread *t = (struct thread *)((char *)pos -
-			                                     __builtin_offsetof(
-			                                         struct thread,
-			                                         runq_link));
 
-			if (t->depressed && now >= t->depress_until &&
-			    n < 8) {
+			if (t->depressed && now >= t->depress_until && n < 8) {
 				thread_ref(t);
 				expired[n++] = t;
 			}
@@ -402,9 +397,8 @@ void sched_set_timeout(struct thread *t, uint64_t deadline)
 	t->wait_deadline = deadline;
 	for (pos = timeouts.next; pos != &timeouts; pos = pos->next) {
 		struct thread *o =
-		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread,
-		                                         timeout_link));
+		    container_of(pos, struct thread, timeout_link);
+
 		if (o->wait_deadline > deadline)
 			break;
 	}

@@ -61,8 +61,8 @@ static void set_max_locked(struct thread *t, int max)
 	}
 }
 
-kern_return_t kserver_thread_max_priority(thread_t thread,
-                                          processor_set_t pset, int max)
+kern_return_t kserver_thread_max_priority(thread_t thread, processor_set_t pset,
+                                          int max)
 {
 	unsigned long f;
 
@@ -80,14 +80,9 @@ static void for_each_thread(struct task *task,
                             void (*fn)(struct thread *t, int arg), int arg)
 {
 	unsigned long f = spin_lock(&task->lock);
-	struct list *pos;
 
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
-		                                         task_link));
 		spin_lock(&t->lock);
 		fn(t, arg);
 		spin_unlock(&t->lock, 0);
@@ -122,17 +117,12 @@ static void thread_lower_max(struct thread *t, int max)
 
 static void task_lower_max(struct task *task, void *arg)
 {
-	struct list *pos;
 
 	if (task == kernel_task)
 		return;
 	spin_lock(&task->lock);
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
-		                                         task_link));
 		spin_lock(&t->lock);
 		thread_lower_max(t, *(int *)arg);
 		spin_unlock(&t->lock, 0);
@@ -140,8 +130,7 @@ static void task_lower_max(struct task *task, void *arg)
 	spin_unlock(&task->lock, 0);
 }
 
-kern_return_t kserver_processor_set_max_priority(processor_set_t pset,
-                                                 int max,
+kern_return_t kserver_processor_set_max_priority(processor_set_t pset, int max,
                                                  boolean_t change_threads)
 {
 	if (pset == NULL || !priority_valid(max))
@@ -190,15 +179,10 @@ static void thread_to_timeshare(struct thread *t, int policy)
 
 static void task_to_timeshare(struct task *task, void *arg)
 {
-	struct list *pos;
 
 	spin_lock(&task->lock);
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
-		                                         task_link));
 		spin_lock(&t->lock);
 		if (t->user)
 			thread_to_timeshare(t, *(int *)arg);
@@ -234,7 +218,6 @@ struct census {
 static void census_task(struct task *task, void *arg)
 {
 	struct census *c = arg;
-	struct list *pos;
 
 	spin_lock(&task->lock);
 	if (task->active && task->itk_sself) {
@@ -242,12 +225,8 @@ static void census_task(struct task *task, void *arg)
 		if (c->ports && !c->want_threads && c->n < c->room)
 			c->ports[c->n++] = task_copy_send(task->itk_sself);
 	}
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t = (struct thread *)((char *)pos -
-		                                     __builtin_offsetof(
-		                                         struct thread,
-		                                         task_link));
 		if (t->ith_sself == NULL)
 			continue;
 		c->threads++;
@@ -334,8 +313,7 @@ kern_return_t kserver_task_assign(task_t task, processor_set_t set,
 	return KERN_FAILURE;
 }
 
-kern_return_t kserver_task_assign_default(task_t task,
-                                          boolean_t assign_threads)
+kern_return_t kserver_task_assign_default(task_t task, boolean_t assign_threads)
 {
 	(void)task, (void)assign_threads;
 	return KERN_FAILURE;

@@ -62,13 +62,9 @@ void task_init(void)
 void task_foreach(void (*fn)(struct task *task, void *arg), void *arg)
 {
 	unsigned long f = spin_lock(&tasks_lock);
-	struct list *pos;
 
-	list_for_each(pos, &all_tasks)
+	list_for_each_entry(struct task, t, &all_tasks, all_link)
 	{
-		struct task *t =
-		    (struct task *)((char *)pos -
-		                    __builtin_offsetof(struct task, all_link));
 		fn(t, arg);
 	}
 	spin_unlock(&tasks_lock, f);
@@ -270,7 +266,6 @@ void task_last_thread_gone(struct task *t)
 kern_return_t task_terminate(struct task *t)
 {
 	struct thread *self = thread_current();
-	struct list *pos;
 	unsigned long f;
 
 	if (t == kernel_task)
@@ -283,12 +278,8 @@ kern_return_t task_terminate(struct task *t)
 		return KERN_FAILURE;
 	}
 	t->active = false;
-	list_for_each(pos, &t->threads)
+	list_for_each_entry(struct thread, th, &t->threads, task_link)
 	{
-		struct thread *th =
-		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread,
-		                                         task_link));
 		thread_mark_terminate(th);
 	}
 	if (self->task == t) {
@@ -315,7 +306,6 @@ static void task_wait_stopped(struct task *t);
 kern_return_t task_suspend(struct task *t)
 {
 	unsigned long f;
-	struct list *pos;
 
 	if (t == kernel_task)
 		return KERN_INVALID_ARGUMENT;
@@ -325,12 +315,8 @@ kern_return_t task_suspend(struct task *t)
 		return KERN_FAILURE;
 	}
 	if (t->suspend_count++ == 0)
-		list_for_each(pos, &t->threads)
+		list_for_each_entry(struct thread, th, &t->threads, task_link)
 		{
-			struct thread *th =
-			    (struct thread *)((char *)pos -
-			                      __builtin_offsetof(struct thread,
-			                                         task_link));
 			spin_lock(&th->lock);
 			th->ast |= AST_SUSPEND;
 			spin_unlock(&th->lock, 0);
@@ -347,14 +333,9 @@ static void task_wait_stopped(struct task *t)
 	for (;;) {
 		struct thread *running = NULL;
 		unsigned long f = spin_lock(&t->lock);
-		struct list *pos;
 
-		list_for_each(pos, &t->threads)
+		list_for_each_entry(struct thread, th, &t->threads, task_link)
 		{
-			struct thread *th =
-			    (struct thread *)((char *)pos -
-			                      __builtin_offsetof(struct thread,
-			                                         task_link));
 
 			if (th != thread_current() &&
 			    (atomic_load(&th->on_cpu) ||

@@ -49,7 +49,6 @@ kern_return_t kserver_task_threads(task_t task, thread_array_t *list,
 {
 	struct port **ports = NULL;
 	unsigned n = 0;
-	struct list *pos;
 	unsigned long f;
 
 	if (task == NULL)
@@ -64,12 +63,8 @@ kern_return_t kserver_task_threads(task_t task, thread_array_t *list,
 			return KERN_RESOURCE_SHORTAGE;
 		}
 	}
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t =
-		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread,
-		                                         task_link));
 		ports[n++] = task_copy_send(t->ith_sself);
 	}
 	spin_unlock(&task->lock, f);
@@ -104,14 +99,9 @@ static void time_fill(uint64_t ns, rpc_time_value_t *tv, time_value64_t *tv64)
 static uint64_t live_threads_ns(struct task *task)
 {
 	uint64_t ns = 0;
-	struct list *pos;
 
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t =
-		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread,
-		                                         task_link));
 		ns += t->user_ns;
 	}
 	return ns;

@@ -296,14 +296,9 @@ kern_return_t thread_resume(struct thread *t)
  * Locks: TASK->lock held. */
 void task_threads_release_hold(struct task *task)
 {
-	struct list *pos;
 
-	list_for_each(pos, &task->threads)
+	list_for_each_entry(struct thread, t, &task->threads, task_link)
 	{
-		struct thread *t =
-		    (struct thread *)((char *)pos -
-		                      __builtin_offsetof(struct thread,
-		                                         task_link));
 		spin_lock(&t->lock);
 		thread_release_hold_locked(t);
 		spin_unlock(&t->lock, 0);
