@@ -101,3 +101,15 @@ KSERVER_TEST_OBJS := $(foreach d,$(BUILD)/host/obj $(BUILD)/cov/obj,\
 
 $(KSERVER_TEST_OBJS): HOST_OBJ_CFLAGS += -I$(SMIG_DIR)/user -Itests/unit/mig
 $(KSERVER_TEST_OBJS): | $(SMIG_USER_SRCS)
+
+# tests/unit/test_kserver_unimplemented.c: every routine of the served
+# interfaces, read from the generated tables (tools/kserver-routines.sh),
+# with whether unimplemented.c's weak default serves it in the host build.
+KSERVER_ROUTINES := $(SMIG_DIR)/user/kserver_routines.h
+$(KSERVER_ROUTINES): $(SMIG_SRCS) $(SMIG_HDRS) kernel/server/unimplemented.c \
+		tools/kserver-routines.sh
+	@mkdir -p $(dir $@)
+	$(Q)tools/kserver-routines.sh $(SMIG_DIR) kernel/server/unimplemented.c \
+		$(foreach i,$(SMIG_IFACES),$(call smig_stem,$(i))) >$@.tmp
+	$(Q)mv $@.tmp $@
+$(KSERVER_TEST_OBJS): | $(KSERVER_ROUTINES)
