@@ -23,10 +23,9 @@
 /* ---- mach.defs: tasks, threads, virtual memory, memory objects (kernel/task
  * and the VM issue) ---- */
 
-UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED kern_return_t
-kserver_task_get_emulation_vector(task_t task, int *vector_start,
-                                  emulation_vector_t *emulation_vector,
-                                  mach_msg_type_number_t *emulation_vectorCnt)
+UNIMPLEMENTED kern_return_t kserver_task_get_emulation_vector(
+    task_t task, int *vector_start, emulation_vector_t *emulation_vector,
+    mach_msg_type_number_t *emulation_vectorCnt)
 {
 	return MIG_BAD_ID;
 }
@@ -45,13 +44,10 @@ kserver_task_threads(task_t target_task, thread_array_t *thread_list,
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED
-    UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED
-        UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED
-            kern_return_t
-            kserver_mach_ports_register(task_t target_task,
-                                        mach_port_array_t init_port_set,
-                                        mach_msg_type_number_t init_port_setCnt)
+UNIMPLEMENTED
+kern_return_t
+kserver_mach_ports_register(task_t target_task, mach_port_array_t init_port_set,
+                            mach_msg_type_number_t init_port_setCnt)
 {
 	return MIG_BAD_ID;
 }
@@ -91,12 +87,8 @@ UNIMPLEMENTED kern_return_t kserver_memory_object_lock_request(
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED
-    UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED
-        UNIMPLEMENTED kern_return_t
-        kserver_task_set_emulation(task_t target_port,
-                                   vm_address_t routine_entry_pt,
-                                   int routine_number)
+UNIMPLEMENTED kern_return_t kserver_task_set_emulation(
+    task_t target_port, vm_address_t routine_entry_pt, int routine_number)
 {
 	return MIG_BAD_ID;
 }
@@ -109,7 +101,7 @@ UNIMPLEMENTED kern_return_t kserver_task_ras_control(task_t target_task,
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED kern_return_t
+UNIMPLEMENTED kern_return_t
 kserver_memory_object_data_error(vm_object_t memory_control, vm_offset_t offset,
                                  vm_size_t size, kern_return_t error_value)
 {
@@ -336,15 +328,14 @@ UNIMPLEMENTED kern_return_t kserver_thread_terminate_release(
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED kern_return_t
-kserver_register_new_task_notification(host_t host_priv,
-                                       ipc_port_t notification)
+UNIMPLEMENTED kern_return_t kserver_register_new_task_notification(
+    host_t host_priv, ipc_port_t notification)
 {
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED UNIMPLEMENTED kern_return_t
-kserver_vm_wire_all(ipc_port_t host, vm_map_t task, vm_wire_t flags)
+UNIMPLEMENTED kern_return_t kserver_vm_wire_all(ipc_port_t host, vm_map_t task,
+                                                vm_wire_t flags)
 {
 	return MIG_BAD_ID;
 }
@@ -385,7 +376,7 @@ UNIMPLEMENTED kern_return_t kserver_vm_pages_phys(
 	return MIG_BAD_ID;
 }
 
-UNIMPLEMENTED UNIMPLEMENTED /* ---- mach4.defs: memory proxies ---- */
+UNIMPLEMENTED /* ---- mach4.defs: memory proxies ---- */
 
     UNIMPLEMENTED kern_return_t
     kserver_memory_object_create_proxy(
@@ -636,57 +627,85 @@ kserver_vm_statistics(vm_map_t target_task, vm_statistics_data_t *vm_stats)
 /* ---- mach_debug.defs (kernel/server/debug.c serves host_slab_info and
  * mach_port_get_srights) ---- */
 
-__attribute__((weak)) kern_return_t kserver_host_ipc_marequest_info(host_t host, unsigned *max_requests, hash_info_bucket_array_t *info, mach_msg_type_number_t *infoCnt)
+__attribute__((weak)) kern_return_t
+kserver_host_ipc_marequest_info(host_t host, unsigned *max_requests,
+                                hash_info_bucket_array_t *info,
+                                mach_msg_type_number_t *infoCnt)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_port_dnrequest_info(ipc_space_t task, mach_port_name_t name, unsigned *total, unsigned *used)
+__attribute__((weak)) kern_return_t
+kserver_mach_port_dnrequest_info(ipc_space_t task, mach_port_name_t name,
+                                 unsigned *total, unsigned *used)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_host_stack_usage(host_t host, vm_size_t *reserved, unsigned *total, vm_size_t *space, vm_size_t *resident, vm_size_t *maxusage, vm_offset_t *maxstack)
+__attribute__((weak)) kern_return_t
+kserver_host_stack_usage(host_t host, vm_size_t *reserved, unsigned *total,
+                         vm_size_t *space, vm_size_t *resident,
+                         vm_size_t *maxusage, vm_offset_t *maxstack)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_processor_set_stack_usage(processor_set_t pset, unsigned *total, vm_size_t *space, vm_size_t *resident, vm_size_t *maxusage, vm_offset_t *maxstack)
+__attribute__((weak)) kern_return_t
+kserver_processor_set_stack_usage(processor_set_t pset, unsigned *total,
+                                  vm_size_t *space, vm_size_t *resident,
+                                  vm_size_t *maxusage, vm_offset_t *maxstack)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_host_virtual_physical_table_info(host_t host, hash_info_bucket_array_t *info, mach_msg_type_number_t *infoCnt)
+__attribute__((weak)) kern_return_t
+kserver_host_virtual_physical_table_info(host_t host,
+                                         hash_info_bucket_array_t *info,
+                                         mach_msg_type_number_t *infoCnt)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_port_kernel_object(ipc_space_t task, mach_port_name_t name, unsigned *object_type, vm_offset_t *object_addr)
+__attribute__((weak)) kern_return_t
+kserver_mach_port_kernel_object(ipc_space_t task, mach_port_name_t name,
+                                unsigned *object_type, vm_offset_t *object_addr)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_vm_region_info(vm_map_t task, vm_address_t address, vm_region_info_t *region, ipc_port_t *object)
+__attribute__((weak)) kern_return_t
+kserver_mach_vm_region_info(vm_map_t task, vm_address_t address,
+                            vm_region_info_t *region, ipc_port_t *object)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_vm_object_info(vm_object_t object, vm_object_info_t *info, ipc_port_t *shadow, ipc_port_t *copy)
+__attribute__((weak)) kern_return_t
+kserver_mach_vm_object_info(vm_object_t object, vm_object_info_t *info,
+                            ipc_port_t *shadow, ipc_port_t *copy)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_vm_object_pages(vm_object_t object, vm_page_info_array_t *pages, mach_msg_type_number_t *pagesCnt)
+__attribute__((weak)) kern_return_t
+kserver_mach_vm_object_pages(vm_object_t object, vm_page_info_array_t *pages,
+                             mach_msg_type_number_t *pagesCnt)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_host_load_symbol_table(host_t host, task_t task, const_symtab_name_t name, vm_offset_t symtab, mach_msg_type_number_t symtabCnt)
+__attribute__((weak)) kern_return_t
+kserver_host_load_symbol_table(host_t host, task_t task,
+                               const_symtab_name_t name, vm_offset_t symtab,
+                               mach_msg_type_number_t symtabCnt)
 {
 	return MIG_BAD_ID;
 }
 
-__attribute__((weak)) kern_return_t kserver_mach_vm_object_pages_phys(vm_object_t object, vm_page_phys_info_array_t *pages, mach_msg_type_number_t *pagesCnt)
+__attribute__((weak)) kern_return_t
+kserver_mach_vm_object_pages_phys(vm_object_t object,
+                                  vm_page_phys_info_array_t *pages,
+                                  mach_msg_type_number_t *pagesCnt)
 {
 	return MIG_BAD_ID;
 }
