@@ -1,0 +1,186 @@
+/*
+ * VM objects (docs/VM.md): sparse arrays of resident pages by offset,
+ * each possibly backed by a shadow object that supplies the pages it does
+ * not hold, so that copy-on-write copies a page only when it is written.
+ * This is the object layer alone (step 1 of issue 6): the fault path
+ * (vm/fault.c) and the map (vm/map.c) do not use it yet.
+ */
+#ifndef VM_OBJECT_H
+#define VM_OBJECT_H
+
+#include <mach/kern_return.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kern/avl.h"
+#include "kern/spinlock.h"
+#include "kern/types.h"
+
+struct page;
+
+/*
+ * A memory object's kernel side.
+ * Owned by: its references (map entries, the objects it backs, copies
+ *   in flight); the last vm_object_release destroys it.
+ * Guarded by: lock; `size` is fixed at creation.
+ * Lock order: map->lock, then object locks from the top of a chain down
+ *   to its bottom, then pmap locks, then the page allocator and slabs.
+ */
+struct vm_object {
+	spinlock_t lock;
+	unsigned refs;            /* references; 0 only while being freed */
+	uint64_t size;            /* bytes, page aligned */
+	struct avl_tree pages;    /* struct vm_object_page, by offset */
+	unsigned resident;        /* pages in `pages` */
+	struct vm_object *shadow; /* backs the offsets we hold no page for;
+	                             we hold one reference on it */
+	uint64_t shadow_offset;   /* our offset 0 is this offset in shadow */
+	void *pager;              /* placeholder for the memory object port
+	                             (pagers, a later step); NULL: anonymous */
+};
+
+/*
+ * One resident page of an object.  The object owns both the record and
+ * the page: removing the record frees the page.
+ * Owned by: the object whose tree holds it.
+ * Guarded by: that object's lock.
+ */
+struct vm_object_page {
+	struct avl_node node; /* in object->pages */
+	uint64_t offset;      /* page aligned, < object->size */
+	struct page *page;    /* order 0, from page_alloc */
+};
+
+/* Counters, for leak checks (updated atomically, read as snapshots). */
+struct vm_object_stats {
+	uint64_t objects; /* objects alive */
+	uint64_t pages;   /* resident pages in all objects */
+};
+extern struct vm_object_stats vm_object_stats;
+
+/* vm_object_init: create the slab caches.  Once, before any other call. */
+void vm_object_init(void);
+
+/*
+ * vm_object_create: an empty anonymous object of SIZE bytes (rounded up
+ * to pages; 0 is allowed) with one reference, no shadow, no pages.
+ * Locks: none needed.
+ * Returns the object, or NULL when memory is exhausted.
+ */
+struct vm_object *vm_object_create(uint64_t size);
+
+/* vm_object_reference: one more reference on OBJ (which has one). */
+void vm_object_reference(struct vm_object *obj);
+
+/*
+ * vm_object_release: drop one reference on OBJ.  The last one frees OBJ
+ * and its pages, then drops OBJ's reference on its shadow, and so on
+ * down the chain (a loop: long chains cannot overflow the stack).
+ * Locks: OBJ's and the chain's not held by the caller.
+ */
+void vm_object_release(struct vm_object *obj);
+
+/*
+ * vm_object_page_lookup: OBJ's own page at OFFSET (page aligned), not
+ * looking at the shadow.
+ * Locks: OBJ's lock not held (taken and released).
+ * Returns the page, or NULL.  The page stays OBJ's: it is valid as long
+ * as the caller keeps a reference and nobody removes it.
+ */
+struct page *vm_object_page_lookup(struct vm_object *obj, uint64_t offset);
+
+/*
+ * vm_object_page_insert: give page PG (order 0, from page_alloc, in no
+ * other object) to OBJ at OFFSET.  On success OBJ owns PG.
+ * Locks: OBJ's lock not held.
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_INVALID_ARGUMENT   OFFSET is not page aligned or not below size.
+ *   KERN_MEMORY_PRESENT     OBJ already holds a page at OFFSET.
+ *   KERN_RESOURCE_SHORTAGE  no memory for the record.
+ *   (On failure PG stays the caller's.)
+ */
+kern_return_t vm_object_page_insert(struct vm_object *obj, uint64_t offset,
+                                    struct page *pg);
+
+/*
+ * vm_object_page_alloc: allocate a page, zero-filled when ZERO, and
+ * insert it in OBJ at OFFSET.
+ * Returns vm_object_page_insert's codes, KERN_RESOURCE_SHORTAGE also
+ *   when no page is free; *PG is the page on success.
+ */
+kern_return_t vm_object_page_alloc(struct vm_object *obj, uint64_t offset,
+                                   bool zero, struct page **pg);
+
+/*
+ * vm_object_page_remove: take OBJ's own page at OFFSET out and free it.
+ * The caller has removed every translation of it first.
+ * Returns true if there was one.
+ */
+bool vm_object_page_remove(struct vm_object *obj, uint64_t offset);
+
+/*
+ * vm_object_shadow: a new object of SIZE bytes (rounded up to pages)
+ * whose offset 0 is OFFSET (page aligned) of BACKING: the copy-on-write
+ * constructor.  On success the caller's reference on BACKING becomes the
+ * new object's, and the caller holds the new object's one reference.
+ * Returns the new object, or NULL when memory is exhausted (the caller
+ *   then still holds its reference on BACKING).
+ */
+struct vm_object *vm_object_shadow(struct vm_object *backing, uint64_t offset,
+                                   uint64_t size);
+
+/*
+ * vm_object_chain_lookup: the page at OFFSET of OBJ, looking in OBJ then
+ * down its shadow chain.  *HOLDER and *HOLDER_OFFSET (either may be NULL)
+ * receive the object that holds it and the page's offset there.
+ * Locks: none held on entry or return; each object is locked hand over
+ *   hand.  The answer holds while the caller keeps OBJ referenced and the
+ *   chain is not changed (until the fault path uses objects, callers are
+ *   single threaded; step 2 returns with the holder locked).
+ * Returns the page, or NULL when no object of the chain holds one
+ *   (OFFSET beyond an object's size ends the walk too).
+ */
+struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
+                                    struct vm_object **holder,
+                                    uint64_t *holder_offset);
+
+/*
+ * vm_object_fault_page: the page a fault at OFFSET (page aligned, below
+ * size) of OBJ should map.  A page of OBJ itself is returned as it is.
+ * A page found deeper in the chain is returned for a read (*IN_TOP false:
+ * map it read-only) and copied into OBJ for a write (copy-on-write).  No
+ * page anywhere: a zero-filled page is put in OBJ.
+ * Locks: none held.
+ * Returns:
+ *   KERN_SUCCESS            *PG is the page; *IN_TOP (if not NULL) says
+ *                           whether OBJ owns it.
+ *   KERN_INVALID_ARGUMENT   OFFSET is unaligned or not below OBJ's size.
+ *   KERN_RESOURCE_SHORTAGE  no free page or record.
+ */
+kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
+                                   bool write, struct page **pg, bool *in_top);
+
+/*
+ * vm_object_collapse: while OBJ's shadow is referenced by OBJ alone and
+ * has no pager, merge it into OBJ: its pages that OBJ can see and does
+ * not hide move up, the others are freed, and OBJ takes over its shadow.
+ * What OBJ reads at every offset is unchanged.
+ * Locks: none held (takes OBJ's, then each shadow's).
+ * Returns the number of objects merged away.
+ */
+unsigned vm_object_collapse(struct vm_object *obj);
+
+/* vm_object_chain_length: objects in OBJ's chain, OBJ included. */
+unsigned vm_object_chain_length(struct vm_object *obj);
+
+/*
+ * vm_object_check: OBJ's invariants, and those of its chain: references
+ * positive, the page tree balanced and sorted with `resident` records,
+ * each offset page aligned and below size with a page, the chain no
+ * longer than the objects alive (so acyclic).  For tests: O(pages).
+ * Returns true when every invariant holds.
+ */
+bool vm_object_check(struct vm_object *obj);
+
+#endif
