@@ -7,12 +7,11 @@
  */
 #include "vm/object.h"
 
-#include <string.h>
-
 #include "kern/compiler.h"
 #include "kern/page_alloc.h"
 #include "kern/panic.h"
 #include "kern/slab.h"
+#include "kern/string.h"
 #include "machine/memlayout.h"
 
 #define PG_MASK ((uint64_t)PAGE_SIZE - 1)
