@@ -157,6 +157,9 @@ struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
  *                           whether OBJ owns it.
  *   KERN_INVALID_ARGUMENT   OFFSET is unaligned or not below OBJ's size.
  *   KERN_RESOURCE_SHORTAGE  no free page or record.
+ *   KERN_MEMORY_PRESENT     another thread put a page at OFFSET of OBJ
+ *                           between the walk and the insertion: retry
+ *                           (not before the fault path shares objects).
  */
 kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
                                    bool write, struct page **pg, bool *in_top);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "host_mem_harness.h"
+#include "kern/compiler.h"
 #include "vm/object.h"
 
 #define PG ((uint64_t)PAGE_SIZE)
@@ -398,6 +399,38 @@ static void test_exhaustion_fails_cleanly(void **state)
 	assert_pages_back();
 }
 
+static void test_check_catches_broken_invariants(void **state)
+{
+	struct vm_object *base = vm_object_create(2 * PG), *top;
+	struct vm_object_page *r;
+
+	(void)state;
+	write_at(base, PG, 1);
+	top = vm_object_shadow(base, 0, 2 * PG);
+	assert_non_null(top);
+	assert_true(vm_object_check(top));
+	/* A dead object in the chain. */
+	base->refs = 0;
+	assert_false(vm_object_check(top));
+	base->refs = 1;
+	/* A page beyond the object's end. */
+	r = container_of(base->pages.root, struct vm_object_page, node);
+	r->offset = 2 * PG;
+	assert_false(vm_object_check(top));
+	r->offset = PG;
+	/* A resident count that disagrees with the tree. */
+	base->resident++;
+	assert_false(vm_object_check(base));
+	base->resident--;
+	/* A cycle. */
+	base->shadow = top;
+	assert_false(vm_object_check(top));
+	base->shadow = NULL;
+	assert_true(vm_object_check(top));
+	vm_object_release(top);
+	assert_pages_back();
+}
+
 #define RND_OBJECTS 12
 #define RND_PAGES   6
 #define RND_STEPS   4000
@@ -497,6 +530,8 @@ int main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_exhaustion_fails_cleanly,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_check_catches_broken_invariants, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_random_operations_match_a_model, setup, teardown),
 	};
