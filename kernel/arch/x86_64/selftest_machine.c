@@ -147,6 +147,8 @@ void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
 void selftest_smp_shootdown(struct selftest_ctx *ctx);
 void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx);
 void selftest_smp_block_wake(struct selftest_ctx *ctx);
+void selftest_pci_host_bridge(struct selftest_ctx *ctx);
+void selftest_vblk_write_read(struct selftest_ctx *ctx);
 
 const struct selftest machine_selftests[] = {
     {"exception: divide error caught as vector 0", test_divide_error},
@@ -177,5 +179,8 @@ const struct selftest machine_selftests[] = {
      selftest_smp_shootdown_crossfire},
     {"smp: threads on different CPUs block and wake without losing a wake",
      selftest_smp_block_wake},
+    {"pci: the walk finds the host bridge at 0:0.0", selftest_pci_host_bridge},
+    {"vblk: sectors written to vd0 read back (needs a disk)",
+     selftest_vblk_write_read},
 };
 const unsigned machine_nselftests = ARRAY_SIZE(machine_selftests);
