@@ -126,7 +126,21 @@ $(USER_MODDIR)/%: tests/system/modules/%.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT
 	@echo "  MODULE  $@"
 	$(Q)$(MACHR_CC) -o $@ $<
 
-user-modules: user-runtime $(USER_MODULES)
+# Mach_R-only modules (tests/system/machr-modules/): what GNU Mach has
+# no driver for (the virtio-blk disk vd0); run by their own scripts, not
+# by modules.sh.
+# Built apart from $(USER_MODDIR), whose every file is a module for both
+# kernels (tests/unit/test_elf.c reads them all).
+MACHR_MODDIR      := $(USER_OUT)/machr-modules
+MACHR_MODULE_SRCS := $(wildcard tests/system/machr-modules/*.c)
+MACHR_MODULES     := $(patsubst tests/system/machr-modules/%.c,$(MACHR_MODDIR)/%,$(MACHR_MODULE_SRCS))
+
+$(MACHR_MODDIR)/%: tests/system/machr-modules/%.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
+	@mkdir -p $(@D)
+	@echo "  MODULE  $@"
+	$(Q)$(MACHR_CC) -o $@ $<
+
+user-modules: user-runtime $(USER_MODULES) $(MACHR_MODULES)
 
 # --- examples (examples/*/): programs a user would write --------------------
 # examples/echo: MIG makes the client and server stubs from echo.defs, and

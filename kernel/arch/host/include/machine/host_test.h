@@ -11,6 +11,8 @@
 #define MACHINE_HOST_TEST_H
 
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 extern jmp_buf *host_panic_catcher;
@@ -24,6 +26,15 @@ void host_console_reset(void);
  * what is left. */
 void host_console_input(const char *s, size_t n);
 void host_set_cpu_id(unsigned id);
+
+/* A RAM disk of SECTORS 512-byte sectors as vd0 (machine/disk.h),
+ * zeroed; attach before kserver_init.  Detach frees it.  fail_at makes
+ * every access touching SECTOR fail (DISK_IO_ERROR; -1: none).
+ * host_disk_data: its bytes. */
+void host_disk_attach(uint64_t sectors, bool read_only);
+void host_disk_detach(void);
+void host_disk_fail_at(int sector);
+unsigned char *host_disk_data(void);
 
 /*
  * EXPECT_PANIC(stmt): run STMT and evaluate to 1 if it panicked, 0 if it
