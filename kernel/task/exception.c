@@ -88,11 +88,8 @@ static kern_return_t raise_to(struct ipc_object *handler, struct port *reply,
 		right_release(handler, MACH_MSG_TYPE_PORT_SEND);
 		return KERN_FAILURE;
 	}
-	self_thread = task_copy_send(t->ith_sself);
-	f = spin_lock(&t->task->lock);
-	self_task = t->task->itk_sself;
-	spin_unlock(&t->task->lock, f);
-	self_task = task_copy_send(self_task);
+	self_thread = task_slot_copy_send(&t->lock, &t->ith_sself);
+	self_task = task_slot_copy_send(&t->task->lock, &t->task->itk_sself);
 
 	f = port_lock(reply);
 	port_make_sonce_locked(reply);
@@ -144,11 +141,8 @@ static kern_return_t raise_to(struct ipc_object *handler, struct port *reply,
 /* A send right to the exception port in *SLOT (guarded by LOCK). */
 static struct ipc_object *handler_of(spinlock_t *lock, struct port **slot)
 {
-	unsigned long f = spin_lock(lock);
-	struct port *p = *slot;
-	spin_unlock(lock, f);
+	struct port *p = task_slot_copy_send(lock, slot);
 
-	p = task_copy_send(p);
 	return p ? port_object(p) : NULL;
 }
 

@@ -108,6 +108,15 @@ struct port *task_copy_send(struct port *port)
 	return port;
 }
 
+struct port *task_slot_copy_send(spinlock_t *lock, struct port **slot)
+{
+	unsigned long f = spin_lock(lock);
+	struct port *p = *slot;
+
+	spin_unlock(lock, f);
+	return task_copy_send(p);
+}
+
 /* Drop the send rights TASK holds for its special ports and destroy its
  * self port.  Locks: none held. */
 static void task_teardown_ports(struct task *t)

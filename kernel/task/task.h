@@ -107,6 +107,11 @@ kern_return_t task_resume(struct task *task);
 /* The task the current thread belongs to. */
 struct task *task_current(void);
 
+/* task_slot_copy_send: one more send right to the port in *SLOT (a
+ * task's or thread's special-port field, guarded by LOCK), or NULL when
+ * it is empty or dead.  Locks: none held. */
+struct port *task_slot_copy_send(spinlock_t *lock, struct port **slot);
+
 /* task_foreach: FN(TASK, ARG) for every task, the kernel's included.
  * Locks: none held; FN runs with the task list locked (it may take a
  * task's lock, not sleep). */

@@ -312,18 +312,13 @@ kern_return_t kserver_thread_get_special_port(thread_t thread, int which,
                                               ipc_port_t *port)
 {
 	struct port **slot;
-	struct port *p;
-	unsigned long f;
 
 	if (thread == NULL)
 		return KERN_INVALID_ARGUMENT;
 	slot = thread_slot(thread, which);
 	if (slot == NULL)
 		return KERN_INVALID_ARGUMENT;
-	f = spin_lock(&thread->lock);
-	p = *slot;
-	spin_unlock(&thread->lock, f);
-	*port = task_copy_send(p);
+	*port = task_slot_copy_send(&thread->lock, slot);
 	return KERN_SUCCESS;
 }
 

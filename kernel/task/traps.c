@@ -89,14 +89,9 @@ static uint64_t trap_thread_self(const uint64_t *a)
 static uint64_t trap_task_self(const uint64_t *a)
 {
 	struct task *t = task_current();
-	struct port *p;
-	unsigned long f;
 
 	(void)a;
-	f = spin_lock(&t->lock);
-	p = t->itk_sself;
-	spin_unlock(&t->lock, f);
-	return give_send(task_copy_send(p));
+	return give_send(task_slot_copy_send(&t->lock, &t->itk_sself));
 }
 
 static uint64_t trap_host_self(const uint64_t *a)
