@@ -4,7 +4,15 @@
 # verdict, so a failure names the exact check.  Both kernels run every
 # module: the reference GNU Mach pins the answers, Mach_R must give them.
 # A GNU Mach run that times out is retried once (see below).
+# A module named in tests/system/machr-pending ("NAME  REASON" lines) is
+# work in progress on Mach_R: its Mach_R run is shown as diagnostics
+# only, not counted, until the kernel side lands and the line goes.
 . "$(dirname "$0")/testlib"
+
+pending_reason() { # NAME: the reason NAME is pending on Mach_R, or nothing
+	[ -f tests/system/machr-pending ] || return 0
+	sed -nE "s/^$1[[:space:]]+(.*)/\1/p" tests/system/machr-pending
+}
 
 for src in tests/system/modules/*.c; do
 	name=$(basename "$src" .c)
@@ -14,6 +22,14 @@ for src in tests/system/modules/*.c; do
 		continue
 	fi
 	for kernel in gnumach machr; do
+		pending=
+		[ $kernel = machr ] && pending=$(pending_reason "$name")
+		if [ -n "$pending" ]; then
+			out=$($RUN --kernel $kernel --timeout 30 "$module" 2>&1)
+			echo "# machr $name: pending ($pending), status $?:"
+			printf '%s\n' "$out" | grep -E '^(not )?ok ' | sed 's/^/#   /'
+			continue
+		fi
 		out=$($RUN --kernel $kernel --timeout 60 "$module" 2>&1)
 		rc=$?
 		# The reference kernel under TCG now and then hangs for good
