@@ -1,0 +1,705 @@
+/*
+ * tests/system/modules/vm-cow.c — what task_create(inherit_memory TRUE)
+ * gives a child for each vm_inherit mode, and what each side sees of the
+ * other's writes afterwards: SHARE shows them both ways, COPY isolates
+ * both ways (whether or not a page was touched before or after the
+ * fork), NONE leaves the child unmapped.  Also read-only and
+ * VM_PROT_NONE regions given write access back in the child, three
+ * generations of copies with writes at each level, and 1,000 generations
+ * forked from the newest task while the older ones die (the shape of the
+ * "chains collapse" requirement).  The child's view is read both with
+ * vm_read from here and by a thread running our code in the child, which
+ * answers commands over a port.  Each check states what GNU Mach answers.
+ */
+#include <machr/runtime.h>
+#include <machr/tap.h>
+#include <stdio.h>
+#include <string.h>
+
+#define T    machr_task
+#define PAGE 4096ul
+#define NP   4 /* pages of each test region */
+#define WPP  (PAGE / 8)
+
+/* Names we give our rights in a child. */
+#define CHILD_INBOX  0x1100 /* the worker's receive right */
+#define CHILD_REPORT 0x1101 /* send right to our report port */
+
+/* Commands to the worker thread in a child (w[0]); w[1] an address, w[2]
+ * a value or size.  The answer comes back in w[0] of the reply. */
+enum { OP_READ = 1, OP_WRITE, OP_VMREAD, OP_QUIT };
+
+struct cmd {
+	mach_msg_header_t h;
+	mach_msg_type_t t;
+	uint64_t w[3];
+	char slack[64];
+};
+#define CMD_SIZE offsetof(struct cmd, slack)
+
+#define NO_ANSWER 0xdeadbeefdeadbeefull
+
+/* Changed here after every fork: the children must keep their copy. */
+static volatile uint64_t generation_mark = 0x600d;
+
+static void cmd_init(struct cmd *m, mach_port_t to, uint64_t a, uint64_t b,
+                     uint64_t c)
+{
+	memset(m, 0, sizeof(*m));
+	machr_msg_header(&m->h, to, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0,
+	                 CMD_SIZE);
+	m->t = (mach_msg_type_t){.msgt_name = MACH_MSG_TYPE_INTEGER_64,
+	                         .msgt_size = 64,
+	                         .msgt_number = 3,
+	                         .msgt_inline = 1};
+	m->w[0] = a;
+	m->w[1] = b;
+	m->w[2] = c;
+}
+
+/* The worker, in a child: one answer per command.  It only touches
+ * memory the command names, and never prints. */
+static void worker(void *arg)
+{
+	struct cmd m, r;
+	vm_offset_t data;
+	mach_msg_type_number_t n;
+	uint64_t ans;
+
+	(void)arg;
+	for (;;) {
+		if (mach_msg(&m.h, MACH_RCV_MSG, 0, sizeof(m), CHILD_INBOX, 0,
+		             MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+			continue;
+		ans = 0;
+		switch (m.w[0]) {
+		case OP_READ:
+			ans = *(volatile uint64_t *)m.w[1];
+			break;
+		case OP_WRITE:
+			*(volatile uint64_t *)m.w[1] = m.w[2];
+			break;
+		case OP_VMREAD:
+			data = 0;
+			n = 0;
+			ans = (uint64_t)vm_read(machr_task, m.w[1], m.w[2],
+			                        &data, &n);
+			if (ans == KERN_SUCCESS)
+				(void)vm_deallocate(machr_task, data, n);
+			break;
+		case OP_QUIT:
+			break;
+		default:
+			ans = NO_ANSWER - 1;
+		}
+		cmd_init(&r, CHILD_REPORT, ans, 0, 0);
+		(void)mach_msg(&r.h, MACH_SEND_MSG, CMD_SIZE, 0, MACH_PORT_NULL,
+		               0, MACH_PORT_NULL);
+		if (m.w[0] == OP_QUIT)
+			return;
+	}
+}
+
+static mach_port_t report_port;
+
+struct child {
+	mach_port_t task;
+	mach_port_t inbox; /* our send right to the worker's inbox */
+	mach_port_t thread;
+};
+
+/* A child of PARENT (inherit_memory TRUE), no thread in it yet. */
+static kern_return_t child_create(mach_port_t parent, struct child *c)
+{
+	memset(c, 0, sizeof(*c));
+	return task_create(parent, TRUE, &c->task);
+}
+
+/* A worker thread in C, with its inbox and our report port. */
+static kern_return_t worker_start(struct child *c)
+{
+	kern_return_t kr;
+	mach_port_t in;
+
+	in = machr_new_receive();
+	(void)mach_port_insert_right(T, in, in, MACH_MSG_TYPE_MAKE_SEND);
+	c->inbox = in;
+	kr = mach_port_insert_right(c->task, CHILD_REPORT, report_port,
+	                            MACH_MSG_TYPE_MAKE_SEND);
+	if (kr == KERN_SUCCESS)
+		kr = mach_port_insert_right(c->task, CHILD_INBOX, in,
+		                            MACH_MSG_TYPE_MOVE_RECEIVE);
+	if (kr == KERN_SUCCESS)
+		kr = machr_task_thread_start(c->task, worker, NULL, &c->thread);
+	return kr;
+}
+
+/* A child of PARENT with a worker running in it. */
+static kern_return_t child_start(mach_port_t parent, struct child *c)
+{
+	kern_return_t kr = child_create(parent, c);
+
+	return kr == KERN_SUCCESS ? worker_start(c) : kr;
+}
+
+static void child_end(struct child *c)
+{
+	(void)task_terminate(c->task);
+	(void)mach_port_deallocate(T, c->task);
+	(void)mach_port_deallocate(T, c->inbox);
+	if (c->thread != MACH_PORT_NULL)
+		(void)mach_port_deallocate(T, c->thread);
+}
+
+/* Send a command to C's worker; its answer, or NO_ANSWER after 5 s. */
+static uint64_t ask(struct child *c, uint64_t op, uint64_t a, uint64_t v)
+{
+	struct cmd m;
+
+	cmd_init(&m, c->inbox, op, a, v);
+	if (mach_msg(&m.h, MACH_SEND_MSG | MACH_SEND_TIMEOUT, CMD_SIZE, 0,
+	             MACH_PORT_NULL, 5000, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+		return NO_ANSWER;
+	if (mach_msg(&m.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(m),
+	             report_port, 5000, MACH_PORT_NULL) != MACH_MSG_SUCCESS)
+		return NO_ANSWER;
+	return m.w[0];
+}
+
+struct region {
+	vm_address_t addr;
+	vm_size_t size;
+	vm_prot_t prot, max;
+	vm_inherit_t inherit;
+	boolean_t shared;
+	vm_offset_t offset;
+};
+
+/* The region containing ADDR in TASK, or -1 if ADDR is unmapped. */
+static int region_at(mach_port_t task, vm_address_t addr, struct region *r)
+{
+	mach_port_t object = MACH_PORT_NULL;
+	kern_return_t kr;
+
+	memset(r, 0, sizeof(*r));
+	r->addr = addr;
+	kr = vm_region(task, &r->addr, &r->size, &r->prot, &r->max, &r->inherit,
+	               &r->shared, &object, &r->offset);
+	if (object != MACH_PORT_NULL)
+		(void)mach_port_deallocate(T, object);
+	if (kr != KERN_SUCCESS || r->addr > addr)
+		return -1;
+	return 0;
+}
+
+/* The pattern word I of a region filled with SEED (0 is zero-fill). */
+static uint64_t pat(uint64_t seed, size_t i)
+{
+	return seed ? seed << 32 | (uint64_t)i : 0;
+}
+
+static void fill(vm_address_t a, size_t words, uint64_t seed)
+{
+	for (size_t i = 0; i < words; i++)
+		((volatile uint64_t *)a)[i] = pat(seed, i);
+}
+
+/* Word I of TASK's memory at A (vm_read), or NO_ANSWER. */
+static uint64_t peek(mach_port_t task, vm_address_t a, size_t i)
+{
+	vm_address_t at = a + i * 8, page = at & ~(PAGE - 1);
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0;
+	uint64_t w;
+
+	if (vm_read(task, page, PAGE, &data, &n) != KERN_SUCCESS)
+		return NO_ANSWER;
+	w = *(uint64_t *)(data + (at - page));
+	(void)vm_deallocate(T, data, n);
+	return w;
+}
+
+/*
+ * Compare TASK's NP pages at A with MODEL (NP * WPP words); the index of
+ * the first differing word, -1 if none, -2 if vm_read failed.
+ */
+static long differs(mach_port_t task, vm_address_t a, const uint64_t *model)
+{
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0;
+	long at = -1;
+
+	if (vm_read(task, a, NP * PAGE, &data, &n) != KERN_SUCCESS)
+		return -2;
+	for (size_t i = 0; i < NP * WPP && at < 0; i++)
+		if (((uint64_t *)data)[i] != model[i])
+			at = (long)i;
+	(void)vm_deallocate(T, data, n);
+	return at;
+}
+
+static const char *mode_name(vm_inherit_t mode)
+{
+	return mode == VM_INHERIT_SHARE  ? "SHARE"
+	       : mode == VM_INHERIT_COPY ? "COPY"
+	                                 : "NONE";
+}
+
+/*
+ * One region of NP pages with inheritance MODE, filled before the fork
+ * (TOUCHED) or never touched (zero-fill), then a child with a worker,
+ * and writes on each side afterwards.  Word WPP*k+1 of page k is the one
+ * written after the fork.
+ */
+static void check_mode(vm_inherit_t mode, int touched)
+{
+	static uint64_t model[NP * WPP]; /* what a COPY child must hold */
+	const char *m = mode_name(mode), *z = touched ? "" : " (zero-fill)";
+	uint64_t seed = touched ? 0x51 + (uint64_t)mode : 0;
+	vm_address_t r = 0;
+	volatile uint64_t *w;
+	struct child c;
+	struct region rc, rp;
+	int share = mode == VM_INHERIT_SHARE, ok;
+	uint64_t got, got2;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	w = (volatile uint64_t *)r;
+	if (touched)
+		fill(r, NP * WPP, seed);
+	for (size_t i = 0; i < NP * WPP; i++)
+		model[i] = pat(seed, i);
+	(void)vm_inherit(T, r, NP * PAGE, mode);
+	/* GNU Mach: is_shared is FALSE before any fork, in every mode. */
+	ok = region_at(T, r, &rp) == 0;
+	tap_ok(ok && !rp.shared && rp.inherit == mode,
+	       "%s%s: before the fork, vm_region here: shared %d", m, z,
+	       rp.shared);
+	if (mode == VM_INHERIT_NONE) {
+		vm_address_t at = r + PAGE;
+		vm_offset_t data = 0;
+		mach_msg_type_number_t n = 0;
+
+		tap_expect(child_create(T, &c), 0, "NONE%s: a child", z);
+		/* GNU Mach: the child has no entry there. */
+		ok = region_at(c.task, r, &rc) == 0;
+		tap_ok(!ok, "NONE%s: vm_region in the child: unmapped", z);
+		/* GNU Mach: KERN_INVALID_ADDRESS. */
+		tap_expect(vm_read(c.task, r, PAGE, &data, &n),
+		           KERN_INVALID_ADDRESS,
+		           "NONE%s: vm_read of the child there fails", z);
+		/* Fill all but the first page, so that the worker's stack
+		 * cannot land in the hole. */
+		tap_expect(vm_allocate(c.task, &at, (NP - 1) * PAGE, FALSE), 0,
+		           "NONE%s: the range is free in the child "
+		           "(vm_allocate fixed)",
+		           z);
+		tap_expect(worker_start(&c), 0, "NONE%s: a worker in the child",
+		           z);
+		/* GNU Mach: KERN_INVALID_ADDRESS in the child itself too. */
+		got = ask(&c, OP_VMREAD, r, PAGE);
+		tap_ok(got == KERN_INVALID_ADDRESS,
+		       "NONE%s: the child's own vm_read there fails (%#lx)", z,
+		       (unsigned long)got);
+		/* GNU Mach: fresh zero-filled memory, and neither side sees
+		 * the other's writes. */
+		got = ask(&c, OP_READ, r + PAGE + 8, 0);
+		tap_ok(got == 0,
+		       "NONE%s: the child's new memory there is zero (%#lx)", z,
+		       (unsigned long)got);
+		w[WPP + 1] = 0x77;
+		tap_ok(peek(c.task, r + PAGE, 1) == 0 &&
+		           ask(&c, OP_WRITE, r + PAGE, 5) == 0 &&
+		           w[WPP] == pat(seed, WPP),
+		       "NONE%s: no link either way afterwards", z);
+		child_end(&c);
+		(void)vm_deallocate(T, r, NP * PAGE);
+		return;
+	}
+	tap_expect(child_start(T, &c), 0, "%s%s: a child with a worker", m, z);
+	ok = region_at(c.task, r, &rc) == 0;
+	/* GNU Mach: the child's entry keeps the mode; is_shared is TRUE on
+	 * both sides for SHARE, FALSE for COPY. */
+	tap_ok(ok && rc.addr <= r && rc.addr + rc.size >= r + NP * PAGE &&
+	           rc.inherit == mode && rc.shared == share &&
+	           rc.prot == VM_PROT_DEFAULT && rc.max == VM_PROT_ALL,
+	       "%s%s: vm_region in the child: inherit %d, shared %d, prot "
+	       "%d/%d",
+	       m, z, rc.inherit, rc.shared, rc.prot, rc.max);
+	ok = region_at(T, r, &rp) == 0;
+	tap_ok(ok && rp.shared == share && rp.inherit == mode,
+	       "%s%s: vm_region here: shared %d, inherit %d", m, z, rp.shared,
+	       rp.inherit);
+	/* GNU Mach: the child holds the contents at the fork (zeros for
+	 * memory never touched), seen by vm_read and by its own thread. */
+	tap_ok(differs(c.task, r, model) == -1,
+	       "%s%s: vm_read of the child: the contents at the fork", m, z);
+	got = ask(&c, OP_READ, r + 8 * 5, 0);
+	tap_ok(got == pat(seed, 5),
+	       "%s%s: the child's thread reads them (%#lx)", m, z,
+	       (unsigned long)got);
+
+	/* Page 0: the child has read it; page 2: untouched by the child.
+	 * GNU Mach: SHARE shows our writes to the child, COPY does not. */
+	w[1] = 0xa1;
+	w[2 * WPP + 1] = 0xa3;
+	got = ask(&c, OP_READ, r + 8, 0);
+	got2 = ask(&c, OP_READ, r + 8 * (2 * WPP + 1), 0);
+	if (share)
+		tap_ok(got == 0xa1 && got2 == 0xa3,
+		       "SHARE%s: the child sees our later writes (%#lx %#lx)",
+		       z, (unsigned long)got, (unsigned long)got2);
+	else
+		tap_ok(got == pat(seed, 1) && got2 == pat(seed, 2 * WPP + 1),
+		       "COPY%s: the child does not see our later writes (%#lx "
+		       "%#lx)",
+		       z, (unsigned long)got, (unsigned long)got2);
+
+	/* Page 1: we read it first; page 3: untouched by us since.
+	 * GNU Mach: the child's writes succeed (no fault reaches us); SHARE
+	 * shows them to us, COPY does not. */
+	got = w[WPP + 1];
+	got = ask(&c, OP_WRITE, r + 8 * (WPP + 1), 0xb1);
+	got2 = ask(&c, OP_WRITE, r + 8 * (3 * WPP + 1), 0xb3);
+	tap_ok(got == 0 && got2 == 0, "%s%s: the child's thread writes", m, z);
+	if (share)
+		tap_ok(w[WPP + 1] == 0xb1 && w[3 * WPP + 1] == 0xb3,
+		       "SHARE%s: we see the child's writes (%#lx %#lx)", z,
+		       (unsigned long)w[WPP + 1],
+		       (unsigned long)w[3 * WPP + 1]);
+	else
+		tap_ok(w[WPP + 1] == pat(seed, WPP + 1) &&
+		           w[3 * WPP + 1] == pat(seed, 3 * WPP + 1),
+		       "COPY%s: we do not see the child's writes (%#lx %#lx)",
+		       z, (unsigned long)w[WPP + 1],
+		       (unsigned long)w[3 * WPP + 1]);
+
+	/* The whole region on each side against what it must be.  GNU
+	 * Mach: SHARE, the same bytes on both sides; COPY, each side holds
+	 * the contents at the fork plus its own writes only. */
+	if (share) {
+		memcpy(model, (const void *)r, NP * PAGE);
+	} else {
+		model[WPP + 1] = 0xb1;
+		model[3 * WPP + 1] = 0xb3;
+	}
+	tap_ok(differs(c.task, r, model) == -1,
+	       "%s%s: vm_read of the whole region in the child (first "
+	       "difference %ld)",
+	       m, z, differs(c.task, r, model));
+	if (!share) {
+		for (size_t i = 0; i < NP * WPP; i++)
+			model[i] = pat(seed, i);
+		model[1] = 0xa1;
+		model[2 * WPP + 1] = 0xa3;
+		ok = memcmp((const void *)r, model, NP * PAGE) == 0;
+		tap_ok(ok, "COPY%s: ours holds only our own writes", z);
+	}
+	child_end(&c);
+	/* GNU Mach: the child's death takes nothing from us; what it wrote
+	 * to a shared region stays. */
+	tap_ok(share ? w[WPP + 1] == 0xb1 : w[WPP + 1] == pat(seed, WPP + 1),
+	       "%s%s: after the child dies our region is unchanged", m, z);
+	/* GNU Mach: is_shared stays TRUE once a SHARE fork happened, even
+	 * with the other task dead. */
+	ok = region_at(T, r, &rp) == 0;
+	tap_ok(ok && rp.shared == share,
+	       "%s%s: after the child dies, vm_region here: shared %d", m, z,
+	       rp.shared);
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
+/*
+ * A region made read-only before the fork, given write access back in
+ * the child: the child may write (no fault), we keep our read-only copy
+ * (COPY) or see the write through our read-only mapping (SHARE).
+ */
+static void check_read_only(vm_inherit_t mode)
+{
+	const char *m = mode_name(mode);
+	vm_address_t r = 0;
+	struct child c;
+	struct region rr;
+	int ok;
+	uint64_t got;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	fill(r, NP * WPP, 0x71);
+	(void)vm_inherit(T, r, NP * PAGE, mode);
+	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_READ);
+	tap_expect(child_start(T, &c), 0, "read-only %s: a child", m);
+	ok = region_at(c.task, r, &rr) == 0;
+	/* GNU Mach: the child inherits protection READ, max ALL. */
+	tap_ok(ok && rr.prot == VM_PROT_READ && rr.max == VM_PROT_ALL,
+	       "read-only %s: the child's region is READ, max ALL (%d/%d)", m,
+	       rr.prot, rr.max);
+	/* GNU Mach: the child reads the contents; after vm_protect in the
+	 * child (allowed: max is ALL) it writes without a fault; our entry
+	 * stays READ; SHARE shows us the write, COPY does not. */
+	got = ask(&c, OP_READ, r + 8 * 9, 0);
+	tap_ok(got == pat(0x71, 9), "read-only %s: the child reads it (%#lx)",
+	       m, (unsigned long)got);
+	tap_expect(vm_protect(c.task, r, NP * PAGE, FALSE, VM_PROT_DEFAULT), 0,
+	           "read-only %s: vm_protect(READ|WRITE) in the child", m);
+	got = ask(&c, OP_WRITE, r + 8 * 9, 0xc9);
+	tap_ok(got == 0 && ask(&c, OP_READ, r + 8 * 9, 0) == 0xc9,
+	       "read-only %s: the child writes and reads back", m);
+	ok = region_at(T, r, &rr) == 0;
+	tap_ok(ok && rr.prot == VM_PROT_READ,
+	       "read-only %s: ours stays READ (%d)", m, rr.prot);
+	got = ((volatile uint64_t *)r)[9];
+	tap_ok(got == (mode == VM_INHERIT_SHARE ? 0xc9 : pat(0x71, 9)),
+	       "read-only %s: we read %#lx", m, (unsigned long)got);
+	child_end(&c);
+	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_DEFAULT);
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
+/* A COPY region set to VM_PROT_NONE in the child, then given its access
+ * back: the inherited contents are still there. */
+static void check_prot_none(void)
+{
+	vm_address_t r = 0;
+	struct child c;
+	struct region rr;
+	uint64_t got;
+	int ok;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	fill(r, NP * WPP, 0x81);
+	(void)child_start(T, &c);
+	got = ask(&c, OP_READ, r + 8 * 3, 0);
+	tap_ok(got == pat(0x81, 3),
+	       "PROT_NONE: the child reads the page first "
+	       "(%#lx)",
+	       (unsigned long)got);
+	tap_expect(vm_protect(c.task, r, NP * PAGE, FALSE, VM_PROT_NONE), 0,
+	           "PROT_NONE: vm_protect(NONE) in the child");
+	ok = region_at(c.task, r, &rr) == 0;
+	tap_ok(ok && rr.prot == VM_PROT_NONE && rr.max == VM_PROT_ALL,
+	       "PROT_NONE: vm_region says prot %d, max %d", rr.prot, rr.max);
+	/* GNU Mach: vm_read of a range without read access is
+	 * KERN_PROTECTION_FAILURE, from outside and from inside. */
+	{
+		vm_offset_t data = 0;
+		mach_msg_type_number_t n = 0;
+		tap_expect(vm_read(c.task, r, PAGE, &data, &n),
+		           KERN_PROTECTION_FAILURE,
+		           "PROT_NONE: vm_read from here fails");
+	}
+	got = ask(&c, OP_VMREAD, r, PAGE);
+	tap_ok(got == KERN_PROTECTION_FAILURE,
+	       "PROT_NONE: the child's own vm_read fails (%#lx)",
+	       (unsigned long)got);
+	((volatile uint64_t *)r)[3] = 0xd3;
+	tap_expect(vm_protect(c.task, r, NP * PAGE, FALSE, VM_PROT_DEFAULT), 0,
+	           "PROT_NONE: access given back");
+	/* GNU Mach: access back, the child reads the contents at the
+	 * fork (not our write since), and its own write stays its own. */
+	got = ask(&c, OP_READ, r + 8 * 3, 0);
+	tap_ok(got == pat(0x81, 3),
+	       "PROT_NONE: the child still reads the contents at the fork "
+	       "(%#lx)",
+	       (unsigned long)got);
+	(void)ask(&c, OP_WRITE, r + 8 * (WPP + 3), 0xe3);
+	tap_ok(peek(c.task, r, WPP + 3) == 0xe3 &&
+	           ((volatile uint64_t *)r)[WPP + 3] == pat(0x81, WPP + 3),
+	       "PROT_NONE: the child's write stays in the child");
+	child_end(&c);
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
+/*
+ * We unmap the region after the fork: the child's copy (COPY) or its
+ * share (SHARE) lives on with the contents, and stays writable.
+ */
+static void check_parent_unmaps(vm_inherit_t mode)
+{
+	static uint64_t model[NP * WPP];
+	const char *m = mode_name(mode);
+	vm_address_t r = 0;
+	struct child c;
+	uint64_t got;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	fill(r, NP * WPP, 0x61);
+	fill((vm_address_t)model, NP * WPP, 0x61);
+	(void)vm_inherit(T, r, NP * PAGE, mode);
+	tap_expect(child_start(T, &c), 0, "%s, then we unmap: a child", m);
+	((volatile uint64_t *)r)[WPP] = 0xf1;
+	if (mode == VM_INHERIT_SHARE)
+		model[WPP] = 0xf1;
+	/* GNU Mach: the child keeps the contents (with our write before
+	 * the unmap for SHARE) and writes on. */
+	tap_expect(vm_deallocate(T, r, NP * PAGE), 0,
+	           "%s, then we unmap: vm_deallocate here", m);
+	tap_ok(differs(c.task, r, model) == -1,
+	       "%s, then we unmap: the child keeps the contents", m);
+	got = ask(&c, OP_WRITE, r + 8 * (2 * WPP), 0xf2);
+	tap_ok(got == 0 && ask(&c, OP_READ, r + 8 * (2 * WPP), 0) == 0xf2 &&
+	           ask(&c, OP_READ, r + 8 * WPP, 0) == model[WPP],
+	       "%s, then we unmap: and writes it", m);
+	child_end(&c);
+}
+
+/* Three generations of COPY, with writes at each level. */
+static void check_three_generations(void)
+{
+	static uint64_t want[4][NP * WPP]; /* us, c1, c2, c3 */
+	vm_address_t r = 0;
+	volatile uint64_t *w;
+	struct child c[4];
+	int ok;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	w = (volatile uint64_t *)r;
+	fill(r, NP * WPP, 0x91);
+	for (size_t i = 0; i < NP * WPP; i++)
+		want[0][i] = pat(0x91, i);
+	c[0].task = T;
+	ok = child_start(T, &c[1]) == 0;
+	memcpy(want[1], want[0], sizeof(want[0]));
+	ok &= ask(&c[1], OP_WRITE, r + 8 * WPP, 0x1001) == 0; /* page 1 */
+	want[1][WPP] = 0x1001;
+	w[0] = 0x0a;
+	want[0][0] = 0x0a;
+	ok &= child_start(c[1].task, &c[2]) == 0;
+	memcpy(want[2], want[1], sizeof(want[0]));
+	/* GNU Mach: each generation sees the contents of its parent at its
+	 * fork, and nothing written anywhere else afterwards. */
+	tap_ok(ok, "three generations: a child, its write, a grandchild");
+	tap_ok(ask(&c[2], OP_READ, r + 8 * WPP, 0) == 0x1001 &&
+	           ask(&c[2], OP_READ, r, 0) == pat(0x91, 0),
+	       "the grandchild sees its parent's write, not ours");
+	(void)ask(&c[2], OP_WRITE, r + 8 * 2 * WPP, 0x2002); /* page 2 */
+	want[2][2 * WPP] = 0x2002;
+	tap_ok(ask(&c[1], OP_READ, r + 8 * 2 * WPP, 0) == pat(0x91, 2 * WPP),
+	       "the child does not see the grandchild's write");
+	ok = child_start(c[2].task, &c[3]) == 0;
+	memcpy(want[3], want[2], sizeof(want[0]));
+	tap_ok(ok && ask(&c[3], OP_READ, r + 8 * WPP, 0) == 0x1001 &&
+	           ask(&c[3], OP_READ, r + 8 * 2 * WPP, 0) == 0x2002 &&
+	           ask(&c[3], OP_READ, r, 0) == pat(0x91, 0),
+	       "a great-grandchild sees both ancestors' writes, not ours");
+	(void)ask(&c[3], OP_WRITE, r + 8 * 3 * WPP, 0x3003); /* page 3 */
+	want[3][3 * WPP] = 0x3003;
+	(void)ask(&c[1], OP_WRITE, r + 8 * WPP, 0x1111); /* page 1 again */
+	want[1][WPP] = 0x1111;
+	(void)ask(&c[2], OP_WRITE, r + 8 * (WPP + 1), 0x2112);
+	want[2][WPP + 1] = 0x2112;
+	w[3 * WPP] = 0x0d;
+	want[0][3 * WPP] = 0x0d;
+	ok = 1;
+	for (int g = 0; g < 4; g++) {
+		long d = differs(c[g].task, r, want[g]);
+		if (d != -1)
+			tap_diag("generation %d differs at word %ld", g, d);
+		ok &= d == -1;
+	}
+	tap_ok(ok, "each generation holds exactly its own and its "
+	           "ancestors' writes (vm_read of all four)");
+	child_end(&c[1]);
+	ok = differs(c[2].task, r, want[2]) == -1 &&
+	     differs(c[3].task, r, want[3]) == -1 &&
+	     ask(&c[3], OP_READ, r + 8 * WPP, 0) == 0x1001;
+	tap_ok(ok, "the middle generation dies: the younger ones keep theirs");
+	child_end(&c[2]);
+	ok = differs(c[3].task, r, want[3]) == -1 &&
+	     differs(T, r, want[0]) == -1;
+	tap_ok(ok, "and so on: the youngest and we are unchanged");
+	child_end(&c[3]);
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
+/*
+ * GENS generations of task_create(inherit) from the newest task, each
+ * older one terminated once it has a child; one word of the region
+ * written (vm_write of its page) in every generation.  At the end the
+ * newest holds every write, its code still runs, and we hold none.
+ */
+#define GENS 1000
+static void check_many_generations(void)
+{
+	static uint64_t model[NP * WPP] __attribute__((aligned(4096)));
+	vm_address_t r = 0;
+	mach_port_t cur = T;
+	struct child last;
+	int64_t t0 = machr_now_ms();
+	int created = 0, written = 0, ok;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	fill(r, NP * WPP, 0xa5);
+	memcpy(model, (const void *)r, NP * PAGE);
+	generation_mark = 0x600d;
+	for (int g = 1; g <= GENS; g++) {
+		mach_port_t next = MACH_PORT_NULL;
+		size_t page = (size_t)g % NP,
+		       word = page * WPP + 1 + (size_t)g / NP;
+
+		if (task_create(cur, TRUE, &next) != KERN_SUCCESS)
+			break;
+		created++;
+		if (cur != T) {
+			(void)task_terminate(cur);
+			(void)mach_port_deallocate(T, cur);
+		}
+		cur = next;
+		model[word] = 0x10000 + (uint64_t)g;
+		if (vm_write(cur, r + page * PAGE,
+		             (vm_offset_t)&model[page * WPP],
+		             PAGE) == KERN_SUCCESS)
+			written++;
+		generation_mark++;
+	}
+	/* GNU Mach: every task_create and vm_write succeeds; the newest
+	 * task holds every generation's write, the data of our program as
+	 * it was at the first fork, and runs our code; ours is untouched. */
+	tap_ok(created == GENS && written == GENS,
+	       "%d generations created, %d written (%ld ms)", created, written,
+	       (long)(machr_now_ms() - t0));
+	tap_ok(differs(cur, r, model) == -1,
+	       "the newest generation holds every generation's write "
+	       "(first difference %ld)",
+	       differs(cur, r, model));
+	tap_ok(peek(cur, (vm_address_t)&generation_mark, 0) == 0x600d,
+	       "and the data as it was at the first fork (%#lx)",
+	       (unsigned long)peek(cur, (vm_address_t)&generation_mark, 0));
+	ok = child_start(cur, &last) == 0;
+	tap_ok(ok && ask(&last, OP_READ, r + 8 * (WPP + 1), 0) == 0x10001 &&
+	           ask(&last, OP_READ, r + 8 * (WPP - 1), 0) ==
+	               pat(0xa5, WPP - 1),
+	       "a child of it runs our code and reads the same words");
+	child_end(&last);
+	(void)task_terminate(cur);
+	(void)mach_port_deallocate(T, cur);
+	fill((vm_address_t)model, NP * WPP, 0xa5);
+	tap_ok(memcmp((const void *)r, model, NP * PAGE) == 0,
+	       "our own region is as we filled it");
+	tap_diag("%d generations in %ld ms", GENS, (long)(machr_now_ms() - t0));
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
+int main(int argc, char **argv)
+{
+	mach_port_t host_priv, device_master;
+
+	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
+	    machr_console_open(device_master) != KERN_SUCCESS)
+		mach_print("vm-cow: no console\n");
+	tap_plan(110);
+	report_port = machr_new_receive();
+	for (int touched = 1; touched >= 0; touched--) {
+		check_mode(VM_INHERIT_SHARE, touched);
+		check_mode(VM_INHERIT_COPY, touched);
+		check_mode(VM_INHERIT_NONE, touched);
+	}
+	check_read_only(VM_INHERIT_COPY);
+	check_read_only(VM_INHERIT_SHARE);
+	check_prot_none();
+	check_parent_unmaps(VM_INHERIT_COPY);
+	check_parent_unmaps(VM_INHERIT_SHARE);
+	check_three_generations();
+	check_many_generations();
+	tap_finish(host_priv);
+	return 0;
+}
