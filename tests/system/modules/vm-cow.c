@@ -26,8 +26,10 @@
 #define CHILD_REPORT 0x1101 /* send right to our report port */
 
 /* Commands to the worker thread in a child (w[0]); w[1] an address, w[2]
- * a value or size.  The answer comes back in w[0] of the reply. */
-enum { OP_READ = 1, OP_WRITE, OP_VMREAD, OP_QUIT };
+ * a value or size.  The answer comes back in w[0] of the reply.
+ * OP_RECV_AT answers 0 at once, then receives the next message on its
+ * inbox into the buffer at w[1] and answers with mach_msg's code. */
+enum { OP_READ = 1, OP_WRITE, OP_VMREAD, OP_RECV_AT, OP_QUIT };
 
 struct cmd {
 	mach_msg_header_t h;
@@ -86,6 +88,14 @@ static void worker(void *arg)
 			                        &data, &n);
 			if (ans == KERN_SUCCESS)
 				(void)vm_deallocate(machr_task, data, n);
+			break;
+		case OP_RECV_AT:
+			cmd_init(&r, CHILD_REPORT, 0, 0, 0);
+			(void)mach_msg(&r.h, MACH_SEND_MSG, CMD_SIZE, 0,
+			               MACH_PORT_NULL, 0, MACH_PORT_NULL);
+			ans = mach_msg((mach_msg_header_t *)m.w[1],
+			               MACH_RCV_MSG, 0, CMD_SIZE, CHILD_INBOX,
+			               0, MACH_PORT_NULL);
 			break;
 		case OP_QUIT:
 			break;
@@ -542,6 +552,151 @@ static void check_parent_unmaps(vm_inherit_t mode)
 	child_end(&c);
 }
 
+/*
+ * Writes the kernel makes, not the task's own stores: a message received
+ * into a COPY page (copyout), vm_write into a child, vm_copy onto our
+ * copy.  Each must copy-on-write like a store from user mode.
+ */
+static void check_kernel_writes(void)
+{
+	static uint64_t model[NP * WPP];
+	vm_address_t r = 0, src = 0;
+	mach_port_t p = machr_new_receive();
+	struct cmd *in, out;
+	struct child c;
+	uint64_t got;
+	int ok;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	(void)vm_allocate(T, &src, PAGE, TRUE);
+	fill(r, NP * WPP, 0x33);
+	fill(src, WPP, 0x44);
+	fill((vm_address_t)model, NP * WPP, 0x33);
+	tap_expect(child_start(T, &c), 0, "kernel writes: a child");
+
+	/* We receive into page 0 of our copy. */
+	in = (struct cmd *)(r + 64);
+	cmd_init(&out, p, 0x111, 0x222, 0x333);
+	out.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MAKE_SEND, 0);
+	ok = mach_msg(&out.h, MACH_SEND_MSG, CMD_SIZE, 0, MACH_PORT_NULL, 0,
+	              MACH_PORT_NULL) == 0 &&
+	     mach_msg(&in->h, MACH_RCV_MSG, 0, CMD_SIZE, p, 0,
+	              MACH_PORT_NULL) == 0;
+	/* GNU Mach: the message lands in our page, the child's copy of the
+	 * page keeps the contents at the fork. */
+	tap_ok(ok && in->w[1] == 0x222 && differs(c.task, r, model) == -1,
+	       "a message received into our copy does not reach the child");
+
+	/* The child receives into page 1 of its copy. */
+	got = ask(&c, OP_RECV_AT, r + PAGE + 128, 0);
+	cmd_init(&out, c.inbox, 0x444, 0x555, 0x666);
+	ok = got == 0 && mach_msg(&out.h, MACH_SEND_MSG, CMD_SIZE, 0,
+	                          MACH_PORT_NULL, 0, MACH_PORT_NULL) == 0;
+	ok &= mach_msg(&out.h, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(out),
+	               report_port, 5000, MACH_PORT_NULL) == 0 &&
+	      out.w[0] == 0;
+	got = ask(&c, OP_READ, r + PAGE + 128 + offsetof(struct cmd, w[2]), 0);
+	tap_ok(ok && got == 0x666 &&
+	           ((volatile uint64_t *)r)[WPP + 16 + 5] ==
+	               pat(0x33, WPP + 21),
+	       "a message the child receives into its copy does not reach "
+	       "us (%#lx)",
+	       (unsigned long)got);
+
+	/* GNU Mach: vm_write into the child's copy and vm_copy onto ours
+	 * stay on their side. */
+	tap_expect(vm_write(c.task, r + 2 * PAGE, src, PAGE), 0,
+	           "vm_write into the child's copy");
+	tap_ok(memcmp((const void *)(r + 2 * PAGE), &model[2 * WPP], PAGE) ==
+	               0 &&
+	           ask(&c, OP_READ, r + 2 * PAGE + 8, 0) == pat(0x44, 1),
+	       "the child reads it, we do not see it");
+	tap_expect(vm_copy(T, src, PAGE, r + 3 * PAGE), 0,
+	           "vm_copy onto our copy");
+	tap_ok(ask(&c, OP_READ, r + 3 * PAGE + 8, 0) == pat(0x33, 3 * WPP + 1),
+	       "the child does not see it");
+	child_end(&c);
+	(void)mach_port_destroy(T, p);
+	(void)vm_deallocate(T, r, NP * PAGE);
+	(void)vm_deallocate(T, src, PAGE);
+}
+
+/*
+ * Modes changed between generations.  SHARE then COPY: a grandchild
+ * forked COPY from a region the child shares with us gets a snapshot
+ * while we and the child go on sharing.  COPY then SHARE: a child's
+ * copy, made SHARE before anyone wrote, is shared between the child and
+ * the grandchild only.
+ */
+static void check_mixed_generations(void)
+{
+	vm_address_t r = 0;
+	volatile uint64_t *w;
+	struct child c1, c2, c3;
+	uint64_t a, b, d;
+	int ok;
+
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	w = (volatile uint64_t *)r;
+	fill(r, NP * WPP, 0x21);
+	(void)vm_inherit(T, r, NP * PAGE, VM_INHERIT_SHARE);
+	ok = child_start(T, &c1) == 0;
+	/* GNU Mach: the child's entry is SHARE too, so a grandchild forked
+	 * from it shares with both of us. */
+	ok &= child_start(c1.task, &c3) == 0;
+	(void)ask(&c3, OP_WRITE, r + 8 * 7, 0x77);
+	tap_ok(ok && w[7] == 0x77 && ask(&c1, OP_READ, r + 8 * 7, 0) == 0x77,
+	       "SHARE, SHARE: a grandchild shares with its parent and us");
+	child_end(&c3);
+	tap_expect(vm_inherit(c1.task, r, NP * PAGE, VM_INHERIT_COPY), 0,
+	           "SHARE then COPY: the child makes its share COPY");
+	ok = child_start(c1.task, &c2) == 0;
+	w[1] = 0x1;
+	(void)ask(&c1, OP_WRITE, r + 8 * WPP, 0x2);
+	(void)ask(&c2, OP_WRITE, r + 8 * 2 * WPP, 0x3);
+	a = ask(&c1, OP_READ, r + 8, 0);
+	b = ask(&c2, OP_READ, r + 8, 0);
+	d = ask(&c2, OP_READ, r + 8 * WPP, 0);
+	/* GNU Mach: we and the child share; the grandchild has the
+	 * contents at its fork. */
+	tap_ok(ok && a == 0x1 && w[WPP] == 0x2 && b == pat(0x21, 1) &&
+	           d == pat(0x21, WPP),
+	       "SHARE then COPY: we and the child share, the grandchild "
+	       "does not (%#lx %#lx %#lx)",
+	       (unsigned long)a, (unsigned long)b, (unsigned long)d);
+	tap_ok(w[2 * WPP] == pat(0x21, 2 * WPP) &&
+	           ask(&c1, OP_READ, r + 8 * 2 * WPP, 0) == pat(0x21, 2 * WPP),
+	       "SHARE then COPY: the grandchild's write stays its own");
+	child_end(&c2);
+	child_end(&c1);
+
+	fill(r, NP * WPP, 0x22);
+	(void)vm_inherit(T, r, NP * PAGE, VM_INHERIT_COPY);
+	ok = child_start(T, &c1) == 0;
+	ok &= vm_inherit(c1.task, r, NP * PAGE, VM_INHERIT_SHARE) == 0;
+	ok &= child_start(c1.task, &c2) == 0;
+	tap_ok(ok, "COPY then SHARE: a child, its share, a grandchild");
+	(void)ask(&c2, OP_WRITE, r + 8 * 3, 0x13);
+	(void)ask(&c1, OP_WRITE, r + 8 * (WPP + 3), 0x23);
+	w[2 * WPP + 3] = 0x33;
+	a = ask(&c1, OP_READ, r + 8 * 3, 0);
+	b = ask(&c2, OP_READ, r + 8 * (WPP + 3), 0);
+	/* GNU Mach: the child and the grandchild share the child's copy;
+	 * we are out of it both ways. */
+	tap_ok(a == 0x13 && b == 0x23,
+	       "COPY then SHARE: the child and grandchild see each other's "
+	       "writes (%#lx %#lx)",
+	       (unsigned long)a, (unsigned long)b);
+	a = ask(&c1, OP_READ, r + 8 * (2 * WPP + 3), 0);
+	b = ask(&c2, OP_READ, r + 8 * (2 * WPP + 3), 0);
+	tap_ok(w[3] == pat(0x22, 3) && w[WPP + 3] == pat(0x22, WPP + 3) &&
+	           a == pat(0x22, 2 * WPP + 3) && b == a,
+	       "COPY then SHARE: neither sees ours, we see neither's");
+	child_end(&c2);
+	child_end(&c1);
+	(void)vm_deallocate(T, r, NP * PAGE);
+}
+
 /* Three generations of COPY, with writes at each level. */
 static void check_three_generations(void)
 {
@@ -686,7 +841,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-cow: no console\n");
-	tap_plan(110);
+	tap_plan(124);
 	report_port = machr_new_receive();
 	for (int touched = 1; touched >= 0; touched--) {
 		check_mode(VM_INHERIT_SHARE, touched);
@@ -698,6 +853,8 @@ int main(int argc, char **argv)
 	check_prot_none();
 	check_parent_unmaps(VM_INHERIT_COPY);
 	check_parent_unmaps(VM_INHERIT_SHARE);
+	check_kernel_writes();
+	check_mixed_generations();
 	check_three_generations();
 	check_many_generations();
 	tap_finish(host_priv);
