@@ -504,6 +504,63 @@ static void check_sources(mach_port_t p)
 	(void)vm_deallocate(T, z, PAGE);
 }
 
+/* How long the data lives: past the sender's own deallocation, through
+ * forwarding, and once per send of a buffer changed in between. */
+static void check_lifetimes(mach_port_t p)
+{
+	vm_address_t buf = alloc(8 * PAGE), fwd;
+	mach_port_t q = machr_new_receive();
+	union any_msg m;
+	struct item it = ool_item((void *)buf, 8 * PAGE, 0);
+	int ok = 1;
+
+	fill((void *)buf, 8 * PAGE, 16);
+	tap_expect(send_ool(p, 1, &it, 1), 0, "send 8 pages");
+	tap_expect(vm_deallocate(T, buf, 8 * PAGE), 0,
+	           "the sender deallocates them before they are received");
+	tap_expect(receive(p, &m), 0, "receive");
+	/* GNU Mach: the message holds its own copy. */
+	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
+	       "the data is whole");
+	fwd = (vm_address_t)m.o.d[0].addr;
+	it = ool_item((void *)fwd, 8 * PAGE, 1);
+	tap_expect(send_ool(q, 1, &it, 1), 0,
+	           "forward the received pages with deallocate TRUE");
+	tap_expect(receive(q, &m), 0, "receive them again");
+	tap_ok(page_readable(T, fwd) == KERN_INVALID_ADDRESS ||
+	           fwd == (vm_address_t)m.o.d[0].addr,
+	       "the forwarder's range is gone (or reused for the new copy)");
+	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
+	       "the data is whole");
+	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 8 * PAGE);
+
+	/* Four sends of one buffer, a word of every page changed between
+	 * them (the default queue limit is 5). */
+	buf = alloc(16 * PAGE);
+	fill((void *)buf, 16 * PAGE, 17);
+	for (uint64_t k = 0; k < 4; k++) {
+		for (size_t pg = 0; pg < 16; pg++)
+			((volatile uint64_t *)(buf + pg * PAGE))[1] = k;
+		it = ool_item((void *)buf, 16 * PAGE, 0);
+		ok &= send_ool(q, 1, &it, 1) == 0;
+	}
+	tap_ok(ok, "four sends of a buffer changed in between");
+	for (uint64_t k = 0; k < 4; k++) {
+		ok &= receive(q, &m) == 0 && m.o.d[0].addr != NULL;
+		for (size_t pg = 0; ok && pg < 16; pg++)
+			ok = ((uint64_t *)((char *)m.o.d[0].addr +
+			                   pg * PAGE))[1] == k &&
+			     ((uint64_t *)((char *)m.o.d[0].addr +
+			                   pg * PAGE))[2] ==
+			         *(uint64_t *)(buf + pg * PAGE + 16);
+		(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 16 * PAGE);
+	}
+	/* GNU Mach: each message holds the buffer as it was at its send. */
+	tap_ok(ok, "each message holds the buffer as at its send");
+	(void)vm_deallocate(T, buf, 16 * PAGE);
+	(void)mach_port_destroy(T, q);
+}
+
 static void check_other_task(void)
 {
 	mach_port_t c = MACH_PORT_NULL, in, th = MACH_PORT_NULL;
@@ -598,7 +655,32 @@ static void check_other_task(void)
 	           KERN_INVALID_ADDRESS,
 	       "they are gone from the child");
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 3 * PAGE);
-	(void)task_terminate(c);
+
+	/* The child sends us its first received copy (0xee, then our
+	 * pattern 14 from offset 124) and dies before we receive. */
+	cmd_init(&k, in, OP_SEND_OOL, got, 2 * PAGE);
+	(void)mach_msg(&k.h, MACH_SEND_MSG, CMD_SIZE, 0, MACH_PORT_NULL, 0,
+	               MACH_PORT_NULL);
+	ok = 0;
+	for (int i = 0; i < 500 && !ok; i++) {
+		mach_port_status_t st;
+		memset(&st, 0, sizeof(st));
+		(void)mach_port_get_receive_status(T, report_port, &st);
+		ok = st.mps_msgcount == 1;
+		if (!ok)
+			machr_sleep_ms(10);
+	}
+	tap_expect(task_terminate(c), 0,
+	           "the child sends us 2 pages and dies before we receive");
+	/* GNU Mach: the message holds the data whatever became of the
+	 * sender. */
+	tap_expect(receive(report_port, &m), 0, "we receive them");
+	tap_ok(
+	    ok && m.o.d[0].addr && *(unsigned char *)m.o.d[0].addr == 0xee &&
+	        pattern_sum(14, 124, 2 * PAGE - 1) ==
+	            sum_bytes((unsigned char *)m.o.d[0].addr + 1, 2 * PAGE - 1),
+	    "the data is whole (%p)", m.o.d[0].addr);
+	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 2 * PAGE);
 	(void)mach_port_deallocate(T, c);
 	(void)mach_port_deallocate(T, in);
 	(void)mach_port_deallocate(T, th);
@@ -611,7 +693,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-ool: no console\n");
-	tap_plan(66);
+	tap_plan(79);
 	report_port = machr_new_receive();
 	p = machr_new_receive();
 	check_snapshot(p);
@@ -619,6 +701,7 @@ int main(int argc, char **argv)
 	check_offset(p);
 	check_big_and_many(p);
 	check_sources(p);
+	check_lifetimes(p);
 	check_other_task();
 	tap_finish(host_priv);
 	return 0;
