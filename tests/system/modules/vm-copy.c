@@ -7,7 +7,7 @@
  * destination shared with another task stays shared, copies between
  * tasks, and the error codes for unaligned, unmapped and protected
  * ranges.  (Small cases are in vm-basics.c.)  Each check states what GNU
- * Mach answers.
+ * Mach answers; calls that only set a check up succeed there.
  */
 #include <machr/runtime.h>
 #include <machr/tap.h>
@@ -278,6 +278,8 @@ static void check_edges(void)
 		tap_ok(is_pattern(b, 4 * PAGE, 10, 0), "%s: nothing copied",
 		       cases[i].what);
 	}
+	/* GNU Mach: a read-only destination is KERN_PROTECTION_FAILURE,
+	 * and nothing is written. */
 	tap_expect(vm_copy(T, a, 2 * PAGE, ro), KERN_PROTECTION_FAILURE,
 	           "vm_copy to a read-only destination");
 	tap_ok(all_zero(ro, 2 * PAGE), "leaves it zero");

@@ -9,7 +9,8 @@
  * forked from the newest task while the older ones die (the shape of the
  * "chains collapse" requirement).  The child's view is read both with
  * vm_read from here and by a thread running our code in the child, which
- * answers commands over a port.  Each check states what GNU Mach answers.
+ * answers commands over a port.  Each check states what GNU Mach answers;
+ * calls that only set a check up succeed there (KERN_SUCCESS).
  */
 #include <machr/runtime.h>
 #include <machr/tap.h>
@@ -483,6 +484,7 @@ static void check_prot_none(void)
 	       "PROT_NONE: the child reads the page first "
 	       "(%#lx)",
 	       (unsigned long)got);
+	/* GNU Mach: allowed; vm_region then says prot NONE, max ALL. */
 	tap_expect(vm_protect(c.task, r, NP * PAGE, FALSE, VM_PROT_NONE), 0,
 	           "PROT_NONE: vm_protect(NONE) in the child");
 	ok = region_at(c.task, r, &rr) == 0;
@@ -753,6 +755,7 @@ static void check_three_generations(void)
 	}
 	tap_ok(ok, "each generation holds exactly its own and its "
 	           "ancestors' writes (vm_read of all four)");
+	/* GNU Mach: a task's death takes nothing from its descendants. */
 	child_end(&c[1]);
 	ok = differs(c[2].task, r, want[2]) == -1 &&
 	     differs(c[3].task, r, want[3]) == -1 &&

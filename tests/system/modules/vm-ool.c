@@ -8,7 +8,8 @@
  * message, memory never touched, read-only and inaccessible sources,
  * size 0, and the received region's attributes.  (The descriptor bits on
  * arrival are checked in ipc-msg-edges.c and msg-ways.c.)  Each check
- * states what GNU Mach answers.
+ * states what GNU Mach answers; sends and receives that only set a check
+ * up succeed there (MACH_MSG_SUCCESS).
  */
 #include <machr/runtime.h>
 #include <machr/tap.h>
@@ -651,6 +652,7 @@ static void check_other_task(void)
 	tap_ok(m.o.d[0].addr && ((unsigned char *)m.o.d[0].addr)[200] == 0x55 &&
 	           is_pattern((char *)m.o.d[0].addr + PAGE, 2 * PAGE, 12, PAGE),
 	       "we get them");
+	/* GNU Mach: deallocate works for a sender in another task too. */
 	tap_ok(page_readable(c, (vm_address_t)child_src + PAGE) ==
 	           KERN_INVALID_ADDRESS,
 	       "they are gone from the child");
