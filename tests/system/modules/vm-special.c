@@ -145,6 +145,13 @@ static void check_time(mach_port_t host_priv, mach_port_t master)
 	       "the same memory object (%#x)", p2);
 	drop(p2);
 	p2 = MACH_PORT_NULL;
+	/* GNU Mach: another offset gives another memory object. */
+	tap_expect(device_map(dev, VM_PROT_READ, PAGE, PAGE, &p2, 0), D_SUCCESS,
+	           "device_map(time, READ, offset one page)");
+	tap_ok(p2 != MACH_PORT_NULL && p2 != pager,
+	       "another memory object (%#x)", p2);
+	drop(p2);
+	p2 = MACH_PORT_NULL;
 	/* GNU Mach: the master port and other ports are no device. */
 	tap_expect(device_map(master, VM_PROT_READ, 0, PAGE, &p2, 0),
 	           D_NO_SUCH_DEVICE, "device_map on the master port");
@@ -231,6 +238,18 @@ static void check_time(mach_port_t host_priv, mach_port_t master)
 	                  VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE),
 	           KERN_SUCCESS, "vm_map at offset 0x10 succeeds");
 	(void)vm_deallocate(T, b, PAGE);
+	/* (Neither mapping below is touched: only the first page is the
+	 * clock.) */
+	b = 0;
+	tap_expect(vm_map(T, &b, PAGE, 0, TRUE, pager, PAGE, FALSE,
+	                  VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE),
+	           KERN_SUCCESS, "vm_map at offset one page succeeds");
+	(void)vm_deallocate(T, b, PAGE);
+	b = 0;
+	tap_expect(vm_map(T, &b, 2 * PAGE, 0, TRUE, pager, 0, FALSE,
+	                  VM_PROT_READ, VM_PROT_READ, VM_INHERIT_NONE),
+	           KERN_SUCCESS, "vm_map of two pages succeeds");
+	(void)vm_deallocate(T, b, 2 * PAGE);
 	b = 0;
 	tap_expect(vm_map(T, &b, PAGE, 0, TRUE, pager, 0, TRUE, VM_PROT_READ,
 	                  VM_PROT_READ, VM_INHERIT_NONE),
@@ -711,7 +730,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-special: no console\n");
-	tap_plan(149);
+	tap_plan(153);
 	check_time(host_priv, device_master);
 	check_wire(host_priv);
 	check_contiguous(host_priv);
