@@ -476,6 +476,20 @@ static void check_prot_none(void)
 	uint64_t got;
 	int ok;
 
+	/* First in our own memory, no fork.  GNU Mach: VM_PROT_NONE keeps
+	 * the contents, they are there when access comes back. */
+	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
+	fill(r, NP * WPP, 0x82);
+	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_NONE);
+	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_DEFAULT);
+	got = ((volatile uint64_t *)r)[WPP + 3];
+	tap_ok(got == pat(0x82, WPP + 3),
+	       "PROT_NONE and back in our own memory keeps the contents "
+	       "(%#lx)",
+	       (unsigned long)got);
+	(void)vm_deallocate(T, r, NP * PAGE);
+
+	r = 0;
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	fill(r, NP * WPP, 0x81);
 	(void)child_start(T, &c);
@@ -853,7 +867,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-cow: no console\n");
-	tap_plan(125);
+	tap_plan(126);
 	report_port = machr_new_receive();
 	for (int touched = 1; touched >= 0; touched--) {
 		check_mode(VM_INHERIT_SHARE, touched);
