@@ -43,6 +43,7 @@ include mk/kernel.mk
 -include mk/host.mk
 -include mk/fuzz.mk
 -include mk/user.mk
+include mk/servers.mk
 
 deps:
 	$(Q)tools/install-deps
