@@ -376,6 +376,47 @@ static void check_shared_destination(void)
 	(void)vm_deallocate(T, dst, 64 * PAGE);
 }
 
+/*
+ * Copies taken from pages we share with a child: a snapshot, whoever
+ * writes the shared pages afterwards, and the pages stay shared.
+ */
+static void check_shared_source(void)
+{
+	vm_address_t sh = alloc(T, 64 * PAGE), dst = alloc(T, 64 * PAGE),
+	             other = alloc(T, PAGE);
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0;
+	mach_port_t c = MACH_PORT_NULL;
+	int ok;
+
+	fill(sh, 64 * PAGE, 21);
+	fill(other, PAGE, 22);
+	(void)vm_inherit(T, sh, 64 * PAGE, VM_INHERIT_SHARE);
+	tap_expect(task_create(T, TRUE, &c), 0,
+	           "a child sharing 64 pages with us (the source)");
+	tap_expect(vm_copy(T, sh, 64 * PAGE, dst), 0,
+	           "vm_copy from the shared pages");
+	tap_expect(vm_read(T, sh, 64 * PAGE, &data, &n), 0,
+	           "vm_read of the shared pages");
+	((volatile uint64_t *)sh)[7] = 0x77;
+	ok = vm_write(c, sh + 9 * PAGE, other, PAGE) == 0;
+	/* GNU Mach: the sharing goes on: the child sees our write, we see
+	 * its; the copies keep the data at the call. */
+	tap_ok(ok && peek(c, sh + 7 * 8) == 0x77 &&
+	           is_pattern(sh + 9 * PAGE, PAGE, 22, 0),
+	       "afterwards both sides still share the pages");
+	tap_ok(is_pattern(dst, 64 * PAGE, 21, 0),
+	       "vm_copy's copy keeps the data at the call");
+	tap_ok(n == 64 * PAGE && is_pattern(data, 64 * PAGE, 21, 0),
+	       "vm_read's copy keeps the data at the call");
+	(void)vm_deallocate(T, data, n);
+	(void)task_terminate(c);
+	(void)mach_port_deallocate(T, c);
+	(void)vm_deallocate(T, sh, 64 * PAGE);
+	(void)vm_deallocate(T, dst, 64 * PAGE);
+	(void)vm_deallocate(T, other, PAGE);
+}
+
 /* vm_read, vm_write and vm_copy on another task's memory. */
 static void check_other_task(void)
 {
@@ -473,7 +514,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-copy: no console\n");
-	tap_plan(88);
+	tap_plan(94);
 	check_vm_copy(64 * PAGE, "64 pages");
 	check_vm_copy(MIB, "1 MiB");
 	check_vm_read(64 * PAGE, "64 pages");
@@ -483,6 +524,7 @@ int main(int argc, char **argv)
 	check_overlap();
 	check_edges();
 	check_shared_destination();
+	check_shared_source();
 	check_other_task();
 	check_pages_return();
 	tap_finish(host_priv);

@@ -567,6 +567,56 @@ static void check_lifetimes(mach_port_t p)
 }
 
 /*
+ * Out-of-line data taken from pages shared with a child (SHARE), or
+ * copy-on-write with one (COPY): the message holds the data at the send
+ * whoever writes afterwards, and SHARE pages stay shared.
+ */
+static void check_inherited_source(mach_port_t p, vm_inherit_t mode)
+{
+	const char *what = mode == VM_INHERIT_SHARE ? "SHARE" : "COPY";
+	vm_address_t buf = alloc(8 * PAGE), other = alloc(PAGE);
+	mach_port_t c = MACH_PORT_NULL;
+	union any_msg m;
+	struct item it = ool_item((void *)buf, 8 * PAGE, 0);
+	vm_offset_t data = 0;
+	mach_msg_type_number_t n = 0;
+	int ok;
+
+	fill((void *)buf, 8 * PAGE, 20);
+	fill((void *)other, PAGE, 21);
+	(void)vm_inherit(T, buf, 8 * PAGE, mode);
+	tap_expect(task_create(T, TRUE, &c), 0, "%s: a child", what);
+	tap_expect(send_ool(p, 1, &it, 1), 0,
+	           "%s: send 8 pages the child inherited", what);
+	((volatile unsigned char *)buf)[7] = 0x77;
+	ok = vm_write(c, buf + 3 * PAGE, other, PAGE) == 0;
+	tap_expect(receive(p, &m), 0, "%s: receive them", what);
+	/* GNU Mach: the data at the send, neither side's later writes. */
+	tap_ok(ok && m.o.d[0].addr &&
+	           is_pattern(m.o.d[0].addr, 8 * PAGE, 20, 0),
+	       "%s: the message holds the data at the send", what);
+	ok = vm_read(c, buf, PAGE, &data, &n) == 0;
+	/* GNU Mach: SHARE pages stay shared after the send (each side
+	 * sees the other's write), COPY pages stay apart. */
+	if (mode == VM_INHERIT_SHARE)
+		tap_ok(ok && ((unsigned char *)data)[7] == 0x77 &&
+		           is_pattern((void *)(buf + 3 * PAGE), PAGE, 21, 0),
+		       "SHARE: the pages are still shared");
+	else
+		tap_ok(ok && ((unsigned char *)data)[7] == pb(20, 7) &&
+		           is_pattern((void *)(buf + 3 * PAGE), PAGE, 20,
+		                      3 * PAGE),
+		       "COPY: the pages are still apart");
+	if (ok)
+		(void)vm_deallocate(T, data, n);
+	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 8 * PAGE);
+	(void)task_terminate(c);
+	(void)mach_port_deallocate(T, c);
+	(void)vm_deallocate(T, buf, 8 * PAGE);
+	(void)vm_deallocate(T, other, PAGE);
+}
+
+/*
  * No page is kept once the copies are gone: 16 round trips of 1 MiB
  * (received and deallocated) and 16 MiB sent to a port destroyed with
  * the messages queued.
@@ -738,7 +788,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-ool: no console\n");
-	tap_plan(81);
+	tap_plan(91);
 	report_port = machr_new_receive();
 	p = machr_new_receive();
 	check_snapshot(p);
@@ -747,6 +797,8 @@ int main(int argc, char **argv)
 	check_big_and_many(p);
 	check_sources(p);
 	check_lifetimes(p);
+	check_inherited_source(p, VM_INHERIT_SHARE);
+	check_inherited_source(p, VM_INHERIT_COPY);
 	check_pages_return(p);
 	check_other_task();
 	tap_finish(host_priv);
