@@ -493,6 +493,19 @@ static void check_sources(mach_port_t p)
 	it = ool_item((void *)no, PAGE, 0);
 	tap_expect(send_ool(p, 1, &it, 1), MACH_SEND_INVALID_MEMORY,
 	           "send from an unmapped page: MACH_SEND_INVALID_MEMORY");
+	/* GNU Mach: a range running into a hole is refused as a whole,
+	 * and deallocate then removes nothing. */
+	z = alloc(3 * PAGE);
+	fill((void *)z, 3 * PAGE, 11);
+	(void)vm_deallocate(T, z + PAGE, PAGE);
+	it = ool_item((void *)z, 3 * PAGE, 1);
+	tap_expect(send_ool(p, 1, &it, 1), MACH_SEND_INVALID_MEMORY,
+	           "send across a hole with deallocate TRUE: "
+	           "MACH_SEND_INVALID_MEMORY");
+	tap_ok(is_pattern((void *)z, PAGE, 11, 0) &&
+	           is_pattern((void *)(z + 2 * PAGE), PAGE, 11, 2 * PAGE),
+	       "the pages around the hole stay");
+	(void)vm_deallocate(T, z, 3 * PAGE);
 
 	z = alloc(PAGE);
 	fill((void *)z, PAGE, 11);
@@ -788,7 +801,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-ool: no console\n");
-	tap_plan(91);
+	tap_plan(93);
 	report_port = machr_new_receive();
 	p = machr_new_receive();
 	check_snapshot(p);
