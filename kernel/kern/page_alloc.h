@@ -29,18 +29,16 @@ struct slab;
 /*
  * The descriptor of one physical page.
  * Owned by: the page allocator while the page is free; the allocating
- *   subsystem (slab, later VM objects) while it is allocated.
+ *   subsystem (slab, a VM object) while it is allocated.
  * Guarded by: the page allocator's lock for `flags`, `order` and `link`
  *   while the page is free; the owner's lock otherwise.
  */
 struct page {
-	struct list link;   /* free list, or the owner's list */
-	uint32_t flags;     /* PG_* */
-	uint8_t order;      /* block order, valid in a block's head page */
-	struct slab *slab;  /* the slab this page belongs to, set in every
-	                       page of a slab (PG_SLAB marks its head) */
-	uint32_t map_count; /* user mappings of an anonymous page (vm/fault.c;
-	                       atomic) */
+	struct list link;  /* free list, or the owner's list */
+	uint32_t flags;    /* PG_* */
+	uint8_t order;     /* block order, valid in a block's head page */
+	struct slab *slab; /* the slab this page belongs to, set in every
+	                      page of a slab (PG_SLAB marks its head) */
 };
 
 /*

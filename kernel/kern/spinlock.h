@@ -67,6 +67,27 @@ static inline unsigned long spin_lock(spinlock_t *l)
 }
 
 /*
+ * spin_trylock: spin_lock if L is free now, else give up at once: for
+ * taking a lock against the lock order without risking a deadlock.
+ * Locks: L must not be held by this CPU on entry; held on success.
+ * Returns true (and the interrupt state in *FLAGS) when L was taken.
+ */
+static inline bool spin_trylock(spinlock_t *l, unsigned long *flags)
+{
+	unsigned long f = intr_save();
+
+	if (unlikely(spin_held(l)))
+		panic("spinlock %s: taken twice by cpu %u", l->name, cpu_id());
+	if (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
+		intr_restore(f);
+		return false;
+	}
+	l->owner = (int)cpu_id();
+	*flags = f;
+	return true;
+}
+
+/*
  * spin_unlock: release L and restore the interrupt state FLAGS that the
  * matching spin_lock() returned.
  * Locks: L held by this CPU on entry; released on return.

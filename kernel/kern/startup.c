@@ -15,6 +15,7 @@
 #include "machine/cpu.h"
 #include "server/kserver.h"
 #include "vm/map.h"
+#include "vm/object.h"
 
 struct boot_info boot_info;
 struct boot_options boot_options;
@@ -43,6 +44,7 @@ void kern_main(void)
 	ipc_rights_init();
 	kserver_init(); /* the kernel's own ports, before any task */
 	vm_map_init();
+	vm_object_init();
 	if (tasks_init)
 		tasks_init();
 	page_alloc_get_stats(&st);

@@ -198,8 +198,7 @@ kern_return_t task_create_user(struct task *parent, bool inherit,
 		t->priority = parent->priority;
 		spin_unlock(&parent->lock, f);
 		if (inherit) {
-			kr = vm_user_map_inherit(parent->map, parent->pmap,
-			                         t->map, t->pmap);
+			kr = vm_user_map_inherit(parent->map, t->map);
 			if (kr != KERN_SUCCESS)
 				goto fail;
 		}

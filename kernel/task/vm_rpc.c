@@ -17,6 +17,7 @@
 #include "machine/memlayout.h"
 #include "task/task.h"
 #include "vm/fault.h"
+#include "vm/object.h"
 #include "vm/map.h"
 
 #define PG_MASK (PAGE_SIZE - 1)
@@ -259,10 +260,11 @@ kern_return_t kserver_vm_statistics(vm_map_t task, vm_statistics_data_t *st)
 	st->pagesize = PAGE_SIZE;
 	st->free_count = (integer_t)ps.free_pages;
 	/* User pages are active; the kernel's own are wired. */
-	st->active_count = (integer_t)vm_fault_stats.user_pages;
+	st->active_count = (integer_t)vm_object_stats.pages;
 	st->wire_count =
-	    (integer_t)(ps.allocated_pages - vm_fault_stats.user_pages);
+	    (integer_t)(ps.allocated_pages - vm_object_stats.pages);
 	st->faults = (integer_t)vm_fault_stats.faults;
 	st->zero_fill_count = (integer_t)vm_fault_stats.zero_fills;
+	st->cow_faults = (integer_t)vm_fault_stats.cow_faults;
 	return KERN_SUCCESS;
 }

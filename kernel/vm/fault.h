@@ -1,9 +1,10 @@
 /*
- * Page faults and the anonymous memory of task address spaces, until VM
- * objects arrive (the VM issue): a task's memory is zero-filled on first
- * touch and owned by its page tables (the pmap's translations); removing
- * a translation frees its page.  Everything here goes through vm_map
- * (regions, protections) and machine/pmap.h (translations).
+ * Page faults and copies between address spaces.  A task's memory lives
+ * in the VM objects its map entries reference (vm/object.h); a fault
+ * resolves the page through the entry's object chain (zero fill on first
+ * touch, copy-on-write for shared copies) and enters the translation.
+ * Everything here goes through vm_map (regions, protections) and
+ * machine/pmap.h (translations).
  */
 #ifndef VM_FAULT_H
 #define VM_FAULT_H
@@ -22,13 +23,13 @@ struct pmap;
 struct vm_fault_stats {
 	uint64_t faults;     /* vm_fault calls */
 	uint64_t zero_fills; /* pages zero-filled by them */
-	uint64_t user_pages; /* anonymous user pages allocated now */
+	uint64_t cow_faults; /* pages copied by them (copy-on-write) */
 };
 extern struct vm_fault_stats vm_fault_stats;
 
 /*
- * vm_user_map_create: an empty user address space [0, 2^47) over PMAP
- * whose removals free the pages they unmap.  Returns NULL on exhaustion.
+ * vm_user_map_create: an empty user address space [0, 2^47) over PMAP.
+ * Returns NULL on exhaustion.
  */
 struct vm_map *vm_user_map_create(struct pmap *pmap);
 
@@ -43,14 +44,16 @@ vaddr_t vm_user_anywhere_start(struct vm_map *map);
 
 /*
  * vm_fault: make the page at ADDR of MAP (translated by PMAP) accessible
- * for ACCESS (VM_PROT_* bits): zero-fill it on first touch, or give an
- * existing translation the region's protection.
+ * for ACCESS (VM_PROT_* bits): zero-fill it on first touch, copy it if
+ * it is shared copy-on-write and ACCESS writes, and enter its translation
+ * with the region's protection (less write while it is shared
+ * copy-on-write).
  * Locks: none held (takes the map's, the pmap's and the allocator's).
  * Returns:
  *   KERN_SUCCESS
  *   KERN_INVALID_ADDRESS     ADDR is in no region.
  *   KERN_PROTECTION_FAILURE  the region does not allow ACCESS.
- *   KERN_RESOURCE_SHORTAGE   no free page or page-table page.
+ *   KERN_RESOURCE_SHORTAGE   no free page, object or page-table page.
  */
 kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access);
@@ -70,16 +73,11 @@ kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
                            uint64_t size, bool force);
 
 /*
- * vm_user_map_inherit: give CHILD (empty, over CHILD_PMAP) a copy of
- * every region of PARENT whose inheritance is not VM_INHERIT_NONE, with
- * the same attributes: VM_INHERIT_COPY regions get copies of the pages
- * (copied now: copy-on-write is the VM issue's), VM_INHERIT_SHARE ones
- * the same pages (all of them made present first).
+ * vm_user_map_inherit: give CHILD (empty) PARENT's regions by their
+ * inheritance: vm_map_fork (copy-on-write for VM_INHERIT_COPY, the same
+ * object for VM_INHERIT_SHARE, nothing for VM_INHERIT_NONE).
  * Returns KERN_SUCCESS, KERN_RESOURCE_SHORTAGE or KERN_NO_SPACE.
  */
-kern_return_t vm_user_map_inherit(struct vm_map *parent,
-                                  struct pmap *parent_pmap,
-                                  struct vm_map *child,
-                                  struct pmap *child_pmap);
+kern_return_t vm_user_map_inherit(struct vm_map *parent, struct vm_map *child);
 
 #endif

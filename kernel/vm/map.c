@@ -12,6 +12,7 @@
 #include "kern/panic.h"
 #include "kern/slab.h"
 #include "machine/memlayout.h"
+#include "vm/object.h"
 
 #define PG_MASK     ((vaddr_t)PAGE_SIZE - 1)
 #define trunc_pg(a) ((vaddr_t)(a) & ~PG_MASK)
@@ -104,10 +105,14 @@ static void entry_link(struct vm_map *map, struct vm_map_entry *e)
 	map->nentries++;
 }
 
+/* Unlink E and free it with its object reference.  Its translations
+ * are gone already. */
 static void entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_remove(&map->tree, &e->node);
 	map->nentries--;
+	if (e->object != NULL)
+		vm_object_release(e->object);
 	slab_free(&entry_cache, e);
 }
 
@@ -119,7 +124,7 @@ static bool entries_mergeable(const struct vm_map_entry *a,
 	       a->max_protection == b->max_protection &&
 	       a->inheritance == b->inheritance &&
 	       a->wired_count == b->wired_count && a->object == b->object &&
-	       a->shared == b->shared &&
+	       a->shared == b->shared && a->needs_copy == b->needs_copy &&
 	       (a->object == NULL ||
 	        a->offset + (a->end - a->start) == b->offset);
 }
@@ -179,6 +184,8 @@ static struct vm_map_entry *entry_split(struct vm_map *map,
 	assert(e->start < addr && addr < e->end && sp->n > 0);
 	n = sp->e[--sp->n];
 	*n = *e;
+	if (n->object != NULL)
+		vm_object_reference(n->object);
 	n->start = addr;
 	n->offset = e->offset + (addr - e->start);
 	e->end = addr;
@@ -348,9 +355,32 @@ kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 	return KERN_SUCCESS;
 }
 
+/* E's object is E's alone: one reference (E's), no pager. */
+static bool entry_sole_user(const struct vm_map_entry *e)
+{
+	const struct vm_object *obj = e->object;
+
+	return obj != NULL && obj->pager == NULL &&
+	       __atomic_load_n(&obj->refs, __ATOMIC_ACQUIRE) == 1;
+}
+
+/*
+ * [START, END) of E is being unmapped while E stays: free the pages of
+ * E's object there if E alone can see them (one reference, no pager).
+ */
+static void entry_drop_pages(struct vm_map_entry *e, vaddr_t start, vaddr_t end)
+{
+	if (entry_sole_user(e))
+		vm_object_page_remove_range(e->object,
+		                            e->offset + (start - e->start),
+		                            e->offset + (end - e->start));
+}
+
 kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e, *next;
+	struct vm_object *hole = NULL;
+	uint64_t hole_start = 0, hole_end = 0;
 	struct spares sp;
 	unsigned long flags;
 	kern_return_t kr;
@@ -369,6 +399,13 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 			spin_unlock(&map->lock, flags);
 			return kr;
 		}
+		/* The hole's pages are freed below if E alone sees them: the
+		 * split is about to give its object a second reference. */
+		if (entry_sole_user(e)) {
+			hole = e->object;
+			hole_start = e->offset + (start - e->start);
+			hole_end = e->offset + (end - e->start);
+		}
 		entry_split(map, e, start, &sp);
 	}
 	e = entry_at_or_after(map, start);
@@ -376,9 +413,11 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 		next = entry_next(e);
 		if (e->start < start) {
 			pmap_remove_range(map, start, e->end);
+			entry_drop_pages(e, start, e->end);
 			e->end = start;
 		} else if (end < e->end) {
 			pmap_remove_range(map, e->start, end);
+			entry_drop_pages(e, e->start, end);
 			e->offset += end - e->start;
 			e->start = end;
 		} else {
@@ -387,6 +426,8 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 		}
 		e = next;
 	}
+	if (hole != NULL)
+		vm_object_page_remove_range(hole, hole_start, hole_end);
 	spin_unlock(&map->lock, flags);
 	return KERN_SUCCESS;
 }
@@ -519,18 +560,10 @@ kern_return_t vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
 	return kr;
 }
 
-/* Fill OUT from the entry containing ADDR if it allows FAULT_TYPE.
- * Locks: map->lock held. */
-static kern_return_t lookup_locked(struct vm_map *map, vaddr_t addr,
-                                   vm_prot_t fault_type,
-                                   struct vm_map_lookup_result *out)
+/* Fill OUT from E for the page at ADDR. */
+static void lookup_fill(const struct vm_map_entry *e, vaddr_t addr,
+                        struct vm_map_lookup_result *out)
 {
-	struct vm_map_entry *e = entry_lookup(map, addr);
-
-	if (e == NULL)
-		return KERN_INVALID_ADDRESS;
-	if ((fault_type & e->protection) != fault_type)
-		return KERN_PROTECTION_FAILURE;
 	out->start = e->start;
 	out->end = e->end;
 	out->protection = e->protection;
@@ -538,6 +571,25 @@ static kern_return_t lookup_locked(struct vm_map *map, vaddr_t addr,
 	out->inheritance = e->inheritance;
 	out->object = e->object;
 	out->offset = e->offset + (trunc_pg(addr) - e->start);
+	out->needs_copy = e->needs_copy;
+	out->shared = e->shared;
+}
+
+/* The entry containing ADDR if it allows FAULT_TYPE (VM_MAP_LOOKUP_FORCE:
+ * any protection), in *OUT.  Locks: map->lock held. */
+static kern_return_t entry_for_fault(struct vm_map *map, vaddr_t addr,
+                                     vm_prot_t fault_type,
+                                     struct vm_map_entry **out)
+{
+	struct vm_map_entry *e = entry_lookup(map, addr);
+	vm_prot_t want = fault_type & VM_PROT_ALL;
+
+	if (e == NULL)
+		return KERN_INVALID_ADDRESS;
+	if (!(fault_type & VM_MAP_LOOKUP_FORCE) &&
+	    (want & e->protection) != want)
+		return KERN_PROTECTION_FAILURE;
+	*out = e;
 	return KERN_SUCCESS;
 }
 
@@ -545,14 +597,54 @@ kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
                             vm_prot_t fault_type,
                             struct vm_map_lookup_result *out)
 {
+	struct vm_map_entry *e;
 	unsigned long flags;
 	kern_return_t kr;
 
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
-	kr = lookup_locked(map, addr, fault_type, out);
+	kr = entry_for_fault(map, addr, fault_type, &e);
+	if (kr == KERN_SUCCESS)
+		lookup_fill(e, addr, out);
 	spin_unlock(&map->lock, flags);
 	return kr;
+}
+
+/* Give E an object of its own size if it has none.  map->lock held. */
+static kern_return_t entry_make_object(struct vm_map_entry *e)
+{
+	if (e->object != NULL)
+		return KERN_SUCCESS;
+	e->object = vm_object_create(e->end - e->start);
+	if (e->object == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	e->offset = 0;
+	return KERN_SUCCESS;
+}
+
+/*
+ * End E's copy-on-write sharing before it writes: keep the object if
+ * nobody else references it any more, else put a new shadow of E's
+ * range of it in front.  map->lock held.
+ */
+static kern_return_t entry_resolve_copy(struct vm_map_entry *e)
+{
+	struct vm_object *obj = e->object, *shadow;
+
+	if (!e->needs_copy)
+		return KERN_SUCCESS;
+	if (obj->pager == NULL &&
+	    __atomic_load_n(&obj->refs, __ATOMIC_ACQUIRE) == 1) {
+		e->needs_copy = false;
+		return KERN_SUCCESS;
+	}
+	shadow = vm_object_shadow(obj, e->offset, e->end - e->start);
+	if (shadow == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	e->object = shadow; /* E's reference on OBJ now is SHADOW's */
+	e->offset = 0;
+	e->needs_copy = false;
+	return KERN_SUCCESS;
 }
 
 kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
@@ -560,14 +652,22 @@ kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
                                   void *ctx)
 {
 	struct vm_map_lookup_result r;
+	struct vm_map_entry *e;
 	unsigned long flags;
 	kern_return_t kr;
 
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
-	kr = lookup_locked(map, addr, fault_type, &r);
+	kr = entry_for_fault(map, addr, fault_type, &e);
 	if (kr == KERN_SUCCESS)
+		kr = entry_make_object(e);
+	if (kr == KERN_SUCCESS && (fault_type & VM_PROT_WRITE))
+		kr = entry_resolve_copy(e);
+	if (kr == KERN_SUCCESS) {
+		vm_object_collapse(e->object);
+		lookup_fill(e, addr, &r);
 		kr = fn(ctx, addr, &r);
+	}
 	spin_unlock(&map->lock, flags);
 	return kr;
 }
@@ -598,6 +698,84 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 	return KERN_SUCCESS;
 }
 
+/* Make parent entry E's copy for the child in N (E's fields copied).
+ * Both maps locked. */
+static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
+                                struct vm_map_entry *n)
+{
+	kern_return_t kr;
+
+	if (e->inheritance == VM_INHERIT_SHARE) {
+		kr = entry_make_object(e);
+		if (kr == KERN_SUCCESS)
+			kr = entry_resolve_copy(e);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		vm_object_reference(e->object);
+		e->shared = true;
+		*n = *e;
+		return KERN_SUCCESS;
+	}
+	*n = *e;
+	n->shared = false;
+	if (e->object == NULL)
+		return KERN_SUCCESS; /* nothing touched: each zero-fills */
+	if (e->shared) {
+		/* Others write this object in place: copy what is there. */
+		n->object =
+		    vm_object_copy_now(e->object, e->offset, e->end - e->start);
+		n->offset = 0;
+		n->needs_copy = false;
+		return n->object != NULL ? KERN_SUCCESS
+		                         : KERN_RESOURCE_SHORTAGE;
+	}
+	vm_object_reference(e->object);
+	e->needs_copy = n->needs_copy = true;
+	if ((e->protection & VM_PROT_WRITE) && parent->ops != NULL &&
+	    parent->ops->protect != NULL)
+		parent->ops->protect(parent->pmap, e->start, e->end,
+		                     e->protection & ~VM_PROT_WRITE);
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
+{
+	struct vm_map_entry *e, *n;
+	unsigned long pflags, cflags;
+	kern_return_t kr = KERN_SUCCESS;
+
+	assert_unlocked(&parent->lock);
+	pflags = spin_lock(&parent->lock);
+	/* CHILD is reachable by nobody else: no lock order to respect. */
+	cflags = spin_lock(&child->lock);
+	for (e = entry_of(avl_first(&parent->tree)); e != NULL;
+	     e = entry_next(e)) {
+		if (e->inheritance == VM_INHERIT_NONE)
+			continue;
+		if (child->nentries >= child->max_entries) {
+			kr = KERN_NO_SPACE;
+			break;
+		}
+		n = slab_alloc(&entry_cache);
+		if (n == NULL) {
+			kr = KERN_RESOURCE_SHORTAGE;
+			break;
+		}
+		kr = fork_entry(parent, e, n);
+		if (kr != KERN_SUCCESS) {
+			slab_free(&entry_cache, n);
+			break;
+		}
+		entry_link(child, n);
+	}
+	/* New needs-copy flags may have made neighbours equal. */
+	merge_around(parent, parent->min, parent->max);
+	merge_around(child, child->min, child->max);
+	spin_unlock(&child->lock, cflags);
+	spin_unlock(&parent->lock, pflags);
+	return kr;
+}
+
 bool vm_map_check(struct vm_map *map)
 {
 	struct vm_map_entry *e, *prev = NULL;
@@ -613,6 +791,9 @@ bool vm_map_check(struct vm_map *map)
 		ok = e->start < e->end && (e->start & PG_MASK) == 0 &&
 		     (e->end & PG_MASK) == 0 && e->start >= map->min &&
 		     e->end <= map->max &&
+		     (e->object == NULL ||
+		      e->offset + (e->end - e->start) <= e->object->size) &&
+		     (e->object != NULL || !e->needs_copy) &&
 		     (prev == NULL ||
 		      (prev->end <= e->start && !entries_mergeable(prev, e)));
 		prev = e;

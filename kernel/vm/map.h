@@ -4,8 +4,10 @@
  * inheritance, backed by what), with GNU Mach's vm_* semantics and return
  * codes.  Page tables are the pmap's business (kernel/arch/<arch>/pmap.c);
  * the map tells it about removals and protection changes through
- * struct vm_map_pmap_ops.  Memory objects come with a later issue: an
- * entry carries an opaque object pointer and offset until then.
+ * struct vm_map_pmap_ops.  An entry maps a range of a VM object
+ * (vm/object.h), created on the first fault; entries copied by
+ * inheritance share the object "needs-copy" until one side writes
+ * (docs/VM.md).
  */
 #ifndef VM_MAP_H
 #define VM_MAP_H
@@ -20,6 +22,8 @@
 #include "kern/avl.h"
 #include "kern/spinlock.h"
 #include "kern/types.h"
+
+struct vm_object;
 
 /* The user part of an address space, as GNU Mach's x86_64 vm_param.h. */
 #define VM_MAP_USER_MIN 0x0ULL
@@ -41,9 +45,11 @@ struct vm_map_entry {
 	vm_prot_t max_protection;
 	vm_inherit_t inheritance; /* VM_INHERIT_* */
 	unsigned wired_count;     /* placeholder until wiring exists */
-	bool shared;              /* its pages are mapped by another map too
-	                             (VM_INHERIT_SHARE), for vm_region */
-	void *object;             /* placeholder for the VM-objects issue */
+	bool shared;              /* its object is mapped by another map too
+	                             and written in place (VM_INHERIT_SHARE) */
+	bool needs_copy;          /* OBJECT is shared copy-on-write: the
+	                             first write shadows it for this entry */
+	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
 };
 
@@ -82,9 +88,15 @@ struct vm_map_lookup_result {
 	vaddr_t start, end; /* the region containing the address */
 	vm_prot_t protection, max_protection;
 	vm_inherit_t inheritance;
-	void *object;
-	uint64_t offset; /* of the faulting page in OBJECT */
+	struct vm_object *object; /* vm_map_lookup_apply: never NULL */
+	uint64_t offset;          /* of the faulting page in OBJECT */
+	bool needs_copy; /* still shared copy-on-write: map read-only */
+	bool shared;     /* written in place by another map too */
 };
+
+/* A fault_type bit for vm_map_lookup_apply: the kernel accesses the page
+ * for its own purposes (loading a program), whatever the protection. */
+#define VM_MAP_LOOKUP_FORCE 0x100
 
 /* vm_map_init: create the slab caches.  Once, before any other call. */
 void vm_map_init(void);
@@ -173,11 +185,17 @@ typedef kern_return_t (*vm_map_apply_fn)(void *ctx, vaddr_t addr,
                                          const struct vm_map_lookup_result *r);
 
 /*
- * vm_map_lookup_apply: vm_map_lookup, then FN(CTX, ADDR, result) with
- * the map still locked, so that the page tables can be changed for the
- * region before anyone changes the region (the fault path).  FN may
- * take pmap and page-allocator locks, nothing else.
- * Returns vm_map_lookup's errors, or what FN returns.
+ * vm_map_lookup_apply: vm_map_lookup for the fault path, then FN(CTX,
+ * ADDR, result) with the map still locked, so that the page tables can
+ * be changed for the region before anyone changes the region.  On the
+ * way the entry gets its object if it had none; a write
+ * (FAULT_TYPE & VM_PROT_WRITE) to a needs-copy entry gives it its own
+ * shadow of the object (or just clears needs-copy when nobody else
+ * references the object); the object's chain is collapsed.
+ * VM_MAP_LOOKUP_FORCE in FAULT_TYPE skips the protection check.  FN may
+ * take object, pmap and page-allocator locks, nothing else.
+ * Returns vm_map_lookup's errors, KERN_RESOURCE_SHORTAGE when no object
+ *   can be made, or what FN returns.
  */
 kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
                                   vm_prot_t fault_type, vm_map_apply_fn fn,
@@ -198,6 +216,21 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 /* vm_map_mark_shared: the region containing ADDR (if any) is shared with
  * another map from now on.  Locks: map->lock not held. */
 void vm_map_mark_shared(struct vm_map *map, vaddr_t addr);
+
+/*
+ * vm_map_fork: fill CHILD (new and empty, reachable by nobody else) from
+ * PARENT by each region's inheritance: VM_INHERIT_NONE regions are left
+ * out; VM_INHERIT_SHARE ones map the same object (both marked shared);
+ * VM_INHERIT_COPY ones share the object needs-copy on both sides, the
+ * parent's translations losing write access, so that pages are copied
+ * only when written; a COPY of a shared region (written in place by
+ * another map) is copied now instead (vm_object_copy_now).
+ * Locks: neither map's held (PARENT's, then CHILD's, are taken).
+ * Returns KERN_SUCCESS; KERN_NO_SPACE (CHILD's entry limit) or
+ *   KERN_RESOURCE_SHORTAGE, with CHILD partly filled (the caller
+ *   destroys it).
+ */
+kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child);
 
 /*
  * vm_map_check: verify MAP's invariants (a balanced, ordered tree; entries

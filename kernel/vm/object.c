@@ -62,6 +62,23 @@ static struct vm_object_page *record_find(const struct vm_object *obj,
 	return NULL;
 }
 
+/* OBJ's first record at or above OFFSET, or NULL.  OBJ locked. */
+static struct vm_object_page *record_ceil(const struct vm_object *obj,
+                                          uint64_t offset)
+{
+	struct avl_node *n = obj->pages.root, *best = NULL;
+
+	while (n != NULL) {
+		if (record_of(n)->offset >= offset) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return record_of(best);
+}
+
 /* Put record R (offset set) in OBJ's tree.  OBJ locked, offset free. */
 static void record_link(struct vm_object *obj, struct vm_object_page *r)
 {
@@ -94,6 +111,8 @@ struct vm_object *vm_object_create(uint64_t size)
 	obj->refs = 1;
 	obj->size = (size + PG_MASK) & ~PG_MASK;
 	avl_init(&obj->pages);
+	list_init(&obj->shadowers);
+	list_init(&obj->shadow_link);
 	stat_add(&vm_object_stats.objects, 1);
 	return obj;
 }
@@ -114,6 +133,12 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	struct vm_object *shadow = obj->shadow;
 	struct avl_node *n;
 
+	if (shadow != NULL) {
+		unsigned long fl = spin_lock(&shadow->lock);
+
+		list_remove(&obj->shadow_link);
+		spin_unlock(&shadow->lock, fl);
+	}
 	while ((n = avl_first(&obj->pages)) != NULL) {
 		struct vm_object_page *r = record_of(n);
 
@@ -125,6 +150,37 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	return shadow;
 }
 
+static void collapse_one(struct vm_object *obj, struct vm_object *backing);
+
+/*
+ * OBJ (locked) has just been left with one reference: if that is the
+ * reference of the one object shadowing it, merge OBJ into that object
+ * now.  Taking the shadower's lock goes against the lock order, so it is
+ * only tried.  Returns true when OBJ was merged (it is empty, unlocked
+ * and unreferenced: the caller frees it).
+ */
+static bool collapse_into_shadower(struct vm_object *obj, unsigned long fl)
+{
+	struct vm_object *above;
+	unsigned long afl;
+
+	if (obj->pager != NULL || list_empty(&obj->shadowers) ||
+	    obj->shadowers.next->next != &obj->shadowers)
+		return false;
+	above =
+	    container_of(obj->shadowers.next, struct vm_object, shadow_link);
+	if (above->pager != NULL || !spin_trylock(&above->lock, &afl))
+		return false;
+	if (above->refs == 0) { /* being destroyed: it will let go of OBJ */
+		spin_unlock(&above->lock, afl);
+		return false;
+	}
+	collapse_one(above, obj);
+	spin_unlock(&obj->lock, afl);
+	spin_unlock(&above->lock, fl);
+	return true;
+}
+
 void vm_object_release(struct vm_object *obj)
 {
 	while (obj != NULL) {
@@ -133,6 +189,10 @@ void vm_object_release(struct vm_object *obj)
 
 		assert(obj->refs > 0);
 		left = --obj->refs;
+		if (left == 1 && collapse_into_shadower(obj, fl)) {
+			object_destroy(obj);
+			return;
+		}
 		spin_unlock(&obj->lock, fl);
 		if (left > 0)
 			return;
@@ -219,19 +279,30 @@ struct vm_object *vm_object_shadow(struct vm_object *backing, uint64_t offset,
 	struct vm_object *obj;
 
 	assert((offset & PG_MASK) == 0);
+	unsigned long fl;
+
 	obj = vm_object_create(size);
 	if (obj == NULL)
 		return NULL;
 	obj->shadow = backing; /* the caller's reference moves here */
 	obj->shadow_offset = offset;
+	fl = spin_lock(&backing->lock);
+	list_push_back(&backing->shadowers, &obj->shadow_link);
+	spin_unlock(&backing->lock, fl);
 	return obj;
 }
 
-struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
-                                    struct vm_object **holder,
-                                    uint64_t *holder_offset)
+/*
+ * Find OFFSET of OBJ down the chain and leave the object that holds it
+ * locked (*HOLDER, *FL its saved flags); NULL when no object holds it,
+ * with nothing locked.
+ */
+static struct vm_object_page *chain_find_locked(struct vm_object *obj,
+                                                uint64_t offset,
+                                                struct vm_object **holder,
+                                                unsigned long *fl)
 {
-	unsigned long fl = spin_lock(&obj->lock);
+	unsigned long f = spin_lock(&obj->lock);
 
 	for (;;) {
 		struct vm_object_page *r;
@@ -242,12 +313,9 @@ struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
 			break;
 		r = record_find(obj, offset);
 		if (r != NULL) {
-			if (holder != NULL)
-				*holder = obj;
-			if (holder_offset != NULL)
-				*holder_offset = offset;
-			spin_unlock(&obj->lock, fl);
-			return r->page;
+			*holder = obj;
+			*fl = f;
+			return r;
 		}
 		next = obj->shadow;
 		if (next == NULL)
@@ -255,47 +323,193 @@ struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
 		offset += obj->shadow_offset;
 		/* Hand over hand: the shadow is locked before we let go of
 		 * the object that keeps it alive.  Interrupts stay masked
-		 * until the last unlock restores FL. */
+		 * until the last unlock restores the first flags. */
 		nfl = spin_lock(&next->lock);
 		spin_unlock(&obj->lock, nfl);
 		obj = next;
 	}
-	spin_unlock(&obj->lock, fl);
+	spin_unlock(&obj->lock, f);
 	return NULL;
+}
+
+struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
+                                    struct vm_object **holder,
+                                    uint64_t *holder_offset)
+{
+	struct vm_object *h;
+	struct vm_object_page *r;
+	unsigned long fl;
+	struct page *pg;
+
+	r = chain_find_locked(obj, offset, &h, &fl);
+	if (r == NULL)
+		return NULL;
+	pg = r->page;
+	if (holder != NULL)
+		*holder = h;
+	if (holder_offset != NULL)
+		*holder_offset = r->offset;
+	spin_unlock(&h->lock, fl);
+	return pg;
+}
+
+kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
+                                         bool write, vm_object_page_fn fn,
+                                         void *ctx)
+{
+	if ((offset & PG_MASK) != 0 || offset >= obj->size)
+		return KERN_INVALID_ARGUMENT;
+	for (;;) {
+		struct vm_object *holder = NULL;
+		struct vm_object_page *r;
+		struct page *copy;
+		enum vm_object_fault_how how;
+		unsigned long fl;
+		kern_return_t kr;
+
+		r = chain_find_locked(obj, offset, &holder, &fl);
+		if (r != NULL && (holder == obj || !write)) {
+			/* Called under the holder's lock: a deeper page cannot
+			 * be freed by a collapse while FN maps it. */
+			kr = fn(ctx, r->page,
+			        holder == obj ? VM_OBJECT_PAGE_OWN
+			                      : VM_OBJECT_PAGE_BELOW);
+			spin_unlock(&holder->lock, fl);
+			return kr;
+		}
+		copy = page_alloc(0);
+		if (copy != NULL && r != NULL)
+			memcpy(page_to_virt(copy), page_to_virt(r->page),
+			       PAGE_SIZE);
+		else if (copy != NULL)
+			memset(page_to_virt(copy), 0, PAGE_SIZE);
+		if (r != NULL)
+			spin_unlock(&holder->lock, fl);
+		if (copy == NULL)
+			return KERN_RESOURCE_SHORTAGE;
+		how = r != NULL ? VM_OBJECT_PAGE_COPIED : VM_OBJECT_PAGE_ZEROED;
+		kr = vm_object_page_insert(obj, offset, copy);
+		if (kr == KERN_MEMORY_PRESENT) {
+			/* Another thread got there first: use its page. */
+			page_free(copy, 0);
+			continue;
+		}
+		if (kr != KERN_SUCCESS) {
+			page_free(copy, 0);
+			return kr;
+		}
+		/* A page of OBJ itself stays while the caller's reference
+		 * does: only OBJ's own users remove pages from it. */
+		return fn(ctx, copy, how);
+	}
+}
+
+/* vm_object_fault_page's callback: remember the page. */
+struct fault_page_result {
+	struct page *pg;
+	bool in_top;
+};
+
+static kern_return_t remember_page(void *ctx, struct page *pg,
+                                   enum vm_object_fault_how how)
+{
+	struct fault_page_result *res = ctx;
+
+	res->pg = pg;
+	res->in_top = how != VM_OBJECT_PAGE_BELOW;
+	return KERN_SUCCESS;
 }
 
 kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
                                    bool write, struct page **pg, bool *in_top)
 {
-	struct vm_object *holder = NULL;
-	struct page *found, *copy;
+	struct fault_page_result res = {NULL, false};
 	kern_return_t kr;
 
-	if ((offset & PG_MASK) != 0 || offset >= obj->size)
-		return KERN_INVALID_ARGUMENT;
-	found = vm_object_chain_lookup(obj, offset, &holder, NULL);
-	if (found != NULL && (holder == obj || !write)) {
-		*pg = found;
+	kr =
+	    vm_object_fault_page_apply(obj, offset, write, remember_page, &res);
+	if (kr == KERN_SUCCESS) {
+		*pg = res.pg;
 		if (in_top != NULL)
-			*in_top = holder == obj;
-		return KERN_SUCCESS;
+			*in_top = res.in_top;
 	}
-	/* Copy-on-write, or zero fill at the top. */
-	kr = vm_object_page_alloc(obj, offset, found == NULL, &copy);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	if (found != NULL)
-		memcpy(page_to_virt(copy), page_to_virt(found), PAGE_SIZE);
-	*pg = copy;
-	if (in_top != NULL)
-		*in_top = true;
-	return KERN_SUCCESS;
+	return kr;
+}
+
+unsigned vm_object_page_remove_range(struct vm_object *obj, uint64_t start,
+                                     uint64_t end)
+{
+	unsigned long fl = spin_lock(&obj->lock);
+	struct vm_object_page *r = record_ceil(obj, start), *next;
+	unsigned freed = 0;
+
+	for (; r != NULL && r->offset < end; r = next) {
+		next = record_of(avl_next(&r->node));
+		record_unlink(obj, r);
+		record_free(r);
+		freed++;
+	}
+	spin_unlock(&obj->lock, fl);
+	return freed;
+}
+
+struct vm_object *vm_object_copy_now(struct vm_object *src, uint64_t offset,
+                                     uint64_t size)
+{
+	struct vm_object *copy, *obj = src;
+	uint64_t base = offset; /* where the copy's offset 0 is in OBJ */
+
+	assert((offset & PG_MASK) == 0);
+	copy = vm_object_create(size);
+	if (copy == NULL)
+		return NULL;
+	size = copy->size;
+	/* Level by level from the top, hand over hand as
+	 * vm_object_chain_lookup: a page already copied from an upper object
+	 * hides the ones below it. */
+	unsigned long fl = spin_lock(&obj->lock);
+
+	for (;;) {
+		uint64_t top =
+		    obj->size < base + size ? obj->size : base + size;
+		struct vm_object_page *r = record_ceil(obj, base);
+		struct vm_object *next;
+		unsigned long nfl;
+
+		for (; r != NULL && r->offset < top;
+		     r = record_of(avl_next(&r->node))) {
+			struct page *pg;
+			kern_return_t kr;
+
+			kr = vm_object_page_alloc(copy, r->offset - base, false,
+			                          &pg);
+			if (kr == KERN_MEMORY_PRESENT)
+				continue;
+			if (kr != KERN_SUCCESS) {
+				spin_unlock(&obj->lock, fl);
+				vm_object_release(copy);
+				return NULL;
+			}
+			memcpy(page_to_virt(pg), page_to_virt(r->page),
+			       PAGE_SIZE);
+		}
+		next = obj->shadow;
+		if (next == NULL)
+			break;
+		base += obj->shadow_offset;
+		nfl = spin_lock(&next->lock);
+		spin_unlock(&obj->lock, nfl);
+		obj = next;
+	}
+	spin_unlock(&obj->lock, fl);
+	return copy;
 }
 
 /*
  * Merge BACKING (OBJ's shadow, referenced by OBJ alone) into OBJ.  Both
- * locked.  Records move up when OBJ sees their offset and holds no page
- * there; the others, hidden or out of OBJ's range, are freed.
+ * locked (BACKING's shadow is locked here for its list).  Records move up when
+ * OBJ sees their offset and holds no page there; the others, hidden or out of
+ * OBJ's range, are freed.
  */
 static void collapse_one(struct vm_object *obj, struct vm_object *backing)
 {
@@ -314,8 +528,16 @@ static void collapse_one(struct vm_object *obj, struct vm_object *backing)
 			record_free(r);
 		}
 	}
+	list_remove(&obj->shadow_link);
 	obj->shadow = backing->shadow; /* and backing's reference on it */
 	obj->shadow_offset += backing->shadow_offset;
+	if (obj->shadow != NULL) {
+		unsigned long fl = spin_lock(&obj->shadow->lock);
+
+		list_remove(&backing->shadow_link);
+		list_push_back(&obj->shadow->shadowers, &obj->shadow_link);
+		spin_unlock(&obj->shadow->lock, fl);
+	}
 	backing->shadow = NULL;
 	backing->refs = 0;
 }

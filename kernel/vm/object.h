@@ -2,8 +2,8 @@
  * VM objects (docs/VM.md): sparse arrays of resident pages by offset,
  * each possibly backed by a shadow object that supplies the pages it does
  * not hold, so that copy-on-write copies a page only when it is written.
- * This is the object layer alone (step 1 of issue 6): the fault path
- * (vm/fault.c) and the map (vm/map.c) do not use it yet.
+ * Map entries (vm/map.c) reference objects; the fault path (vm/fault.c)
+ * resolves pages through them.
  */
 #ifndef VM_OBJECT_H
 #define VM_OBJECT_H
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "kern/avl.h"
+#include "kern/list.h"
 #include "kern/spinlock.h"
 #include "kern/types.h"
 
@@ -35,6 +36,10 @@ struct vm_object {
 	struct vm_object *shadow; /* backs the offsets we hold no page for;
 	                             we hold one reference on it */
 	uint64_t shadow_offset;   /* our offset 0 is this offset in shadow */
+	struct list shadowers;    /* objects whose shadow we are, by their
+	                             shadow_link (guarded by our lock) */
+	struct list shadow_link;  /* in shadow->shadowers (guarded by the
+	                             shadow's lock) */
 	void *pager;              /* placeholder for the memory object port
 	                             (pagers, a later step); NULL: anonymous */
 };
@@ -75,7 +80,10 @@ void vm_object_reference(struct vm_object *obj);
 /*
  * vm_object_release: drop one reference on OBJ.  The last one frees OBJ
  * and its pages, then drops OBJ's reference on its shadow, and so on
- * down the chain (a loop: long chains cannot overflow the stack).
+ * down the chain (a loop: long chains cannot overflow the stack).  When
+ * the one reference left is the only object shadowing OBJ, OBJ is
+ * merged into it at once if its lock is free (the copy-on-write sharer
+ * went away: the pages it hid are freed now, not at the next fault).
  * Locks: OBJ's and the chain's not held by the caller.
  */
 void vm_object_release(struct vm_object *obj);
@@ -145,24 +153,70 @@ struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
                                     struct vm_object **holder,
                                     uint64_t *holder_offset);
 
+/* How vm_object_fault_page_apply came by the page it hands over. */
+enum vm_object_fault_how {
+	VM_OBJECT_PAGE_OWN,    /* the object's own page, as it was */
+	VM_OBJECT_PAGE_BELOW,  /* a page of an object deeper in the chain
+	                          (a read: map it read-only) */
+	VM_OBJECT_PAGE_COPIED, /* copied up from below (copy-on-write) */
+	VM_OBJECT_PAGE_ZEROED, /* found nowhere: a new zero-filled page */
+};
+
+/* What vm_object_fault_page_apply calls with the page: may take pmap
+ * locks and the page allocator's, nothing else. */
+typedef kern_return_t (*vm_object_page_fn)(void *ctx, struct page *pg,
+                                           enum vm_object_fault_how how);
+
 /*
- * vm_object_fault_page: the page a fault at OFFSET (page aligned, below
- * size) of OBJ should map.  A page of OBJ itself is returned as it is.
- * A page found deeper in the chain is returned for a read (*IN_TOP false:
- * map it read-only) and copied into OBJ for a write (copy-on-write).  No
- * page anywhere: a zero-filled page is put in OBJ.
- * Locks: none held.
+ * vm_object_fault_page_apply: resolve a fault at OFFSET (page aligned,
+ * below size) of OBJ and call FN(CTX, page, how) while the page is sure
+ * to stay: a page of OBJ itself is handed over as it is; a page found
+ * deeper in the chain is handed over for a read (VM_OBJECT_PAGE_BELOW,
+ * with its holder locked) and copied into OBJ for a write
+ * (copy-on-write); a page found nowhere is zero-filled into OBJ.  A race
+ * with another thread inserting at the same offset is retried here.
+ * Locks: none of the chain's held on entry (the caller holds OBJ's map
+ *   locked and a reference on OBJ); held during FN as said above.
  * Returns:
- *   KERN_SUCCESS            *PG is the page; *IN_TOP (if not NULL) says
- *                           whether OBJ owns it.
+ *   what FN returns, or
  *   KERN_INVALID_ARGUMENT   OFFSET is unaligned or not below OBJ's size.
  *   KERN_RESOURCE_SHORTAGE  no free page or record.
- *   KERN_MEMORY_PRESENT     another thread put a page at OFFSET of OBJ
- *                           between the walk and the insertion: retry
- *                           (not before the fault path shares objects).
+ */
+kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
+                                         bool write, vm_object_page_fn fn,
+                                         void *ctx);
+
+/*
+ * vm_object_fault_page: vm_object_fault_page_apply returning the page in
+ * *PG and whether OBJ owns it in *IN_TOP (if not NULL).  The page is only
+ * sure to stay while nothing else changes the chain: for tests and
+ * single-threaded callers.
+ * Returns vm_object_fault_page_apply's codes.
  */
 kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
                                    bool write, struct page **pg, bool *in_top);
+
+/*
+ * vm_object_page_remove_range: free OBJ's own pages at offsets in
+ * [START, END) (its shadow's are not touched).  The caller has removed
+ * every translation of them and knows nobody else maps them (OBJ has a
+ * single reference, the caller's).
+ * Locks: OBJ's not held.
+ * Returns the number of pages freed.
+ */
+unsigned vm_object_page_remove_range(struct vm_object *obj, uint64_t start,
+                                     uint64_t end);
+
+/*
+ * vm_object_copy_now: a new object of SIZE bytes holding a copy of every
+ * page SRC shows (through its chain) in [OFFSET, OFFSET + SIZE): the
+ * eager copy, for memory that other maps write in place (shared regions).
+ * Pages nobody holds stay absent (zero-filled on touch).
+ * Locks: none held; the caller holds a reference on SRC.
+ * Returns the copy with one reference, or NULL when memory is exhausted.
+ */
+struct vm_object *vm_object_copy_now(struct vm_object *src, uint64_t offset,
+                                     uint64_t size);
 
 /*
  * vm_object_collapse: while OBJ's shadow is referenced by OBJ alone and

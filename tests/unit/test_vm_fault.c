@@ -1,11 +1,12 @@
 /*
- * Unit tests of zero-fill faults and page-wise copies between address
- * spaces (vm/fault.c) over the host pmap and a real page allocator:
- * pages appear on first touch, belong to their mappings (freed when
- * unmapped or made inaccessible, shared pages when the last mapping
- * goes), copies fault pages in with the right access, and inheritance
- * copies, shares or leaves out regions.  Each test ends with every page
- * and map object back.
+ * Unit tests of page faults and page-wise copies between address spaces
+ * (vm/fault.c) over the host pmap and a real page allocator: pages appear
+ * on first touch in the entry's VM object, stay there while the region
+ * is inaccessible, are freed when unmapped; copies fault pages in with
+ * the right access; inheritance is copy-on-write (pages shared read-only
+ * until written), shares or leaves out regions, and a thousand
+ * generations keep the shadow chains short.  Each test ends with every
+ * page and object back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include "machine/pmap.h"
 #include "vm/fault.h"
 #include "vm/map.h"
+#include "vm/object.h"
 
 #define MiB       (1024UL * 1024)
 #define PG        ((vaddr_t)PAGE_SIZE)
@@ -61,7 +63,9 @@ static int setup(void **state)
 	memmap_finish(&mm);
 	page_alloc_init(&mm);
 	vm_map_init();
+	vm_object_init();
 	memset(&vm_fault_stats, 0, sizeof(vm_fault_stats));
+	memset(&vm_object_stats, 0, sizeof(vm_object_stats));
 	free_base = free_pages();
 	return 0;
 }
@@ -71,10 +75,11 @@ static int teardown(void **state)
 	bool ok;
 
 	(void)state;
-	ok = vm_fault_stats.user_pages == 0;
+	ok = vm_object_stats.pages == 0 && vm_object_stats.objects == 0;
 	if (!ok)
-		print_error("%lu user pages left\n",
-		            (unsigned long)vm_fault_stats.user_pages);
+		print_error("%lu pages, %lu objects left\n",
+		            (unsigned long)vm_object_stats.pages,
+		            (unsigned long)vm_object_stats.objects);
 	slab_reset_for_tests();
 	page_alloc_reset_for_tests();
 	free(mem);
@@ -144,11 +149,9 @@ static void test_first_touch_zero_fills_once(void **state)
 	assert_int_equal(p[7], 'x');
 	assert_int_equal(vm_fault_stats.faults - faults, 2);
 	assert_int_equal(vm_fault_stats.zero_fills - zf, 1);
-	assert_int_equal(vm_fault_stats.user_pages, 1);
-	assert_int_equal(free_pages(), free_base - 1);
+	assert_int_equal(vm_object_stats.pages, 1);
 	as_destroy(&a);
-	assert_int_equal(vm_fault_stats.user_pages, 0);
-	assert_int_equal(free_pages(), free_base);
+	assert_int_equal(vm_object_stats.pages, 0);
 }
 
 static void test_fault_errors(void **state)
@@ -167,7 +170,7 @@ static void test_fault_errors(void **state)
 	/* Even a fault asking for nothing cannot map an inaccessible page. */
 	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 2 * PG, VM_PROT_NONE),
 	                 KERN_PROTECTION_FAILURE);
-	assert_int_equal(vm_fault_stats.user_pages, 0);
+	assert_int_equal(vm_object_stats.pages, 0);
 	as_destroy(&a);
 }
 
@@ -194,7 +197,7 @@ static void test_raised_protection_reaches_the_translation(void **state)
 	as_destroy(&a);
 }
 
-static void test_remove_and_no_access_free_pages(void **state)
+static void test_remove_frees_and_no_access_keeps_pages(void **state)
 {
 	struct as a = as_create();
 
@@ -204,18 +207,29 @@ static void test_remove_and_no_access_free_pages(void **state)
 		assert_int_equal(
 		    vm_fault(a.map, a.pmap, BASE + i * PG, VM_PROT_WRITE),
 		    KERN_SUCCESS);
-	assert_int_equal(vm_fault_stats.user_pages, 3);
+	strcpy(byte_at(&a, BASE), "kept");
+	assert_int_equal(vm_object_stats.pages, 3);
+	/* No access: the translation goes, the page stays in the object. */
 	assert_int_equal(
 	    vm_map_protect(a.map, BASE, BASE + PG, false, VM_PROT_NONE),
 	    KERN_SUCCESS);
-	assert_int_equal(vm_fault_stats.user_pages, 2);
+	assert_int_equal(vm_object_stats.pages, 3);
 	assert_null(byte_at(&a, BASE));
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE, VM_PROT_READ),
+	                 KERN_PROTECTION_FAILURE);
+	assert_int_equal(
+	    vm_map_protect(a.map, BASE, BASE + PG, false, VM_PROT_DEFAULT),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_string_equal(byte_at(&a, BASE), "kept");
+	/* Unmapping part of a private region frees its pages there. */
 	assert_int_equal(vm_map_remove(a.map, BASE + PG, BASE + 2 * PG),
 	                 KERN_SUCCESS);
-	assert_int_equal(vm_fault_stats.user_pages, 1);
+	assert_int_equal(vm_object_stats.pages, 2);
 	assert_non_null(byte_at(&a, BASE + 2 * PG));
 	as_destroy(&a);
-	assert_int_equal(vm_fault_stats.user_pages, 0);
+	assert_int_equal(vm_object_stats.pages, 0);
 }
 
 static void test_copy_between_kernel_and_user(void **state)
@@ -279,7 +293,82 @@ static void test_copy_between_two_spaces(void **state)
 	as_destroy(&b);
 }
 
-static void test_inherit_copies_shares_and_leaves_out(void **state)
+/* The protection of VA's translation in A (0 when absent). */
+static vm_prot_t prot_at(struct as *a, vaddr_t va)
+{
+	paddr_t pa;
+	vm_prot_t prot;
+	int wired;
+
+	if (!host_pmap_lookup(a->pmap, va, &pa, &prot, &wired))
+		return 0;
+	return prot;
+}
+
+/* The object chain behind VA of A (faulting it in for reading). */
+static unsigned chain_at(struct as *a, vaddr_t va)
+{
+	struct vm_map_lookup_result r;
+
+	assert_int_equal(vm_fault(a->map, a->pmap, va, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_map_lookup(a->map, va, VM_PROT_NONE, &r),
+	                 KERN_SUCCESS);
+	assert_true(vm_object_check(r.object));
+	return vm_object_chain_length(r.object);
+}
+
+static void test_inherit_copy_is_copy_on_write(void **state)
+{
+	struct as p = as_create(), c = as_create();
+	char *parent_page;
+
+	(void)state;
+	region(&p, BASE, 2 * PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	parent_page = byte_at(&p, BASE);
+	strcpy(parent_page, "copied");
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_SUCCESS);
+	/* No page copied; the parent lost write access to its page. */
+	assert_int_equal(vm_object_stats.pages, 1);
+	assert_int_equal(prot_at(&p, BASE), VM_PROT_READ);
+	/* The child reads the same page, read-only. */
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_ptr_equal(byte_at(&c, BASE), parent_page);
+	assert_int_equal(prot_at(&c, BASE), VM_PROT_READ);
+	/* Writing copies it for the writer only. */
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	assert_ptr_not_equal(byte_at(&c, BASE), parent_page);
+	assert_int_equal(prot_at(&c, BASE), VM_PROT_DEFAULT);
+	assert_string_equal(byte_at(&c, BASE), "copied");
+	strcpy(byte_at(&c, BASE), "child's");
+	assert_string_equal(parent_page, "copied");
+	assert_int_equal(vm_fault_stats.cow_faults, 1);
+	/* The parent's write copies too: the child still shares the
+	 * original through its shadow. */
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	strcpy(byte_at(&p, BASE), "parent's");
+	assert_string_equal(byte_at(&c, BASE), "child's");
+	assert_int_equal(vm_fault_stats.cow_faults, 2);
+	/* Untouched page: each side zero-fills its own. */
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE + PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	*byte_at(&c, BASE + PG) = 'c';
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE + PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_int_equal(*byte_at(&p, BASE + PG), 0);
+	/* Once the child is gone the parent's chain collapses again. */
+	as_destroy(&c);
+	assert_int_equal(chain_at(&p, BASE), 1);
+	assert_string_equal(byte_at(&p, BASE), "parent's");
+	as_destroy(&p);
+}
+
+static void test_inherit_shares_and_leaves_out(void **state)
 {
 	struct as p = as_create(), c = as_create();
 	vaddr_t addr;
@@ -293,29 +382,31 @@ static void test_inherit_copies_shares_and_leaves_out(void **state)
 	region(&p, BASE + 2 * PG, 2 * PG, VM_PROT_DEFAULT, VM_INHERIT_SHARE);
 	region(&p, BASE + 5 * PG, PG, VM_PROT_DEFAULT, VM_INHERIT_NONE);
 	region(&p, BASE + 7 * PG, PG, VM_PROT_READ, VM_INHERIT_COPY);
-	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_WRITE),
-	                 KERN_SUCCESS);
-	strcpy(byte_at(&p, BASE), "copied");
 	assert_int_equal(vm_fault(p.map, p.pmap, BASE + 2 * PG, VM_PROT_WRITE),
 	                 KERN_SUCCESS);
+	strcpy(byte_at(&p, BASE + 2 * PG), "shared");
 
-	assert_int_equal(vm_user_map_inherit(p.map, p.pmap, c.map, c.pmap),
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_SUCCESS);
+	/* Every page of the shared region is the same page, even one that
+	 * nobody had touched, and writes go both ways. */
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE + 2 * PG, VM_PROT_WRITE),
 	                 KERN_SUCCESS);
-	/* The copy is a copy. */
-	assert_string_equal(byte_at(&c, BASE), "copied");
-	assert_ptr_not_equal(byte_at(&c, BASE), byte_at(&p, BASE));
-	/* Every page of the shared region is the same page, even the one
-	 * nobody had touched. */
 	assert_ptr_equal(byte_at(&c, BASE + 2 * PG),
 	                 byte_at(&p, BASE + 2 * PG));
-	assert_non_null(byte_at(&c, BASE + 3 * PG));
-	assert_ptr_equal(byte_at(&c, BASE + 3 * PG),
-	                 byte_at(&p, BASE + 3 * PG));
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE + 3 * PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	strcpy(byte_at(&c, BASE + 3 * PG), "from the child");
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE + 3 * PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_string_equal(byte_at(&p, BASE + 3 * PG), "from the child");
 	/* The NONE region is absent, the untouched copy region present but
 	 * empty. */
 	assert_int_equal(vm_fault(c.map, c.pmap, BASE + 5 * PG, VM_PROT_READ),
 	                 KERN_INVALID_ADDRESS);
 	assert_null(byte_at(&c, BASE + 7 * PG));
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE + 7 * PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_int_equal(*byte_at(&c, BASE + 7 * PG), 0);
 	addr = BASE + 2 * PG;
 	assert_int_equal(vm_map_region(c.map, &addr, &size, &prot, &max, &inh,
 	                               &shared, &off),
@@ -330,10 +421,115 @@ static void test_inherit_copies_shares_and_leaves_out(void **state)
 
 	/* A shared page outlives the first of its two mappings. */
 	as_destroy(&p);
-	assert_int_equal(vm_fault_stats.user_pages, 3);
-	strcpy(byte_at(&c, BASE + 2 * PG), "still here");
+	assert_string_equal(byte_at(&c, BASE + 2 * PG), "shared");
 	as_destroy(&c);
-	assert_int_equal(vm_fault_stats.user_pages, 0);
+}
+
+/* A copy of a region that another map writes in place is taken at once:
+ * later writes by the sharer must not show through. */
+static void test_copy_of_a_shared_region_is_eager(void **state)
+{
+	struct as p = as_create(), s = as_create(), c = as_create();
+
+	(void)state;
+	region(&p, BASE, PG, VM_PROT_DEFAULT, VM_INHERIT_SHARE);
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	strcpy(byte_at(&p, BASE), "before");
+	assert_int_equal(vm_user_map_inherit(p.map, s.map), KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_inherit(p.map, BASE, BASE + PG, VM_INHERIT_COPY),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_SUCCESS);
+	assert_int_equal(vm_fault(s.map, s.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	strcpy(byte_at(&s, BASE), "after");
+	assert_string_equal(byte_at(&p, BASE), "after");
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_string_equal(byte_at(&c, BASE), "before");
+	as_destroy(&p);
+	as_destroy(&s);
+	as_destroy(&c);
+}
+
+/* The kernel's forced write (loading a program) into a read-only region
+ * shared copy-on-write changes this side only. */
+static void test_forced_write_copies_first(void **state)
+{
+	struct as p = as_create(), c = as_create();
+
+	(void)state;
+	region(&p, BASE, PG, VM_PROT_READ, VM_INHERIT_COPY);
+	assert_int_equal(vm_user_copy(NULL, NULL, (vaddr_t) "text", p.map,
+	                              p.pmap, BASE, 5, true),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_SUCCESS);
+	assert_int_equal(vm_user_copy(NULL, NULL, (vaddr_t) "TEXT", c.map,
+	                              c.pmap, BASE, 5, true),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_fault(p.map, p.pmap, BASE, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_string_equal(byte_at(&p, BASE), "text");
+	assert_int_equal(vm_fault(c.map, c.pmap, BASE, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_string_equal(byte_at(&c, BASE), "TEXT");
+	assert_int_equal(prot_at(&c, BASE), VM_PROT_READ);
+	as_destroy(&p);
+	as_destroy(&c);
+}
+
+/*
+ * A thousand generations: each task writes its page, creates the next
+ * with inherit and goes away, as a fork-exec-less shell loop would.  The
+ * chains must stay short, the pages few, and each generation must see
+ * the writes of all before it.
+ */
+static void test_thousand_generations_keep_chains_short(void **state)
+{
+	struct as gen = as_create();
+	unsigned longest = 0;
+
+	(void)state;
+	region(&gen, BASE, 4 * PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	for (unsigned g = 0; g < 1000; g++) {
+		struct as next = as_create();
+		vaddr_t va = BASE + (g % 4) * PG;
+		unsigned *counter;
+
+		assert_int_equal(vm_fault(gen.map, gen.pmap, va, VM_PROT_WRITE),
+		                 KERN_SUCCESS);
+		counter = (unsigned *)byte_at(&gen, va);
+		assert_int_equal(*counter, g < 4 ? 0 : g - 4 + 1);
+		*counter = g + 1;
+		assert_int_equal(vm_user_map_inherit(gen.map, next.map),
+		                 KERN_SUCCESS);
+		/* A short-lived sibling sharing the same pages. */
+		if (g % 10 == 0) {
+			struct as sib = as_create();
+
+			assert_int_equal(vm_user_map_inherit(gen.map, sib.map),
+			                 KERN_SUCCESS);
+			assert_int_equal(
+			    vm_fault(sib.map, sib.pmap, va, VM_PROT_WRITE),
+			    KERN_SUCCESS);
+			as_destroy(&sib);
+		}
+		as_destroy(&gen);
+		gen = next;
+		for (unsigned i = 0; i < 4; i++) {
+			unsigned n = chain_at(&gen, BASE + i * PG);
+
+			longest = n > longest ? n : longest;
+		}
+	}
+	assert_true(longest <= 2);
+	assert_true(vm_object_stats.objects <= 2);
+	assert_true(vm_object_stats.pages <= 4);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(*(unsigned *)byte_at(&gen, BASE + i * PG),
+		                 1000 - 4 + i + 1);
+	as_destroy(&gen);
 }
 
 static void test_anywhere_starts_above_the_program_never_at_0(void **state)
@@ -371,12 +567,14 @@ test_inherit_of_a_huge_sparse_region_copies_only_its_pages(void **state)
 		                 KERN_SUCCESS);
 		*byte_at(&p, at[i]) = (char)('a' + i);
 	}
-	assert_int_equal(vm_user_map_inherit(p.map, p.pmap, c.map, c.pmap),
-	                 KERN_SUCCESS);
-	for (unsigned i = 0; i < 3; i++)
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_SUCCESS);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(vm_fault(c.map, c.pmap, at[i], VM_PROT_READ),
+		                 KERN_SUCCESS);
 		assert_int_equal(*byte_at(&c, at[i]), 'a' + i);
+	}
 	assert_null(byte_at(&c, BASE + PG));
-	assert_int_equal(vm_fault_stats.user_pages, 6);
+	assert_int_equal(vm_object_stats.pages, 3); /* shared, not copied */
 	as_destroy(&p);
 	as_destroy(&c);
 }
@@ -413,8 +611,7 @@ static void test_inherit_stops_at_the_entry_limit(void **state)
 	region(&p, BASE, PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
 	region(&p, BASE + 2 * PG, PG, VM_PROT_READ, VM_INHERIT_COPY);
 	vm_map_set_entry_limit(c.map, 1);
-	assert_int_equal(vm_user_map_inherit(p.map, p.pmap, c.map, c.pmap),
-	                 KERN_NO_SPACE);
+	assert_int_equal(vm_user_map_inherit(p.map, c.map), KERN_NO_SPACE);
 	as_destroy(&p);
 	as_destroy(&c);
 }
@@ -429,15 +626,23 @@ int main(void)
 	        test_raised_protection_reaches_the_translation, setup,
 	        teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_remove_and_no_access_free_pages, setup, teardown),
+	        test_remove_frees_and_no_access_keeps_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_between_kernel_and_user,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_copy_needs_access_unless_forced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_between_two_spaces, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_inherit_copy_is_copy_on_write,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_inherit_shares_and_leaves_out,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_inherit_copies_shares_and_leaves_out, setup, teardown),
+	        test_copy_of_a_shared_region_is_eager, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forced_write_copies_first,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_thousand_generations_keep_chains_short, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_inherit_stops_at_the_entry_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

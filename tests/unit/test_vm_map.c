@@ -19,6 +19,7 @@
 #include "kern/slab.h"
 #include "machine/host_test.h"
 #include "vm/map.h"
+#include "vm/object.h"
 
 #define MiB        (1024UL * 1024)
 #define PG         ((vaddr_t)PAGE_SIZE)
@@ -80,6 +81,8 @@ static int setup(void **state)
 	memmap_finish(&mm);
 	page_alloc_init(&mm);
 	vm_map_init();
+	vm_object_init();
+	memset(&vm_object_stats, 0, sizeof(vm_object_stats));
 	slab_cache_get_stats(slab_cache_find("vm.map"), &base_map);
 	slab_cache_get_stats(slab_cache_find("vm.map_entry"), &base_entry);
 	ncalls = 0;
@@ -713,22 +716,26 @@ static void test_enter_anywhere_mask_beyond_top_is_no_space(void **state)
 /* Entries backed by one object merge only where the offsets continue. */
 static void test_object_entries_merge_only_when_contiguous(void **state)
 {
-	static int object;
+	struct vm_object *object = vm_object_create(8 * PG);
 	struct vm_map_entry *a, *b;
 
 	(void)state;
+	assert_non_null(object);
 	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + PG, PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 3 * PG, PG, R, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 4 * PG, PG, RW, ALL, VM_INHERIT_COPY);
 	a = container_of(avl_first(&map->tree), struct vm_map_entry, node);
 	b = container_of(avl_next(&a->node), struct vm_map_entry, node);
-	a->object = b->object = &object;
+	a->object = b->object = object; /* object's first reference: A's */
+	vm_object_reference(object);
 	a->offset = 0;
 	b->offset = PG;
 	a = container_of(avl_next(&b->node), struct vm_map_entry, node);
 	b = container_of(avl_next(&a->node), struct vm_map_entry, node);
-	a->object = b->object = &object;
+	a->object = b->object = object;
+	vm_object_reference(object);
+	vm_object_reference(object);
 	a->offset = 0;
 	b->offset = 5 * PG;
 	assert_int_equal(vm_map_protect(map, MMIN, MMIN + 8 * PG, false, R),
@@ -740,6 +747,7 @@ static void test_object_entries_merge_only_when_contiguous(void **state)
 	    KERN_SUCCESS);
 	assert_int_equal(nregions(), 3);
 	assert_int_equal(region_at(0).size, 2 * PG);
+	assert_int_equal(object->refs, 3); /* the merge gave one back */
 	/* A split keeps the object offset of each part. */
 	assert_int_equal(
 	    vm_map_inherit(map, MMIN + PG, MMIN + 2 * PG, VM_INHERIT_NONE),
@@ -749,7 +757,10 @@ static void test_object_entries_merge_only_when_contiguous(void **state)
 	/* Object entries are not extended by an object-less enter. */
 	enter_fixed(MMIN + 5 * PG, PG, R, ALL, VM_INHERIT_COPY);
 	assert_int_equal(nregions(), 5);
-	/* Let teardown free them; the objects are only tokens. */
+	assert_int_equal(object->refs, 4); /* one per entry */
+	vm_map_destroy(map);
+	map = NULL;
+	assert_int_equal(vm_object_stats.objects, 0);
 }
 
 /* ---- randomized against a page-array model ---- */
