@@ -3,7 +3,7 @@
  *
  * Started by the boot script as
  *   pager ${host-port} ${device-port} [--store=auto|disk|memory]
- *         [--store-size=MB]
+ *         [--store-size=MB] [--trace]
  * it wires itself, opens its store (the disk vd0, or its own memory),
  * registers as the default memory manager and then receives on one port
  * set holding the default pager port and every memory object it backs,
@@ -32,6 +32,7 @@
 #define MEMORY_STORE_DEFAULT_MB 16
 #define MSG_BUF                 8192
 
+int pager_trace;
 mach_port_t pager_default_port = MACH_PORT_NULL;
 mach_port_t pager_port_set = MACH_PORT_NULL;
 
@@ -207,6 +208,8 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		if (strncmp(argv[i], "--store=", 8) == 0)
 			store = argv[i] + 8;
+		else if (strcmp(argv[i], "--trace") == 0)
+			pager_trace = 1;
 		else if (strncmp(argv[i], "--store-size=", 13) == 0)
 			mb = strtoul(argv[i] + 13, NULL, 10);
 		else

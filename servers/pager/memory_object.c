@@ -55,6 +55,10 @@ kern_return_t memory_object_create(mach_port_t default_port,
                                    mach_port_t control, mach_port_t name,
                                    vm_size_t page_size)
 {
+	PAGER_TRACE("memory_object_create port %#x size %#lx control %#x "
+	            "name %#x page %lu",
+	            new_object, (unsigned long)size, control, name,
+	            (unsigned long)page_size);
 	struct pager_object *obj = NULL;
 
 	/* The kernel moves its send right to the default port to us. */
@@ -95,6 +99,8 @@ kern_return_t memory_object_create(mach_port_t default_port,
 kern_return_t memory_object_init(mach_port_t port, mach_port_t control,
                                  mach_port_t name, vm_size_t page_size)
 {
+	PAGER_TRACE("memory_object_init port %#x control %#x name %#x", port,
+	            control, name);
 	struct pager_object *obj = mo_object(port, "memory_object_init");
 	kern_return_t kr;
 
@@ -128,6 +134,8 @@ kern_return_t memory_object_init(mach_port_t port, mach_port_t control,
 kern_return_t memory_object_terminate(mach_port_t port, mach_port_t control,
                                       mach_port_t name)
 {
+	PAGER_TRACE("memory_object_terminate port %#x control %#x name %#x",
+	            port, control, name);
 	struct pager_object *obj = mo_object(port, "memory_object_terminate");
 
 	/* CONTROL and NAME come as receive rights: destroying them drops
@@ -187,6 +195,8 @@ kern_return_t memory_object_data_request(mach_port_t port, mach_port_t control,
                                          vm_offset_t offset, vm_size_t length,
                                          vm_prot_t access)
 {
+	PAGER_TRACE("data_request port %#x [%#lx, +%#lx) access %d", port,
+	            (unsigned long)offset, (unsigned long)length, access);
 	struct pager_object *obj =
 	    mo_object(port, "memory_object_data_request");
 	uint64_t first, end, limit, page, absent = 0, run = 0;
@@ -308,6 +318,8 @@ kern_return_t memory_object_data_return(mach_port_t port, mach_port_t control,
                                         mach_msg_type_number_t count,
                                         boolean_t dirty, boolean_t kernel_copy)
 {
+	PAGER_TRACE("data_return port %#x [%#lx, +%#x) dirty %d kernel_copy %d",
+	            port, (unsigned long)offset, count, dirty, kernel_copy);
 	struct pager_object *obj = mo_object(port, "memory_object_data_return");
 
 	(void)dirty;
@@ -326,6 +338,8 @@ kern_return_t memory_object_data_initialize(mach_port_t port,
                                             vm_offset_t data,
                                             mach_msg_type_number_t count)
 {
+	PAGER_TRACE("data_initialize port %#x [%#lx, +%#x)", port,
+	            (unsigned long)offset, count);
 	struct pager_object *obj =
 	    mo_object(port, "memory_object_data_initialize");
 
@@ -341,6 +355,8 @@ kern_return_t memory_object_data_unlock(mach_port_t port, mach_port_t control,
                                         vm_offset_t offset, vm_size_t length,
                                         vm_prot_t access)
 {
+	PAGER_TRACE("data_unlock port %#x [%#lx, +%#lx) access %d", port,
+	            (unsigned long)offset, (unsigned long)length, access);
 	kern_return_t kr;
 
 	(void)access;

@@ -20,6 +20,14 @@
 
 /* Printed on the console with a "pager: " prefix (never "ok"). */
 void pager_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set by --trace: every request the pager gets is logged ("pager: trace
+ * ..."), to see what a kernel asks and in which order. */
+extern int pager_trace;
+#define PAGER_TRACE(...)                                                       \
+	do {                                                                   \
+		if (pager_trace)                                               \
+			pager_log("trace " __VA_ARGS__);                       \
+	} while (0)
 
 /* --- the backing store (store.c) ------------------------------------------ */
 
