@@ -3,16 +3,19 @@
  *
  * Started by the boot script as
  *   pager ${host-port} ${device-port} [--store=auto|disk|memory]
- *         [--store-size=MB] [--trace]
+ *         [--store-size=MB] [--trace] [--selftest]
  * it wires itself, opens its store (the disk vd0, or its own memory),
  * registers as the default memory manager and then receives on one port
  * set holding the default pager port and every memory object it backs,
  * handing each message to MIG's demultiplexers (memory_object.c,
  * default_pager.c).  One thread, no allocation after startup other than
- * what the kernel hands it in messages.
+ * what the kernel hands it in messages.  --trace logs every request;
+ * --selftest checks the store and the object table (selftest.c) and ends
+ * the run instead of serving.
  */
 #include <device/device.h>
 #include <machr/runtime.h>
+#include <machr/tap.h>
 #include <mach.h>
 #include <mach/default_pager_types.h>
 #include <mach/gnumach.h>
@@ -197,6 +200,7 @@ int main(int argc, char **argv)
 	mach_port_t host_priv, device_master, previous;
 	const char *store = "auto";
 	unsigned long mb = MEMORY_STORE_DEFAULT_MB;
+	int selftest = 0;
 	kern_return_t kr;
 
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0) {
@@ -208,6 +212,8 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++) {
 		if (strncmp(argv[i], "--store=", 8) == 0)
 			store = argv[i] + 8;
+		else if (strcmp(argv[i], "--selftest") == 0)
+			selftest = 1;
 		else if (strcmp(argv[i], "--trace") == 0)
 			pager_trace = 1;
 		else if (strncmp(argv[i], "--store-size=", 13) == 0)
@@ -243,6 +249,13 @@ int main(int argc, char **argv)
 		kr = object_table_init(store_blocks());
 	if (kr != KERN_SUCCESS) {
 		pager_log("no store: %#x", kr);
+		return 1;
+	}
+	if (selftest) {
+		pager_selftest(strcmp(store, "memory") == 0 ? "memory"
+		               : strcmp(store, "disk") == 0 ? "vd0"
+		                                            : store_kind());
+		tap_finish(host_priv);
 		return 1;
 	}
 

@@ -136,6 +136,12 @@ void object_page_lose(struct pager_object *obj, uint32_t page);
 uint32_t object_page_offsets(struct pager_object *obj, vm_offset_t *out,
                              uint32_t max);
 
+/* --- the self-test (selftest.c) ------------------------------------------- */
+
+/* Check the store (which must be of kind WANT_KIND) and the object table
+ * in place, printing TAP; leaves both as it found them, empty. */
+void pager_selftest(const char *want_kind);
+
 /* --- the serving loop (main.c) ---------------------------------------------
  */
 
