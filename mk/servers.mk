@@ -7,7 +7,9 @@
 # runtime only has its user side); memory_object.defs,
 # memory_object_default.defs and notify.defs come from the runtime.
 # tests/system/pager-modules/*.c -> $(BUILD)/servers/pager/modules/NAME,
-# booted with the pager by tests/system/pager.sh.
+# booted with the pager by tests/system/pager.sh; they link the user side
+# of memory_object.defs and memory_object_default.defs (made here too),
+# to play the kernel's part towards the pager.
 #
 # Targets: pager, pager-modules; all-tests depends on both.
 
@@ -50,7 +52,27 @@ $(PAGER): $(PAGER_OBJS) $(USER_RT_LIB) $(USER_CRT0)
 	@echo "  LD      $@"
 	$(Q)$(MACHR_CC) -o $@ $(PAGER_OBJS)
 
-$(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
+# The kernel's side of the pager protocol, as user stubs.
+PAGER_USER_STUBS := memory_object memory_object_default
+PAGER_USER_OBJS  := $(patsubst %,$(PAGER_MIGDIR)/user/%_user.o,$(PAGER_USER_STUBS))
+PAGER_USER_HDRS  := $(patsubst %,$(PAGER_MIGDIR)/user/%_user.h,$(PAGER_USER_STUBS))
+
+$(PAGER_MIGDIR)/user/%_user.c $(PAGER_MIGDIR)/user/%_user.h &: $(USER_STAMP)
+	@mkdir -p $(PAGER_MIGDIR)/user/unused
+	@echo "  MIG     mach/$*.defs (user)"
+	$(Q)cd $(PAGER_MIGDIR)/user && $(abspath $(USER_MIG)) -I$(abspath $(USER_INC)) \
+		-user $*_user.c -header $*_user.h \
+		-server unused/$*_server.c -sheader unused/$*_server.h \
+		$(abspath $(USER_INC))/mach/$*.defs
+
+$(PAGER_MIGDIR)/user/%_user.o: $(PAGER_MIGDIR)/user/%_user.c $(USER_MIG_HDRS) tools/machr-cc
+	@echo "  CC      $<"
+	$(Q)$(MACHR_CC) -c -Wno-unused-parameter -iquote $(PAGER_MIGDIR)/user -o $@ $<
+
+$(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(PAGER_USER_OBJS) $(PAGER_USER_HDRS) $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
 	@mkdir -p $(@D)
 	@echo "  MODULE  $@"
-	$(Q)$(MACHR_CC) -o $@ $<
+	$(Q)$(MACHR_CC) -I$(PAGER_MIGDIR)/user -o $@ $< $(PAGER_USER_OBJS)
+
+# Kept: make would remove them as intermediates and rebuild every time.
+.SECONDARY: $(PAGER_USER_OBJS) $(PAGER_USER_OBJS:.o=.c)
