@@ -75,4 +75,4 @@ $(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(PAGER_USER_OBJS) $(PAGER_USE
 	$(Q)$(MACHR_CC) -I$(PAGER_MIGDIR)/user -o $@ $< $(PAGER_USER_OBJS)
 
 # Kept: make would remove them as intermediates and rebuild every time.
-.SECONDARY: $(PAGER_USER_OBJS) $(PAGER_USER_OBJS:.o=.c)
+.SECONDARY: $(PAGER_USER_OBJS) $(PAGER_USER_OBJS:.o=.c) $(PAGER_USER_HDRS)

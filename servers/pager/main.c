@@ -169,12 +169,12 @@ static void pager_serve(void)
 		if (mr != MACH_MSG_SUCCESS) {
 			pager_log("reply to message id %d: %#x", in.h.msgh_id,
 			          mr);
+			/* Not sent: the reply right and what the body
+			 * carries are still ours. */
 			if (mr == MACH_SEND_INVALID_DEST ||
 			    mr == MACH_SEND_TIMED_OUT) {
-				if (mr == MACH_SEND_INVALID_DEST)
-					(void)mach_port_deallocate(
-					    mach_task_self(),
-					    out.h.msgh_remote_port);
+				(void)mach_port_deallocate(
+				    mach_task_self(), out.h.msgh_remote_port);
 				pager_discard_body(&out.h);
 			}
 		}
