@@ -6,7 +6,7 @@
 # 64 MiB, the pager a store of 32 MiB, so paging must happen.
 #
 # Both kernels with the store in the pager's memory; Mach_R also with the
-# store on the disk vd0 (--disk-size 64), which GNU Mach lacks.  First
+# store on the disk vd0 (machr-run --disk-size), which GNU Mach lacks.  First
 # the pager's own self-test (--selftest) on each store.
 #
 # Mach_R's kernel side of paging (vm_map of a memory object,
@@ -20,25 +20,34 @@ PAGER=$BUILD/servers/pager/pager
 MEM=64
 STORE_MB=32
 
-# run_pager KERNEL LABEL STORE [machr-run options...]: boot the pager with
-# --store=STORE and each pager module; report its TAP lines as
-# "KERNEL LABEL NAME: ..." tests plus machr-run's verdict.
+# store_mb MODULE: the store a pager module gets, in MiB: the protocol
+# module fills it, the others need room for what they page out.
+store_mb() { if [ "$1" = protocol ]; then echo 1; else echo $STORE_MB; fi; }
+
+# run_pager KERNEL LABEL STORE: boot the pager with --store=STORE (memory:
+# of store_mb MiB; disk: a zeroed vd0 of store_mb MiB) before each pager
+# module; report its TAP lines as "KERNEL LABEL NAME: ..." tests plus
+# machr-run's verdict.
 run_pager() {
-	local kernel=$1 label=$2 store=$3 module name out rc complaints
-	shift 3
+	local kernel=$1 label=$2 store=$3 module name out rc complaints size
+	local -a opts
 	for module in "$BUILD"/servers/pager/modules/*; do
 		name=$(basename "$module")
-		out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM "$@" \
-			--server "$PAGER,--store=$store,--store-size=$STORE_MB" \
+		size=$(store_mb "$name")
+		if [ "$store" = disk ]; then
+			opts=(--disk-size "$size" --server "$PAGER,--store=disk")
+		else
+			opts=(--server "$PAGER,--store=memory,--store-size=$size")
+		fi
+		out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM "${opts[@]}" \
 			"$module" 2>&1)
 		rc=$?
 		# GNU Mach under TCG now and then hangs early (modules.sh):
 		# one more try for a timed-out GNU Mach run.
 		if [ "$kernel" = gnumach ] && [ $rc -eq 124 ]; then
 			echo "# gnumach $label $name: timed out, retrying once"
-			out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM "$@" \
-				--server "$PAGER,--store=$store,--store-size=$STORE_MB" \
-				"$module" 2>&1)
+			out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM \
+				"${opts[@]}" "$module" 2>&1)
 			rc=$?
 		fi
 		if [ "$kernel" = machr ] && [ -n "${MACHR_PENDING:-}" ]; then
@@ -102,4 +111,4 @@ rm -f "$img"
 
 run_pager gnumach memory-store memory
 run_pager machr memory-store memory
-run_pager machr disk-store disk --disk-size 64
+run_pager machr disk-store disk

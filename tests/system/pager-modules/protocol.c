@@ -9,8 +9,11 @@
  * them (memory_object_ready, data_unavailable, data_supply, data_error).
  * Then bad requests — an unknown object, offsets past the end, a
  * message of no interface, a malformed one — must be ignored (no answer)
- * and leave the pager serving.  Finally the pager must have freed every
- * block.  The pager logs the bad requests; pager.sh expects that here.
+ * and leave the pager serving.  A store filled to the last block must
+ * lose the next page and say so when it is asked for.  Finally the pager
+ * must have freed every block.  The pager logs the bad requests and the
+ * full store; pager.sh expects that here, and gives this program a store
+ * of 1 MiB.
  */
 #include <mach/default_pager.h>
 #include <mach/memory_object.h>
@@ -141,7 +144,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("protocol: no console\n");
-	tap_plan(14);
+	tap_plan(16);
 
 	pager = MACH_PORT_NULL;
 	for (i = 0; i < 200; i++) {
@@ -278,6 +281,57 @@ int main(int argc, char **argv)
 	}
 	tap_ok(ok, "after terminate the pager frees it and destroys its port");
 	(void)mach_port_deallocate(T, kobj);
+
+	/* A full store (pager.sh gives this program a small one): the page
+	 * that finds no block is lost, and asking for it is an error, not
+	 * stale data or zeros. */
+	{
+		default_pager_info_t info = {0};
+		uint64_t n, p;
+		mach_port_t full = MACH_PORT_NULL;
+
+		kr = default_pager_info(pager, &info);
+		n = info.dpi_free_space / PAGE;
+		control = machr_new_receive();
+		name = machr_new_receive();
+		if (kr == KERN_SUCCESS && n > 1024)
+			kr = KERN_NO_SPACE; /* too large to fill here */
+		if (kr == KERN_SUCCESS)
+			kr = default_pager_object_create(pager, &full,
+			                                 (n + 2) * PAGE);
+		if (kr == KERN_SUCCESS)
+			kr = memory_object_init(full, control, name, PAGE);
+		ok = kr == KERN_SUCCESS && answer(control, 5000, &a) &&
+		     a.id == ID_READY;
+		for (p = 0; ok && p <= n; p++)
+			ok = give_page(full, control, p) == KERN_SUCCESS;
+		ok = ok && used() == info.dpi_total_space;
+		if (ok)
+			kr = memory_object_data_request(full, control, n * PAGE,
+			                                PAGE, VM_PROT_READ);
+		ok = ok && kr == KERN_SUCCESS && answer(control, 5000, &a);
+		if (ok)
+			kr = memory_object_data_request(full, control, 0, PAGE,
+			                                VM_PROT_READ);
+		ok = ok && kr == KERN_SUCCESS && answer(control, 5000, &b);
+		tap_ok(ok && a.id == ID_DATA_ERROR && a.value[0] == n * PAGE &&
+		           a.value[2] == KERN_NO_SPACE && supplied(&b, 0),
+		       "a store filled by %lu pages loses the next: data_error "
+		       "for it, the others intact",
+		       (unsigned long)n);
+		if (MACH_PORT_VALID(full)) {
+			kr = mach_port_mod_refs(T, full, MACH_PORT_RIGHT_SEND,
+			                        1);
+			if (kr == KERN_SUCCESS)
+				kr = memory_object_terminate(full, control,
+				                             name);
+			for (i = 0; i < 100 && used() != base; i++)
+				machr_sleep_ms(20);
+			(void)mach_port_deallocate(T, full);
+		}
+		tap_ok(kr == KERN_SUCCESS && used() == base,
+		       "terminated, the full object gives the store back");
+	}
 
 	/* Our send right to the first object was the last: no-senders. */
 	tap_kr(mach_port_deallocate(T, obj), "our right to the first object "
