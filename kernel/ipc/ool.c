@@ -1,8 +1,9 @@
 /*
- * Out-of-line memory in transit (ipc/ool.h), the copying version: the
- * sender's bytes are copied into kernel chunks at send time and into
- * memory the receiver's VM allocates at receive time.  Copy-on-write
- * (the VM issue) replaces this file behind the same interface.
+ * Out-of-line memory in transit (ipc/ool.h).  Between two tasks it is a
+ * virtual copy (vm/copy.h): the sender's pages are shared copy-on-write
+ * with the message and then with the receiver, and no byte is copied.
+ * Data from the kernel (ool_from_kernel) and from spaces without a VM
+ * (the unit tests') is copied into kernel chunks instead.
  */
 #include "ipc/ool.h"
 
@@ -13,19 +14,21 @@
 #include "kern/string.h"
 #include "machine/copyio.h"
 #include "machine/memlayout.h"
+#include "vm/copy.h"
 
 #define OOL_CHUNK (64u * 1024) /* kmalloc's largest size */
 
 /*
- * A region in transit: the data in OOL_CHUNK-sized kmalloc chunks (the
- * last one shorter), and the offset within its first page it had in
- * the sender's address space.
+ * A region in transit: a virtual copy, or the data in OOL_CHUNK-sized
+ * kmalloc chunks (the last one shorter), with the offset within its first
+ * page it had in the sender's address space.
  * Owned by: the message holding it (one owner).
  */
 struct ool {
 	uint64_t size;
 	uint32_t offset;  /* sender address modulo PAGE_SIZE */
 	uint32_t nchunks; /* chunks allocated so far (all, once copied in) */
+	struct vm_map_copy *copy; /* the data, when not in chunks */
 	void *chunk[];
 };
 
@@ -52,10 +55,20 @@ uint64_t ool_size(const struct ool *ool)
 	return ool->size;
 }
 
+uint32_t ool_page_offset(const struct ool *ool)
+{
+	return ool->offset;
+}
+
 void ool_discard(struct ool *o)
 {
 	if (o == NULL)
 		return;
+	if (o->copy != NULL) {
+		vm_map_copy_discard(o->copy);
+		kbuf_free(o, ool_header_size(0));
+		return;
+	}
 	for (uint32_t i = 0; i < o->nchunks; i++)
 		kfree(o->chunk[i]);
 	kbuf_free(o, ool_header_size(chunks_for(o->size)));
@@ -73,6 +86,7 @@ static struct ool *ool_alloc(uint64_t size, uint32_t offset)
 	o->size = size;
 	o->offset = offset;
 	o->nchunks = 0;
+	o->copy = NULL;
 	for (uint32_t i = 0; i < n; i++) {
 		void *c = kmalloc(chunk_len(o, i));
 
@@ -85,6 +99,50 @@ static struct ool *ool_alloc(uint64_t size, uint32_t offset)
 	return o;
 }
 
+/* Make O (header only) carry COPY. */
+static void ool_set_copy(struct ool *o, struct vm_map_copy *copy)
+{
+	o->size = copy->size;
+	o->offset = copy->offset;
+	o->nchunks = 0;
+	o->copy = copy;
+}
+
+/* ool_copyin of a task's memory: a virtual copy.  The header comes
+ * first: nothing may fail once DEALLOC has removed the sender's range. */
+static mach_msg_return_t ool_copyin_virtual(struct space *space, uint64_t uaddr,
+                                            uint64_t size, bool dealloc,
+                                            struct ool **out)
+{
+	struct ool *o = kbuf_alloc(ool_header_size(0));
+	struct vm_map_copy *copy;
+	kern_return_t kr;
+
+	if (o == NULL)
+		return MACH_SEND_NO_BUFFER;
+	kr = space->vm_ops->copyin(space->vm_ctx, uaddr, size, dealloc, &copy);
+	if (kr != KERN_SUCCESS) {
+		kbuf_free(o, ool_header_size(0));
+		return kr == KERN_RESOURCE_SHORTAGE || kr == KERN_NO_SPACE
+		           ? MACH_SEND_NO_BUFFER
+		           : MACH_SEND_INVALID_MEMORY;
+	}
+	ool_set_copy(o, copy);
+	*out = o;
+	return MACH_MSG_SUCCESS;
+}
+
+mach_msg_return_t ool_from_copy(struct vm_map_copy *copy, struct ool **out)
+{
+	struct ool *o = kbuf_alloc(ool_header_size(0));
+
+	if (o == NULL)
+		return MACH_SEND_NO_BUFFER;
+	ool_set_copy(o, copy);
+	*out = o;
+	return MACH_MSG_SUCCESS;
+}
+
 mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
                              bool dealloc, struct ool **out)
 {
@@ -93,6 +151,8 @@ mach_msg_return_t ool_copyin(struct space *space, uint64_t uaddr, uint64_t size,
 	assert(size > 0);
 	if (uaddr + size < uaddr)
 		return MACH_SEND_INVALID_MEMORY;
+	if (space->vm_ops != NULL && space->vm_ops->copyin != NULL)
+		return ool_copyin_virtual(space, uaddr, size, dealloc, out);
 	if (size > OOL_SIZE_MAX)
 		return MACH_SEND_NO_BUFFER;
 	o = ool_alloc(size, (uint32_t)(uaddr & (PAGE_SIZE - 1)));
@@ -122,6 +182,17 @@ mach_msg_return_t ool_copyout(struct space *space, struct ool *o,
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
 
 	*uaddr = 0;
+	if (o->copy != NULL) {
+		/* A virtual copy goes to a task's map (only tasks make them).
+		 */
+		if (space->vm_ops != NULL && space->vm_ops->copyout != NULL &&
+		    space->vm_ops->copyout(space->vm_ctx, o->copy, uaddr) ==
+		        KERN_SUCCESS)
+			o->copy = NULL; /* consumed */
+		else
+			mr = MACH_MSG_VM_SPACE;
+		goto out;
+	}
 	span = ALIGN_UP(o->offset + o->size, (uint64_t)PAGE_SIZE);
 	if (space->vm_ops == NULL || space->vm_ops->allocate == NULL ||
 	    space->vm_ops->allocate(space->vm_ctx, span, &base) !=
@@ -133,13 +204,14 @@ mach_msg_return_t ool_copyout(struct space *space, struct ool *o,
 	for (uint32_t i = 0; i < o->nchunks; i++) {
 		if (copyout(o->chunk[i],
 		            (void *)(uintptr_t)(addr + (uint64_t)i * OOL_CHUNK),
-		            chunk_len(o, i)) != 0) {
-			space->vm_ops->deallocate(space->vm_ctx, base, span);
-			mr = MACH_MSG_VM_KERNEL;
-			goto out;
-		}
+		            chunk_len(o, i)) != 0)
+			goto fail;
 	}
 	*uaddr = addr;
+	goto out;
+fail:
+	space->vm_ops->deallocate(space->vm_ctx, base, span);
+	mr = MACH_MSG_VM_KERNEL;
 out:
 	ool_discard(o);
 	return mr;
@@ -169,6 +241,10 @@ void ool_read(const struct ool *o, uint64_t off, void *buf, uint64_t len)
 	char *dst = buf;
 
 	assert(off <= o->size && len <= o->size - off);
+	if (o->copy != NULL) {
+		vm_map_copy_read(o->copy, off, buf, len);
+		return;
+	}
 	while (len > 0) {
 		uint32_t i = (uint32_t)(off / OOL_CHUNK);
 		uint64_t in = off % OOL_CHUNK;

@@ -1,11 +1,10 @@
 /*
  * Out-of-line memory in transit: what a message carries for a typed item
  * with msgt_inline 0 (its 8-byte pointer slot holds a struct ool * in
- * kernel form).  For now the data is copied into kernel memory at send
- * and copied into fresh memory of the receiver at receive; the VM issue
- * replaces the inside of these functions with copy-on-write, behind the
- * same interface.  The receiver's memory comes from its space's VM
- * operations (space->vm_ops, ipc/space.h).
+ * kernel form).  Between tasks it is a virtual copy of the sender's pages
+ * (vm/copy.h, through the space's VM operations, space->vm_ops in
+ * ipc/space.h); data the kernel sends, and data between spaces without
+ * those operations (unit tests), is copied into kernel chunks.
  */
 #ifndef IPC_OOL_H
 #define IPC_OOL_H
@@ -18,7 +17,8 @@
 struct space;
 struct ool;
 
-/* The largest out-of-line region the copying implementation accepts. */
+/* The largest out-of-line region copied into kernel chunks (virtual
+ * copies between tasks have no such bound). */
 #define OOL_SIZE_MAX (64u * 1024 * 1024)
 
 /*
@@ -54,6 +54,9 @@ void ool_discard(struct ool *ool);
 /* The size of the region in bytes. */
 uint64_t ool_size(const struct ool *ool);
 
+/* Where the region began within its first page in the sender. */
+uint32_t ool_page_offset(const struct ool *ool);
+
 /*
  * ool_from_kernel: a new region in transit *OUT holding a copy of the
  * SIZE (> 0) bytes of kernel memory at DATA, page offset 0: what a
@@ -65,6 +68,16 @@ uint64_t ool_size(const struct ool *ool);
  */
 mach_msg_return_t ool_from_kernel(const void *data, uint64_t size,
                                   struct ool **out);
+
+/*
+ * ool_from_copy: a new region in transit *OUT carrying the virtual copy
+ * COPY (vm/copy.h; consumed on success): what vm_read returns.
+ * Locks: any (allocates).
+ * Returns: MACH_MSG_SUCCESS, MACH_SEND_NO_BUFFER (COPY left to the
+ *   caller).
+ */
+struct vm_map_copy;
+mach_msg_return_t ool_from_copy(struct vm_map_copy *copy, struct ool **out);
 
 /*
  * ool_read: copy LEN bytes of the region OOL from offset OFF (OFF + LEN

@@ -66,13 +66,22 @@ struct space_entry {
 	uint8_t pad;
 };
 
+struct vm_map_copy;
+
 /*
- * How the message layer places out-of-line memory in the task owning a
- * space (the VM of issue 5 provides it).
+ * How the message layer reaches the address space of the task owning a
+ * space for out-of-line memory (the task layer provides it; the kernel's
+ * and the unit tests' spaces may leave any member NULL).
  */
 struct space_vm_ops {
+	/* Fresh memory for copied bytes. */
 	kern_return_t (*allocate)(void *ctx, uint64_t size, uint64_t *addr);
 	void (*deallocate)(void *ctx, uint64_t addr, uint64_t size);
+	/* Virtual copies (vm/copy.h: vm_map_copyin, vm_map_copyout). */
+	kern_return_t (*copyin)(void *ctx, uint64_t addr, uint64_t size,
+	                        bool dealloc, struct vm_map_copy **out);
+	kern_return_t (*copyout)(void *ctx, struct vm_map_copy *copy,
+	                         uint64_t *addr);
 };
 
 /*

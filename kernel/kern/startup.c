@@ -14,6 +14,7 @@
 #include "kern/startup.h"
 #include "machine/cpu.h"
 #include "server/kserver.h"
+#include "vm/copy.h"
 #include "vm/map.h"
 #include "vm/object.h"
 
@@ -45,6 +46,7 @@ void kern_main(void)
 	kserver_init(); /* the kernel's own ports, before any task */
 	vm_map_init();
 	vm_object_init();
+	vm_map_copy_init();
 	if (tasks_init)
 		tasks_init();
 	page_alloc_get_stats(&st);

@@ -19,6 +19,7 @@
 #include "machine/pmap.h"
 #include "task/task.h"
 #include "task/thread.h"
+#include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/map.h"
 
@@ -87,9 +88,28 @@ static void task_vm_deallocate(void *ctx, uint64_t addr, uint64_t size)
 	vm_map_remove(t->map, addr, addr + size);
 }
 
+static kern_return_t task_vm_copyin(void *ctx, uint64_t addr, uint64_t size,
+                                    bool dealloc, struct vm_map_copy **out)
+{
+	struct task *t = ctx;
+
+	return vm_map_copyin(t->map, addr, size, dealloc, out);
+}
+
+static kern_return_t task_vm_copyout(void *ctx, struct vm_map_copy *copy,
+                                     uint64_t *addr)
+{
+	struct task *t = ctx;
+
+	return vm_map_copyout(t->map, copy, vm_user_anywhere_start(t->map),
+	                      addr);
+}
+
 static const struct space_vm_ops task_space_vm_ops = {
     .allocate = task_vm_allocate,
     .deallocate = task_vm_deallocate,
+    .copyin = task_vm_copyin,
+    .copyout = task_vm_copyout,
 };
 
 struct port *task_copy_send(struct port *port)

@@ -3,8 +3,8 @@
  * routines of MIG's stubs, over vm/map.c (regions) and vm/fault.c
  * (pages).  vm_map_t is the task (server/mig_kernel.h), referenced for
  * the call.  Out-of-line data comes and goes as struct ool regions
- * (ipc/ool.h): vm_read returns a copy, vm_write consumes its region on
- * success.
+ * (ipc/ool.h): vm_read returns a virtual copy (vm/copy.h), vm_write
+ * consumes its region on success.
  */
 #include "server/mig_kernel.h"
 
@@ -16,6 +16,7 @@
 #include "kern/string.h"
 #include "machine/memlayout.h"
 #include "task/task.h"
+#include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/object.h"
 #include "vm/map.h"
@@ -117,27 +118,12 @@ kern_return_t kserver_vm_inherit(vm_map_t task, vm_address_t address,
 	return vm_map_inherit(task->map, a, a + s, inh);
 }
 
-/* A kernel buffer of SIZE bytes (freed with buffer_free). */
-static void *buffer_alloc(uint64_t size, unsigned *order)
-{
-	*order = 0;
-	while ((PAGE_SIZE << *order) < size)
-		(*order)++;
-	return page_alloc_va(*order);
-}
-
-static void buffer_free(void *buf, unsigned order)
-{
-	page_free_va(buf, order);
-}
-
 kern_return_t kserver_vm_read(vm_map_t task, vm_address_t address,
                               vm_size_t size, vm_offset_t *data,
                               mach_msg_type_number_t *count)
 {
-	struct ool *ool = NULL;
-	unsigned order;
-	void *buf;
+	struct vm_map_copy *copy;
+	struct ool *ool;
 	kern_return_t kr;
 
 	if (task == NULL || task->map == NULL)
@@ -147,52 +133,86 @@ kern_return_t kserver_vm_read(vm_map_t task, vm_address_t address,
 		*count = 0;
 		return KERN_SUCCESS;
 	}
-	if (range_bad(address, size))
+	if (range_bad(address, size) || size > UINT32_MAX)
 		return KERN_INVALID_ADDRESS;
-	if (size > OOL_SIZE_MAX)
-		return KERN_RESOURCE_SHORTAGE;
-	buf = buffer_alloc(size, &order);
-	if (buf == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	kr = vm_user_copy(task->map, task->pmap, address, NULL, NULL,
-	                  (vaddr_t)buf, size, false);
-	if (kr == KERN_SUCCESS &&
-	    ool_from_kernel(buf, size, &ool) != MACH_MSG_SUCCESS)
-		kr = KERN_RESOURCE_SHORTAGE;
-	buffer_free(buf, order);
+	/* A virtual copy: the data keeps its offset within the page. */
+	kr = vm_map_copyin(task->map, address, size, false, &copy);
 	if (kr != KERN_SUCCESS)
 		return kr;
+	if (ool_from_copy(copy, &ool) != MACH_MSG_SUCCESS) {
+		vm_map_copy_discard(copy);
+		return KERN_RESOURCE_SHORTAGE;
+	}
 	*data = (vm_offset_t)ool;
 	*count = (mach_msg_type_number_t)size;
 	return KERN_SUCCESS;
+}
+
+/* Where write_pages reads the bytes it writes. */
+typedef void (*read_fn)(const void *src, uint64_t off, void *buf, uint64_t len);
+
+static void read_ool(const void *src, uint64_t off, void *buf, uint64_t len)
+{
+	ool_read(src, off, buf, len);
+}
+
+static void read_copy(const void *src, uint64_t off, void *buf, uint64_t len)
+{
+	vm_map_copy_read(src, off, buf, len);
+}
+
+/*
+ * Write SIZE bytes read from SRC by READ to DST of TASK (page aligned),
+ * a page at a time through a bounce page, after checking that the whole
+ * destination is mapped and writable (GNU Mach writes nothing then).
+ * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE or
+ *   KERN_RESOURCE_SHORTAGE.
+ */
+static kern_return_t write_pages(struct task *task, vaddr_t dst, uint64_t size,
+                                 read_fn read, const void *src)
+{
+	kern_return_t kr;
+	char *bounce;
+
+	kr = vm_map_check_access(task->map, dst, dst + size, VM_PROT_WRITE);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	bounce = page_alloc_va(0);
+	if (bounce == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	for (uint64_t done = 0; done < size && kr == KERN_SUCCESS;
+	     done += PAGE_SIZE) {
+		uint64_t n = size - done < PAGE_SIZE ? size - done : PAGE_SIZE;
+
+		read(src, done, bounce, n);
+		kr = vm_user_copy(NULL, NULL, (vaddr_t)bounce, task->map,
+		                  task->pmap, dst + done, n, false);
+	}
+	page_free_va(bounce, 0);
+	return kr;
 }
 
 kern_return_t kserver_vm_write(vm_map_t task, vm_address_t address,
                                vm_offset_t data, mach_msg_type_number_t count)
 {
 	struct ool *ool = (struct ool *)data;
-	unsigned order;
-	void *buf;
 	kern_return_t kr;
 
 	if (task == NULL || task->map == NULL)
 		return KERN_INVALID_ARGUMENT;
-	if (address & PG_MASK)
+	if ((address & PG_MASK) || (count & PG_MASK))
 		return KERN_INVALID_ARGUMENT;
 	if (count == 0 || ool == NULL) {
 		if (ool)
 			ool_discard(ool);
 		return KERN_SUCCESS;
 	}
-	if (range_bad(address, count))
+	if (ool_page_offset(ool) != 0)
+		return KERN_INVALID_ARGUMENT; /* the data must be page aligned
+		                               */
+	if (range_bad(address, count) || count > ool_size(ool))
 		return KERN_INVALID_ADDRESS;
-	buf = buffer_alloc(count, &order);
-	if (buf == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	ool_read(ool, 0, buf, count);
-	kr = vm_user_copy(NULL, NULL, (vaddr_t)buf, task->map, task->pmap,
-	                  address, count, false);
-	buffer_free(buf, order);
+	kr = write_pages(task, address, count, read_ool, ool);
 	if (kr == KERN_SUCCESS)
 		ool_discard(ool);
 	return kr;
@@ -201,27 +221,27 @@ kern_return_t kserver_vm_write(vm_map_t task, vm_address_t address,
 kern_return_t kserver_vm_copy(vm_map_t task, vm_address_t src, vm_size_t size,
                               vm_address_t dst)
 {
-	unsigned order;
-	void *buf;
+	struct vm_map_copy *copy;
 	kern_return_t kr;
 
 	if (task == NULL || task->map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	if ((src & PG_MASK) || (dst & PG_MASK) || (size & PG_MASK))
 		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
 	if (range_bad(src, size) || range_bad(dst, size))
 		return KERN_INVALID_ADDRESS;
-	if (size > OOL_SIZE_MAX)
-		return KERN_RESOURCE_SHORTAGE;
-	buf = buffer_alloc(size, &order);
-	if (buf == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	kr = vm_user_copy(task->map, task->pmap, src, NULL, NULL, (vaddr_t)buf,
-	                  size, false);
-	if (kr == KERN_SUCCESS)
-		kr = vm_user_copy(NULL, NULL, (vaddr_t)buf, task->map,
-		                  task->pmap, dst, size, false);
-	buffer_free(buf, order);
+	kr = vm_map_check_access(task->map, dst, dst + size, VM_PROT_WRITE);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	/* A snapshot of the source first: overlapping ranges copy as
+	 * memmove does. */
+	kr = vm_map_copyin(task->map, src, size, false, &copy);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kr = write_pages(task, dst, size, read_copy, copy);
+	vm_map_copy_discard(copy);
 	return kr;
 }
 

@@ -12,6 +12,7 @@
 #include "kern/panic.h"
 #include "kern/slab.h"
 #include "machine/memlayout.h"
+#include "vm/copy.h"
 #include "vm/object.h"
 
 #define PG_MASK     ((vaddr_t)PAGE_SIZE - 1)
@@ -376,9 +377,11 @@ static void entry_drop_pages(struct vm_map_entry *e, vaddr_t start, vaddr_t end)
 		                            e->offset + (end - e->start));
 }
 
+static void remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end);
+
 kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	struct vm_map_entry *e, *next;
+	struct vm_map_entry *e;
 	struct vm_object *hole = NULL;
 	uint64_t hole_start = 0, hole_end = 0;
 	struct spares sp;
@@ -408,7 +411,19 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 		}
 		entry_split(map, e, start, &sp);
 	}
-	e = entry_at_or_after(map, start);
+	remove_locked(map, start, end);
+	if (hole != NULL)
+		vm_object_page_remove_range(hole, hole_start, hole_end);
+	spin_unlock(&map->lock, flags);
+	return KERN_SUCCESS;
+}
+
+/* Unmap [START, END) (page aligned), trimming the entries at its edges.
+ * map->lock held. */
+static void remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *e = entry_at_or_after(map, start), *next;
+
 	while (e != NULL && e->start < end) {
 		next = entry_next(e);
 		if (e->start < start) {
@@ -426,10 +441,6 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 		}
 		e = next;
 	}
-	if (hole != NULL)
-		vm_object_page_remove_range(hole, hole_start, hole_end);
-	spin_unlock(&map->lock, flags);
-	return KERN_SUCCESS;
 }
 
 static bool change_differs(const struct vm_map_entry *e, const struct change *c)
@@ -813,4 +824,197 @@ void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
 	if (e != NULL)
 		e->shared = true;
 	spin_unlock(&map->lock, flags);
+}
+
+/*
+ * Whether [START, END) (page aligned, START < END) is mapped without a
+ * hole and every part allows PROT.  map->lock held.
+ * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS or KERN_PROTECTION_FAILURE.
+ */
+static kern_return_t range_allows(struct vm_map *map, vaddr_t start,
+                                  vaddr_t end, vm_prot_t prot)
+{
+	struct vm_map_entry *e, *first = entry_lookup(map, start);
+	vaddr_t covered = start;
+
+	for (e = first; e != NULL && e->start < end; e = entry_next(e)) {
+		if (e->start > covered)
+			break;
+		if ((e->protection & prot) != prot)
+			return KERN_PROTECTION_FAILURE;
+		covered = e->end;
+	}
+	return first != NULL && covered >= end ? KERN_SUCCESS
+	                                       : KERN_INVALID_ADDRESS;
+}
+
+kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
+                                  vaddr_t end, vm_prot_t prot)
+{
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	if (end < start)
+		return KERN_INVALID_ADDRESS;
+	start = trunc_pg(start);
+	end = (end + PG_MASK) & ~PG_MASK;
+	if (start >= end)
+		return KERN_SUCCESS;
+	flags = spin_lock(&map->lock);
+	kr = range_allows(map, start, end, prot);
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+/*
+ * Check that [START, END) is mapped without a hole and readable, and
+ * split the entries at its edges.  map->lock held.
+ * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE,
+ *   KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE (nothing changed then).
+ */
+static kern_return_t copyin_clip(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	struct vm_map_entry *first, *last;
+	struct spares sp;
+	unsigned need = 0;
+	kern_return_t kr;
+
+	kr = range_allows(map, start, end, VM_PROT_READ);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	first = entry_lookup(map, start);
+	last = entry_lookup(map, end - 1);
+	need = (first->start < start) + (end < last->end);
+	kr = spares_get(map, need, need, &sp);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (first->start < start)
+		first = entry_split(map, first, start, &sp);
+	last = entry_lookup(map, end - 1);
+	if (end < last->end)
+		entry_split(map, last, end, &sp);
+	return KERN_SUCCESS;
+}
+
+/* The piece of COPY for E (inside the copied range).  map->lock held. */
+static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
+                                  bool dealloc, struct vm_map_copy *copy)
+{
+	struct vm_object *obj = e->object;
+	uint64_t offset = e->offset, size = e->end - e->start;
+	kern_return_t kr;
+
+	if (obj != NULL && e->shared) {
+		/* Written in place by another map: copy what is there. */
+		obj = vm_object_copy_now(obj, offset, size);
+		if (obj == NULL)
+			return KERN_RESOURCE_SHORTAGE;
+		offset = 0;
+	} else if (obj != NULL) {
+		vm_object_reference(obj);
+		if (!dealloc && !e->needs_copy) {
+			e->needs_copy = true;
+			if ((e->protection & VM_PROT_WRITE) &&
+			    map->ops != NULL && map->ops->protect != NULL)
+				map->ops->protect(map->pmap, e->start, e->end,
+				                  e->protection &
+				                      ~VM_PROT_WRITE);
+		}
+	}
+	kr = vm_map_copy_add(copy, obj, offset, size);
+	if (kr != KERN_SUCCESS && obj != NULL)
+		vm_object_release(obj);
+	return kr;
+}
+
+kern_return_t vm_map_copyin(struct vm_map *map, vaddr_t addr, uint64_t size,
+                            bool dealloc, struct vm_map_copy **out)
+{
+	vaddr_t start = trunc_pg(addr), end;
+	struct vm_map_copy *copy;
+	struct vm_map_entry *e;
+	unsigned long flags;
+	kern_return_t kr;
+
+	assert_unlocked(&map->lock);
+	assert(size > 0);
+	if (addr + size < addr || addr + size > map->max - PG_MASK ||
+	    start < map->min)
+		return KERN_INVALID_ADDRESS;
+	end = (addr + size + PG_MASK) & ~PG_MASK;
+	copy = vm_map_copy_new(size, (uint32_t)(addr & PG_MASK));
+	if (copy == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	flags = spin_lock(&map->lock);
+	kr = copyin_clip(map, start, end);
+	for (e = entry_lookup(map, start);
+	     kr == KERN_SUCCESS && e != NULL && e->start < end;
+	     e = entry_next(e))
+		kr = copyin_entry(map, e, dealloc, copy);
+	if (kr == KERN_SUCCESS && dealloc)
+		remove_locked(map, start, end);
+	/* Clipping and needs-copy may leave neighbours equal again. */
+	merge_around(map, start, end);
+	spin_unlock(&map->lock, flags);
+	if (kr != KERN_SUCCESS) {
+		vm_map_copy_discard(copy);
+		return kr;
+	}
+	*out = copy;
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
+                             vaddr_t hint, vaddr_t *addr)
+{
+	uint64_t span = (copy->offset + copy->size + PG_MASK) & ~PG_MASK;
+	struct vm_map_copy_piece *p;
+	unsigned long flags;
+	vaddr_t start, at;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	if (map->nentries + copy->npieces > map->max_entries ||
+	    !find_space(map, hint < map->min ? map->min : trunc_pg(hint), span,
+	                PG_MASK, &start)) {
+		spin_unlock(&map->lock, flags);
+		return KERN_NO_SPACE;
+	}
+	/* Link an entry per piece; the pieces keep their references until
+	 * every entry exists, so that a failure can take them all back. */
+	at = start;
+	for (p = copy->pieces; p != NULL; p = p->next) {
+		struct vm_map_entry *e = slab_alloc(&entry_cache);
+
+		if (e == NULL) {
+			while (at > start) {
+				e = entry_lookup(map, at - 1);
+				at = e->start;
+				e->object = NULL; /* still the piece's */
+				entry_unlink_free(map, e);
+			}
+			spin_unlock(&map->lock, flags);
+			return KERN_RESOURCE_SHORTAGE;
+		}
+		*e = (struct vm_map_entry){
+		    .start = at,
+		    .end = at + p->size,
+		    .protection = VM_PROT_DEFAULT,
+		    .max_protection = VM_PROT_ALL,
+		    .inheritance = VM_INHERIT_COPY,
+		    .needs_copy = p->object != NULL,
+		    .object = p->object,
+		    .offset = p->object != NULL ? p->offset : 0,
+		};
+		entry_link(map, e);
+		at += p->size;
+	}
+	for (p = copy->pieces; p != NULL; p = p->next)
+		p->object = NULL; /* the references are the entries' now */
+	merge_around(map, start, start + span);
+	spin_unlock(&map->lock, flags);
+	*addr = start + copy->offset;
+	vm_map_copy_discard(copy);
+	return KERN_SUCCESS;
 }

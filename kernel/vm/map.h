@@ -218,6 +218,18 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 void vm_map_mark_shared(struct vm_map *map, vaddr_t addr);
 
 /*
+ * vm_map_check_access: whether [trunc_page(START), round_page(END)) is
+ * mapped without a hole and every part of it allows PROT, as the
+ * routines that must check a whole range before changing any of it want
+ * (vm_write, vm_copy).  An empty range passes.
+ * Locks: map->lock not held.
+ * Returns KERN_SUCCESS; KERN_INVALID_ADDRESS (a hole, or END < START);
+ *   KERN_PROTECTION_FAILURE.
+ */
+kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
+                                  vaddr_t end, vm_prot_t prot);
+
+/*
  * vm_map_fork: fill CHILD (new and empty, reachable by nobody else) from
  * PARENT by each region's inheritance: VM_INHERIT_NONE regions are left
  * out; VM_INHERIT_SHARE ones map the same object (both marked shared);

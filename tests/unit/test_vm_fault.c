@@ -22,6 +22,7 @@
 #include "kern/slab.h"
 #include "machine/host_test.h"
 #include "machine/pmap.h"
+#include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/map.h"
 #include "vm/object.h"
@@ -64,6 +65,7 @@ static int setup(void **state)
 	page_alloc_init(&mm);
 	vm_map_init();
 	vm_object_init();
+	vm_map_copy_init();
 	memset(&vm_fault_stats, 0, sizeof(vm_fault_stats));
 	memset(&vm_object_stats, 0, sizeof(vm_object_stats));
 	free_base = free_pages();
@@ -603,6 +605,133 @@ static void test_pmap_present_lists_in_batches(void **state)
 	as_destroy(&a);
 }
 
+/* A region of A at BASE of SIZE bytes, each page written with its index. */
+static void filled_region(struct as *a, uint64_t size)
+{
+	region(a, BASE, size, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	for (uint64_t off = 0; off < size; off += PG) {
+		assert_int_equal(
+		    vm_fault(a->map, a->pmap, BASE + off, VM_PROT_WRITE),
+		    KERN_SUCCESS);
+		*(uint64_t *)byte_at(a, BASE + off) = off / PG;
+	}
+}
+
+static void test_copyin_copyout_copies_no_page(void **state)
+{
+	struct as a = as_create(), b = as_create();
+	const uint64_t size = 256 * PG; /* 1 MiB */
+	struct vm_map_copy *copy;
+	vaddr_t at;
+	uint64_t word;
+
+	(void)state;
+	filled_region(&a, size);
+	assert_int_equal(
+	    vm_map_copyin(a.map, BASE + 100, size - 200, false, &copy),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_object_stats.pages, 256); /* nothing copied */
+	assert_int_equal(prot_at(&a, BASE), VM_PROT_READ);
+	vm_map_copy_read(copy, PG - 100, &word, sizeof(word));
+	assert_int_equal(word, 1);
+	assert_int_equal(vm_map_copyout(b.map, copy, PG, &at), KERN_SUCCESS);
+	/* The data keeps its offset within the page. */
+	assert_int_equal(at & (PG - 1), 100);
+	at &= ~(PG - 1);
+	assert_int_equal(vm_fault(b.map, b.pmap, at + 5 * PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_ptr_equal(byte_at(&b, at + 5 * PG), byte_at(&a, BASE + 5 * PG));
+	assert_int_equal(vm_object_stats.pages, 256);
+	/* Writes on either side copy that page for that side only. */
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 5 * PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	*(uint64_t *)byte_at(&a, BASE + 5 * PG) = 555;
+	assert_int_equal(*(uint64_t *)byte_at(&b, at + 5 * PG), 5);
+	assert_int_equal(vm_fault(b.map, b.pmap, at + 6 * PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	*(uint64_t *)byte_at(&b, at + 6 * PG) = 666;
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 6 * PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_int_equal(*(uint64_t *)byte_at(&a, BASE + 6 * PG), 6);
+	assert_int_equal(vm_object_stats.pages, 258);
+	assert_true(vm_map_check(a.map) && vm_map_check(b.map));
+	as_destroy(&a);
+	as_destroy(&b);
+}
+
+static void test_copyin_with_deallocate_moves_the_pages(void **state)
+{
+	struct as a = as_create(), b = as_create();
+	struct vm_map_copy *copy;
+	vaddr_t at;
+
+	(void)state;
+	filled_region(&a, 8 * PG);
+	/* Pages 2..4 (the partial pages at both ends included). */
+	assert_int_equal(
+	    vm_map_copyin(a.map, BASE + 2 * PG + 8, 2 * PG, true, &copy),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 3 * PG, VM_PROT_READ),
+	                 KERN_INVALID_ADDRESS);
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE + 5 * PG, VM_PROT_READ),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_map_copyout(b.map, copy, PG, &at), KERN_SUCCESS);
+	at &= ~(PG - 1);
+	/* The moved pages read as they were; the sender still maps other
+	 * pages of the same object, so a write still copies. */
+	assert_int_equal(vm_fault(b.map, b.pmap, at + PG, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	assert_int_equal(*(uint64_t *)byte_at(&b, at + PG), 3);
+	assert_true(vm_map_check(a.map) && vm_map_check(b.map));
+	as_destroy(&a);
+	as_destroy(&b);
+}
+
+static void test_copyin_errors_change_nothing(void **state)
+{
+	struct as a = as_create();
+	struct vm_map_copy *copy = NULL;
+
+	(void)state;
+	filled_region(&a, 4 * PG);
+	region(&a, BASE + 5 * PG, PG, VM_PROT_NONE, VM_INHERIT_COPY);
+	/* A hole at page 4, no access at page 5. */
+	assert_int_equal(vm_map_copyin(a.map, BASE, 5 * PG, true, &copy),
+	                 KERN_INVALID_ADDRESS);
+	assert_int_equal(vm_map_copyin(a.map, BASE + 5 * PG, 8, false, &copy),
+	                 KERN_PROTECTION_FAILURE);
+	assert_int_equal(
+	    vm_map_copyin(a.map, ~(vaddr_t)0 - 8, 16, false, &copy),
+	    KERN_INVALID_ADDRESS);
+	assert_null(copy);
+	assert_int_equal(vm_fault(a.map, a.pmap, BASE, VM_PROT_WRITE),
+	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_check_access(a.map, BASE, BASE + 4 * PG, VM_PROT_WRITE),
+	    KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_check_access(a.map, BASE, BASE + 6 * PG, VM_PROT_READ),
+	    KERN_INVALID_ADDRESS);
+	assert_int_equal(vm_map_check_access(a.map, BASE + 5 * PG,
+	                                     BASE + 6 * PG, VM_PROT_READ),
+	                 KERN_PROTECTION_FAILURE);
+	/* Untouched memory travels as zeros without an object. */
+	region(&a, BASE + 8 * PG, 2 * PG, VM_PROT_DEFAULT, VM_INHERIT_COPY);
+	assert_int_equal(
+	    vm_map_copyin(a.map, BASE + 8 * PG, 2 * PG, false, &copy),
+	    KERN_SUCCESS);
+	{
+		char buf[16];
+
+		memset(buf, 1, sizeof(buf));
+		vm_map_copy_read(copy, PG - 8, buf, sizeof(buf));
+		for (unsigned i = 0; i < sizeof(buf); i++)
+			assert_int_equal(buf[i], 0);
+	}
+	vm_map_copy_discard(copy);
+	as_destroy(&a);
+}
+
 static void test_inherit_stops_at_the_entry_limit(void **state)
 {
 	struct as p = as_create(), c = as_create();
@@ -643,6 +772,12 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_thousand_generations_keep_chains_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copyin_copyout_copies_no_page,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_copyin_with_deallocate_moves_the_pages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copyin_errors_change_nothing,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_inherit_stops_at_the_entry_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
