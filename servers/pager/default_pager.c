@@ -96,7 +96,10 @@ kern_return_t default_pager_info(mach_port_t pager, default_pager_info_t *info)
 	return KERN_SUCCESS;
 }
 
-/* Where default_pager_objects puts its answer. */
+/*
+ * Where default_pager_objects puts its answer.
+ * Owned by: the caller's stack, for one call.  Guarded by: nothing.
+ */
 struct dp_listing {
 	default_pager_object_t *objects;
 	mach_port_t *ports;

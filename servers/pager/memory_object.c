@@ -23,10 +23,8 @@
 /* One page of bounce buffer between the store and the kernel. */
 static char page_buf[PAGER_PAGE] __attribute__((aligned(PAGER_PAGE)));
 
-/* Counters, for the log. */
-static struct {
-	unsigned long supplied, unavailable, returned, lost;
-} mo_stats;
+/* Pages dropped for want of a block: the first one is logged. */
+static unsigned long mo_lost_pages;
 
 static void mo_release_send(mach_port_t port)
 {
@@ -176,7 +174,6 @@ static void mo_unavailable(mach_port_t control, uint64_t first, uint64_t count)
 	                                    count * PAGER_PAGE);
 	if (kr != KERN_SUCCESS)
 		pager_log("memory_object_data_unavailable: %#x", kr);
-	mo_stats.unavailable += count;
 }
 
 /* Answer that pages [FIRST, FIRST+COUNT) cannot be had: WHY. */
@@ -239,7 +236,6 @@ kern_return_t memory_object_data_request(mach_port_t port, mach_port_t control,
 			    MACH_PORT_NULL);
 			if (kr != KERN_SUCCESS)
 				pager_log("memory_object_data_supply: %#x", kr);
-			mo_stats.supplied++;
 		}
 	}
 	mo_unavailable(control, run, absent);
@@ -297,7 +293,7 @@ static void mo_store(struct pager_object *obj, vm_offset_t offset,
 		}
 		block = object_page_store(obj, (uint32_t)page);
 		if (block == PAGE_LOST) {
-			if (mo_stats.lost++ == 0)
+			if (mo_lost_pages++ == 0)
 				pager_log("store full (%u blocks): pages are "
 				          "being lost",
 				          store_blocks());
@@ -309,7 +305,6 @@ static void mo_store(struct pager_object *obj, vm_offset_t offset,
 			object_page_lose(obj, (uint32_t)page);
 			continue;
 		}
-		mo_stats.returned++;
 	}
 }
 

@@ -27,7 +27,9 @@ static vm_address_t mem;
 static uint64_t mem_pages;
 
 /* What the child found: pages not holding the parent's pattern (before
- * its own writes) and not holding its own (after). */
+ * its own writes) and not holding its own (after).
+ * Owned by: the report page, shared with the child, which writes it
+ * once (done last); the parent only reads. */
 struct child_report {
 	uint64_t done, bad_inherited, bad_own;
 };

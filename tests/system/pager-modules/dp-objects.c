@@ -67,7 +67,8 @@ static kern_return_t map(mach_port_t object, vm_size_t size, vm_address_t *addr)
 	              VM_PROT_READ | VM_PROT_WRITE, VM_INHERIT_SHARE);
 }
 
-/* The pager's objects: ids and store bytes; *SUM gets the bytes of all. */
+/* The pager's objects (the first 64): ids, store bytes and our names for
+ * them; SUM is the store bytes of all.  Owned by: the caller's stack. */
 struct listing {
 	unsigned n;
 	vm_offset_t id[64];

@@ -37,7 +37,8 @@
 
 static mach_port_t pager;
 
-/* One answer received on a control port: its id and up to 6 items. */
+/* One answer received on a control port: its id and up to 6 items (out
+ * of line data stays mapped until drop_ool).  Owned by: the caller. */
 struct answer {
 	mach_msg_id_t id;
 	unsigned items;
