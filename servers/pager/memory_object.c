@@ -154,10 +154,10 @@ kern_return_t memory_object_terminate(mach_port_t port, mach_port_t control,
 		object_delete(obj);
 		(void)mach_port_destroy(mach_task_self(), port);
 	} else {
-		/* The kernel dropped the data of its temporary object; the
-		 * port lives on while a task holds a send right (no-senders
+		/* The kernel returned the dirty pages first: they are the
+		 * object's contents for its next memory_object_init.  The
+		 * object lives while a task holds a send right (no-senders
 		 * ends it, default_pager.c). */
-		object_drop_pages(obj);
 		pager_drop_own_sends(port);
 	}
 	return KERN_SUCCESS;

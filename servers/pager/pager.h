@@ -64,10 +64,10 @@ enum object_origin {
 	/* memory_object_create: the kernel's temporary memory.  Dies at
 	 * memory_object_terminate. */
 	ORIGIN_KERNEL,
-	/* default_pager_object_create: a task holds send rights.  Its
-	 * pages go at memory_object_terminate (the kernel forgets a
-	 * temporary object's data then too), the object itself when the
-	 * last send right goes (no-senders). */
+	/* default_pager_object_create: a task holds send rights and may
+	 * map it again after the kernel terminated it (GNU Mach returns
+	 * the dirty pages before memory_object_terminate), so its pages
+	 * stay until the last send right goes (no-senders). */
 	ORIGIN_TASK,
 };
 

@@ -98,6 +98,30 @@ static kern_return_t biggest_object(vm_size_t *sum, vm_offset_t *id,
 	return KERN_SUCCESS;
 }
 
+/*
+ * biggest_object and the store use (*USED) taken together, retried until
+ * the use is the same before and after the listing (the kernel may
+ * still be paging out); 0 if that never happened or a call failed.
+ */
+static int snapshot(vm_size_t *used, vm_size_t *sum, vm_offset_t *id,
+                    vm_size_t *size, unsigned *count)
+{
+	default_pager_info_t x, y;
+
+	for (int i = 0; i < 50; i++) {
+		if (default_pager_info(pager, &x) != KERN_SUCCESS ||
+		    biggest_object(sum, id, size, count) != KERN_SUCCESS ||
+		    default_pager_info(pager, &y) != KERN_SUCCESS)
+			return 0;
+		if (x.dpi_free_space == y.dpi_free_space) {
+			*used = y.dpi_total_space - y.dpi_free_space;
+			return 1;
+		}
+		machr_sleep_ms(20);
+	}
+	return 0;
+}
+
 static void child_main(void *arg)
 {
 	volatile struct child_report *r = (struct child_report *)report_page;
@@ -114,13 +138,13 @@ int main(int argc, char **argv)
 	mach_port_t host_priv, device_master, child = MACH_PORT_NULL, thread;
 	default_pager_info_t info, after;
 	vm_statistics_data_t vs = {0};
-	vm_size_t sum, size;
+	vm_size_t sum, size, in_use = 0;
 	vm_offset_t id, gone_id;
 	volatile struct child_report *r;
 	uint64_t store_pages;
 	unsigned count;
 	kern_return_t kr;
-	int i, gone;
+	int i, gone, ok;
 
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
@@ -177,9 +201,8 @@ int main(int argc, char **argv)
 	       "after filling it the pager holds %lu KiB paged out",
 	       (unsigned long)((info.dpi_free_space - after.dpi_free_space) >>
 	                       10));
-	kr = biggest_object(&sum, &id, &size, &count);
-	tap_ok(kr == KERN_SUCCESS && id != 0 && size > 0 &&
-	           sum == after.dpi_total_space - after.dpi_free_space,
+	ok = snapshot(&in_use, &sum, &id, &size, &count);
+	tap_ok(ok && id != 0 && size > 0 && sum == in_use,
 	       "the kernel made %u temporary object(s) at the pager "
 	       "(memory_object_create); the largest holds %lu KiB",
 	       count, (unsigned long)(size >> 10));
@@ -209,12 +232,10 @@ int main(int argc, char **argv)
 	gone = 0;
 	for (i = 0; i < 200 && !gone; i++) {
 		machr_sleep_ms(50);
-		kr = biggest_object(&sum, &id, &size, &count);
-		gone = kr == KERN_SUCCESS && id != gone_id;
+		ok = snapshot(&in_use, &sum, &id, &size, &count);
+		gone = ok && id != gone_id;
 	}
-	kr = default_pager_info(pager, &after);
-	tap_ok(gone && kr == KERN_SUCCESS &&
-	           sum == after.dpi_total_space - after.dpi_free_space,
+	tap_ok(gone && sum == in_use,
 	       "the kernel terminated the object and the pager freed its "
 	       "blocks (%lu KiB still used by %u other object(s))",
 	       (unsigned long)(sum >> 10), count);

@@ -307,16 +307,38 @@ int main(int argc, char **argv)
 	if (!ok)
 		tap_diag("got message id %d", a.id);
 
-	/* Terminate: the control and name go to the pager, the page goes.
-	 * It moves a send right to the object, as the kernel moves its
-	 * own: keep one for later. */
+	/* Terminate: the control and name go to the pager, and a send
+	 * right to the object, as the kernel moves its own (keep one).  A
+	 * task still holds the object: a new init finds its page again. */
 	kr = mach_port_mod_refs(T, obj, MACH_PORT_RIGHT_SEND, 1);
 	if (kr == KERN_SUCCESS)
 		kr = memory_object_terminate(obj, control, name);
+	control = machr_new_receive();
+	name = machr_new_receive();
+	if (kr == KERN_SUCCESS)
+		kr = memory_object_init(obj, control, name, PAGE);
+	ok =
+	    kr == KERN_SUCCESS && answer(control, 5000, &a) && a.id == ID_READY;
+	if (ok)
+		kr = memory_object_data_request(obj, control, 2 * PAGE, PAGE,
+		                                VM_PROT_READ);
+	ok = ok && kr == KERN_SUCCESS && answer(control, 5000, &a) &&
+	     supplied(&a, 2);
+	tap_ok(ok && used() == base + PAGE,
+	       "after memory_object_terminate a new init finds the page "
+	       "again");
+
+	/* Terminated again and our last send right gone: no-senders ends
+	 * the object and frees its page. */
+	kr = mach_port_mod_refs(T, obj, MACH_PORT_RIGHT_SEND, 1);
+	if (kr == KERN_SUCCESS)
+		kr = memory_object_terminate(obj, control, name);
+	if (kr == KERN_SUCCESS)
+		kr = mach_port_deallocate(T, obj);
 	for (i = 0; i < 100 && used() != base; i++)
 		machr_sleep_ms(20);
 	tap_ok(kr == KERN_SUCCESS && used() == base,
-	       "memory_object_terminate frees the object's page");
+	       "its last send right gone, the object's page is freed");
 
 	/* A temporary object as the kernel makes one: memory_object_create
 	 * moves our send right to the default port and the object's
@@ -399,12 +421,14 @@ int main(int argc, char **argv)
 			if (kr == KERN_SUCCESS)
 				kr = memory_object_terminate(full, control,
 				                             name);
+			if (kr == KERN_SUCCESS)
+				kr = mach_port_deallocate(T, full);
 			for (i = 0; i < 100 && used() != base; i++)
 				machr_sleep_ms(20);
-			(void)mach_port_deallocate(T, full);
 		}
 		tap_ok(kr == KERN_SUCCESS && used() == base,
-		       "terminated, the full object gives the store back");
+		       "terminated and released, the full object gives the "
+		       "store back");
 	}
 
 	/* Two objects, the same page: each keeps its own. */
@@ -450,9 +474,6 @@ int main(int argc, char **argv)
 		(void)mach_port_deallocate(T, y);
 	}
 
-	/* Our send right to the first object was the last: no-senders. */
-	tap_kr(mach_port_deallocate(T, obj), "our right to the first object "
-	                                     "released");
 	/* The terminations above may be served after a call on the
 	 * default port (a port set has no order across its ports). */
 	for (i = 0; i < 100 && (used() != base || objects() != nobjects); i++)
