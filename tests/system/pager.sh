@@ -2,12 +2,13 @@
 # (tests/system/pager-modules/*.c) with tools/machr-run --server: the
 # program finds the pager, creates, maps, shares and fills objects past
 # the free memory so that the kernel pages out to the pager, reads them
-# back and checks that the pager frees what it held.  The machine gets
-# 64 MiB, the pager a store of 32 MiB, so paging must happen.
+# back and checks that the pager frees what it held; another plays the
+# kernel's part of the protocol itself (protocol.c).  The machine gets
+# 64 MiB, so that paging must happen (see store_mb for the stores).
 #
 # Both kernels with the store in the pager's memory; Mach_R also with the
-# store on the disk vd0 (machr-run --disk-size), which GNU Mach lacks.  First
-# the pager's own self-test (--selftest) on each store.
+# store on the disk vd0 (machr-run --disk-size), which GNU Mach lacks.
+# First the pager's own self-test (--selftest) on each store.
 #
 # Mach_R's kernel side of paging (vm_map of a memory object,
 # vm_set_default_memory_manager, the pageout daemon) is in progress: while
@@ -24,12 +25,22 @@ PAGER=$BUILD/servers/pager/pager
 MEM=64
 STORE_MB=32
 
-# store_mb MODULE: the store a pager module gets, in MiB: the protocol
-# module fills it, the others need room for what they page out.
-store_mb() { if [ "$1" = protocol ]; then echo 1; else echo $STORE_MB; fi; }
+# store_mb MODULE STORE: the store a pager module gets, in MiB.  The
+# protocol module fills it; the others need room for all they page out,
+# more than the free memory: half the machine's memory in the pager's
+# own memory, half again more than the machine on a disk.
+store_mb() {
+	if [ "$1" = protocol ]; then
+		echo 1
+	elif [ "$2" = disk ]; then
+		echo $((MEM * 3 / 2))
+	else
+		echo $STORE_MB
+	fi
+}
 
-# run_pager KERNEL LABEL STORE: boot the pager with --store=STORE (memory:
-# of store_mb MiB; disk: a zeroed vd0 of store_mb MiB) before each pager
+# run_pager KERNEL LABEL STORE: boot the pager with --store=STORE (memory
+# or disk: a zeroed vd0; of store_mb MiB either way) before each pager
 # module; report its TAP lines as "KERNEL LABEL NAME: ..." tests plus
 # machr-run's verdict.
 run_pager() {
@@ -37,7 +48,7 @@ run_pager() {
 	local -a opts
 	for module in "$BUILD"/servers/pager/modules/*; do
 		name=$(basename "$module")
-		size=$(store_mb "$name")
+		size=$(store_mb "$name" "$store")
 		if [ "$store" = disk ]; then
 			opts=(--disk-size "$size" --server "$PAGER,--store=disk")
 		else
