@@ -3,8 +3,9 @@
  * (servers/pager) as a program sees it, booted after it by
  * tests/system/pager.sh (tools/machr-run --server).
  *
- * It finds the pager (vm_set_default_memory_manager with a null port
- * returns the current one), creates two objects with
+ * It finds the pager (servers/pager/rendezvous.h) and checks that it is
+ * the default memory manager (vm_set_default_memory_manager with a null
+ * port returns the current one), creates two objects with
  * default_pager_object_create, maps A twice and B once, shares A with a
  * child task, unmaps A everywhere and maps it again (its contents must
  * survive the kernel's terminate), then writes B past the free memory so
@@ -19,6 +20,9 @@
 #include <machr/tap.h>
 #include <stdio.h>
 #include <string.h>
+
+#define PAGER_RENDEZVOUS_CLIENT
+#include "servers/pager/rendezvous.h"
 
 #define T          machr_task
 #define PAGE       4096ul
@@ -161,31 +165,34 @@ int main(int argc, char **argv)
 	uint64_t b_pages = 0, free_pages, store_pages;
 	vm_offset_t id_a = 0, id_b = 0;
 	vm_size_t held = 0, in_use = 0;
+	const char *how;
 	kern_return_t kr;
 	int i, gone;
 
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("dp-objects: no console\n");
-	tap_plan(18);
+	tap_plan(19);
 
-	/* 1. The pager registers itself while we start: poll up to 10 s. */
-	pager = MACH_PORT_NULL;
-	for (i = 0; i < 200; i++) {
-		mach_port_t current = MACH_PORT_NULL;
-		kr = vm_set_default_memory_manager(host_priv, &current);
-		if (kr != KERN_SUCCESS || MACH_PORT_VALID(current)) {
-			pager = current;
-			break;
-		}
-		machr_sleep_ms(50);
-	}
-	if (!tap_ok(kr == KERN_SUCCESS && MACH_PORT_VALID(pager),
-	            "vm_set_default_memory_manager(null) returns the pager")) {
-		tap_diag("kr %#x after %d tries", kr, i);
+	/* 1. The pager starts with us: find it (rendezvous.h), then see
+	 * that it registered as the default memory manager. */
+	pager = pager_find(host_priv, &how);
+	if (!tap_ok(MACH_PORT_VALID(pager), "found the pager (%s)", how)) {
 		tap_finish(host_priv);
 		return 1;
 	}
+	for (i = 0; i < 100; i++) {
+		mach_port_t current = MACH_PORT_NULL;
+		kr = vm_set_default_memory_manager(host_priv, &current);
+		if (MACH_PORT_VALID(current))
+			(void)mach_port_deallocate(T, current);
+		if (kr != KERN_SUCCESS || current == pager)
+			break;
+		machr_sleep_ms(20);
+	}
+	if (!tap_ok(kr == KERN_SUCCESS && i < 100,
+	            "vm_set_default_memory_manager(null) returns its port"))
+		tap_diag("kr %#x", kr);
 
 	kr = default_pager_info(pager, &info);
 	tap_ok(kr == KERN_SUCCESS && info.dpi_page_size == PAGE &&

@@ -24,6 +24,7 @@
 
 #include "memory_object_default_user.h"
 #include "memory_object_user.h"
+#define PAGER_RENDEZVOUS_CLIENT
 #include "servers/pager/rendezvous.h"
 
 #define T    machr_task
@@ -46,63 +47,6 @@ struct answer {
 	uint64_t number[6]; /* element count */
 	int ool[6];
 };
-
-/*
- * The pager's port: vm_set_default_memory_manager with a null port
- * returns it; if the kernel lacks that call (or the pager could not
- * register), take it from the pager's task by its well-known name
- * (rendezvous.h).  Polls up to 10 s: the pager starts with us.  *HOW
- * says which way worked.
- */
-static mach_port_t find_pager(mach_port_t host_priv, const char **how)
-{
-	for (int i = 0; i < 200; i++) {
-		mach_port_t found = MACH_PORT_NULL, pset_name, pset, *psets;
-		mach_msg_type_number_t n = 0, ntasks = 0;
-		mach_msg_type_name_t type;
-		task_array_t tasks;
-
-		if (vm_set_default_memory_manager(host_priv, &found) ==
-		        KERN_SUCCESS &&
-		    MACH_PORT_VALID(found)) {
-			*how = "vm_set_default_memory_manager";
-			return found;
-		}
-		if (host_processor_sets(host_priv, &psets, &n) ==
-		        KERN_SUCCESS &&
-		    n > 0) {
-			pset_name = psets[0];
-			if (host_processor_set_priv(host_priv, pset_name,
-			                            &pset) == KERN_SUCCESS &&
-			    processor_set_tasks(pset, &tasks, &ntasks) ==
-			        KERN_SUCCESS) {
-				for (unsigned k = 0; k < ntasks; k++) {
-					if (!MACH_PORT_VALID(found) &&
-					    mach_port_extract_right(
-					        tasks[k], PAGER_PORT_NAME,
-					        MACH_MSG_TYPE_MAKE_SEND, &found,
-					        &type) != KERN_SUCCESS)
-						found = MACH_PORT_NULL;
-					(void)mach_port_deallocate(T, tasks[k]);
-				}
-				vm_deallocate(T, (vm_address_t)tasks,
-				              ntasks * sizeof(*tasks));
-				(void)mach_port_deallocate(T, pset);
-			}
-			for (unsigned k = 0; k < n; k++)
-				(void)mach_port_deallocate(T, psets[k]);
-			vm_deallocate(T, (vm_address_t)psets,
-			              n * sizeof(*psets));
-		}
-		if (MACH_PORT_VALID(found)) {
-			*how = "its task's port name";
-			return found;
-		}
-		machr_sleep_ms(50);
-	}
-	*how = "not found";
-	return MACH_PORT_NULL;
-}
 
 /* Receive the next message on PORT (up to MS ms) and decode its items;
  * 0 if none came. */
@@ -229,7 +173,7 @@ int main(int argc, char **argv)
 		mach_print("protocol: no console\n");
 	tap_plan(17);
 
-	pager = find_pager(host_priv, &how);
+	pager = pager_find(host_priv, &how);
 	base = MACH_PORT_VALID(pager) ? used() : (vm_size_t)-1;
 	nobjects = MACH_PORT_VALID(pager) ? objects() : -1;
 	if (!tap_ok(base != (vm_size_t)-1, "found the pager (%s)", how)) {
