@@ -12,6 +12,19 @@
  * The control port of most requests comes with a new send right
  * (MACH_MSG_TYPE_MAKE_SEND in the .defs); the object keeps the one from
  * init or create, the others are released here.
+ *
+ * What GNU Mach sends, as seen with --trace (tests/system/pager.sh's
+ * modules): for anonymous memory, memory_object_create on the default
+ * port at the object's first pageout (the size is the whole VM object;
+ * no memory_object_init, no ready expected), then data_return one page at
+ * a time (dirty, not kernel_copy), data_request of one page (access READ,
+ * or READ|WRITE for a write fault) to page it back in, and
+ * memory_object_terminate when the object dies, without returning its
+ * pages first.  For an object of default_pager_object_create mapped by a
+ * task: memory_object_init once however many mappings, data_request per
+ * page, data_return under pressure, and on the last unmapping every
+ * dirty page returned, then memory_object_terminate; a new mapping starts
+ * over with memory_object_init.
  */
 #include <mach/memory_object.h>
 #include <mach/memory_object_default_server.h>
