@@ -5,7 +5,8 @@
  *   pager ${host-port} ${device-port} [--store=auto|disk|memory]
  *         [--store-size=MB] [--trace] [--selftest]
  * it wires itself, opens its store (the disk vd0, or its own memory),
- * registers as the default memory manager and then receives on one port
+ * names its port PAGER_PORT_NAME (rendezvous.h), registers as the
+ * default memory manager and then receives on one port
  * set holding the default pager port and every memory object it backs,
  * handing each message to MIG's demultiplexers (memory_object.c,
  * default_pager.c).  One thread, no allocation after startup other than
