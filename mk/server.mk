@@ -44,6 +44,26 @@ $(foreach i,$(SMIG_IFACES),$(eval $(call SMIG_RULE,$(i))))
 
 SMIG_SRCS   := $(foreach i,$(SMIG_IFACES),$(SMIG_DIR)/$(call smig_stem,$(i))_server.c)
 SMIG_HDRS   := $(SMIG_SRCS:.c=.h)
+
+# The kernel as a client: MIG's kernel-user stubs (KernelUser in the
+# .defs) for the messages the kernel sends to pagers; they hand each
+# message to mach_msg_send_from_kernel (kernel/server/kclient.c).
+KMIG_IFACES := memory_object:mach/memory_object.defs
+
+define KMIG_RULE
+$(SMIG_DIR)/$(call smig_stem,$(1))_user.c $(SMIG_DIR)/$(call smig_stem,$(1))_user.h &: $(REF_STAMP) mk/server.mk
+	@mkdir -p $(SMIG_DIR)
+	@echo "  MIG     $(call smig_defs,$(1)) (kernel client)"
+	$(Q)$(SMIG) -n -DKERNEL -DKERNEL_USER -I$(MACH_INC) \
+		-user $(SMIG_DIR)/$(call smig_stem,$(1))_user.c \
+		-header $(SMIG_DIR)/$(call smig_stem,$(1))_user.h \
+		$(MACH_INC)/$(call smig_defs,$(1))
+endef
+$(foreach i,$(KMIG_IFACES),$(eval $(call KMIG_RULE,$(i))))
+
+KMIG_SRCS := $(foreach i,$(KMIG_IFACES),$(SMIG_DIR)/$(call smig_stem,$(i))_user.c)
+SMIG_HDRS += $(KMIG_SRCS:.c=.h)
+SMIG_SRCS += $(KMIG_SRCS)
 SERVER_SRCS := $(sort $(wildcard kernel/server/*.c)) $(SMIG_SRCS)
 
 # Server routines take the whole MIG argument list, used or not.

@@ -7,6 +7,7 @@
 #include "ipc/kmsg_kernel.h"
 #include "ipc/space.h"
 #include "server/kobjects.h"
+#include "vm/object.h"
 #include "task/task.h"
 /* Threads need the machine's thread context, which only the kernel's
  * architecture has: the host build (unit tests) serves no thread. */
@@ -206,23 +207,41 @@ void pset_deallocate(processor_set_t pset)
 	(void)pset; /* the one set lives for ever */
 }
 
-/* ---- memory objects (none in the kernel yet) ---- */
+/* ---- memory objects: their control and name ports ---- */
+
+/* The object behind PORT of TYPE, referenced, or NULL.  The kobject is
+ * read under the port's lock: the pager code clears it (under the same
+ * lock) before the object can go. */
+static vm_object_t object_of(ipc_port_t port, enum kobject_type type)
+{
+	struct vm_object *obj = NULL;
+	unsigned long f;
+
+	if (!IP_VALID(port))
+		return NULL;
+	f = port_lock(port);
+	if (port_active(port) && port->kotype == type && port->kobject) {
+		obj = port->kobject;
+		vm_object_reference(obj);
+	}
+	port_unlock(port, f);
+	return obj;
+}
 
 vm_object_t vm_object_lookup(ipc_port_t port)
 {
-	(void)port;
-	return NULL;
+	return object_of(port, KOBJECT_MEMORY_OBJECT_CONTROL);
 }
 
 vm_object_t vm_object_lookup_name(ipc_port_t port)
 {
-	(void)port;
-	return NULL;
+	return object_of(port, KOBJECT_MEMORY_OBJECT_NAME);
 }
 
 void vm_object_deallocate(vm_object_t object)
 {
-	(void)object;
+	if (object != NULL)
+		vm_object_release(object);
 }
 
 void ipc_port_release_send(ipc_port_t port)

@@ -11,10 +11,12 @@
 #include <mach/vm_statistics.h>
 
 #include "ipc/ool.h"
+#include "ipc/port.h"
 #include "kern/page_alloc.h"
 #include "kern/slab.h"
 #include "kern/string.h"
 #include "machine/memlayout.h"
+#include "task/pager.h"
 #include "task/task.h"
 #include "vm/copy.h"
 #include "vm/fault.h"
@@ -29,6 +31,35 @@ static bool range_bad(uint64_t addr, uint64_t size)
 	return addr + size < addr || addr + size > VM_MAP_USER_MAX;
 }
 
+/* vm_map of the memory object PORT (MIG's stub releases the request's
+ * send right after a success: the object keeps one of its own). */
+static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
+                                       vm_size_t size, vm_address_t mask,
+                                       bool anywhere, ipc_port_t port,
+                                       vm_offset_t offset, bool copy,
+                                       vm_prot_t cur, vm_prot_t max,
+                                       vm_inherit_t inh)
+{
+	struct vm_object *obj;
+	kern_return_t kr;
+
+	/* GNU Mach: a kernel object's port (a task's, a device's ...) is
+	 * no memory object. */
+	if (port_is_kobject(port) || size == 0)
+		return KERN_INVALID_ARGUMENT;
+	kr = pager_object_for_port(port, &obj);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	/* A copy is copy-on-write whatever the object's copy strategy: the
+	 * pager sees the original object's requests (as with
+	 * MEMORY_OBJECT_COPY_DELAY). */
+	kr = vm_map_enter_object(task->map, addr, size, mask, anywhere, obj,
+	                         offset, copy, cur, max, inh);
+	if (kr != KERN_SUCCESS)
+		vm_object_release(obj);
+	return kr;
+}
+
 kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
                              vm_size_t size, vm_address_t mask,
                              boolean_t anywhere, ipc_port_t memory_object,
@@ -40,15 +71,20 @@ kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
 
 	if (task == NULL || task->map == NULL)
 		return KERN_INVALID_ARGUMENT;
-	if (IP_VALID(memory_object))
-		return KERN_INVALID_ARGUMENT; /* memory objects: the VM issue */
+	if (IP_VALID(memory_object) && size == 0)
+		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
 	if (range_bad(anywhere ? 0 : *address, size))
 		return anywhere ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
 	addr = anywhere ? vm_user_anywhere_start(task->map) : *address;
-	kr = vm_map_enter(task->map, &addr, size, mask, anywhere,
-	                  cur & VM_PROT_ALL, max & VM_PROT_ALL, inh);
+	if (IP_VALID(memory_object))
+		kr = map_memory_object(
+		    task, &addr, size, mask, anywhere, memory_object, offset,
+		    copy, cur & VM_PROT_ALL, max & VM_PROT_ALL, inh);
+	else
+		kr = vm_map_enter(task->map, &addr, size, mask, anywhere,
+		                  cur & VM_PROT_ALL, max & VM_PROT_ALL, inh);
 	if (kr == KERN_SUCCESS)
 		*address = addr;
 	return kr;

@@ -12,6 +12,7 @@
 #include "vm/fault.h"
 #include "vm/map.h"
 #include "vm/object.h"
+#include "vm/pager.h"
 
 struct vm_fault_stats vm_fault_stats;
 
@@ -48,6 +49,7 @@ struct fault_ctx {
 	vm_prot_t prot;   /* the region's protection */
 	bool needs_copy;  /* the region still shares its object */
 	paddr_t pa;       /* out: the page resolved */
+	struct vm_object_wait wait; /* out: what to wait for */
 };
 
 static void stat_inc(uint64_t *counter)
@@ -57,10 +59,11 @@ static void stat_inc(uint64_t *counter)
 
 /* Map PG at the faulting address (vm_object_fault_page_apply's call). */
 static kern_return_t fault_map_page(void *arg, struct page *pg,
-                                    enum vm_object_fault_how how)
+                                    enum vm_object_fault_how how,
+                                    vm_prot_t withhold)
 {
 	struct fault_ctx *c = arg;
-	vm_prot_t prot = c->prot;
+	vm_prot_t prot = c->prot & ~withhold;
 
 	if (how == VM_OBJECT_PAGE_ZEROED)
 		stat_inc(&vm_fault_stats.zero_fills);
@@ -92,20 +95,41 @@ static kern_return_t fault_apply(void *arg, vaddr_t addr,
 	 * leave our translation stale.  So it copies up on reads too. */
 	return vm_object_fault_page_apply(
 	    r->object, r->offset, (c->access & VM_PROT_WRITE) != 0 || r->shared,
-	    fault_map_page, c);
+	    fault_map_page, c, &c->wait);
 }
 
 /* vm_fault, also giving the physical address of the page resolved. */
 static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
                                 vaddr_t addr, vm_prot_t access, paddr_t *pa)
 {
-	struct fault_ctx c = {.pmap = pmap, .access = access};
+	struct fault_ctx c = {.pmap = pmap,
+	                      .access = access & ~VM_FAULT_NOWAIT};
 	kern_return_t kr;
 
 	if (addr >= VM_MAP_USER_MAX)
 		return KERN_INVALID_ADDRESS;
 	stat_inc(&vm_fault_stats.faults);
-	kr = vm_map_lookup_apply(map, addr, access, fault_apply, &c);
+	for (;;) {
+		struct vm_pager *pager;
+
+		kr = vm_map_lookup_apply(map, addr, c.access, fault_apply, &c);
+		if (kr != VM_OBJECT_MUST_WAIT)
+			break;
+		/* Every lock is dropped: ask the pager, then wait for its
+		 * answer (or for the thread to be aborted) and try again. */
+		pager = c.wait.object->pager;
+		if (c.wait.ask == VM_ASK_DATA)
+			pager->ops->data_request(c.wait.object, c.wait.offset,
+			                         c.wait.access);
+		else if (c.wait.ask == VM_ASK_UNLOCK)
+			pager->ops->data_unlock(c.wait.object, c.wait.offset,
+			                        c.wait.access);
+		vm_object_wait_end(&c.wait, !(access & VM_FAULT_NOWAIT));
+		if (access & VM_FAULT_NOWAIT)
+			return KERN_MEMORY_ERROR;
+		if (c.wait.result == WAITQ_INTERRUPTED)
+			return KERN_ABORTED;
+	}
 	if (kr == KERN_SUCCESS && pa != NULL)
 		*pa = c.pa + (addr & (PAGE_SIZE - 1));
 	return kr;

@@ -19,6 +19,11 @@
 struct vm_map;
 struct pmap;
 
+/* An access bit for vm_fault: never wait for a pager (a fault taken in
+ * kernel mode, where the thread must not sleep); the request is still
+ * sent and the fault fails with KERN_MEMORY_ERROR. */
+#define VM_FAULT_NOWAIT 0x200
+
 /* Counters for vm_statistics (updated atomically, read as snapshots). */
 struct vm_fault_stats {
 	uint64_t faults;     /* vm_fault calls */
@@ -54,6 +59,11 @@ vaddr_t vm_user_anywhere_start(struct vm_map *map);
  *   KERN_INVALID_ADDRESS     ADDR is in no region.
  *   KERN_PROTECTION_FAILURE  the region does not allow ACCESS.
  *   KERN_RESOURCE_SHORTAGE   no free page, object or page-table page.
+ *   KERN_MEMORY_ERROR        the object's pager answered data_error or is
+ *                            gone (or VM_FAULT_NOWAIT and it must wait).
+ *   KERN_ABORTED             the thread was interrupted while it waited
+ *                            for a pager (thread_abort, termination): it
+ *                            should just run on and fault again.
  */
 kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access);

@@ -100,10 +100,31 @@ static struct vm_map_entry *entry_at_or_after(const struct vm_map *map,
 	return addr < e->end ? e : entry_next(e);
 }
 
+/* Put E (new: any mapper_link is a copy's) in MAP, and on its object's
+ * mappers if the object has a pager. */
 static void entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
+	e->map = map;
+	e->mapper_link = (struct list){NULL, NULL};
+	if (e->object != NULL && e->object->pager != NULL) {
+		unsigned long fl = spin_lock(&e->object->lock);
+
+		list_push_back(&e->object->mappers, &e->mapper_link);
+		spin_unlock(&e->object->lock, fl);
+	}
+}
+
+/* Take E off its object's mappers (if it is on them). */
+static void entry_unmapper(struct vm_map_entry *e)
+{
+	if (list_linked(&e->mapper_link)) {
+		unsigned long fl = spin_lock(&e->object->lock);
+
+		list_remove(&e->mapper_link);
+		spin_unlock(&e->object->lock, fl);
+	}
 }
 
 /* Unlink E and free it with its object reference.  Its translations
@@ -112,6 +133,7 @@ static void entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_remove(&map->tree, &e->node);
 	map->nentries--;
+	entry_unmapper(e);
 	if (e->object != NULL)
 		vm_object_release(e->object);
 	slab_free(&entry_cache, e);
@@ -276,9 +298,13 @@ static bool find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
 	}
 }
 
-kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
+/* vm_map_enter and vm_map_enter_object: OBJECT (or NULL) with OFFSET
+ * and NEEDS_COPY goes into the new entry. */
+static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
                            vaddr_t mask, bool anywhere, vm_prot_t prot,
-                           vm_prot_t max_prot, vm_inherit_t inheritance)
+                           vm_prot_t max_prot, vm_inherit_t inheritance,
+                           struct vm_object *object, uint64_t offset,
+                           bool needs_copy)
 {
 	struct vm_map_entry *prev, *next, *e;
 	struct spares sp;
@@ -318,13 +344,17 @@ kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 	}
 	end = start + size;
 
-	/* Extend an equal neighbour rather than spend an entry. */
+	/* Extend an equal object-less neighbour rather than spend an
+	 * entry. */
 	next = entry_at_or_after(map, start);
 	prev = next != NULL ? entry_prev(next) : entry_of(avl_last(&map->tree));
 	e = NULL;
-	if (prev != NULL && prev->end == start && prev->object == NULL &&
-	    prev->protection == prot && prev->max_protection == max_prot &&
-	    prev->inheritance == inheritance && prev->wired_count == 0) {
+	if (object != NULL) {
+		/* no extension: the new entry is the object's */
+	} else if (prev != NULL && prev->end == start && prev->object == NULL &&
+	           prev->protection == prot &&
+	           prev->max_protection == max_prot &&
+	           prev->inheritance == inheritance && prev->wired_count == 0) {
 		prev->end = end;
 		e = prev;
 	} else if (next != NULL && next->start == end && next->object == NULL &&
@@ -347,6 +377,9 @@ kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 		    .protection = prot,
 		    .max_protection = max_prot,
 		    .inheritance = inheritance,
+		    .object = object,
+		    .offset = object != NULL ? offset : 0,
+		    .needs_copy = object != NULL && needs_copy,
 		};
 		entry_link(map, e);
 	}
@@ -354,6 +387,61 @@ kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 	spin_unlock(&map->lock, flags);
 	*addr = start;
 	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
+                           vaddr_t mask, bool anywhere, vm_prot_t prot,
+                           vm_prot_t max_prot, vm_inherit_t inheritance)
+{
+	return enter(map, addr, size, mask, anywhere, prot, max_prot,
+	             inheritance, NULL, 0, false);
+}
+
+kern_return_t vm_map_enter_object(struct vm_map *map, vaddr_t *addr,
+                                  uint64_t size, vaddr_t mask, bool anywhere,
+                                  struct vm_object *object, uint64_t offset,
+                                  bool needs_copy, vm_prot_t prot,
+                                  vm_prot_t max_prot, vm_inherit_t inheritance)
+{
+	uint64_t end;
+	unsigned long fl;
+
+	assert(object != NULL);
+	if (size == 0 || size > UINT64_MAX - PG_MASK ||
+	    offset > UINT64_MAX - ((size + PG_MASK) & ~PG_MASK))
+		return KERN_INVALID_ARGUMENT;
+	end = offset + ((size + PG_MASK) & ~PG_MASK);
+	fl = spin_lock(&object->lock);
+	if (object->size < end)
+		object->size = end; /* a pager's object is as big as mapped */
+	spin_unlock(&object->lock, fl);
+	return enter(map, addr, size, mask, anywhere, prot, max_prot,
+	             inheritance, object, offset, needs_copy);
+}
+
+void vm_map_object_protect(struct vm_object *object, uint64_t start,
+                           uint64_t end, vm_prot_t prot)
+{
+	assert_locked(&object->lock);
+	list_for_each_entry(struct vm_map_entry, e, &object->mappers,
+	                    mapper_link)
+	{
+		uint64_t lo = e->offset, hi = e->offset + (e->end - e->start);
+		const struct vm_map_pmap_ops *ops = e->map->ops;
+
+		if (lo < start)
+			lo = start;
+		if (hi > end)
+			hi = end;
+		if (lo >= hi || ops == NULL)
+			continue;
+		if (prot == VM_PROT_NONE && ops->remove != NULL)
+			ops->remove(e->map->pmap, e->start + (lo - e->offset),
+			            e->start + (hi - e->offset));
+		else if (ops->protect != NULL)
+			ops->protect(e->map->pmap, e->start + (lo - e->offset),
+			             e->start + (hi - e->offset), prot);
+	}
 }
 
 /* E's object is E's alone: one reference (E's), no pager. */
@@ -652,6 +740,7 @@ static kern_return_t entry_resolve_copy(struct vm_map_entry *e)
 	shadow = vm_object_shadow(obj, e->offset, e->end - e->start);
 	if (shadow == NULL)
 		return KERN_RESOURCE_SHORTAGE;
+	entry_unmapper(e);  /* it maps the shadow from now on */
 	e->object = shadow; /* E's reference on OBJ now is SHADOW's */
 	e->offset = 0;
 	e->needs_copy = false;
@@ -991,6 +1080,7 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 			while (at > start) {
 				e = entry_lookup(map, at - 1);
 				at = e->start;
+				entry_unmapper(e);
 				e->object = NULL; /* still the piece's */
 				entry_unlink_free(map, e);
 			}

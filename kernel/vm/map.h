@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "kern/avl.h"
+#include "kern/list.h"
 #include "kern/spinlock.h"
 #include "kern/types.h"
 
@@ -51,6 +52,9 @@ struct vm_map_entry {
 	                             first write shadows it for this entry */
 	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
+	struct vm_map *map;       /* the map it is in (set when linked) */
+	struct list mapper_link;  /* on object->mappers when OBJECT has a
+	                             pager (guarded by the object's lock) */
 };
 
 /*
@@ -134,6 +138,33 @@ void vm_map_set_entry_limit(struct vm_map *map, unsigned limit);
 kern_return_t vm_map_enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
                            vaddr_t mask, bool anywhere, vm_prot_t prot,
                            vm_prot_t max_prot, vm_inherit_t inheritance);
+
+/*
+ * vm_map_enter_object: vm_map_enter for a range of OBJECT (the caller's
+ * reference moves to the new entry on success) starting at OFFSET (page
+ * aligned, or anything for an object with a pager, whose pages are then
+ * at OFFSET plus multiples of the page size); NEEDS_COPY maps a
+ * copy-on-write copy of it.  OBJECT grows to
+ * cover the range if it is smaller.
+ * Returns vm_map_enter's codes (on failure the reference stays the
+ *   caller's).
+ */
+kern_return_t vm_map_enter_object(struct vm_map *map, vaddr_t *addr,
+                                  uint64_t size, vaddr_t mask, bool anywhere,
+                                  struct vm_object *object, uint64_t offset,
+                                  bool needs_copy, vm_prot_t prot,
+                                  vm_prot_t max_prot, vm_inherit_t inheritance);
+
+/*
+ * vm_map_object_protect: reduce every translation of OBJECT's offsets in
+ * [START, END) in every map that maps OBJECT directly to at most PROT
+ * (VM_PROT_NONE removes them): what a pager's lock_request needs before
+ * it flushes or cleans pages.  For objects with a pager (only those keep
+ * their mappers).
+ * Locks: OBJECT's lock held (pmap locks are taken).
+ */
+void vm_map_object_protect(struct vm_object *object, uint64_t start,
+                           uint64_t end, vm_prot_t prot);
 
 /*
  * vm_map_remove: unmap [trunc_page(START), round_page(END)), clipped to

@@ -12,7 +12,9 @@
 #include "kern/panic.h"
 #include "kern/slab.h"
 #include "kern/string.h"
+#include "kern/waitq.h"
 #include "machine/memlayout.h"
+#include "vm/pager.h"
 
 #define PG_MASK ((uint64_t)PAGE_SIZE - 1)
 
@@ -95,9 +97,11 @@ static void record_unlink(struct vm_object *obj, struct vm_object_page *r)
 /* Free a record and its page, out of any tree. */
 static void record_free(struct vm_object_page *r)
 {
-	page_free(r->page, 0);
+	if (r->page != NULL) {
+		page_free(r->page, 0);
+		stat_add(&vm_object_stats.pages, -1);
+	}
 	slab_free(&record_cache, r);
-	stat_add(&vm_object_stats.pages, -1);
 }
 
 struct vm_object *vm_object_create(uint64_t size)
@@ -111,6 +115,7 @@ struct vm_object *vm_object_create(uint64_t size)
 	obj->refs = 1;
 	obj->size = (size + PG_MASK) & ~PG_MASK;
 	avl_init(&obj->pages);
+	list_init(&obj->mappers);
 	list_init(&obj->shadowers);
 	list_init(&obj->shadow_link);
 	stat_add(&vm_object_stats.objects, 1);
@@ -133,6 +138,8 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	struct vm_object *shadow = obj->shadow;
 	struct avl_node *n;
 
+	if (obj->pager != NULL)
+		obj->pager->ops->terminate(obj); /* its pages are still here */
 	if (shadow != NULL) {
 		unsigned long fl = spin_lock(&shadow->lock);
 
@@ -223,8 +230,7 @@ kern_return_t vm_object_page_insert(struct vm_object *obj, uint64_t offset,
 	r = slab_alloc(&record_cache);
 	if (r == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	r->offset = offset;
-	r->page = pg;
+	*r = (struct vm_object_page){.offset = offset, .page = pg};
 	fl = spin_lock(&obj->lock);
 	if (record_find(obj, offset) != NULL) {
 		spin_unlock(&obj->lock, fl);
@@ -277,9 +283,9 @@ struct vm_object *vm_object_shadow(struct vm_object *backing, uint64_t offset,
                                    uint64_t size)
 {
 	struct vm_object *obj;
-
-	assert((offset & PG_MASK) == 0);
 	unsigned long fl;
+
+	assert((offset & PG_MASK) == 0 || backing->pager != NULL);
 
 	obj = vm_object_create(size);
 	if (obj == NULL)
@@ -293,30 +299,28 @@ struct vm_object *vm_object_shadow(struct vm_object *backing, uint64_t offset,
 }
 
 /*
- * Find OFFSET of OBJ down the chain and leave the object that holds it
- * locked (*HOLDER, *FL its saved flags); NULL when no object holds it,
- * with nothing locked.
+ * Walk OBJ's chain for OFFSET and return with one object locked
+ * (*HOLDER, its saved flags in *FL, the offset there in *HOFF): the one
+ * holding a record for OFFSET (returned), or else the last object the
+ * walk reached (NULL returned: no record; a bottom object with a pager
+ * is where the data must come from).
  */
-static struct vm_object_page *chain_find_locked(struct vm_object *obj,
-                                                uint64_t offset,
-                                                struct vm_object **holder,
-                                                unsigned long *fl)
+static struct vm_object_page *chain_walk(struct vm_object *obj, uint64_t offset,
+                                         struct vm_object **holder,
+                                         uint64_t *hoff, unsigned long *fl)
 {
 	unsigned long f = spin_lock(&obj->lock);
+	struct vm_object_page *r = NULL;
 
 	for (;;) {
-		struct vm_object_page *r;
 		struct vm_object *next;
 		unsigned long nfl;
 
 		if (offset >= obj->size)
 			break;
 		r = record_find(obj, offset);
-		if (r != NULL) {
-			*holder = obj;
-			*fl = f;
-			return r;
-		}
+		if (r != NULL)
+			break;
 		next = obj->shadow;
 		if (next == NULL)
 			break;
@@ -328,8 +332,10 @@ static struct vm_object_page *chain_find_locked(struct vm_object *obj,
 		spin_unlock(&obj->lock, nfl);
 		obj = next;
 	}
-	spin_unlock(&obj->lock, f);
-	return NULL;
+	*holder = obj;
+	*hoff = offset;
+	*fl = f;
+	return r;
 }
 
 struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
@@ -339,41 +345,144 @@ struct page *vm_object_chain_lookup(struct vm_object *obj, uint64_t offset,
 	struct vm_object *h;
 	struct vm_object_page *r;
 	unsigned long fl;
-	struct page *pg;
+	struct page *pg = NULL;
+	uint64_t hoff;
 
-	r = chain_find_locked(obj, offset, &h, &fl);
-	if (r == NULL)
-		return NULL;
-	pg = r->page;
-	if (holder != NULL)
-		*holder = h;
-	if (holder_offset != NULL)
-		*holder_offset = r->offset;
+	r = chain_walk(obj, offset, &h, &hoff, &fl);
+	if (r != NULL && r->page != NULL) {
+		pg = r->page;
+		if (holder != NULL)
+			*holder = h;
+		if (holder_offset != NULL)
+			*holder_offset = hoff;
+	}
 	spin_unlock(&h->lock, fl);
 	return pg;
 }
 
+/*
+ * Tell the caller of vm_object_fault_page_apply to wait on HOLDER's
+ * pager (locked) after sending ASK for HOFF, if any.
+ */
+static kern_return_t must_wait(struct vm_object *holder, uint64_t hoff, int ask,
+                               vm_prot_t access, struct vm_object_wait *wait)
+{
+	holder->refs++; /* the waiter's, released by vm_object_wait_end */
+	wait->object = holder;
+	wait->offset = hoff;
+	wait->ask = ask;
+	wait->access = access;
+	wait->gen = waitq_generation(&holder->pager->wq);
+	return VM_OBJECT_MUST_WAIT;
+}
+
+/*
+ * A fault found no page for HOFF in HOLDER (locked), the bottom of the
+ * chain, which has a pager: ask it (once per page: an absent record
+ * marks the request) and wait.
+ */
+static kern_return_t pager_miss(struct vm_object *holder, uint64_t hoff,
+                                bool write, struct vm_object_wait *wait)
+{
+	struct vm_object_page *r;
+
+	if (holder->pager->dead)
+		return KERN_MEMORY_ERROR;
+	if (!holder->pager->ready)
+		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+	r = slab_alloc(&record_cache);
+	if (r == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	*r = (struct vm_object_page){.offset = hoff, .state = VM_PAGE_ABSENT};
+	record_link(holder, r);
+	return must_wait(holder, hoff, VM_ASK_DATA,
+	                 write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ,
+	                 wait);
+}
+
+/*
+ * A fault found R, a record of HOLDER (locked, HOFF) that has a pager.
+ * Returns KERN_SUCCESS when the page can be used now (*WITHHOLD: the
+ * access the pager keeps back), or what the fault must do instead.
+ */
+static kern_return_t pager_page_ready(struct vm_object *holder,
+                                      struct vm_object_page *r, uint64_t hoff,
+                                      bool write, vm_prot_t *withhold,
+                                      struct vm_object_wait *wait)
+{
+	switch (r->state) {
+	case VM_PAGE_ABSENT:
+		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+	case VM_PAGE_ERROR:
+		/* Reported once (whatever the pager's code, as GNU Mach):
+		 * the next touch asks the pager again. */
+		record_unlink(holder, r);
+		record_free(r);
+		return KERN_MEMORY_ERROR;
+	default:
+		break;
+	}
+	if (write && (r->lock & VM_PROT_WRITE)) {
+		if (r->state == VM_PAGE_UNLOCKING)
+			return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+		r->state = VM_PAGE_UNLOCKING;
+		return must_wait(holder, hoff, VM_ASK_UNLOCK,
+		                 VM_PROT_READ | VM_PROT_WRITE, wait);
+	}
+	if (write)
+		r->dirty = true;
+	/* Not written yet: mapped read-only, so that the first write
+	 * faults and marks it dirty. */
+	*withhold = r->lock | (write ? 0 : VM_PROT_WRITE);
+	return KERN_SUCCESS;
+}
+
 kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
                                          bool write, vm_object_page_fn fn,
-                                         void *ctx)
+                                         void *ctx, struct vm_object_wait *wait)
 {
-	if ((offset & PG_MASK) != 0 || offset >= obj->size)
+	/* A pager's object may be mapped at any offset (GNU Mach passes an
+	 * unaligned one through to the pager); anonymous ones by pages. */
+	if (((offset & PG_MASK) != 0 && obj->pager == NULL) ||
+	    offset >= obj->size)
 		return KERN_INVALID_ARGUMENT;
 	for (;;) {
 		struct vm_object *holder = NULL;
 		struct vm_object_page *r;
 		struct page *copy;
 		enum vm_object_fault_how how;
+		vm_prot_t withhold = 0;
 		unsigned long fl;
+		uint64_t hoff;
 		kern_return_t kr;
 
-		r = chain_find_locked(obj, offset, &holder, &fl);
-		if (r != NULL && (holder == obj || !write)) {
+		r = chain_walk(obj, offset, &holder, &hoff, &fl);
+		if (r == NULL && holder->pager != NULL) {
+			kr = pager_miss(holder, hoff, write && holder == obj,
+			                wait);
+			spin_unlock(&holder->lock, fl);
+			return kr;
+		}
+		if (r != NULL && holder->pager != NULL) {
+			kr = pager_page_ready(holder, r, hoff,
+			                      write && holder == obj, &withhold,
+			                      wait);
+			if (kr != KERN_SUCCESS) {
+				spin_unlock(&holder->lock, fl);
+				return kr;
+			}
+		}
+		/* A pager's page is mapped only where its object is mapped
+		 * directly (its mappers: lock_request must find every
+		 * translation); below another object it is copied up. */
+		if (r != NULL &&
+		    (holder == obj || (!write && holder->pager == NULL))) {
 			/* Called under the holder's lock: a deeper page cannot
 			 * be freed by a collapse while FN maps it. */
 			kr = fn(ctx, r->page,
 			        holder == obj ? VM_OBJECT_PAGE_OWN
-			                      : VM_OBJECT_PAGE_BELOW);
+			                      : VM_OBJECT_PAGE_BELOW,
+			        withhold);
 			spin_unlock(&holder->lock, fl);
 			return kr;
 		}
@@ -383,8 +492,7 @@ kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
 			       PAGE_SIZE);
 		else if (copy != NULL)
 			memset(page_to_virt(copy), 0, PAGE_SIZE);
-		if (r != NULL)
-			spin_unlock(&holder->lock, fl);
+		spin_unlock(&holder->lock, fl);
 		if (copy == NULL)
 			return KERN_RESOURCE_SHORTAGE;
 		how = r != NULL ? VM_OBJECT_PAGE_COPIED : VM_OBJECT_PAGE_ZEROED;
@@ -400,8 +508,25 @@ kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
 		}
 		/* A page of OBJ itself stays while the caller's reference
 		 * does: only OBJ's own users remove pages from it. */
-		return fn(ctx, copy, how);
+		return fn(ctx, copy, how, 0);
 	}
+}
+
+void vm_object_wait_end(struct vm_object_wait *wait, bool sleep)
+{
+	struct vm_object *obj = wait->object;
+
+	if (sleep) {
+		struct waiter w;
+		unsigned long fl = spin_lock(&obj->lock);
+
+		waiter_init(&w);
+		wait->result =
+		    waitq_wait_unless(&obj->pager->wq, wait->gen, &obj->lock,
+		                      fl, WAITQ_FOREVER, &w);
+	}
+	wait->object = NULL;
+	vm_object_release(obj);
 }
 
 /* vm_object_fault_page's callback: remember the page. */
@@ -411,10 +536,12 @@ struct fault_page_result {
 };
 
 static kern_return_t remember_page(void *ctx, struct page *pg,
-                                   enum vm_object_fault_how how)
+                                   enum vm_object_fault_how how,
+                                   vm_prot_t withhold)
 {
 	struct fault_page_result *res = ctx;
 
+	(void)withhold;
 	res->pg = pg;
 	res->in_top = how != VM_OBJECT_PAGE_BELOW;
 	return KERN_SUCCESS;
@@ -426,14 +553,71 @@ kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
 	struct fault_page_result res = {NULL, false};
 	kern_return_t kr;
 
-	kr =
-	    vm_object_fault_page_apply(obj, offset, write, remember_page, &res);
+	kr = vm_object_fault_page_apply(obj, offset, write, remember_page, &res,
+	                                NULL);
 	if (kr == KERN_SUCCESS) {
 		*pg = res.pg;
 		if (in_top != NULL)
 			*in_top = res.in_top;
 	}
 	return kr;
+}
+
+struct vm_object_page *vm_object_record(struct vm_object *obj, uint64_t offset,
+                                        bool make)
+{
+	struct vm_object_page *r;
+
+	assert_locked(&obj->lock);
+	r = record_find(obj, offset);
+	if (r != NULL || !make)
+		return r;
+	r = slab_alloc(&record_cache);
+	if (r == NULL)
+		return NULL;
+	*r = (struct vm_object_page){.offset = offset, .state = VM_PAGE_ABSENT};
+	if (offset >= obj->size)
+		obj->size = offset + PAGE_SIZE; /* a pager may supply ahead */
+	record_link(obj, r);
+	return r;
+}
+
+void vm_object_record_fill(struct vm_object_page *r, struct page *pg)
+{
+	assert(r->page == NULL);
+	r->page = pg;
+	r->state = VM_PAGE_RESIDENT;
+	stat_add(&vm_object_stats.pages, 1);
+}
+
+struct vm_object_page *vm_object_record_ceil(struct vm_object *obj,
+                                             uint64_t offset)
+{
+	assert_locked(&obj->lock);
+	return record_ceil(obj, offset);
+}
+
+struct vm_object_page *vm_object_record_next(struct vm_object_page *r)
+{
+	return record_of(avl_next(&r->node));
+}
+
+void vm_object_record_remove(struct vm_object *obj, struct vm_object_page *r)
+{
+	assert_locked(&obj->lock);
+	record_unlink(obj, r);
+	record_free(r);
+}
+
+bool vm_object_try_reference(struct vm_object *obj)
+{
+	unsigned long fl = spin_lock(&obj->lock);
+	bool alive = obj->refs > 0;
+
+	if (alive)
+		obj->refs++;
+	spin_unlock(&obj->lock, fl);
+	return alive;
 }
 
 unsigned vm_object_page_remove_range(struct vm_object *obj, uint64_t start,
@@ -459,7 +643,7 @@ struct vm_object *vm_object_copy_now(struct vm_object *src, uint64_t offset,
 	struct vm_object *copy, *obj = src;
 	uint64_t base = offset; /* where the copy's offset 0 is in OBJ */
 
-	assert((offset & PG_MASK) == 0);
+	assert((offset & PG_MASK) == 0 || src->pager != NULL);
 	copy = vm_object_create(size);
 	if (copy == NULL)
 		return NULL;
@@ -585,7 +769,8 @@ static bool object_check_one(struct vm_object *obj)
 	size_t count;
 
 	if (obj->refs == 0 || (obj->size & PG_MASK) != 0 ||
-	    (obj->shadow_offset & PG_MASK) != 0)
+	    ((obj->shadow_offset & PG_MASK) != 0 &&
+	     (obj->shadow == NULL || obj->shadow->pager == NULL)))
 		return false;
 	if (!avl_check(&obj->pages, record_cmp, &count) ||
 	    count != obj->resident)
@@ -593,8 +778,10 @@ static bool object_check_one(struct vm_object *obj)
 	for (n = avl_first(&obj->pages); n != NULL; n = avl_next(n)) {
 		const struct vm_object_page *r = record_of(n);
 
-		if ((r->offset & PG_MASK) != 0 || r->offset >= obj->size ||
-		    r->page == NULL)
+		if (((r->offset & PG_MASK) != 0 && obj->pager == NULL) ||
+		    r->offset >= obj->size ||
+		    (r->page == NULL) != (r->state == VM_PAGE_ABSENT ||
+		                          r->state == VM_PAGE_ERROR))
 			return false;
 	}
 	return true;

@@ -9,6 +9,7 @@
 #define VM_OBJECT_H
 
 #include <mach/kern_return.h>
+#include <mach/vm_prot.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -40,8 +41,11 @@ struct vm_object {
 	                             shadow_link (guarded by our lock) */
 	struct list shadow_link;  /* in shadow->shadowers (guarded by the
 	                             shadow's lock) */
-	void *pager;              /* placeholder for the memory object port
-	                             (pagers, a later step); NULL: anonymous */
+	struct vm_pager *pager;   /* the memory object behind it (vm/pager.h),
+	                             fixed at creation; NULL: anonymous */
+	struct list mappers;      /* map entries mapping it directly, by
+	                             their mapper_link (objects with a pager
+	                             only; guarded by our lock) */
 };
 
 /*
@@ -53,8 +57,25 @@ struct vm_object {
 struct vm_object_page {
 	struct avl_node node; /* in object->pages */
 	uint64_t offset;      /* page aligned, < object->size */
-	struct page *page;    /* order 0, from page_alloc */
+	struct page *page;    /* order 0, from page_alloc; NULL unless
+	                         state is VM_PAGE_RESIDENT */
+	uint8_t state;        /* VM_PAGE_* */
+	bool dirty;           /* written since its pager last had it */
+	bool precious;        /* the pager wants it back even clean */
+	uint8_t lock;         /* access the pager withholds (VM_PROT_*) */
+	kern_return_t error;  /* VM_PAGE_ERROR: the pager's code */
 };
+
+/* The states of a page record (only objects with a pager have the
+ * others: anonymous pages are always resident). */
+enum {
+	VM_PAGE_RESIDENT = 0, /* the data is in `page` */
+	VM_PAGE_ABSENT,       /* asked of the pager; faults wait for it */
+	VM_PAGE_UNLOCKING,    /* resident, a data_unlock is outstanding */
+	VM_PAGE_ERROR,        /* the pager answered data_error */
+};
+
+struct vm_pager;
 
 /* Counters, for leak checks (updated atomically, read as snapshots). */
 struct vm_object_stats {
@@ -162,29 +183,66 @@ enum vm_object_fault_how {
 	VM_OBJECT_PAGE_ZEROED, /* found nowhere: a new zero-filled page */
 };
 
-/* What vm_object_fault_page_apply calls with the page: may take pmap
- * locks and the page allocator's, nothing else. */
+/* What vm_object_fault_page_apply calls with the page, and the access
+ * the mapping must not give (a pager's lock, or write until the page is
+ * written): may take pmap locks and the page allocator's, nothing else. */
 typedef kern_return_t (*vm_object_page_fn)(void *ctx, struct page *pg,
-                                           enum vm_object_fault_how how);
+                                           enum vm_object_fault_how how,
+                                           vm_prot_t withhold);
+
+/* What a fault asks a pager for before it waits (vm_object_wait.ask). */
+enum { VM_ASK_NOTHING, VM_ASK_DATA, VM_ASK_UNLOCK };
+
+/*
+ * A fault that must wait for a pager (VM_OBJECT_MUST_WAIT): send ASK
+ * for OFFSET of OBJECT with ACCESS (after dropping every lock), then
+ * vm_object_wait_end.
+ * Owned by: the faulting thread (on its stack).
+ */
+struct vm_object_wait {
+	struct vm_object *object; /* referenced until vm_object_wait_end */
+	uint64_t offset;          /* in OBJECT */
+	int ask;                  /* VM_ASK_* */
+	vm_prot_t access;         /* for data_request / data_unlock */
+	uint64_t gen;             /* the pager's wake generation then */
+	int result;               /* vm_object_wait_end: waitq_wait's */
+};
+
+/* vm_object_fault_page_apply's answer when the fault must wait. */
+#define VM_OBJECT_MUST_WAIT ((kern_return_t)-1)
 
 /*
  * vm_object_fault_page_apply: resolve a fault at OFFSET (page aligned,
- * below size) of OBJ and call FN(CTX, page, how) while the page is sure
- * to stay: a page of OBJ itself is handed over as it is; a page found
- * deeper in the chain is handed over for a read (VM_OBJECT_PAGE_BELOW,
- * with its holder locked) and copied into OBJ for a write
- * (copy-on-write); a page found nowhere is zero-filled into OBJ.  A race
- * with another thread inserting at the same offset is retried here.
+ * below size) of OBJ and call FN(CTX, page, how, withhold) while the
+ * page is sure to stay: a page of OBJ itself is handed over as it is; a
+ * page found deeper in the chain is handed over for a read
+ * (VM_OBJECT_PAGE_BELOW, with its holder locked) and copied into OBJ for
+ * a write (copy-on-write), and so is a pager's page below OBJ even for a
+ * read; a page found nowhere is zero-filled into OBJ, unless the bottom
+ * object has a pager: then it is asked for (WAIT filled in).  A race with
+ * another thread inserting at the same offset is retried here.
  * Locks: none of the chain's held on entry (the caller holds OBJ's map
  *   locked and a reference on OBJ); held during FN as said above.
  * Returns:
  *   what FN returns, or
+ *   VM_OBJECT_MUST_WAIT     *WAIT says what to ask and where to wait.
+ *   KERN_MEMORY_ERROR       the pager answered data_error, or is gone.
  *   KERN_INVALID_ARGUMENT   OFFSET is unaligned or not below OBJ's size.
  *   KERN_RESOURCE_SHORTAGE  no free page or record.
  */
 kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
                                          bool write, vm_object_page_fn fn,
-                                         void *ctx);
+                                         void *ctx,
+                                         struct vm_object_wait *wait);
+
+/*
+ * vm_object_wait_end: after VM_OBJECT_MUST_WAIT (and the request, if
+ * any), wait until the pager's object changes (SLEEP; WAIT->result gets
+ * waitq_wait_unless's answer, WAITQ_INTERRUPTED when the thread was
+ * aborted), and drop the reference WAIT held.
+ * Locks: none held.
+ */
+void vm_object_wait_end(struct vm_object_wait *wait, bool sleep);
 
 /*
  * vm_object_fault_page: vm_object_fault_page_apply returning the page in
@@ -195,6 +253,30 @@ kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
  */
 kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
                                    bool write, struct page **pg, bool *in_top);
+
+/*
+ * The page records of an object with a pager, for its pager code
+ * (task/pager_rpc.c).  Locks: OBJ's lock held for all of them.
+ * vm_object_record: OBJ's record at OFFSET; with MAKE a new absent one
+ *   when there is none (NULL when no memory is left, or OFFSET is not
+ *   page aligned).
+ * vm_object_record_fill: give the absent or failed record R the page PG.
+ * vm_object_record_ceil / _next: the first record at or above OFFSET,
+ *   the one after R (NULL at the end).
+ * vm_object_record_remove: take R out of OBJ and free it and its page
+ *   (its translations are gone: vm_map_object_protect).
+ */
+struct vm_object_page *vm_object_record(struct vm_object *obj, uint64_t offset,
+                                        bool make);
+void vm_object_record_fill(struct vm_object_page *r, struct page *pg);
+struct vm_object_page *vm_object_record_ceil(struct vm_object *obj,
+                                             uint64_t offset);
+struct vm_object_page *vm_object_record_next(struct vm_object_page *r);
+void vm_object_record_remove(struct vm_object *obj, struct vm_object_page *r);
+
+/* vm_object_try_reference: a reference on OBJ unless it is already being
+ * destroyed (no reference left).  Returns whether one was taken. */
+bool vm_object_try_reference(struct vm_object *obj);
 
 /*
  * vm_object_page_remove_range: free OBJ's own pages at offsets in

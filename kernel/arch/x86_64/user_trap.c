@@ -81,9 +81,11 @@ bool kernel_user_fault(struct trap_frame *f)
 
 	if (t == NULL || !t->user || addr >= USER_MAX_ADDRESS)
 		return false;
+	/* In kernel mode the thread must not sleep for a pager: the copy
+	 * fails instead (the request is sent all the same). */
 	return vm_fault(t->task->map, t->task->pmap, addr,
-	                fault_access(f->error) & ~VM_PROT_EXECUTE) ==
-	       KERN_SUCCESS;
+	                (fault_access(f->error) & ~VM_PROT_EXECUTE) |
+	                    VM_FAULT_NOWAIT) == KERN_SUCCESS;
 }
 
 void user_trap(struct trap_frame *f)
@@ -98,7 +100,9 @@ void user_trap(struct trap_frame *f)
 	case 14:
 		kr = vm_fault(task->map, task->pmap, cr2,
 		              fault_access(f->error));
-		if (kr != KERN_SUCCESS)
+		/* Aborted while waiting for a pager: back to user mode (its
+		 * ASTs first), where the access faults again. */
+		if (kr != KERN_SUCCESS && kr != KERN_ABORTED)
 			exception_raise_current(EXC_BAD_ACCESS, kr,
 			                        (int64_t)cr2);
 		break;

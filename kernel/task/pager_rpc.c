@@ -1,0 +1,657 @@
+/*
+ * Memory objects served by user pagers (docs/VM.md, step 4): the kernel
+ * as a client of memory_object.defs (MIG's kernel-user stubs,
+ * build/server-mig/memory_object_user.c) and the pager's calls on the
+ * control port (mach.defs memory_object_*, the kserver_ routines here).
+ *
+ * The first vm_map of a memory-object port makes a VM object with a
+ * pager (struct kpager) and two kernel ports, control and name, and
+ * sends memory_object_init.  Faults on pages the object lacks send
+ * data_request and wait (vm/fault.c) until the pager supplies the data,
+ * says it is unavailable (zeros) or an error (an exception), or the
+ * object dies.  When the last reference goes, dirty pages go back in
+ * data_return and memory_object_terminate hands the pager the control
+ * and name receive rights.  With may_cache the table below keeps a
+ * reference, so the object outlives its mappings.
+ *
+ * Lock order: the table lock, port locks, then object locks; no object
+ * lock is held while a message is sent (sending takes port locks).
+ */
+#include "server/mig_kernel.h"
+
+#include <mach/memory_object.h>
+
+#include "ipc/kmsg.h"
+#include "ipc/ool.h"
+#include "ipc/port.h"
+#include "ipc/right.h"
+#include "ipc/space.h"
+#include "kern/page_alloc.h"
+#include "kern/slab.h"
+#include "kern/string.h"
+#include "machine/memlayout.h"
+#include "memory_object_user.h"
+#include "server/kobjects.h"
+#include "task/pager.h"
+#include "vm/map.h"
+#include "vm/object.h"
+#include "vm/pager.h"
+
+#define PG_MASK ((uint64_t)PAGE_SIZE - 1)
+
+/* The longest run of pages one data_return carries. */
+#define RETURN_RUN_PAGES 16
+
+/*
+ * The kernel's side of one memory object.
+ * Owned by: its VM object (made with it, freed by its terminate).
+ * Guarded by: the object's lock for the vm_pager part; `port`,
+ *   `control`, `name` and `obj` are fixed until terminate; `link` and
+ *   `cached` by table_lock.
+ */
+struct kpager {
+	struct vm_pager vp;    /* first: obj->pager points here */
+	struct vm_object *obj; /* the object (no reference of its own) */
+	struct port *port;     /* a send right to the memory object */
+	struct port *control;  /* KOBJECT_MEMORY_OBJECT_CONTROL */
+	struct port *name;     /* KOBJECT_MEMORY_OBJECT_NAME */
+	struct list link;      /* on `table` while the port maps to obj */
+	bool cached;           /* the table holds a reference (may_cache) */
+	bool terminated;       /* memory_object_terminate was sent */
+};
+
+static spinlock_t table_lock = SPINLOCK_INIT("pager.table");
+static struct list table = {&table, &table}; /* struct kpager, by link */
+static struct slab_cache kpager_cache;
+static bool kpager_cache_ready;
+
+static struct kpager *kpager_of(struct vm_object *obj)
+{
+	return (struct kpager *)obj->pager;
+}
+
+/* ---- the messages the kernel sends ---- */
+
+static void send_data_request(struct vm_object *obj, uint64_t offset,
+                              vm_prot_t access)
+{
+	struct kpager *kp = kpager_of(obj);
+
+	(void)memory_object_data_request(kp->port, kp->control, offset,
+	                                 PAGE_SIZE, access);
+}
+
+static void send_data_unlock(struct vm_object *obj, uint64_t offset,
+                             vm_prot_t access)
+{
+	struct kpager *kp = kpager_of(obj);
+
+	(void)memory_object_data_unlock(kp->port, kp->control, offset,
+	                                PAGE_SIZE, access);
+}
+
+/*
+ * Take the receive right of the kernel port *SLOT out of the kernel
+ * space for a message (MOVE_RECEIVE): the port stops standing for the
+ * object.  Returns the port, or NULL.
+ */
+static struct port *take_receive(struct port **slot)
+{
+	struct port *port = *slot;
+	struct ipc_object *o;
+	mach_msg_type_name_t type;
+	unsigned long f;
+
+	*slot = NULL;
+	if (port == NULL)
+		return NULL;
+	f = port_lock(port);
+	port->kotype = KOBJECT_NONE;
+	port->kobject = NULL;
+	port_unlock(port, f);
+	if (right_copyin(space_kernel, port->receiver_name,
+	                 MACH_MSG_TYPE_MOVE_RECEIVE, false, &o,
+	                 &type) != KERN_SUCCESS)
+		return NULL;
+	return port_from_object(o);
+}
+
+/* A page-sized snapshot of the resident pages listed, for data_return. */
+struct return_run {
+	uint64_t offset;
+	unsigned n;
+	bool dirty;
+	char *buf; /* RETURN_RUN_PAGES pages */
+};
+
+/* Send the run R has gathered, if any. */
+static void run_flush(struct kpager *kp, struct return_run *r, bool kcopy)
+{
+	struct ool *ool;
+
+	if (r->n == 0)
+		return;
+	if (ool_from_kernel(r->buf, (uint64_t)r->n * PAGE_SIZE, &ool) ==
+	    MACH_MSG_SUCCESS)
+		(void)memory_object_data_return(
+		    kp->port, kp->control, r->offset, (vm_offset_t)ool,
+		    (mach_msg_type_number_t)(r->n * PAGE_SIZE), r->dirty,
+		    kcopy && r->dirty);
+	r->n = 0;
+}
+
+/* Terminate: dirty pages back, then the rights.  OBJ has no reference
+ * left; nobody else can reach it (the table let go of it first). */
+static void pager_terminate(struct vm_object *obj)
+{
+	struct kpager *kp = kpager_of(obj);
+	struct return_run run = {0};
+	unsigned long f;
+
+	f = spin_lock(&table_lock);
+	if (list_linked(&kp->link))
+		list_remove(&kp->link);
+	spin_unlock(&table_lock, f);
+	if (!kp->terminated) {
+		run.buf = page_alloc_va(4); /* 16 pages */
+		/* Nobody else can reach OBJ: its lock is taken only for the
+		 * record functions' assertions. */
+		f = spin_lock(&obj->lock);
+		for (struct vm_object_page *r = vm_object_record_ceil(obj, 0);
+		     run.buf != NULL && r != NULL;
+		     r = vm_object_record_next(r)) {
+			if (r->page == NULL || !r->dirty)
+				continue;
+			if (run.n == RETURN_RUN_PAGES ||
+			    (run.n > 0 &&
+			     r->offset != run.offset + run.n * PAGE_SIZE)) {
+				spin_unlock(&obj->lock, f);
+				run_flush(kp, &run, false);
+				f = spin_lock(&obj->lock);
+			}
+			if (run.n == 0) {
+				run.offset = r->offset;
+				run.dirty = true;
+			}
+			memcpy(run.buf + run.n * PAGE_SIZE,
+			       page_to_virt(r->page), PAGE_SIZE);
+			run.n++;
+		}
+		spin_unlock(&obj->lock, f);
+		run_flush(kp, &run, false);
+		if (run.buf != NULL)
+			page_free_va(run.buf, 4);
+		kp->terminated = true;
+		/* The kernel's send right to the object moves too. */
+		(void)memory_object_terminate(kp->port,
+		                              take_receive(&kp->control),
+		                              take_receive(&kp->name));
+		kp->port = NULL;
+	}
+	if (kp->control != NULL)
+		kserver_free_port(&kp->control);
+	if (kp->name != NULL)
+		kserver_free_port(&kp->name);
+	if (kp->port != NULL)
+		port_release_send(kp->port);
+	obj->pager = NULL;
+	slab_free(&kpager_cache, kp);
+}
+
+static const struct vm_pager_ops kpager_ops = {
+    .data_request = send_data_request,
+    .data_unlock = send_data_unlock,
+    .terminate = pager_terminate,
+};
+
+/* ---- finding the object of a memory object port ---- */
+
+kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
+{
+	struct kpager *kp;
+	struct vm_object *obj;
+	unsigned long f;
+
+	f = spin_lock(&table_lock);
+	if (!kpager_cache_ready) {
+		slab_cache_init(&kpager_cache, "vm.pager",
+		                sizeof(struct kpager), 0);
+		kpager_cache_ready = true;
+	}
+	list_for_each_entry(struct kpager, k, &table, link)
+	{
+		if (k->port == port && vm_object_try_reference(k->obj)) {
+			*out = k->obj;
+			spin_unlock(&table_lock, f);
+			return KERN_SUCCESS;
+		}
+	}
+	spin_unlock(&table_lock, f);
+
+	obj = vm_object_create(0);
+	kp = slab_zalloc(&kpager_cache);
+	if (obj == NULL || kp == NULL ||
+	    kserver_alloc_port(KOBJECT_MEMORY_OBJECT_CONTROL, obj,
+	                       &kp->control) != KERN_SUCCESS ||
+	    kserver_alloc_port(KOBJECT_MEMORY_OBJECT_NAME, obj, &kp->name) !=
+	        KERN_SUCCESS) {
+		if (kp != NULL) {
+			kserver_free_port(&kp->control);
+			slab_free(&kpager_cache, kp);
+		}
+		if (obj != NULL)
+			vm_object_release(obj);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	kp->vp.ops = &kpager_ops;
+	waitq_init(&kp->vp.wq);
+	kp->vp.copy_strategy = MEMORY_OBJECT_COPY_NONE; /* until ready */
+	kp->obj = obj;
+	f = port_lock(port);
+	port_copy_send_locked(port); /* the object's own send right */
+	port_unlock(port, f);
+	kp->port = port;
+	obj->pager = &kp->vp;
+	f = spin_lock(&table_lock);
+	list_push_back(&table, &kp->link);
+	spin_unlock(&table_lock, f);
+	(void)memory_object_init(port, kp->control, kp->name, PAGE_SIZE);
+	*out = obj;
+	return KERN_SUCCESS;
+}
+
+/* Keep OBJ cached (the table's reference) or not, as may_cache says. */
+static void set_cached(struct vm_object *obj, bool may_cache)
+{
+	struct kpager *kp = kpager_of(obj);
+	bool take = false, drop = false;
+	unsigned long f = spin_lock(&table_lock);
+
+	if (may_cache && !kp->cached && list_linked(&kp->link))
+		kp->cached = take = true;
+	else if (!may_cache && kp->cached) {
+		kp->cached = false;
+		drop = true;
+	}
+	spin_unlock(&table_lock, f);
+	if (take)
+		vm_object_reference(obj);
+	if (drop)
+		vm_object_release(obj);
+}
+
+/* ---- the pager's calls (mach.defs) ---- */
+
+/* OBJ has a pager and SIZE is whole pages (the offset need not be
+ * aligned: the object's pages are where its mappings put them). */
+static kern_return_t check_range(vm_object_t obj, vm_offset_t offset,
+                                 vm_size_t size)
+{
+	if (obj == NULL || obj->pager == NULL)
+		return KERN_INVALID_ARGUMENT;
+	if ((size & PG_MASK) || offset + size < offset)
+		return KERN_INVALID_ARGUMENT;
+	return KERN_SUCCESS;
+}
+
+static void wake(struct vm_object *obj)
+{
+	waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
+}
+
+static kern_return_t object_ready(vm_object_t obj, boolean_t may_cache,
+                                  memory_object_copy_strategy_t cs)
+{
+	unsigned long f;
+
+	if (obj == NULL || obj->pager == NULL)
+		return KERN_INVALID_ARGUMENT;
+	f = spin_lock(&obj->lock);
+	obj->pager->ready = true;
+	obj->pager->may_cache = may_cache != 0;
+	obj->pager->copy_strategy = cs;
+	spin_unlock(&obj->lock, f);
+	set_cached(obj, may_cache != 0);
+	wake(obj);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t object_get_attributes(vm_object_t obj, boolean_t *ready,
+                                           boolean_t *may_cache,
+                                           memory_object_copy_strategy_t *cs)
+{
+	if (obj == NULL || obj->pager == NULL)
+		return KERN_INVALID_ARGUMENT;
+	*ready = obj->pager->ready;
+	*may_cache = obj->pager->may_cache;
+	*cs = obj->pager->copy_strategy;
+	return KERN_SUCCESS;
+}
+
+static kern_return_t object_change_attributes(vm_object_t obj,
+                                              boolean_t may_cache,
+                                              memory_object_copy_strategy_t cs,
+                                              ipc_port_t reply_to,
+                                              mach_msg_type_name_t reply_poly)
+{
+	if (obj == NULL || obj->pager == NULL)
+		return KERN_INVALID_ARGUMENT;
+	obj->pager->may_cache = may_cache != 0;
+	obj->pager->copy_strategy = cs;
+	set_cached(obj, may_cache != 0);
+	if (IP_VALID(reply_to))
+		(void)memory_object_change_completed(reply_to, reply_poly,
+		                                     may_cache, cs);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
+                                        vm_offset_t data,
+                                        mach_msg_type_number_t count,
+                                        vm_prot_t lock_value,
+                                        boolean_t precious, ipc_port_t reply_to,
+                                        mach_msg_type_name_t reply_poly)
+{
+	struct ool *ool = (struct ool *)data;
+	kern_return_t result = KERN_SUCCESS, kr;
+	uint64_t error_offset = 0;
+
+	kr = check_range(obj, offset, count);
+	if (kr != KERN_SUCCESS || ool == NULL || ool_size(ool) < count)
+		return kr != KERN_SUCCESS ? kr : KERN_INVALID_ARGUMENT;
+	for (uint64_t done = 0; done < count; done += PAGE_SIZE) {
+		struct page *pg = page_alloc(0);
+		struct vm_object_page *r;
+		unsigned long f;
+
+		if (pg == NULL) {
+			result = KERN_RESOURCE_SHORTAGE;
+			error_offset = offset + done;
+			break;
+		}
+		ool_read(ool, done, page_to_virt(pg), PAGE_SIZE);
+		f = spin_lock(&obj->lock);
+		r = vm_object_record(obj, offset + done, true);
+		if (r == NULL || r->page != NULL) {
+			/* Already there: the old contents stay. */
+			spin_unlock(&obj->lock, f);
+			page_free(pg, 0);
+			if (result == KERN_SUCCESS) {
+				result = r == NULL ? KERN_RESOURCE_SHORTAGE
+				                   : KERN_MEMORY_PRESENT;
+				error_offset = offset + done;
+			}
+			continue;
+		}
+		vm_object_record_fill(r, pg);
+		r->lock = (uint8_t)(lock_value & VM_PROT_ALL);
+		r->precious = precious != 0;
+		r->dirty = false;
+		spin_unlock(&obj->lock, f);
+	}
+	wake(obj);
+	if (IP_VALID(reply_to))
+		(void)memory_object_supply_completed(
+		    reply_to, reply_poly, kpager_of(obj)->control, offset,
+		    count, result, error_offset);
+	ool_discard(ool);
+	return KERN_SUCCESS;
+}
+
+/* Give the absent records of [OFFSET, OFFSET + SIZE) of OBJ zero pages
+ * (ZERO) or the error CODE. */
+static kern_return_t answer_absent(vm_object_t obj, vm_offset_t offset,
+                                   vm_size_t size, bool zero,
+                                   kern_return_t code)
+{
+	kern_return_t kr = check_range(obj, offset, size);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	for (uint64_t done = 0; done < size; done += PAGE_SIZE) {
+		struct page *pg = zero ? page_alloc(0) : NULL;
+		struct vm_object_page *r;
+		unsigned long f;
+
+		if (zero && pg == NULL)
+			break;
+		if (pg != NULL)
+			memset(page_to_virt(pg), 0, PAGE_SIZE);
+		f = spin_lock(&obj->lock);
+		r = vm_object_record(obj, offset + done, false);
+		if (r != NULL && r->state == VM_PAGE_ABSENT) {
+			if (zero) {
+				vm_object_record_fill(r, pg);
+				pg = NULL;
+			} else {
+				r->state = VM_PAGE_ERROR;
+				r->error = code;
+			}
+		}
+		spin_unlock(&obj->lock, f);
+		if (pg != NULL)
+			page_free(pg, 0);
+	}
+	wake(obj);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t object_data_unavailable(vm_object_t obj,
+                                             vm_offset_t offset, vm_size_t size)
+{
+	return answer_absent(obj, offset, size, true, KERN_SUCCESS);
+}
+
+static kern_return_t object_data_error(vm_object_t obj, vm_offset_t offset,
+                                       vm_size_t size,
+                                       kern_return_t error_value)
+{
+	return answer_absent(obj, offset, size, false, error_value);
+}
+
+static kern_return_t
+object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
+                    memory_object_return_t should_return,
+                    boolean_t should_flush, vm_prot_t lock_value,
+                    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
+{
+	struct kpager *kp;
+	struct return_run run = {0};
+	uint64_t at = offset, end;
+	kern_return_t kr = check_range(obj, offset, size);
+
+	if (kr != KERN_SUCCESS)
+		return kr;
+	kp = kpager_of(obj);
+	end = offset + size;
+	lock_value &= VM_PROT_ALL;
+	run.buf = page_alloc_va(4);
+	if (run.buf == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	/* A run at a time: gathered under the object's lock, sent after. */
+	while (at < end) {
+		unsigned long f = spin_lock(&obj->lock);
+		struct vm_object_page *r, *next;
+		vm_prot_t keep = VM_PROT_ALL;
+
+		/* Stop every writer first: the returned data and the dirty
+		 * flags must agree; flushing removes the translations. */
+		if (should_flush)
+			keep = VM_PROT_NONE;
+		else if (should_return != MEMORY_OBJECT_RETURN_NONE ||
+		         (lock_value & VM_PROT_WRITE))
+			keep = VM_PROT_READ | VM_PROT_EXECUTE;
+		if (lock_value & VM_PROT_READ)
+			keep = VM_PROT_NONE;
+		if (keep != VM_PROT_ALL)
+			vm_map_object_protect(obj, at, end, keep);
+		for (r = vm_object_record_ceil(obj, at);
+		     r != NULL && r->offset < end; r = next) {
+			bool give =
+			    r->page != NULL &&
+			    ((should_return != MEMORY_OBJECT_RETURN_NONE &&
+			      r->dirty) ||
+			     (should_return == MEMORY_OBJECT_RETURN_ALL &&
+			      r->precious));
+
+			next = vm_object_record_next(r);
+			at = r->offset + PAGE_SIZE;
+			if (give) {
+				if (run.n > 0 &&
+				    (run.n == RETURN_RUN_PAGES ||
+				     r->offset !=
+				         run.offset + run.n * PAGE_SIZE ||
+				     run.dirty != r->dirty)) {
+					at = r->offset;
+					break; /* send this run first */
+				}
+				if (run.n == 0) {
+					run.offset = r->offset;
+					run.dirty = r->dirty;
+				}
+				memcpy(run.buf + run.n * PAGE_SIZE,
+				       page_to_virt(r->page), PAGE_SIZE);
+				run.n++;
+				r->dirty = false;
+			}
+			if (r->page != NULL) {
+				r->lock = (uint8_t)lock_value;
+				if (r->state == VM_PAGE_UNLOCKING &&
+				    !(lock_value & VM_PROT_WRITE))
+					r->state = VM_PAGE_RESIDENT;
+			}
+			if (should_flush && r->state != VM_PAGE_ABSENT)
+				vm_object_record_remove(obj, r);
+		}
+		if (r == NULL || r->offset >= end)
+			at = end;
+		spin_unlock(&obj->lock, f);
+		run_flush(kp, &run, true);
+	}
+	page_free_va(run.buf, 4);
+	wake(obj);
+	if (IP_VALID(reply_to))
+		(void)memory_object_lock_completed(reply_to, reply_poly,
+		                                   kp->control, offset, size);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t object_destroy(vm_object_t obj, kern_return_t reason)
+{
+	struct kpager *kp;
+	unsigned long f;
+
+	if (obj == NULL || obj->pager == NULL)
+		return KERN_INVALID_ARGUMENT;
+	kp = kpager_of(obj);
+	f = spin_lock(&obj->lock);
+	obj->pager->dead = true;
+	spin_unlock(&obj->lock, f);
+	f = spin_lock(&table_lock);
+	if (list_linked(&kp->link))
+		list_remove(&kp->link);
+	spin_unlock(&table_lock, f);
+	if (!kp->terminated) {
+		kp->terminated = true;
+		(void)memory_object_terminate(kp->port,
+		                              take_receive(&kp->control),
+		                              take_receive(&kp->name));
+		kp->port = NULL;
+	}
+	set_cached(obj, false);
+	wake(obj);
+	return KERN_SUCCESS;
+}
+
+/*
+ * The routines MIG's stubs call: the control port's object comes
+ * referenced (vm_object_lookup) and GNU Mach's stubs have no destructor
+ * for it, so each routine lets go of it.
+ */
+
+kern_return_t kserver_memory_object_ready(vm_object_t obj, boolean_t may_cache,
+                                          memory_object_copy_strategy_t cs)
+{
+	kern_return_t kr = object_ready(obj, may_cache, cs);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t
+kserver_memory_object_get_attributes(vm_object_t obj, boolean_t *ready,
+                                     boolean_t *may_cache,
+                                     memory_object_copy_strategy_t *cs)
+{
+	kern_return_t kr = object_get_attributes(obj, ready, may_cache, cs);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_change_attributes(
+    vm_object_t obj, boolean_t may_cache, memory_object_copy_strategy_t cs,
+    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
+{
+	kern_return_t kr =
+	    object_change_attributes(obj, may_cache, cs, reply_to, reply_poly);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_data_supply(
+    vm_object_t obj, vm_offset_t offset, vm_offset_t data,
+    mach_msg_type_number_t count, vm_prot_t lock_value, boolean_t precious,
+    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
+{
+	kern_return_t kr =
+	    object_data_supply(obj, offset, data, count, lock_value, precious,
+	                       reply_to, reply_poly);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_data_unavailable(vm_object_t obj,
+                                                     vm_offset_t offset,
+                                                     vm_size_t size)
+{
+	kern_return_t kr = object_data_unavailable(obj, offset, size);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_data_error(vm_object_t obj,
+                                               vm_offset_t offset,
+                                               vm_size_t size,
+                                               kern_return_t error_value)
+{
+	kern_return_t kr = object_data_error(obj, offset, size, error_value);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_lock_request(
+    vm_object_t obj, vm_offset_t offset, vm_size_t size,
+    memory_object_return_t should_return, boolean_t should_flush,
+    vm_prot_t lock_value, ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
+{
+	kern_return_t kr =
+	    object_lock_request(obj, offset, size, should_return, should_flush,
+	                        lock_value, reply_to, reply_poly);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
+
+kern_return_t kserver_memory_object_destroy(vm_object_t obj,
+                                            kern_return_t reason)
+{
+	kern_return_t kr = object_destroy(obj, reason);
+
+	vm_object_deallocate(obj);
+	return kr;
+}
