@@ -263,9 +263,10 @@ static mach_msg_id_t pg_next(mach_port_t port, unsigned timeout,
 
 /* --- counted checks ------------------------------------------------------ */
 
-static int pg_checks;   /* checks made so far */
-static int pg_group_at; /* pg_checks when the current group began */
-static int pg_broken;   /* the kernel never called a pager: skip ahead */
+static int pg_checks;    /* checks made so far */
+static int pg_group_at;  /* pg_checks when the current group began */
+static int pg_group_job; /* pg_njobs then */
+static int pg_broken;    /* the kernel never called a pager: skip ahead */
 
 #define pg_ok(...) (pg_checks++, tap_ok(__VA_ARGS__))
 #define pg_expect(call, want, ...)                                             \
@@ -274,14 +275,20 @@ static int pg_broken;   /* the kernel never called a pager: skip ahead */
 		tap_expect(call, want, __VA_ARGS__);                           \
 	} while (0)
 
+static int pg_njobs;
+static void pg_reap(int first);
+
 static void pg_group_begin(void)
 {
 	pg_group_at = pg_checks;
+	pg_group_job = pg_njobs;
 }
 
-/* The group planned N checks: fail the ones it did not reach. */
+/* The group planned N checks: fail the ones it did not reach; end its
+ * workers still running. */
 static void pg_group_end(int n, const char *group)
 {
+	pg_reap(pg_group_job);
 	while (pg_checks - pg_group_at < n)
 		pg_ok(0, "%s: not reached (an earlier step failed)", group);
 	if (pg_checks - pg_group_at > n)
@@ -397,6 +404,9 @@ struct pg_job {
 	vm_size_t size;
 	vm_offset_t offset;
 	boolean_t copy;
+	mach_port_t thread; /* the worker (ours, or a child's) */
+	int done;           /* its report came */
+	uint64_t result;    /* the report's word */
 };
 
 #define PG_JOBS 48
@@ -458,10 +468,12 @@ static struct pg_job *pg_start(enum pg_op op, vm_address_t addr, uint64_t value,
 	j = pg_job(op, addr, value);
 	if (j == NULL || machr_thread_create(pg_worker, j, &th) != KERN_SUCCESS)
 		return NULL;
+	j->thread = th;
+	/* The right stays ours even when the caller does not want it: the
+	 * runtime's thread ends with thread_terminate on that name, which
+	 * must not be freed (and reused for another thread) before. */
 	if (thread != NULL)
 		*thread = th;
-	else
-		(void)mach_port_deallocate(T, th);
 	return j;
 }
 
@@ -478,6 +490,7 @@ static struct pg_job *pg_start_exc(enum pg_op op, vm_address_t addr,
 	j->exc_port = exc;
 	if (machr_thread_create(pg_worker, j, &th) != KERN_SUCCESS)
 		return NULL;
+	j->thread = th;
 	*thread = th;
 	return j;
 }
@@ -487,9 +500,24 @@ static struct pg_job *pg_start_exc(enum pg_op op, vm_address_t addr,
 static kern_return_t pg_start_in(mach_port_t child, struct pg_job *j,
                                  mach_port_t *thread)
 {
+	kern_return_t kr;
+
 	(void)mach_port_insert_right(child, pg_rep, pg_rep,
 	                             MACH_MSG_TYPE_MAKE_SEND);
-	return machr_task_thread_start(child, pg_worker, j, thread);
+	kr = machr_task_thread_start(child, pg_worker, j, thread);
+	if (kr == KERN_SUCCESS)
+		j->thread = *thread;
+	return kr;
+}
+
+/* Start job J in a new thread of ours. */
+static kern_return_t pg_run(struct pg_job *j)
+{
+	mach_port_t th = MACH_PORT_NULL;
+	kern_return_t kr = machr_thread_create(pg_worker, j, &th);
+
+	j->thread = th;
+	return kr;
 }
 
 /* Set up the report port (call once, first). */
@@ -500,23 +528,59 @@ static void pg_init(void)
 	                             MACH_MSG_TYPE_MAKE_SEND);
 }
 
-/* The report of job J within TIMEOUT ms: 1 and *WORD if it came. */
+/* The report of job J within TIMEOUT ms: 1 and *WORD if it came.
+ * Reports of other jobs that come meanwhile are kept in their jobs. */
 static int pg_report(struct pg_job *j, unsigned timeout, uint64_t *word)
 {
 	struct machr_word_msg m;
+	int64_t end = machr_now_ms() + timeout;
 
 	if (j == NULL)
 		return 0;
-	if (machr_recv_word(pg_rep, &m, MACH_RCV_TIMEOUT, timeout) != 0)
-		return 0;
-	if (m.h.msgh_id != (mach_msg_id_t)(j - pg_jobs)) {
-		tap_diag("report from job %d, waiting for %d", m.h.msgh_id,
-		         (int)(j - pg_jobs));
-		return 0;
+	while (!j->done) {
+		int64_t left = end - machr_now_ms();
+
+		if (machr_recv_word(pg_rep, &m, MACH_RCV_TIMEOUT,
+		                    left > 0 ? (unsigned)left : 0) != 0)
+			return 0;
+		if (m.h.msgh_id >= 0 && m.h.msgh_id < pg_njobs) {
+			pg_jobs[m.h.msgh_id].done = 1;
+			pg_jobs[m.h.msgh_id].result = m.word;
+		}
 	}
 	if (word != NULL)
-		*word = m.word;
+		*word = j->result;
 	return 1;
+}
+
+/* Read (or write) the word at ADDR in a worker, within WAIT_MS: the main
+ * thread never touches pager memory itself, lest a fault wait on the
+ * pager that it is. */
+static int pg_peek(vm_address_t addr, uint64_t *word)
+{
+	*word = 0xdeadbeefdeadbeefull;
+	return pg_report(pg_start(PG_READ, addr, 0, NULL), WAIT_MS, word);
+}
+
+static int pg_poke(vm_address_t addr, uint64_t value)
+{
+	return pg_report(pg_start(PG_WRITE, addr, value, NULL), WAIT_MS, NULL);
+}
+
+/* End the workers started since job FIRST that have not reported (a
+ * thread left waiting on a pager, or faulting later, would outlive its
+ * group). */
+static void pg_reap(int first)
+{
+	for (int i = first; i < pg_njobs; i++)
+		if (!pg_jobs[i].done && pg_jobs[i].thread != MACH_PORT_NULL)
+			(void)thread_terminate(pg_jobs[i].thread);
+}
+
+/* Whether THREAD is waiting: blocked, and no report from its job J. */
+static int still_blocked(mach_port_t thread, struct pg_job *j)
+{
+	return machr_thread_wait_blocked(thread) && !pg_report(j, 10, NULL);
 }
 
 /* --- exceptions ------------------------------------------------------------

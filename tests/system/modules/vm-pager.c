@@ -83,8 +83,10 @@
  *    control, offset, length, new_object) with the receive right of a new
  *    memory object port, which the kernel then initialises like any
  *    other (init on the new port; the copy's faults ask the new object,
- *    even for pages the original holds); NONE makes GNU Mach's vm_map
- *    block for good (see check_copy_none).
+ *    even for pages the original holds); NONE copies at once: vm_map
+ *    asks for every page of the range the object lacks (data_request,
+ *    access READ), waits for them, and returns a private copy that the
+ *    pager hears no more of.
  * 8. A mapping inherited VM_INHERIT_SHARE by a child task is the same
  *    object: no new init, writes seen both ways, the child's faults ask
  *    the same pager.
@@ -235,10 +237,10 @@ static void check_init_ready(void)
 	pg_expect(memory_object_data_unavailable(o.control, PAGE, PAGE),
 	          KERN_SUCCESS, "data_unavailable");
 	pg_ok(pg_report(j, WAIT_MS, NULL), "the write completes");
-	pg_ok(((uint64_t *)(o.addr + PAGE))[0] == 0 &&
-	          ((uint64_t *)(o.addr + PAGE))[1] == 77 &&
-	          ((uint64_t *)(o.addr + PAGE))[511] == 0,
-	      "data_unavailable: a zero-filled page (with the write)");
+	ok = pg_peek(o.addr + PAGE, &w) && w == 0;
+	ok = ok && pg_peek(o.addr + PAGE + 8, &w) && w == 77;
+	ok = ok && pg_peek(o.addr + 2 * PAGE - 8, &w) && w == 0;
+	pg_ok(ok, "data_unavailable: a zero-filled page (with the write)");
 	/* GNU Mach: vm_region names the object by the name port of init. */
 	ok = pg_region(T, o.addr, &start, &size, &obj, &off) == KERN_SUCCESS;
 	pg_ok(ok && start == o.addr && size == o.size && obj == o.name &&
@@ -381,9 +383,8 @@ static void check_clean_flush(void)
 	(void)pg_expect_msg(o.port, MO_LOCK_COMPLETED, &ev, "then");
 	/* GNU Mach: flushed pages are asked for again. */
 	ok = fault_in(o.port, o.control, o.addr + 8, 0, 0xb0, "after flush");
-	(void)ok;
-	w = ((uint64_t *)o.addr)[1];
-	pg_ok(w == pg_word(0xb0, 0), "page 0 holds the new data (%#lx)",
+	ok = pg_peek(o.addr + 16, &w);
+	pg_ok(ok && w == pg_word(0xb0, 0), "page 0 holds the new data (%#lx)",
 	      (unsigned long)w);
 out:
 	pg_group_end(18, "clean/flush");
@@ -417,7 +418,7 @@ static void check_attributes_terminate(void)
 
 	/* GNU Mach: the last vm_deallocate returns the dirty page
 	 * (kernel_copy FALSE) and terminates the object. */
-	((volatile uint64_t *)o.addr)[0] = 0x1234;
+	(void)pg_poke(o.addr, 0x1234);
 	pg_expect(vm_deallocate(T, o.addr, o.size), KERN_SUCCESS,
 	          "vm_deallocate of the only mapping");
 	if (pg_expect_msg(o.port, MO_DATA_RETURN, &ev, "then"))
@@ -490,9 +491,9 @@ static void check_cache_destroy(void)
 	      "a write through it: data_request at %#lx (got %s)",
 	      (unsigned long)ev.offset, pg_id_name(ev.id));
 	(void)memory_object_data_unavailable(control, PAGE, PAGE);
-	ok = pg_report(j, WAIT_MS, NULL);
-	pg_ok(ok && ((volatile uint64_t *)(a + PAGE))[1] == 4321,
-	      "the first mapping sees the write");
+	ok = pg_report(j, WAIT_MS, NULL) && pg_peek(a + PAGE + 8, &w) &&
+	     w == 4321;
+	pg_ok(ok, "the first mapping sees the write");
 	/* GNU Mach: an offset that is not page aligned is accepted and
 	 * passed through: the request is for offset 0x123. */
 	kr = pg_map(T, &c, PAGE, port, 0x123, FALSE, VM_INHERIT_NONE);
@@ -561,19 +562,17 @@ static void check_copy_delay(void)
 	if (kr != KERN_SUCCESS)
 		goto out;
 	pg_silent(port, &ev, "no message to the pager");
-	w = ((volatile uint64_t *)c)[0];
-	pg_ok(w == pg_word(0xd0, 0) && pg_quiet(port, &ev),
+	ok = pg_peek(c, &w);
+	pg_ok(ok && w == pg_word(0xd0, 0) && pg_quiet(port, &ev),
 	      "the copy's page 0 is the original's, no request (%#lx)",
 	      (unsigned long)w);
 	/* GNU Mach: what the copy lacks is asked of the original object. */
 	(void)fault_in(port, control, c + PAGE, PAGE, 0xd1,
 	               "the copy's page 1");
-	((volatile uint64_t *)c)[0] = 55;
-	pg_ok(((volatile uint64_t *)a)[0] == pg_word(0xd0, 0),
-	      "a write to the copy leaves the original");
-	((volatile uint64_t *)a)[0] = 66;
-	pg_ok(((volatile uint64_t *)c)[0] == 55,
-	      "a write to the original leaves the copy");
+	ok = pg_poke(c, 55) && pg_peek(a, &w) && w == pg_word(0xd0, 0);
+	pg_ok(ok, "a write to the copy leaves the original");
+	ok = pg_poke(a, 66) && pg_peek(c, &w) && w == 55;
+	pg_ok(ok, "a write to the original leaves the copy");
 	(void)vm_deallocate(T, c, 2 * PAGE);
 	pg_silent(port, &ev, "vm_deallocate of the copy: no message");
 	(void)vm_deallocate(T, a, 2 * PAGE);
@@ -608,7 +607,7 @@ static void check_copy_call(void)
 	j->object = port;
 	j->size = 2 * PAGE;
 	j->copy = TRUE;
-	(void)machr_thread_create(pg_worker, j, NULL);
+	(void)pg_run(j);
 	if (!pg_expect_msg(port, MO_COPY, &ev, "vm_map(copy=TRUE)"))
 		goto out;
 	/* GNU Mach: memory_object_copy(object, control, offset 0, the
@@ -673,9 +672,8 @@ static void check_share(void)
 	          "task_create(inherit TRUE)");
 	pg_silent(port, &ev, "no message to the pager");
 	(void)pg_start_in(c, jw, &th);
-	ok = pg_report(jw, WAIT_MS, NULL);
-	pg_ok(ok && ((volatile uint64_t *)a)[1] == 0x5151,
-	      "the child's write shows in our mapping");
+	ok = pg_report(jw, WAIT_MS, NULL) && pg_peek(a + 8, &w) && w == 0x5151;
+	pg_ok(ok, "the child's write shows in our mapping");
 	(void)pg_start_in(c, jr, &th);
 	ok =
 	    pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST && ev.offset == PAGE;
@@ -699,17 +697,14 @@ out:
 	pg_group_end(11, "share");
 }
 
-/*
- * vm_map(copy=TRUE) of a COPY_NONE object whose pages are all resident:
- * GNU Mach sends the pager nothing and vm_map does not return (seen
- * blocked for more than 8 s; it also holds up later vm_map calls of the
- * task), so this runs last and only the silence is checked.
- */
+/* vm_map(copy=TRUE) of a COPY_NONE object: an immediate copy. */
 static void check_copy_none(void)
 {
-	mach_port_t port, control, name, th;
-	vm_address_t a = 0;
+	mach_port_t port, control, name, th = MACH_PORT_NULL;
+	vm_address_t a = 0, c;
 	struct pg_job *j;
+	uint64_t w = 0;
+	int ok;
 
 	pg_group_begin();
 	if (pg_broken)
@@ -719,15 +714,47 @@ static void check_copy_none(void)
 		goto out;
 	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_NONE);
 	(void)fault_in(port, control, a, 0, 0x10, "copy NONE");
-	(void)fault_in(port, control, a + PAGE, PAGE, 0x11, "copy NONE");
 	j = pg_job(PG_MAP, 0, 0);
 	j->object = port;
 	j->size = 2 * PAGE;
 	j->copy = TRUE;
-	(void)machr_thread_create(pg_worker, j, &th);
-	pg_silent(port, &ev, "vm_map(copy=TRUE): no message to the pager");
+	(void)pg_run(j);
+	th = j->thread;
+	/* GNU Mach: vm_map reads the whole range at once, asking for the
+	 * page the object lacks (access READ), and waits for it. */
+	if (!pg_expect_msg(port, MO_DATA_REQUEST, &ev, "vm_map(copy=TRUE)"))
+		goto out;
+	pg_ok(ev.offset == PAGE && ev.length == PAGE &&
+	          ev.access == VM_PROT_READ,
+	      "data_request(offset %#lx, length %#lx, access %d)",
+	      (unsigned long)ev.offset, (unsigned long)ev.length, ev.access);
+	pg_ok(still_blocked(th, j), "vm_map waits for the page");
+	(void)pg_supply(control, PAGE, PAGE, 0x11, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == KERN_SUCCESS;
+	pg_ok(ok, "then vm_map returns KERN_SUCCESS (%#lx)", (unsigned long)w);
+	if (!ok)
+		goto out;
+	c = j->addr;
+	ok = pg_peek(c, &w) && w == pg_word(0x10, 0);
+	ok = ok && pg_peek(c + PAGE, &w) && w == pg_word(0x11, PAGE);
+	pg_ok(ok, "the copy holds both pages");
+	pg_silent(port, &ev, "nothing else comes to the pager");
+	ok = pg_poke(c, 55) && pg_peek(a, &w) && w == pg_word(0x10, 0);
+	pg_ok(ok, "a write to the copy leaves the original");
+	ok = pg_poke(a, 66) && pg_peek(c, &w) && w == 55;
+	pg_ok(ok, "a write to the original leaves the copy");
+	(void)vm_deallocate(T, c, 2 * PAGE);
+	pg_silent(port, &ev, "vm_deallocate of the copy: no message");
+	(void)vm_deallocate(T, a, 2 * PAGE);
+	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev,
+	                    "vm_deallocate of the original");
+	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
+	(void)mach_port_destroy(T, ev.control);
+	(void)mach_port_destroy(T, ev.name);
+	(void)mach_port_destroy(T, port);
 out:
-	pg_group_end(7, "copy NONE");
+	pg_group_end(15, "copy NONE");
 }
 
 int main(int argc, char **argv)
@@ -738,14 +765,14 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(23 + 14 + 15 + 18 + 12 + 23 + 14 + 11 + 7);
+	tap_plan(23 + 15 + 18 + 12 + 23 + 14 + 14 + 11 + 15);
 	check_init_ready();
-	check_copy_call();
 	check_locks();
 	check_clean_flush();
 	check_attributes_terminate();
 	check_cache_destroy();
 	check_copy_delay();
+	check_copy_call();
 	check_share();
 	check_copy_none();
 	tap_finish(host_priv);
