@@ -171,7 +171,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("protocol: no console\n");
-	tap_plan(17);
+	tap_plan(18);
 
 	pager = pager_find(host_priv, &how);
 	base = MACH_PORT_VALID(pager) ? used() : (vm_size_t)-1;
@@ -227,6 +227,18 @@ int main(int argc, char **argv)
 
 	tap_ok(used() == base + PAGE,
 	       "the pager holds one page for the object");
+	{
+		default_pager_page_t pages[8], *pp = pages;
+		mach_msg_type_number_t np = 8;
+
+		kr = default_pager_object_pages(pager, obj, &pp, &np);
+		tap_ok(kr == KERN_SUCCESS && np == 1 &&
+		           pp[0].dpp_offset == 2 * PAGE,
+		       "default_pager_object_pages lists that page (at %#lx)",
+		       np > 0 ? (unsigned long)pp[0].dpp_offset : 0ul);
+		if (kr == KERN_SUCCESS && pp != pages)
+			vm_deallocate(T, (vm_address_t)pp, np * sizeof(*pp));
+	}
 
 	/* Bad requests: no answer, and the pager keeps serving. */
 	kr = memory_object_data_request(pager, control, 0, PAGE, VM_PROT_READ);
