@@ -19,7 +19,13 @@
  * meets the port it creates a VM object for it and two kernel ports: the
  * control port (also called the request port; the pager calls
  * mach.defs's memory_object_* on it) and the name port (what vm_region
- * shows as the object's name, used for nothing else).
+ * shows as the object's name, used for nothing else).  Every message the
+ * kernel sends the pager is one-way (no reply port): to the object port
+ * as a send right (msgh_bits COMPLEX | PORT_SEND in the local field,
+ * 0x80001100), or, for the *_completed answers, to the send-once right
+ * the pager's reply_to made (PORT_SEND_ONCE; change_completed, carrying no
+ * port, is not complex).  The pager's calls are one-way too; the only
+ * RPC is memory_object_get_attributes.
  *
  * 1. vm_map returns at once and the kernel sends memory_object_init(
  *    object, control, name, 4096): a send right to each of the two ports,
@@ -40,7 +46,9 @@
  *      runs on; with reply_to, memory_object_supply_completed(offset,
  *      length, result, error_offset) follows (result 0, or
  *      KERN_MEMORY_PRESENT with error_offset when the page was already
- *      there, the old contents staying).  lock_value is the access the
+ *      there, the old contents staying).  One supply may carry several
+ *      pages (one supply_completed for the range), and pages nobody asked
+ *      for are taken.  lock_value is the access the
  *      pager withholds: a page supplied with VM_PROT_WRITE reads fine, and
  *      a write sends memory_object_data_unlock(offset, 4096, READ|WRITE)
  *      and waits until the pager lifts the lock with lock_request.
@@ -68,11 +76,11 @@
  *    may_cache, strategy) with the new values; get_attributes shows them.
  * 6. When the last mapping goes (vm_deallocate) and may_cache is FALSE,
  *    the kernel returns the dirty pages (data_return, dirty TRUE,
- *    kernel_copy FALSE) and sends memory_object_terminate(object, control,
- *    name) moving its send right to the object and the receive rights of
- *    the control and name ports to the pager.  With may_cache TRUE the
- *    object and its pages stay cached: no terminate, and a new vm_map
- *    finds the same object (no init, resident pages without requests).
+ *    kernel_copy FALSE) and the precious ones (dirty FALSE), and sends
+ * memory_object_terminate(object, control, name) moving its send right to the
+ * object and the receive rights of the control and name ports to the pager.
+ * With may_cache TRUE the object and its pages stay cached: no terminate, and a
+ * new vm_map finds the same object (no init, resident pages without requests).
  *    memory_object_destroy(control, reason) sends terminate at once,
  *    mapped or not, and discards the dirty pages (no data_return); later
  *    touches of pages that were not resident take EXC_BAD_ACCESS /
@@ -90,6 +98,12 @@
  * 8. A mapping inherited VM_INHERIT_SHARE by a child task is the same
  *    object: no new init, writes seen both ways, the child's faults ask
  *    the same pager.
+ * 9. When the object port dies (the pager destroys its receive right),
+ *    the kernel destroys the object's control port (the pager's right
+ *    becomes a dead name) and every waiting or later fault on it takes
+ *    EXC_BAD_ACCESS / KERN_MEMORY_ERROR.  Malformed calls on the control
+ *    port are dropped without a word (they are one-way); unknown message
+ *    ids there get a MIG_BAD_ID reply.  vm-pager-misbehave.c has these.
  */
 #include "pager-lib.h"
 
@@ -176,6 +190,11 @@ static void check_init_ready(void)
 	pg_ok(ev.port == o.port && ev.object == o.port && ev.page_size == PAGE,
 	      "init: on the object port, page size %#lx",
 	      (unsigned long)ev.page_size);
+	/* GNU Mach: the kernel's messages are one-way (no reply port), to
+	 * a send right; complex, as they carry the control port. */
+	pg_ok(ev.bits == (MACH_MSGH_BITS_COMPLEX |
+	                  MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND)),
+	      "init: header bits %#x", ev.bits);
 	pg_ok(pg_type(o.control) == MACH_PORT_TYPE_SEND &&
 	          pg_type(o.name) == MACH_PORT_TYPE_SEND &&
 	          o.control != o.name && o.control != o.port &&
@@ -203,7 +222,9 @@ static void check_init_ready(void)
 	/* GNU Mach: one page at offset 0, access READ, on the same control
 	 * port name as init's. */
 	pg_ok(ev.offset == 0 && ev.length == PAGE &&
-	          ev.access == VM_PROT_READ && ev.control == o.control,
+	          ev.access == VM_PROT_READ && ev.control == o.control &&
+	          ev.bits == (MACH_MSGH_BITS_COMPLEX |
+	                      MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND)),
 	      "data_request(offset %#lx, length %#lx, access %d)",
 	      (unsigned long)ev.offset, (unsigned long)ev.length, ev.access);
 	ready = may_cache = 2;
@@ -220,8 +241,12 @@ static void check_init_ready(void)
 	pg_ok(ok, "the reader sees the supplied data (%#lx)", (unsigned long)w);
 	/* GNU Mach: supply_completed(offset, length, result 0, 0). */
 	if (pg_expect_msg(o.port, MO_SUPPLY_COMPLETED, &ev, "after supply"))
+		/* to the send-once right made from reply_to */
 		pg_ok(ev.offset == 0 && ev.length == PAGE &&
-		          ev.result == KERN_SUCCESS && ev.error_offset == 0,
+		          ev.result == KERN_SUCCESS && ev.error_offset == 0 &&
+		          ev.bits ==
+		              (MACH_MSGH_BITS_COMPLEX |
+		               MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE)),
 		      "supply_completed(%#lx, %#lx, %#x, %#lx)",
 		      (unsigned long)ev.offset, (unsigned long)ev.length,
 		      ev.result, (unsigned long)ev.error_offset);
@@ -250,7 +275,7 @@ static void check_init_ready(void)
 	if (obj != MACH_PORT_NULL)
 		(void)mach_port_deallocate(T, obj);
 out:
-	pg_group_end(23, "init/ready");
+	pg_group_end(24, "init/ready");
 }
 
 /* Page locks: lock_value in data_supply and lock_request, data_unlock. */
@@ -393,6 +418,9 @@ out:
 /* change_attributes, then the end of the object. */
 static void check_attributes_terminate(void)
 {
+	vm_offset_t b;
+	uint64_t w = 0;
+	int ok;
 	boolean_t ready = 2, may_cache = 2;
 	memory_object_copy_strategy_t st = -1;
 
@@ -404,8 +432,11 @@ static void check_attributes_terminate(void)
 	          KERN_SUCCESS, "change_attributes(may_cache TRUE, CALL)");
 	/* GNU Mach: change_completed carries the new attributes. */
 	if (pg_expect_msg(o.port, MO_CHANGE_COMPLETED, &ev, "change"))
+		/* not complex: it carries no port */
 		pg_ok(ev.may_cache == TRUE &&
-		          ev.strategy == MEMORY_OBJECT_COPY_CALL,
+		          ev.strategy == MEMORY_OBJECT_COPY_CALL &&
+		          ev.bits ==
+		              MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE),
 		      "change_completed(may_cache %d, strategy %d)",
 		      ev.may_cache, ev.strategy);
 	(void)memory_object_get_attributes(o.control, &ready, &may_cache, &st);
@@ -418,7 +449,31 @@ static void check_attributes_terminate(void)
 
 	/* GNU Mach: the last vm_deallocate returns the dirty page
 	 * (kernel_copy FALSE) and terminates the object. */
+	/* GNU Mach: one supply may carry several pages (one
+	 * supply_completed for the range); with dealloc FALSE the buffer
+	 * stays ours. */
+	b = pg_buffer(0xa5, PAGE, 2 * PAGE);
+	pg_expect(memory_object_data_supply(o.control, PAGE, b, 2 * PAGE, FALSE,
+	                                    VM_PROT_NONE, FALSE, o.port),
+	          KERN_SUCCESS, "data_supply of pages 1 and 2 at once");
+	ok = pg_next(o.port, WAIT_MS, &ev) == MO_SUPPLY_COMPLETED;
+	pg_ok(ok && ev.offset == PAGE && ev.length == 2 * PAGE &&
+	          ev.result == KERN_SUCCESS,
+	      "supply_completed(%#lx, %#lx, %#x)", (unsigned long)ev.offset,
+	      (unsigned long)ev.length, ev.result);
+	pg_ok(pg_holds(b, 2 * PAGE, 0xa5, PAGE),
+	      "dealloc FALSE: the buffer is still ours");
+	(void)vm_deallocate(T, b, 2 * PAGE);
+	ok = pg_peek(o.addr + 2 * PAGE, &w) && w == pg_word(0xa5, 2 * PAGE);
+	pg_ok(ok && pg_quiet(o.port, &ev),
+	      "page 2 reads without a data_request (%#lx)", (unsigned long)w);
+
+	/* GNU Mach: the last vm_deallocate returns the dirty page 0
+	 * (kernel_copy FALSE), then the precious page 3 (dirty FALSE),
+	 * and terminates the object; clean pages 1 and 2 are dropped. */
 	(void)pg_poke(o.addr, 0x1234);
+	(void)pg_supply(o.control, 3 * PAGE, PAGE, 0xa6, VM_PROT_NONE, TRUE,
+	                MACH_PORT_NULL);
 	pg_expect(vm_deallocate(T, o.addr, o.size), KERN_SUCCESS,
 	          "vm_deallocate of the only mapping");
 	if (pg_expect_msg(o.port, MO_DATA_RETURN, &ev, "then"))
@@ -426,6 +481,14 @@ static void check_attributes_terminate(void)
 		          !ev.kernel_copy && ((uint64_t *)ev.data)[0] == 0x1234,
 		      "data_return(offset %#lx, %#x bytes, dirty %d, "
 		      "kernel_copy %d)",
+		      (unsigned long)ev.offset, ev.count, ev.dirty,
+		      ev.kernel_copy);
+	if (pg_expect_msg(o.port, MO_DATA_RETURN, &ev, "then"))
+		pg_ok(ev.offset == 3 * PAGE && ev.count == PAGE && !ev.dirty &&
+		          !ev.kernel_copy &&
+		          pg_holds(ev.data, PAGE, 0xa6, 3 * PAGE),
+		      "data_return(offset %#lx, %#x bytes, dirty %d, "
+		      "kernel_copy %d): the precious page",
 		      (unsigned long)ev.offset, ev.count, ev.dirty,
 		      ev.kernel_copy);
 	if (!pg_expect_msg(o.port, MO_TERMINATE, &ev, "then"))
@@ -445,7 +508,7 @@ static void check_attributes_terminate(void)
 	(void)mach_port_destroy(T, o.name);
 	(void)mach_port_destroy(T, o.port);
 out:
-	pg_group_end(12, "attributes/terminate");
+	pg_group_end(18, "attributes/terminate");
 }
 
 /* may_cache TRUE: the object outlives its mappings; several mappings,
@@ -765,7 +828,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(23 + 15 + 18 + 12 + 23 + 14 + 14 + 11 + 15);
+	tap_plan(24 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15);
 	check_init_ready();
 	check_locks();
 	check_clean_flush();
