@@ -53,8 +53,8 @@ static int map_ready(mach_port_t *port, mach_port_t *control, mach_port_t *name,
 static void check_no_answer(mach_port_t port, mach_port_t control,
                             vm_address_t a)
 {
-	struct pg_job *j;
-	mach_port_t th = MACH_PORT_NULL;
+	struct pg_job *j, *j2;
+	mach_port_t th = MACH_PORT_NULL, th2 = MACH_PORT_NULL;
 	uint64_t w = 0;
 	int ok;
 
@@ -72,11 +72,33 @@ static void check_no_answer(mach_port_t port, mach_port_t control,
 	          "thread_abort of the waiting reader");
 	pg_silent(port, &ev, "no second data_request");
 	pg_ok(still_blocked(th, j), "the reader still waits");
+	/* GNU Mach: a second thread faulting on the same page waits for
+	 * the same answer. */
+	j2 = pg_start(PG_WRITE, a + 8, 5, &th2);
+	pg_silent(port, &ev, "a second thread, a write: no data_request");
+	pg_ok(still_blocked(th2, j2), "it waits too");
 	(void)pg_supply(control, 0, PAGE, 0x20, VM_PROT_NONE, FALSE,
 	                MACH_PORT_NULL);
 	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x20, 0);
 	pg_ok(ok, "the supply ends its wait, with the data (%#lx)",
 	      (unsigned long)w);
+	pg_ok(pg_report(j2, WAIT_MS, NULL), "and the writer's");
+
+	/* GNU Mach: a write fault answered with a write-locked page goes
+	 * on to ask data_unlock. */
+	j = pg_start(PG_WRITE, a + 8 * PAGE, 6, &th);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST &&
+	     ev.access == (VM_PROT_READ | VM_PROT_WRITE);
+	(void)pg_supply(control, 8 * PAGE, PAGE, 0x28, VM_PROT_WRITE, FALSE,
+	                MACH_PORT_NULL);
+	ok = ok && pg_next(port, WAIT_MS, &ev) == MO_DATA_UNLOCK &&
+	     ev.offset == 8 * PAGE;
+	pg_ok(ok, "a write answered write-locked: data_unlock (got %s)",
+	      pg_id_name(ev.id));
+	(void)memory_object_lock_request(control, 8 * PAGE, PAGE,
+	                                 MEMORY_OBJECT_RETURN_NONE, FALSE,
+	                                 VM_PROT_NONE, MACH_PORT_NULL);
+	pg_ok(pg_report(j, WAIT_MS, NULL), "unlocked, the write completes");
 
 	/* GNU Mach: a thread terminated while waiting leaves the request
 	 * outstanding; the next reader waits for that answer. */
@@ -91,7 +113,7 @@ static void check_no_answer(mach_port_t port, mach_port_t control,
 	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x21, PAGE);
 	pg_ok(ok, "the supply serves it (%#lx)", (unsigned long)w);
 out:
-	pg_group_end(10, "no answer");
+	pg_group_end(15, "no answer");
 }
 
 /* task_terminate of a child task waiting on the pager. */
@@ -348,6 +370,12 @@ static void check_garbage(mach_port_t port, mach_port_t control,
 	ok = pg_next(rp, WAIT_MS, &ev) == MO_LOCK_COMPLETED;
 	pg_ok(ok, "lock_request(should_return 7): lock_completed (got %s)",
 	      pg_id_name(ev.id));
+	/* GNU Mach: and 7 counts as a return: page 0, dirty since
+	 * check_no_answer's write, comes back. */
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_RETURN;
+	pg_ok(ok && ev.offset == 0 && ev.count == PAGE && ev.dirty,
+	      "and the dirty page 0 is returned (got %s at %#lx)",
+	      pg_id_name(ev.id), (unsigned long)ev.offset);
 	(void)memory_object_lock_request(
 	    control, 0, PAGE, MEMORY_OBJECT_RETURN_NONE, FALSE, 0x55, rp);
 	ok = pg_next(rp, WAIT_MS, &ev) == MACH_NOTIFY_SEND_ONCE;
@@ -419,7 +447,7 @@ static void check_garbage(mach_port_t port, mach_port_t control,
 	pg_silent(port, &ev, "the object heard none of it");
 out:
 	(void)mach_port_destroy(T, rp);
-	pg_group_end(33, "garbage");
+	pg_group_end(34, "garbage");
 }
 
 int main(int argc, char **argv)
@@ -431,10 +459,10 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager-misbehave: no console\n");
 	pg_init();
-	tap_plan(2 + 10 + 5 + 8 + 9 + 33);
-	/* One object, 8 pages, for all but check_pager_dies. */
+	tap_plan(2 + 15 + 5 + 8 + 9 + 34);
+	/* One object, 10 pages, for all but check_pager_dies. */
 	pg_group_begin();
-	(void)map_ready(&port, &control, &name, &a, 8 * PAGE, "object");
+	(void)map_ready(&port, &control, &name, &a, 10 * PAGE, "object");
 	pg_group_end(2, "object");
 	check_no_answer(port, control, a);
 	check_task_terminate(port, control);
