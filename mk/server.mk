@@ -23,7 +23,8 @@ SMIG_IFACES := \
 	gnumach:mach/gnumach.defs \
 	mach4:mach/mach4.defs \
 	mach_debug:mach_debug/mach_debug.defs \
-	device:device/device.defs
+	device:device/device.defs \
+	memory_object:mach/memory_object.defs
 SMIG_FLAGS := -DKERNEL -DKERNEL_SERVER -DSERVERPREFIX=kserver_
 
 smig_stem = $(word 1,$(subst :, ,$(1)))

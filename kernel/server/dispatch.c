@@ -21,6 +21,7 @@
 #include "mach_host_server.h"
 #include "mach_port_server.h"
 #include "mach_server.h"
+#include "memory_object_server.h"
 #include "server/kobjects.h"
 
 /*
@@ -32,9 +33,10 @@
 
 /* Each interface's lookup by msgh_id (static inline in its header). */
 static mig_routine_t (*const kserver_tables[])(const mach_msg_header_t *) = {
-    mach_server_routine,    mach_port_server_routine, mach_host_server_routine,
-    gnumach_server_routine, mach4_server_routine,     mach_debug_server_routine,
-    device_server_routine,
+    mach_server_routine,      mach_port_server_routine,
+    mach_host_server_routine, gnumach_server_routine,
+    mach4_server_routine,     mach_debug_server_routine,
+    device_server_routine,    memory_object_server_routine,
 };
 
 static mig_routine_t kserver_lookup(const mach_msg_header_t *in)
@@ -79,6 +81,8 @@ static void release_destination(struct kmsg *k)
 	k->hdr.bits &= ~MACH_MSGH_BITS_REMOTE_MASK;
 }
 
+bool (*kserver_notify_hook)(struct kmsg *k);
+
 bool kserver_handle(struct kmsg *k)
 {
 	mach_msg_header_t *in = (mach_msg_header_t *)&k->hdr;
@@ -87,6 +91,10 @@ bool kserver_handle(struct kmsg *k)
 	mig_routine_t routine;
 	kern_return_t kr;
 
+	/* notify.defs ids: 0100 (port deleted) to 0110 (dead name). */
+	if (kserver_notify_hook != NULL && in->msgh_id >= 0100 &&
+	    in->msgh_id <= 0110 && kserver_notify_hook(k))
+		return true;
 	reply = kmsg_alloc(KSERVER_REPLY_MAX);
 	if (reply == NULL) {
 		/* No reply can be built: destroying the request releases its

@@ -57,4 +57,13 @@ struct port *device_master_port(void);
  */
 bool kserver_handle(struct kmsg *k);
 
+/*
+ * kserver_notify_hook: a notification (notify.defs) that reached a kernel
+ * port is offered to this hook first, if set (the pager code watches its
+ * memory objects' deaths this way).  It returns true when it took K
+ * (consumed it); false leaves K to the normal path.
+ * Locks: none held.
+ */
+extern bool (*kserver_notify_hook)(struct kmsg *k);
+
 #endif

@@ -16,6 +16,7 @@
 #include "mach_host_server.h"
 #include "mach_debug_server.h"
 #include "mach_server.h"
+#include "memory_object_server.h"
 #include "server/mig_kernel.h"
 
 #define UNIMPLEMENTED __attribute__((weak))
@@ -706,6 +707,76 @@ __attribute__((weak)) kern_return_t
 kserver_mach_vm_object_pages_phys(vm_object_t object,
                                   vm_page_phys_info_array_t *pages,
                                   mach_msg_type_number_t *pagesCnt)
+{
+	return MIG_BAD_ID;
+}
+
+/* ---- memory_object.defs: the pager side, served on kernel ports ----
+ * GNU Mach serves this interface on its own ports too (its in-kernel
+ * pagers): a well-formed message reaches a routine, a malformed one is
+ * MIG_BAD_ARGUMENTS.  Mach_R has no in-kernel pager: each routine
+ * answers MIG_BAD_ID. */
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_init(
+    ipc_port_t memory_object, ipc_port_t memory_control,
+    ipc_port_t memory_object_name, vm_size_t memory_object_page_size)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_terminate(
+    ipc_port_t memory_object, ipc_port_t memory_control,
+    ipc_port_t memory_object_name)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_copy(
+    ipc_port_t old_memory_object, ipc_port_t old_memory_control,
+    vm_offset_t offset, vm_size_t length, ipc_port_t new_memory_object)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_data_request(
+    ipc_port_t memory_object, ipc_port_t memory_control, vm_offset_t offset,
+    vm_size_t length, vm_prot_t desired_access)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_data_unlock(
+    ipc_port_t memory_object, ipc_port_t memory_control, vm_offset_t offset,
+    vm_size_t length, vm_prot_t desired_access)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_lock_completed(
+    ipc_port_t memory_object, ipc_port_t memory_control, vm_offset_t offset,
+    vm_size_t length)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_supply_completed(
+    ipc_port_t memory_object, ipc_port_t memory_control, vm_offset_t offset,
+    vm_size_t length, kern_return_t result, vm_offset_t error_offset)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_data_return(
+    ipc_port_t memory_object, ipc_port_t memory_control, vm_offset_t offset,
+    vm_offset_t data, mach_msg_type_number_t dataCnt, boolean_t dirty,
+    boolean_t kernel_copy)
+{
+	return MIG_BAD_ID;
+}
+
+UNIMPLEMENTED kern_return_t kserver_memory_object_change_completed(
+    ipc_port_t memory_object, boolean_t may_cache,
+    memory_object_copy_strategy_t copy_strategy)
 {
 	return MIG_BAD_ID;
 }

@@ -20,4 +20,23 @@ struct vm_object;
  */
 kern_return_t pager_object_for_port(struct port *port, struct vm_object **out);
 
+/*
+ * pager_copy_call: a copy of [OFFSET, OFFSET + SIZE) of OBJ under
+ * MEMORY_OBJECT_COPY_CALL: a new memory object port whose receive right
+ * goes to OBJ's pager in memory_object_copy, and the new object for it
+ * (initialised like any other) in *OUT, referenced.
+ * Locks: none held.
+ * Returns KERN_SUCCESS, KERN_RESOURCE_SHORTAGE, or KERN_MEMORY_ERROR
+ *   (OBJ's pager is gone).
+ */
+kern_return_t pager_copy_call(struct vm_object *obj, uint64_t offset,
+                              uint64_t size, struct vm_object **out);
+
+/*
+ * pager_name_port: a send right to OBJ's name port (what vm_region
+ * reports as the region's object name), or IP_NULL when OBJ has no pager.
+ * Locks: none held.
+ */
+struct port *pager_name_port(struct vm_object *obj);
+
 #endif

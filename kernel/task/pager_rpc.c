@@ -20,6 +20,7 @@
 #include "server/mig_kernel.h"
 
 #include <mach/memory_object.h>
+#include <mach/notify.h>
 
 #include "ipc/kmsg.h"
 #include "ipc/ool.h"
@@ -32,6 +33,7 @@
 #include "machine/memlayout.h"
 #include "memory_object_user.h"
 #include "server/kobjects.h"
+#include "server/kserver.h"
 #include "task/pager.h"
 #include "vm/map.h"
 #include "vm/object.h"
@@ -50,15 +52,19 @@
  *   `cached` by table_lock.
  */
 struct kpager {
-	struct vm_pager vp;    /* first: obj->pager points here */
-	struct vm_object *obj; /* the object (no reference of its own) */
-	struct port *port;     /* a send right to the memory object */
-	struct port *control;  /* KOBJECT_MEMORY_OBJECT_CONTROL */
-	struct port *name;     /* KOBJECT_MEMORY_OBJECT_NAME */
-	struct list link;      /* on `table` while the port maps to obj */
-	bool cached;           /* the table holds a reference (may_cache) */
-	bool terminated;       /* memory_object_terminate was sent */
+	struct vm_pager vp;      /* first: obj->pager points here */
+	struct vm_object *obj;   /* the object (no reference of its own) */
+	struct port *port;       /* a send right to the memory object */
+	struct port *control;    /* KOBJECT_MEMORY_OBJECT_CONTROL */
+	struct port *name;       /* KOBJECT_MEMORY_OBJECT_NAME */
+	struct list link;        /* on `table` while the port maps to obj */
+	bool cached;             /* the table holds a reference (may_cache) */
+	bool terminated;         /* memory_object_terminate was sent */
+	struct dnrequest *death; /* on port's dead-name requests, notifying
+	                            the control port (guarded by port's lock) */
 };
+
+static bool pager_notify(struct kmsg *k);
 
 static spinlock_t table_lock = SPINLOCK_INIT("pager.table");
 static struct list table = {&table, &table}; /* struct kpager, by link */
@@ -113,7 +119,60 @@ static struct port *take_receive(struct port **slot)
 	                 MACH_MSG_TYPE_MOVE_RECEIVE, false, &o,
 	                 &type) != KERN_SUCCESS)
 		return NULL;
+	port_release_send(port); /* the kernel's own (kserver_alloc_port) */
 	return port_from_object(o);
+}
+
+/*
+ * Watch KP's memory object port: a dead-name request whose notification
+ * (a send-once right to the control port) reaches pager_notify.
+ */
+static void watch_death(struct kpager *kp)
+{
+	struct dnrequest *req = dnrequest_alloc();
+	unsigned long f;
+
+	if (req == NULL)
+		return; /* unwatched: a dead pager is noticed at the next send
+		         */
+	f = port_lock(kp->control);
+	port_make_sonce_locked(kp->control);
+	port_unlock(kp->control, f);
+	req->name = 0;
+	req->notify = port_object(kp->control);
+	f = port_lock(kp->port);
+	if (port_active(kp->port)) {
+		list_push_back(&kp->port->dnrequests, &req->link);
+		kp->death = req;
+		req = NULL;
+	}
+	port_unlock(kp->port, f);
+	if (req != NULL) {
+		port_release_sonce(kp->control);
+		dnrequest_free(req);
+	}
+}
+
+/* Take back KP's dead-name request if the port has not used it. */
+static void unwatch_death(struct kpager *kp)
+{
+	struct dnrequest *req = NULL;
+	unsigned long f;
+
+	if (kp->port == NULL)
+		return;
+	f = port_lock(kp->port);
+	if (kp->death != NULL && list_linked(&kp->death->link)) {
+		req = kp->death;
+		list_remove(&req->link);
+	}
+	kp->death = NULL;
+	port_unlock(kp->port, f);
+	if (req != NULL) {
+		/* Unused: it goes silently (no send-once notification). */
+		port_release_sonce(port_from_object(req->notify));
+		dnrequest_free(req);
+	}
 }
 
 /* A page-sized snapshot of the resident pages listed, for data_return. */
@@ -140,18 +199,26 @@ static void run_flush(struct kpager *kp, struct return_run *r, bool kcopy)
 	r->n = 0;
 }
 
-/* Terminate: dirty pages back, then the rights.  OBJ has no reference
- * left; nobody else can reach it (the table let go of it first). */
+/* Take KP off the table: its port no longer finds its object. */
+static void forget(struct kpager *kp)
+{
+	unsigned long f = spin_lock(&table_lock);
+
+	if (list_linked(&kp->link))
+		list_remove(&kp->link);
+	spin_unlock(&table_lock, f);
+}
+
+/* Terminate: dirty and precious pages back, then the rights.  OBJ has no
+ * reference left; nobody else can reach it (the table let go of it first). */
 static void pager_terminate(struct vm_object *obj)
 {
 	struct kpager *kp = kpager_of(obj);
 	struct return_run run = {0};
 	unsigned long f;
 
-	f = spin_lock(&table_lock);
-	if (list_linked(&kp->link))
-		list_remove(&kp->link);
-	spin_unlock(&table_lock, f);
+	forget(kp);
+	unwatch_death(kp);
 	if (!kp->terminated) {
 		run.buf = page_alloc_va(4); /* 16 pages */
 		/* Nobody else can reach OBJ: its lock is taken only for the
@@ -160,18 +227,19 @@ static void pager_terminate(struct vm_object *obj)
 		for (struct vm_object_page *r = vm_object_record_ceil(obj, 0);
 		     run.buf != NULL && r != NULL;
 		     r = vm_object_record_next(r)) {
-			if (r->page == NULL || !r->dirty)
+			if (r->page == NULL || (!r->dirty && !r->precious))
 				continue;
 			if (run.n == RETURN_RUN_PAGES ||
 			    (run.n > 0 &&
-			     r->offset != run.offset + run.n * PAGE_SIZE)) {
+			     (r->offset != run.offset + run.n * PAGE_SIZE ||
+			      r->dirty != run.dirty))) {
 				spin_unlock(&obj->lock, f);
 				run_flush(kp, &run, false);
 				f = spin_lock(&obj->lock);
 			}
 			if (run.n == 0) {
 				run.offset = r->offset;
-				run.dirty = true;
+				run.dirty = r->dirty;
 			}
 			memcpy(run.buf + run.n * PAGE_SIZE,
 			       page_to_virt(r->page), PAGE_SIZE);
@@ -216,6 +284,7 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	if (!kpager_cache_ready) {
 		slab_cache_init(&kpager_cache, "vm.pager",
 		                sizeof(struct kpager), 0);
+		kserver_notify_hook = pager_notify;
 		kpager_cache_ready = true;
 	}
 	list_for_each_entry(struct kpager, k, &table, link)
@@ -252,12 +321,50 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	port_unlock(port, f);
 	kp->port = port;
 	obj->pager = &kp->vp;
+	watch_death(kp);
 	f = spin_lock(&table_lock);
 	list_push_back(&table, &kp->link);
 	spin_unlock(&table_lock, f);
 	(void)memory_object_init(port, kp->control, kp->name, PAGE_SIZE);
 	*out = obj;
 	return KERN_SUCCESS;
+}
+
+kern_return_t pager_copy_call(struct vm_object *obj, uint64_t offset,
+                              uint64_t size, struct vm_object **out)
+{
+	struct kpager *kp = kpager_of(obj);
+	struct port *np, *moved;
+	kern_return_t kr;
+
+	if (kp->port == NULL || obj->pager->dead)
+		return KERN_MEMORY_ERROR;
+	kr = port_alloc_kernel(KOBJECT_NONE, NULL, &np);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	port_make_send(np); /* ours, until the new object has its own */
+	port_make_send(np); /* the one take_receive lets go of */
+	moved = np;
+	moved = take_receive(&moved);
+	if (moved == NULL) {
+		port_release_send(np);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	(void)memory_object_copy(kp->port, kp->control, offset, size, moved);
+	kr = pager_object_for_port(np, out);
+	port_release_send(np);
+	return kr;
+}
+
+ipc_port_t pager_name_port(struct vm_object *obj)
+{
+	struct kpager *kp = obj->pager ? kpager_of(obj) : NULL;
+	struct port *name = kp != NULL ? kp->name : NULL;
+
+	if (name == NULL)
+		return IP_NULL;
+	port_make_send(name);
+	return name;
 }
 
 /* Keep OBJ cached (the table's reference) or not, as may_cache says. */
@@ -294,6 +401,14 @@ static kern_return_t check_range(vm_object_t obj, vm_offset_t offset,
 	return KERN_SUCCESS;
 }
 
+/* GNU Mach: an unknown copy strategy leaves the object's as it was. */
+static void set_strategy(struct vm_object *obj,
+                         memory_object_copy_strategy_t cs)
+{
+	if (cs >= MEMORY_OBJECT_COPY_NONE && cs <= MEMORY_OBJECT_COPY_TEMPORARY)
+		obj->pager->copy_strategy = cs;
+}
+
 static void wake(struct vm_object *obj)
 {
 	waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
@@ -309,7 +424,7 @@ static kern_return_t object_ready(vm_object_t obj, boolean_t may_cache,
 	f = spin_lock(&obj->lock);
 	obj->pager->ready = true;
 	obj->pager->may_cache = may_cache != 0;
-	obj->pager->copy_strategy = cs;
+	set_strategy(obj, cs);
 	spin_unlock(&obj->lock, f);
 	set_cached(obj, may_cache != 0);
 	wake(obj);
@@ -337,7 +452,7 @@ static kern_return_t object_change_attributes(vm_object_t obj,
 	if (obj == NULL || obj->pager == NULL)
 		return KERN_INVALID_ARGUMENT;
 	obj->pager->may_cache = may_cache != 0;
-	obj->pager->copy_strategy = cs;
+	set_strategy(obj, cs);
 	set_cached(obj, may_cache != 0);
 	if (IP_VALID(reply_to))
 		(void)memory_object_change_completed(reply_to, reply_poly,
@@ -462,9 +577,12 @@ object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
 
 	if (kr != KERN_SUCCESS)
 		return kr;
+	/* GNU Mach: a lock value beyond VM_PROT_ALL is refused (the reply
+	 * right then dies unused: a send-once notification). */
+	if (lock_value & ~VM_PROT_ALL)
+		return KERN_INVALID_ARGUMENT;
 	kp = kpager_of(obj);
 	end = offset + size;
-	lock_value &= VM_PROT_ALL;
 	run.buf = page_alloc_va(4);
 	if (run.buf == NULL)
 		return KERN_RESOURCE_SHORTAGE;
@@ -536,21 +654,26 @@ object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
 	return KERN_SUCCESS;
 }
 
+/* OBJ's pager will give no more data, and its port no longer finds OBJ
+ * (a vm_map of it makes a new object). */
+static void cut_off(struct vm_object *obj)
+{
+	unsigned long f = spin_lock(&obj->lock);
+
+	obj->pager->dead = true;
+	spin_unlock(&obj->lock, f);
+	forget(kpager_of(obj));
+}
+
 static kern_return_t object_destroy(vm_object_t obj, kern_return_t reason)
 {
 	struct kpager *kp;
-	unsigned long f;
 
 	if (obj == NULL || obj->pager == NULL)
 		return KERN_INVALID_ARGUMENT;
 	kp = kpager_of(obj);
-	f = spin_lock(&obj->lock);
-	obj->pager->dead = true;
-	spin_unlock(&obj->lock, f);
-	f = spin_lock(&table_lock);
-	if (list_linked(&kp->link))
-		list_remove(&kp->link);
-	spin_unlock(&table_lock, f);
+	cut_off(obj);
+	unwatch_death(kp);
 	if (!kp->terminated) {
 		kp->terminated = true;
 		(void)memory_object_terminate(kp->port,
@@ -561,6 +684,57 @@ static kern_return_t object_destroy(vm_object_t obj, kern_return_t reason)
 	set_cached(obj, false);
 	wake(obj);
 	return KERN_SUCCESS;
+}
+
+/*
+ * The memory object's port died (its pager is gone): faults on pages the
+ * object lacks take KERN_MEMORY_ERROR from now on, and the control and
+ * name ports die with it.
+ */
+static void pager_died(struct vm_object *obj)
+{
+	struct kpager *kp = kpager_of(obj);
+
+	cut_off(obj);
+	kp->death = NULL; /* used up by the port's death */
+	if (!kp->terminated) {
+		kp->terminated = true;
+		kserver_free_port(&kp->control);
+		kserver_free_port(&kp->name);
+		port_release_send(kp->port);
+		kp->port = NULL;
+	}
+	set_cached(obj, false);
+	wake(obj);
+}
+
+/* kserver_notify_hook: a dead-name notification on a control port. */
+static bool pager_notify(struct kmsg *k)
+{
+	struct port *dest = port_from_object(k->hdr.remote);
+	struct vm_object *obj = NULL;
+	unsigned long f;
+
+	if (k->hdr.id != MACH_NOTIFY_DEAD_NAME)
+		return false;
+	f = port_lock(dest);
+	if (dest->kotype == KOBJECT_MEMORY_OBJECT_CONTROL &&
+	    dest->kobject != NULL && vm_object_try_reference(dest->kobject))
+		obj = dest->kobject;
+	port_unlock(dest, f);
+	if (obj == NULL)
+		return false;
+	/* The notification came through the request's send-once right. */
+	if (MACH_MSGH_BITS_REMOTE(k->hdr.bits) == MACH_MSG_TYPE_PORT_SEND_ONCE)
+		port_release_sonce(dest);
+	else
+		port_release_send(dest);
+	k->hdr.remote = IPC_OBJECT_NULL;
+	kmsg_destroy(k);
+	if (obj->pager != NULL && !obj->pager->dead)
+		pager_died(obj);
+	vm_object_release(obj);
+	return true;
 }
 
 /*

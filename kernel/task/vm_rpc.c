@@ -12,6 +12,7 @@
 
 #include "ipc/ool.h"
 #include "ipc/port.h"
+#include <mach/memory_object.h>
 #include "kern/page_alloc.h"
 #include "kern/slab.h"
 #include "kern/string.h"
@@ -21,6 +22,7 @@
 #include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/object.h"
+#include "vm/pager.h"
 #include "vm/map.h"
 
 #define PG_MASK (PAGE_SIZE - 1)
@@ -29,6 +31,38 @@
 static bool range_bad(uint64_t addr, uint64_t size)
 {
 	return addr + size < addr || addr + size > VM_MAP_USER_MAX;
+}
+
+/*
+ * vm_map(copy=TRUE) by the object's copy strategy: CALL asks the pager
+ * for a new object (memory_object_copy); NONE copies now, reading every
+ * page in; DELAY (and TEMPORARY) keep *OBJ, mapped copy-on-write.  *OBJ
+ * (referenced) is replaced by the object to map.
+ */
+static kern_return_t copy_of(struct vm_object **obj, vm_offset_t offset,
+                             vm_size_t size)
+{
+	struct vm_object *copy;
+	kern_return_t kr;
+
+	switch ((*obj)->pager->copy_strategy) {
+	case MEMORY_OBJECT_COPY_CALL:
+		kr = pager_copy_call(*obj, offset, size, &copy);
+		break;
+	case MEMORY_OBJECT_COPY_NONE:
+		kr = vm_fault_object_range(*obj, offset, size);
+		copy = NULL;
+		if (kr == KERN_SUCCESS) {
+			copy = vm_object_copy_now(*obj, offset, size);
+			kr = copy ? KERN_SUCCESS : KERN_RESOURCE_SHORTAGE;
+		}
+		break;
+	default:
+		return KERN_SUCCESS;
+	}
+	vm_object_release(*obj);
+	*obj = copy;
+	return kr;
 }
 
 /* vm_map of the memory object PORT (MIG's stub releases the request's
@@ -50,9 +84,15 @@ static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
 	kr = pager_object_for_port(port, &obj);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	/* A copy is copy-on-write whatever the object's copy strategy: the
-	 * pager sees the original object's requests (as with
-	 * MEMORY_OBJECT_COPY_DELAY). */
+	if (copy) {
+		kr = copy_of(&obj, offset, size);
+		if (kr != KERN_SUCCESS)
+			return kr;
+		if (obj->pager == NULL) {
+			offset = 0; /* a new anonymous object, just for us */
+			copy = false;
+		}
+	}
 	kr = vm_map_enter_object(task->map, addr, size, mask, anywhere, obj,
 	                         offset, copy, cur, max, inh);
 	if (kr != KERN_SUCCESS)
@@ -288,6 +328,7 @@ kern_return_t kserver_vm_region(vm_map_t task, vm_address_t *address,
                                 ipc_port_t *object_name, vm_offset_t *offset)
 {
 	uint64_t addr = *address, sz, off;
+	struct vm_object *obj;
 	bool shared;
 	kern_return_t kr;
 
@@ -301,6 +342,11 @@ kern_return_t kserver_vm_region(vm_map_t task, vm_address_t *address,
 	*size = sz;
 	*is_shared = shared;
 	*object_name = IP_NULL;
+	obj = vm_map_region_object(task->map, addr);
+	if (obj != NULL) {
+		*object_name = pager_name_port(obj);
+		vm_object_release(obj);
+	}
 	*offset = off;
 	return KERN_SUCCESS;
 }

@@ -135,6 +135,44 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 	return kr;
 }
 
+/* vm_fault_object_range's callback: nothing to map. */
+static kern_return_t page_is_there(void *ctx, struct page *pg,
+                                   enum vm_object_fault_how how,
+                                   vm_prot_t withhold)
+{
+	(void)ctx;
+	(void)pg;
+	(void)how;
+	(void)withhold;
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_fault_object_range(struct vm_object *obj, uint64_t offset,
+                                    uint64_t size)
+{
+	for (uint64_t done = 0; done < size; done += PAGE_SIZE) {
+		struct vm_object_wait wait;
+		kern_return_t kr;
+
+		for (;;) {
+			kr = vm_object_fault_page_apply(obj, offset + done,
+			                                false, page_is_there,
+			                                NULL, &wait);
+			if (kr != VM_OBJECT_MUST_WAIT)
+				break;
+			if (wait.ask == VM_ASK_DATA)
+				obj->pager->ops->data_request(
+				    wait.object, wait.offset, wait.access);
+			vm_object_wait_end(&wait, true);
+			if (wait.result == WAITQ_INTERRUPTED)
+				return KERN_ABORTED;
+		}
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
+	return KERN_SUCCESS;
+}
+
 kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access)
 {

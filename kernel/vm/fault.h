@@ -69,6 +69,19 @@ kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access);
 
 /*
+ * vm_fault_object_range: make every page of [OFFSET, OFFSET + SIZE) of
+ * OBJ (page aligned steps from OFFSET) resident, asking its pager and
+ * waiting as a read fault would: what an immediate copy of a pager's
+ * object (MEMORY_OBJECT_COPY_NONE) needs first.
+ * Locks: none held (sleeps).
+ * Returns KERN_SUCCESS, KERN_MEMORY_ERROR, KERN_ABORTED (interrupted),
+ *   KERN_RESOURCE_SHORTAGE.
+ */
+struct vm_object;
+kern_return_t vm_fault_object_range(struct vm_object *obj, uint64_t offset,
+                                    uint64_t size);
+
+/*
  * vm_user_copy: copy SIZE bytes from SRC_ADDR of (SRC, SRC_PMAP) to
  * DST_ADDR of (DST, DST_PMAP), faulting pages in on both sides as a
  * task would (the source needs VM_PROT_READ, the destination

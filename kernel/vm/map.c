@@ -1108,3 +1108,20 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 	vm_map_copy_discard(copy);
 	return KERN_SUCCESS;
 }
+
+struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr)
+{
+	struct vm_map_entry *e;
+	struct vm_object *obj = NULL;
+	unsigned long flags;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = entry_at_or_after(map, addr);
+	if (e != NULL && e->object != NULL) {
+		obj = e->object;
+		vm_object_reference(obj);
+	}
+	spin_unlock(&map->lock, flags);
+	return obj;
+}

@@ -244,6 +244,13 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
                             vm_inherit_t *inheritance, bool *shared,
                             uint64_t *offset);
 
+/*
+ * vm_map_region_object: the object of the region vm_map_region would
+ * describe for ADDR, referenced (the caller releases it), or NULL (no
+ * region, or one not touched yet).  Locks: map->lock not held.
+ */
+struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr);
+
 /* vm_map_mark_shared: the region containing ADDR (if any) is shared with
  * another map from now on.  Locks: map->lock not held. */
 void vm_map_mark_shared(struct vm_map *map, vaddr_t addr);

@@ -412,6 +412,8 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
 {
 	switch (r->state) {
 	case VM_PAGE_ABSENT:
+		if (holder->pager->dead)
+			return KERN_MEMORY_ERROR; /* it will never come */
 		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
 	case VM_PAGE_ERROR:
 		/* Reported once (whatever the pager's code, as GNU Mach):
