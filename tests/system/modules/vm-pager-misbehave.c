@@ -343,6 +343,25 @@ static void check_garbage(mach_port_t port, mach_port_t control,
 	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x29, 7 * PAGE);
 	pg_ok(ok, "and a proper supply serves it (%#lx)", (unsigned long)w);
 
+	/* GNU Mach: data_unavailable for a page nobody asked for is
+	 * ignored (the page is asked for when touched), and data_error on
+	 * a resident page too (it stays readable). */
+	(void)memory_object_data_unavailable(control, 9 * PAGE, PAGE);
+	j = pg_start(PG_READ, a + 9 * PAGE, 0, &th);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST &&
+	     ev.offset == 9 * PAGE;
+	pg_ok(ok, "an unasked data_unavailable: a read still asks (got %s)",
+	      pg_id_name(ev.id));
+	(void)pg_supply(control, 9 * PAGE, PAGE, 0x39, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x39, 9 * PAGE);
+	pg_ok(ok, "and gets the supply (%#lx)", (unsigned long)w);
+	(void)memory_object_data_error(control, 9 * PAGE, PAGE, KERN_FAILURE);
+	ok = pg_peek(a + 9 * PAGE + 8, &w) && w == pg_word(0x39, 9 * PAGE);
+	pg_ok(ok && pg_quiet(port, &ev),
+	      "data_error on a resident page: it still reads (%#lx)",
+	      (unsigned long)w);
+
 	/* The wrong ports. */
 	pg_expect(
 	    pg_supply(T, 0, PAGE, 0x2a, VM_PROT_NONE, FALSE, MACH_PORT_NULL),
@@ -447,7 +466,7 @@ static void check_garbage(mach_port_t port, mach_port_t control,
 	pg_silent(port, &ev, "the object heard none of it");
 out:
 	(void)mach_port_destroy(T, rp);
-	pg_group_end(34, "garbage");
+	pg_group_end(37, "garbage");
 }
 
 int main(int argc, char **argv)
@@ -459,7 +478,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager-misbehave: no console\n");
 	pg_init();
-	tap_plan(2 + 15 + 5 + 8 + 9 + 34);
+	tap_plan(2 + 15 + 5 + 8 + 9 + 37);
 	/* One object, 10 pages, for all but check_pager_dies. */
 	pg_group_begin();
 	(void)map_ready(&port, &control, &name, &a, 10 * PAGE, "object");
