@@ -392,7 +392,10 @@ static int pg_holds(vm_offset_t a, vm_size_t n, uint32_t tag,
 
 /* --- workers that touch memory ------------------------------------------- */
 
-enum pg_op { PG_READ, PG_WRITE, PG_MAP };
+/* PG_VM_READ and PG_VM_WRITE go through the kernel (vm_read of a page
+ * at addr, reporting its word at offset 8 or the error; vm_write of a
+ * page of value words, reporting the result). */
+enum pg_op { PG_READ, PG_WRITE, PG_MAP, PG_VM_READ, PG_VM_WRITE };
 
 struct pg_job {
 	enum pg_op op;
@@ -452,6 +455,26 @@ static void pg_worker(void *arg)
 		w = (uint32_t)pg_map(T, &j->addr, j->size, j->object, j->offset,
 		                     j->copy, VM_INHERIT_NONE);
 		break;
+	case PG_VM_READ: {
+		vm_offset_t data = 0;
+		mach_msg_type_number_t n = 0;
+		kern_return_t kr = vm_read(T, j->addr, PAGE, &data, &n);
+
+		w = kr != KERN_SUCCESS ? (uint32_t)kr : ((uint64_t *)data)[1];
+		if (kr == KERN_SUCCESS)
+			(void)vm_deallocate(T, data, n);
+		break;
+	}
+	case PG_VM_WRITE: {
+		vm_address_t b = 0;
+
+		(void)vm_allocate(T, &b, PAGE, TRUE);
+		for (unsigned i = 0; i < PAGE / 8; i++)
+			((uint64_t *)b)[i] = j->value;
+		w = (uint32_t)vm_write(T, j->addr, b, PAGE);
+		(void)vm_deallocate(T, b, PAGE);
+		break;
+	}
 	}
 	(void)machr_send_word(pg_rep, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL,
 	                      0, (mach_msg_id_t)(j - pg_jobs), w, 0, 0);

@@ -6,7 +6,8 @@
  * data_unlock, lock_request with its data_return and lock_completed,
  * precious pages, attributes, terminate, the object cache, several
  * mappings and offsets, copies under the three copy strategies, and a
- * mapping shared with a child task.  vm-pager-misbehave.c has the
+ * mapping shared with a child task, vm_read and vm_write of pager
+ * memory.  vm-pager-misbehave.c has the
  * pagers that do not answer or answer wrongly.  The pager is this
  * task's main thread (pager-lib.h); worker threads touch the memory.
  * Each check states what GNU Mach does.
@@ -38,9 +39,10 @@
  * 3. A fault on a page the object does not hold sends
  *    memory_object_data_request(object, control, offset, 4096, access):
  *    one page, access VM_PROT_READ for a read and READ|WRITE for a
- *    write; the offset is the mapping's offset plus the page's place in
- *    it, not rounded (a mapping at object offset 0x123 asks for 0x123).
- *    The thread waits for the answer:
+ *    write (the kernel's own accesses alike: vm_read asks READ, while
+ *    vm_write of a whole page asks WRITE alone); the offset is the mapping's
+ * offset plus the page's place in it, not rounded (a mapping at object offset
+ * 0x123 asks for 0x123). The thread waits for the answer:
  *    - memory_object_data_supply(control, offset, data, count, dealloc,
  *      lock_value, precious, reply_to): the page is filled and the thread
  *      runs on; with reply_to, memory_object_supply_completed(offset,
@@ -68,7 +70,9 @@
  *    for a clean precious page); the pages are then clean.  should_flush
  *    evicts them (the next touch asks again).  lock_value sets the
  *    withheld access (VM_PROT_NONE lifts a lock, VM_PROT_WRITE makes the
- *    next write send data_unlock).  Then memory_object_lock_completed(
+ *    next write send data_unlock, VM_PROT_ALL makes a read send
+ *    data_unlock asking READ).  A page still being asked for is left
+ *    alone (the request stands).  Then memory_object_lock_completed(
  *    reply_to, control, offset, size) reports the request done, echoing
  *    its range.  Clean non-precious pages are never sent.
  * 5. memory_object_change_attributes(control, may_cache, strategy,
@@ -760,6 +764,91 @@ out:
 	pg_group_end(11, "share");
 }
 
+/* The kernel touching pager memory for us (vm_read, vm_write); a read
+ * lock; a flush while a page is being asked for. */
+static void check_kernel_access(void)
+{
+	mach_port_t port, control, name;
+	vm_address_t a = 0;
+	struct pg_job *j;
+	uint64_t w = 0;
+	int ok;
+
+	pg_group_begin();
+	if (pg_broken)
+		goto out;
+	if (!map_new(&port, &control, &name, &a, 4 * PAGE, VM_INHERIT_NONE,
+	             "kernel access"))
+		goto out;
+	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
+	/* GNU Mach: vm_read faults the page in as a read would. */
+	j = pg_start(PG_VM_READ, a, 0, NULL);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST;
+	pg_ok(ok && ev.offset == 0 && ev.access == VM_PROT_READ,
+	      "vm_read: data_request(%#lx, access %d) (got %s)",
+	      (unsigned long)ev.offset, ev.access, pg_id_name(ev.id));
+	(void)pg_supply(control, 0, PAGE, 0x50, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x50, 0);
+	pg_ok(ok, "vm_read returns the supplied data (%#lx)", (unsigned long)w);
+	/* GNU Mach: vm_write of a whole page asks for it with access WRITE
+	 * alone, then overwrites it. */
+	j = pg_start(PG_VM_WRITE, a + PAGE, 0x77, NULL);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST;
+	pg_ok(ok && ev.offset == PAGE && ev.access == VM_PROT_WRITE,
+	      "vm_write: data_request(%#lx, access %d) (got %s)",
+	      (unsigned long)ev.offset, ev.access, pg_id_name(ev.id));
+	(void)pg_supply(control, PAGE, PAGE, 0x51, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == KERN_SUCCESS;
+	pg_ok(ok, "vm_write returns KERN_SUCCESS (%#lx)", (unsigned long)w);
+	ok = pg_peek(a + PAGE + 16, &w) && w == 0x77;
+	pg_ok(ok && pg_quiet(port, &ev), "the mapping reads what it wrote");
+
+	/* GNU Mach: with every access withheld, a read sends data_unlock
+	 * asking for READ. */
+	(void)memory_object_lock_request(control, 0, PAGE,
+	                                 MEMORY_OBJECT_RETURN_NONE, FALSE,
+	                                 VM_PROT_ALL, port);
+	(void)pg_expect_msg(port, MO_LOCK_COMPLETED, &ev, "lock_value ALL");
+	j = pg_start(PG_READ, a + 8, 0, NULL);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_UNLOCK;
+	pg_ok(ok && ev.offset == 0 && ev.access == VM_PROT_READ,
+	      "a read of it: data_unlock(%#lx, access %d) (got %s)",
+	      (unsigned long)ev.offset, ev.access, pg_id_name(ev.id));
+	(void)memory_object_lock_request(control, 0, PAGE,
+	                                 MEMORY_OBJECT_RETURN_NONE, FALSE,
+	                                 VM_PROT_NONE, MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x50, 0);
+	pg_ok(ok, "unlocked, the read completes (%#lx)", (unsigned long)w);
+
+	/* GNU Mach: a flush while page 2 is being asked for returns the
+	 * dirty page 1 and leaves the request standing. */
+	j = pg_start(PG_READ, a + 2 * PAGE, 0, NULL);
+	(void)pg_expect_msg(port, MO_DATA_REQUEST, &ev, "a read of page 2");
+	(void)memory_object_lock_request(control, 0, 4 * PAGE,
+	                                 MEMORY_OBJECT_RETURN_ALL, TRUE,
+	                                 VM_PROT_NONE, port);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_RETURN;
+	pg_ok(ok && ev.offset == PAGE && ev.count == PAGE && ev.dirty,
+	      "flush: data_return of page 1 (%s at %#lx)", pg_id_name(ev.id),
+	      (unsigned long)ev.offset);
+	(void)pg_expect_msg(port, MO_LOCK_COMPLETED, &ev, "then");
+	(void)pg_supply(control, 2 * PAGE, PAGE, 0x52, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x52, 2 * PAGE);
+	pg_ok(ok, "the waiting read gets the later supply (%#lx)",
+	      (unsigned long)w);
+	(void)vm_deallocate(T, a, 4 * PAGE);
+	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
+	                    "vm_deallocate, no page dirty");
+	(void)mach_port_destroy(T, ev.control);
+	(void)mach_port_destroy(T, ev.name);
+	(void)mach_port_destroy(T, port);
+out:
+	pg_group_end(15, "kernel access");
+}
+
 /* vm_map(copy=TRUE) of a COPY_NONE object: an immediate copy. */
 static void check_copy_none(void)
 {
@@ -828,7 +917,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(24 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15);
+	tap_plan(24 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15 + 15);
 	check_init_ready();
 	check_locks();
 	check_clean_flush();
@@ -837,6 +926,7 @@ int main(int argc, char **argv)
 	check_copy_delay();
 	check_copy_call();
 	check_share();
+	check_kernel_access();
 	check_copy_none();
 	tap_finish(host_priv);
 	return 0;
