@@ -3,8 +3,9 @@
  * not play by the rules, as GNU Mach copes with them: a pager that never
  * answers a data_request (the faulting thread waits; thread_abort,
  * thread_terminate and task_terminate), one that answers data_error (an
- * exception), one that dies with a fault pending, and one that sends
- * garbage (supplies nobody asked for, at odd offsets and sizes, to the
+ * exception), a client writing against its map protection (an exception
+ * before any pager call), one that dies with a fault pending, and one that
+ * sends garbage (supplies nobody asked for, at odd offsets and sizes, to the
  * wrong ports, bad lock requests and attributes, unknown message ids on
  * the control port, vm_map of ports that are not memory objects).  The
  * protocol itself is summarised at the top of vm-pager.c; the pager
@@ -200,6 +201,61 @@ static void check_data_error(mach_port_t port, mach_port_t control,
 out:
 	(void)mach_port_destroy(T, exc);
 	pg_group_end(8, "data_error");
+}
+
+/* A client writing where its map protection forbids it: no business
+ * of the pager's. */
+static void check_map_protection(void)
+{
+	mach_port_t port, control, name, exc = pg_new_object(), th;
+	vm_address_t a = 0;
+	kern_return_t kr;
+	uint64_t w = 0;
+	int ok;
+
+	pg_group_begin();
+	if (pg_broken)
+		goto out;
+	port = pg_new_object();
+	kr = vm_map(T, &a, PAGE, 0, TRUE, port, 0, FALSE, VM_PROT_READ,
+	            VM_PROT_ALL, VM_INHERIT_NONE);
+	pg_expect(kr, KERN_SUCCESS, "vm_map with protection READ");
+	if (kr != KERN_SUCCESS ||
+	    !pg_expect_msg(port, MO_INIT, &ev, "protection READ"))
+		goto out;
+	control = ev.control;
+	name = ev.name;
+	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
+	/* GNU Mach: a write faults on the map protection with
+	 * EXC_BAD_ACCESS / KERN_PROTECTION_FAILURE before asking the
+	 * pager anything. */
+	(void)pg_start_exc(PG_WRITE, a + 8, exc, &th);
+	ok = pg_catch(exc, WAIT_MS);
+	pg_ok(ok && pg_exc.exc == EXC_BAD_ACCESS &&
+	          pg_exc.code == KERN_PROTECTION_FAILURE &&
+	          pg_exc.subcode == (long)(a + 8),
+	      "a write: exception %d, code %#x, subcode %#lx", pg_exc.exc,
+	      pg_exc.code, pg_exc.subcode);
+	pg_silent(port, &ev, "and the pager hears nothing");
+	/* GNU Mach: after vm_protect, the write faults the page in. */
+	(void)vm_protect(T, a, PAGE, FALSE, VM_PROT_READ | VM_PROT_WRITE);
+	(void)pg_start(PG_WRITE, a + 8, 3, &th);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST;
+	pg_ok(ok && ev.access == (VM_PROT_READ | VM_PROT_WRITE),
+	      "made writable, a write asks (access %d, got %s)", ev.access,
+	      pg_id_name(ev.id));
+	(void)memory_object_data_unavailable(control, 0, PAGE);
+	ok = pg_peek(a + 8, &w) && w == 3;
+	pg_ok(ok, "and completes (%#lx)", (unsigned long)w);
+	(void)vm_deallocate(T, a, PAGE);
+	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev, "vm_deallocate");
+	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
+	(void)mach_port_destroy(T, control);
+	(void)mach_port_destroy(T, name);
+	(void)mach_port_destroy(T, port);
+out:
+	(void)mach_port_destroy(T, exc);
+	pg_group_end(8, "map protection");
 }
 
 /* The pager's port dies while a fault waits, or before one. */
@@ -478,7 +534,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager-misbehave: no console\n");
 	pg_init();
-	tap_plan(2 + 15 + 5 + 8 + 9 + 37);
+	tap_plan(2 + 15 + 5 + 8 + 8 + 9 + 37);
 	/* One object, 10 pages, for all but check_pager_dies. */
 	pg_group_begin();
 	(void)map_ready(&port, &control, &name, &a, 10 * PAGE, "object");
@@ -486,6 +542,7 @@ int main(int argc, char **argv)
 	check_no_answer(port, control, a);
 	check_task_terminate(port, control);
 	check_data_error(port, control, a);
+	check_map_protection();
 	check_pager_dies();
 	check_garbage(port, control, name, a);
 	tap_finish(host_priv);
