@@ -8,9 +8,11 @@
  * receives the kernel's memory_object.defs messages one at a time with a
  * timeout (pg_next), each decoded by MIG's memory_object_server into a
  * struct pg_event, and answers with the mach.defs calls.  Anything that
- * can block on the pager (touching mapped memory, a vm_map that reads the
- * object) runs in a worker thread (pg_touch) that reports over a port, so
- * a kernel that never calls the pager fails a check instead of hanging.
+ * can block on the pager (touching mapped memory, vm_read/vm_write, a
+ * vm_map that copies the object) runs in a worker thread (pg_start,
+ * pg_peek, pg_poke) that reports over a port, so a kernel that never
+ * calls the pager fails a check instead of hanging; pg_group_end ends
+ * the workers still blocked.
  *
  * Checks go through pg_ok/pg_expect, which count them, so that a group
  * whose set-up failed can pad its remaining planned checks with failures
@@ -662,8 +664,8 @@ static mach_port_type_t pg_type(mach_port_t name)
 	return t;
 }
 
-/* vm_region's object name and offset for ADDR (the name right freed
- * unless KEEP). */
+/* vm_region at ADDR in TASK: the region's start, size, object name (a
+ * send right for the caller to free) and offset. */
 static kern_return_t pg_region(mach_port_t task, vm_address_t addr,
                                vm_address_t *start, vm_size_t *size,
                                mach_port_t *object, vm_offset_t *offset)
