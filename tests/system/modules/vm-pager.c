@@ -36,6 +36,8 @@
  *    copy_strategy) the object is not ready: memory_object_get_attributes
  *    says ready FALSE, may_cache FALSE, strategy 0 (COPY_NONE), and a
  *    thread touching the memory waits without any data_request.
+ *    memory_object_change_attributes makes the object ready just as
+ *    well, and ready on a ready object sets the attributes again.
  * 3. A fault on a page the object does not hold sends
  *    memory_object_data_request(object, control, offset, 4096, access):
  *    one page, access VM_PROT_READ for a read and READ|WRITE for a
@@ -280,6 +282,64 @@ static void check_init_ready(void)
 		(void)mach_port_deallocate(T, obj);
 out:
 	pg_group_end(24, "init/ready");
+}
+
+/* change_attributes instead of ready; ready again on a ready object. */
+static void check_ready_variants(void)
+{
+	mach_port_t port, control, name, rp = pg_new_object(), th;
+	boolean_t ready = 2, may_cache = 2;
+	memory_object_copy_strategy_t st = -1;
+	vm_address_t a = 0;
+	struct pg_job *j;
+	uint64_t w = 0;
+	int ok;
+
+	pg_group_begin();
+	if (pg_broken)
+		goto out;
+	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
+	             "change before ready"))
+		goto out;
+	j = pg_start(PG_READ, a, 0, &th);
+	pg_silent(port, &ev, "a read before ready: no data_request");
+	/* GNU Mach: change_attributes makes the object ready as
+	 * memory_object_ready would: change_completed, then the waiting
+	 * fault's data_request. */
+	pg_expect(memory_object_change_attributes(control, TRUE,
+	                                          MEMORY_OBJECT_COPY_CALL, rp),
+	          KERN_SUCCESS, "change_attributes(TRUE, CALL) before ready");
+	ok = pg_next(rp, WAIT_MS, &ev) == MO_CHANGE_COMPLETED;
+	pg_ok(ok && ev.may_cache && ev.strategy == MEMORY_OBJECT_COPY_CALL,
+	      "change_completed(may_cache %d, strategy %d)", ev.may_cache,
+	      ev.strategy);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST && ev.offset == 0;
+	pg_ok(ok, "then the waiting read's data_request (got %s)",
+	      pg_id_name(ev.id));
+	(void)memory_object_get_attributes(control, &ready, &may_cache, &st);
+	pg_ok(ready && may_cache && st == MEMORY_OBJECT_COPY_CALL,
+	      "get_attributes: ready %d, may_cache %d, strategy %d", ready,
+	      may_cache, st);
+	/* GNU Mach: ready on a ready object sets the attributes again. */
+	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_NONE);
+	ready = may_cache = 2;
+	(void)memory_object_get_attributes(control, &ready, &may_cache, &st);
+	pg_ok(ready && !may_cache && st == MEMORY_OBJECT_COPY_NONE,
+	      "ready(FALSE, NONE) again: ready %d, may_cache %d, strategy %d",
+	      ready, may_cache, st);
+	(void)pg_supply(control, 0, PAGE, 0x30, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x30, 0);
+	pg_ok(ok, "the read completes (%#lx)", (unsigned long)w);
+	(void)vm_deallocate(T, a, 2 * PAGE);
+	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
+	                    "vm_deallocate (may_cache FALSE again)");
+	(void)mach_port_destroy(T, ev.control);
+	(void)mach_port_destroy(T, ev.name);
+	(void)mach_port_destroy(T, port);
+out:
+	(void)mach_port_destroy(T, rp);
+	pg_group_end(10, "change before ready");
 }
 
 /* Page locks: lock_value in data_supply and lock_request, data_unlock. */
@@ -917,8 +977,9 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(24 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15 + 15);
+	tap_plan(24 + 10 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15 + 15);
 	check_init_ready();
+	check_ready_variants();
 	check_locks();
 	check_clean_flush();
 	check_attributes_terminate();
