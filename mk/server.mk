@@ -49,7 +49,8 @@ SMIG_HDRS   := $(SMIG_SRCS:.c=.h)
 # The kernel as a client: MIG's kernel-user stubs (KernelUser in the
 # .defs) for the messages the kernel sends to pagers; they hand each
 # message to mach_msg_send_from_kernel (kernel/server/kclient.c).
-KMIG_IFACES := memory_object:mach/memory_object.defs
+KMIG_IFACES := memory_object:mach/memory_object.defs \
+	memory_object_default:mach/memory_object_default.defs
 
 define KMIG_RULE
 $(SMIG_DIR)/$(call smig_stem,$(1))_user.c $(SMIG_DIR)/$(call smig_stem,$(1))_user.h &: $(REF_STAMP) mk/server.mk

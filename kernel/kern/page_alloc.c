@@ -33,7 +33,18 @@ static struct {
 	uint64_t npages;
 	struct list free[PAGE_ORDER_MAX + 1]; /* free block heads by order */
 	struct page_alloc_stats stats;
+	uint64_t reserve; /* free pages only privileged callers may take */
 } pa = {.lock = SPINLOCK_INIT("page_alloc")};
+
+bool (*page_alloc_privileged)(void);
+
+void page_alloc_set_reserve(uint64_t pages)
+{
+	unsigned long flags = spin_lock(&pa.lock);
+
+	pa.reserve = pages;
+	spin_unlock(&pa.lock, flags);
+}
 
 static inline uint64_t page_index(const struct page *pg)
 {
@@ -156,6 +167,11 @@ struct page *page_alloc(unsigned order)
 
 	flags = spin_lock(&pa.lock);
 	if (unlikely(order > PAGE_ORDER_MAX || !pa.ready))
+		goto fail;
+	/* The last pages are for whoever frees memory (pageout, the default
+	 * pager). */
+	if (pa.stats.free_pages < pa.reserve + (1UL << order) &&
+	    (page_alloc_privileged == NULL || !page_alloc_privileged()))
 		goto fail;
 	for (j = order; j <= PAGE_ORDER_MAX; j++)
 		if (!list_empty(&pa.free[j]))

@@ -59,6 +59,16 @@ void page_alloc_init(struct memmap *map);
 struct page *page_alloc(unsigned order);
 
 /*
+ * page_alloc_set_reserve: keep the last PAGES free pages for privileged
+ * callers (page_alloc_privileged returns true for them: the pageout
+ * daemon and the default pager's threads); others' page_alloc fails
+ * when it would dip into them.  page_alloc_privileged is called with the
+ * allocator's lock held: it must only read.
+ */
+void page_alloc_set_reserve(uint64_t pages);
+extern bool (*page_alloc_privileged)(void);
+
+/*
  * page_free: give back a block that page_alloc(ORDER) returned.
  * Panics on an invalid free: a page outside managed memory, a page that
  * is not a block head, a block already free, or an ORDER other than the

@@ -10,6 +10,7 @@
 
 #include "ipc/ool.h"
 #include "kern/clock.h"
+#include "kern/page_alloc.h"
 #include "kern/printf.h"
 #include "kern/slab.h"
 #include "kern/spinlock.h"
@@ -17,8 +18,10 @@
 #include "kern/waitq.h"
 #include "machine/console.h"
 #include "machine/disk.h"
+#include "machine/memlayout.h"
 #include "device_server.h"
 #include "server/kobjects.h"
+#include "vm/fault.h"
 
 /* How often a blocked console read looks for input (no receive
  * interrupt yet: the UART is polled). */
@@ -27,6 +30,7 @@
 /* The most a device_read takes at once, from the console and a disk. */
 #define DEVICE_READ_MAX 4096
 #define DISK_READ_MAX   (64 * 1024)
+#define DISK_CHUNK      PAGE_SIZE /* disk_transfer's bounce buffer */
 
 /* Disks served (vd0 .. vd3). */
 #define DISK_DEVICES 4
@@ -195,15 +199,25 @@ static io_return_t disk_transfer(struct kdevice *dev, bool write,
 		count = avail;
 	if (count == 0)
 		return D_SUCCESS;
-	bounce = kmalloc(DISK_READ_MAX);
+	/* A page at a time: under memory pressure (the default pager
+	 * writing pages out) only single pages are sure to be found. */
+	/* One page (kmalloc's larger sizes need several contiguous ones):
+	 * the default pager's writes are how memory gets free again, so
+	 * wait for the pageout daemon rather than fail them. */
+	bounce = page_alloc_va(0);
+	for (unsigned i = 0;
+	     bounce == NULL && i < 100 && vm_fault_memory_wait != NULL &&
+	     vm_fault_memory_wait(true);
+	     i++)
+		bounce = page_alloc_va(0);
 	if (bounce == NULL)
 		return D_NO_MEMORY;
 	while (*done < count && r == D_SUCCESS) {
 		uint64_t n = count - *done, first = recnum + *done / rec;
 		size_t nrec;
 
-		if (n > DISK_READ_MAX)
-			n = DISK_READ_MAX;
+		if (n > DISK_CHUNK)
+			n = DISK_CHUNK;
 		nrec = (size_t)((n + rec - 1) / rec);
 		if (write && n % rec != 0)
 			r = disk_result(
@@ -223,7 +237,7 @@ static io_return_t disk_transfer(struct kdevice *dev, bool write,
 		if (r == D_SUCCESS)
 			*done += n;
 	}
-	kfree(bounce);
+	page_free_va(bounce, 0);
 	return r;
 }
 

@@ -17,6 +17,7 @@
 #include "machine/memlayout.h"
 #include "machine/thread.h"
 #include "task/bootstrap.h"
+#include "task/pageout.h"
 #include "task/sched.h"
 #include "task/task.h"
 #include "task/thread.h"
@@ -232,7 +233,10 @@ void tasks_init(void)
 
 __noreturn void tasks_start(void)
 {
-	unsigned n = bootstrap_start_modules();
+	unsigned n;
+
+	pageout_start();
+	n = bootstrap_start_modules();
 
 	kprintf("Mach_R: %u task(s) started\n", n);
 	sched_idle_loop();

@@ -6,6 +6,7 @@
 #define TASK_PAGER_H
 
 #include <mach/kern_return.h>
+#include <stdbool.h>
 
 struct port;
 struct vm_object;
@@ -38,5 +39,22 @@ kern_return_t pager_copy_call(struct vm_object *obj, uint64_t offset,
  * Locks: none held.
  */
 struct port *pager_name_port(struct vm_object *obj);
+
+/*
+ * The default memory manager (vm_set_default_memory_manager).
+ * pager_default_exists: whether one is registered.
+ * pager_default_maps: whether MAP is the registering task's (never paged
+ *   out: the pager would wait for itself).
+ * pager_attach_default: give the anonymous object OBJ (referenced) to
+ *   the default pager: memory_object_create with a new object port, the
+ *   object's control and name ports.  Returns KERN_SUCCESS (also when OBJ
+ *   got a pager meanwhile), KERN_FAILURE (no default pager) or
+ *   KERN_RESOURCE_SHORTAGE.
+ * Locks: none held.
+ */
+struct vm_map;
+bool pager_default_exists(void);
+bool pager_default_maps(const struct vm_map *map);
+kern_return_t pager_attach_default(struct vm_object *obj);
 
 #endif

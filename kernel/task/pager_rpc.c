@@ -31,10 +31,13 @@
 #include "kern/slab.h"
 #include "kern/string.h"
 #include "machine/memlayout.h"
+#include "memory_object_default_user.h"
 #include "memory_object_user.h"
 #include "server/kobjects.h"
 #include "server/kserver.h"
 #include "task/pager.h"
+#include "task/task.h"
+#include "vm/fault.h"
 #include "vm/map.h"
 #include "vm/object.h"
 #include "vm/pager.h"
@@ -67,6 +70,12 @@ struct kpager {
 static bool pager_notify(struct kmsg *k);
 
 static spinlock_t table_lock = SPINLOCK_INIT("pager.table");
+
+/* The default memory manager: a send right, or NULL (guarded by
+ * table_lock), and the map of the task that registered it (its memory
+ * is never paged out: it would wait for itself). */
+static struct port *default_pager;
+static struct vm_map *default_pager_map;
 static struct list table = {&table, &table}; /* struct kpager, by link */
 static struct slab_cache kpager_cache;
 static bool kpager_cache_ready;
@@ -219,8 +228,10 @@ static void pager_terminate(struct vm_object *obj)
 
 	forget(kp);
 	unwatch_death(kp);
-	if (!kp->terminated) {
+	/* The default pager's objects die with their data: nothing back. */
+	if (!kp->terminated && !obj->pager->internal)
 		run.buf = page_alloc_va(4); /* 16 pages */
+	if (!kp->terminated) {
 		/* Nobody else can reach OBJ: its lock is taken only for the
 		 * record functions' assertions. */
 		f = spin_lock(&obj->lock);
@@ -266,13 +277,65 @@ static void pager_terminate(struct vm_object *obj)
 	slab_free(&kpager_cache, kp);
 }
 
+/* Pageout: one page to the pager (dirty, the kernel keeps no copy). */
+static bool send_data_return(struct vm_object *obj, uint64_t offset,
+                             const void *buf)
+{
+	struct kpager *kp = kpager_of(obj);
+	struct ool *ool;
+
+	if (kp->port == NULL || obj->pager->dead ||
+	    ool_from_kernel(buf, PAGE_SIZE, &ool) != MACH_MSG_SUCCESS)
+		return false;
+	return memory_object_data_return(kp->port, kp->control, offset,
+	                                 (vm_offset_t)ool, PAGE_SIZE, TRUE,
+	                                 FALSE) == MACH_MSG_SUCCESS;
+}
+
 static const struct vm_pager_ops kpager_ops = {
     .data_request = send_data_request,
     .data_unlock = send_data_unlock,
     .terminate = pager_terminate,
+    .data_return = send_data_return,
 };
 
 /* ---- finding the object of a memory object port ---- */
+
+/* A pager for OBJ with its control and name ports (not yet OBJ's), or
+ * NULL when memory is exhausted. */
+static struct kpager *kpager_new(struct vm_object *obj)
+{
+	struct kpager *kp = slab_zalloc(&kpager_cache);
+
+	if (kp == NULL)
+		return NULL;
+	if (kserver_alloc_port(KOBJECT_MEMORY_OBJECT_CONTROL, obj,
+	                       &kp->control) != KERN_SUCCESS ||
+	    kserver_alloc_port(KOBJECT_MEMORY_OBJECT_NAME, obj, &kp->name) !=
+	        KERN_SUCCESS) {
+		kserver_free_port(&kp->control);
+		slab_free(&kpager_cache, kp);
+		return NULL;
+	}
+	kp->vp.ops = &kpager_ops;
+	waitq_init(&kp->vp.wq);
+	kp->obj = obj;
+	return kp;
+}
+
+/* The slab cache and the notification hook, once. */
+static void pager_init_once(void)
+{
+	unsigned long f = spin_lock(&table_lock);
+
+	if (!kpager_cache_ready) {
+		slab_cache_init(&kpager_cache, "vm.pager",
+		                sizeof(struct kpager), 0);
+		kserver_notify_hook = pager_notify;
+		kpager_cache_ready = true;
+	}
+	spin_unlock(&table_lock, f);
+}
 
 kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 {
@@ -280,13 +343,8 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	struct vm_object *obj;
 	unsigned long f;
 
+	pager_init_once();
 	f = spin_lock(&table_lock);
-	if (!kpager_cache_ready) {
-		slab_cache_init(&kpager_cache, "vm.pager",
-		                sizeof(struct kpager), 0);
-		kserver_notify_hook = pager_notify;
-		kpager_cache_ready = true;
-	}
 	list_for_each_entry(struct kpager, k, &table, link)
 	{
 		if (k->port == port && vm_object_try_reference(k->obj)) {
@@ -298,24 +356,13 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	spin_unlock(&table_lock, f);
 
 	obj = vm_object_create(0);
-	kp = slab_zalloc(&kpager_cache);
-	if (obj == NULL || kp == NULL ||
-	    kserver_alloc_port(KOBJECT_MEMORY_OBJECT_CONTROL, obj,
-	                       &kp->control) != KERN_SUCCESS ||
-	    kserver_alloc_port(KOBJECT_MEMORY_OBJECT_NAME, obj, &kp->name) !=
-	        KERN_SUCCESS) {
-		if (kp != NULL) {
-			kserver_free_port(&kp->control);
-			slab_free(&kpager_cache, kp);
-		}
+	kp = obj != NULL ? kpager_new(obj) : NULL;
+	if (kp == NULL) {
 		if (obj != NULL)
 			vm_object_release(obj);
 		return KERN_RESOURCE_SHORTAGE;
 	}
-	kp->vp.ops = &kpager_ops;
-	waitq_init(&kp->vp.wq);
 	kp->vp.copy_strategy = MEMORY_OBJECT_COPY_NONE; /* until ready */
-	kp->obj = obj;
 	f = port_lock(port);
 	port_copy_send_locked(port); /* the object's own send right */
 	port_unlock(port, f);
@@ -460,6 +507,39 @@ static kern_return_t object_change_attributes(vm_object_t obj,
 	return KERN_SUCCESS;
 }
 
+/* A page for supplied data: memory may be short (the pager answers
+ * while the pageout daemon makes room), so wait for it a while. */
+static struct page *page_for_supply(void)
+{
+	struct page *pg = page_alloc(0);
+
+	for (unsigned i = 0; pg == NULL && i < 100 && vm_fault_memory_wait &&
+	                     vm_fault_memory_wait(true);
+	     i++)
+		pg = page_alloc(0);
+	return pg;
+}
+
+/* The data for [OFFSET, OFFSET + SIZE) of OBJ could not be kept: the
+ * faults waiting for it must ask again (the pager still has it). */
+static void unask(struct vm_object *obj, uint64_t offset, uint64_t size)
+{
+	unsigned long f = spin_lock(&obj->lock);
+
+	for (uint64_t off = offset; off < offset + size; off += PAGE_SIZE) {
+		struct vm_object_page *r = vm_object_record(obj, off, false);
+
+		if (r == NULL || r->state != VM_PAGE_ABSENT)
+			continue;
+		if (obj->pager->internal)
+			r->state = VM_PAGE_PAGED_OUT;
+		else
+			vm_object_record_remove(obj, r);
+	}
+	spin_unlock(&obj->lock, f);
+	wake(obj);
+}
+
 static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
                                         vm_offset_t data,
                                         mach_msg_type_number_t count,
@@ -475,13 +555,14 @@ static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
 	if (kr != KERN_SUCCESS || ool == NULL || ool_size(ool) < count)
 		return kr != KERN_SUCCESS ? kr : KERN_INVALID_ARGUMENT;
 	for (uint64_t done = 0; done < count; done += PAGE_SIZE) {
-		struct page *pg = page_alloc(0);
+		struct page *pg = page_for_supply();
 		struct vm_object_page *r;
 		unsigned long f;
 
 		if (pg == NULL) {
 			result = KERN_RESOURCE_SHORTAGE;
 			error_offset = offset + done;
+			unask(obj, offset + done, count - done);
 			break;
 		}
 		ool_read(ool, done, page_to_virt(pg), PAGE_SIZE);
@@ -828,4 +909,108 @@ kern_return_t kserver_memory_object_destroy(vm_object_t obj,
 
 	vm_object_deallocate(obj);
 	return kr;
+}
+
+/* ---- the default memory manager ---- */
+
+/* One more send right to P (the kernel holds one) if P is alive. */
+static bool copy_send(struct port *p)
+{
+	unsigned long f = port_lock(p);
+	bool alive = port_active(p);
+
+	if (alive)
+		port_copy_send_locked(p);
+	port_unlock(p, f);
+	return alive;
+}
+
+kern_return_t kserver_vm_set_default_memory_manager(host_t host_priv,
+                                                    ipc_port_t *manager)
+{
+	struct port *old;
+	unsigned long f;
+
+	if (host_priv == NULL)
+		return KERN_INVALID_HOST;
+	pager_init_once();
+	f = spin_lock(&table_lock);
+	old = default_pager;
+	if (IP_VALID(*manager)) {
+		/* The request's send right becomes ours; the old one goes
+		 * back in the reply. */
+		default_pager = *manager;
+		default_pager_map = task_current()->map;
+		*manager = old;
+	} else {
+		*manager = old != NULL && copy_send(old) ? old : IP_NULL;
+	}
+	spin_unlock(&table_lock, f);
+	return KERN_SUCCESS;
+}
+
+bool pager_default_exists(void)
+{
+	return __atomic_load_n(&default_pager, __ATOMIC_ACQUIRE) != NULL;
+}
+
+bool pager_default_maps(const struct vm_map *map)
+{
+	return map != NULL && map == default_pager_map;
+}
+
+kern_return_t pager_attach_default(struct vm_object *obj)
+{
+	struct port *dp, *port, *moved;
+	struct kpager *kp;
+	unsigned long f;
+	uint64_t size;
+
+	pager_init_once();
+	f = spin_lock(&table_lock);
+	dp = default_pager;
+	if (dp != NULL && !copy_send(dp)) /* memory_object_create moves one */
+		dp = NULL;
+	spin_unlock(&table_lock, f);
+	if (dp == NULL)
+		return KERN_FAILURE;
+	kp = kpager_new(obj);
+	if (kp == NULL ||
+	    port_alloc_kernel(KOBJECT_NONE, NULL, &port) != KERN_SUCCESS) {
+		if (kp != NULL) {
+			kserver_free_port(&kp->control);
+			kserver_free_port(&kp->name);
+			slab_free(&kpager_cache, kp);
+		}
+		port_release_send(dp);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	port_make_send(port); /* the object's */
+	port_make_send(port); /* the one take_receive lets go of */
+	moved = port;
+	moved = take_receive(&moved);
+	kp->port = port;
+	kp->vp.internal = true;
+	kp->vp.ready = true; /* the default pager sends no ready */
+	kp->vp.copy_strategy = MEMORY_OBJECT_COPY_DELAY;
+	f = spin_lock(&obj->lock);
+	if (obj->pager != NULL) {
+		/* Someone else was quicker: undo ours. */
+		spin_unlock(&obj->lock, f);
+		if (moved != NULL)
+			port_destroy(moved);
+		port_release_send(port);
+		kserver_free_port(&kp->control);
+		kserver_free_port(&kp->name);
+		slab_free(&kpager_cache, kp);
+		port_release_send(dp);
+		return KERN_SUCCESS;
+	}
+	obj->pager = &kp->vp;
+	size = obj->size;
+	spin_unlock(&obj->lock, f);
+	watch_death(kp);
+	(void)memory_object_create(dp, moved, size, kp->control, kp->name,
+	                           PAGE_SIZE);
+	return KERN_SUCCESS;
 }

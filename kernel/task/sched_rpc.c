@@ -389,8 +389,10 @@ kern_return_t kserver_thread_wire(host_t host_priv, thread_t thread,
 {
 	/* Every Mach_R thread's kernel stack is resident; GNU Mach accepts
 	 * this only for the caller itself. */
-	(void)wired;
 	if (host_priv == NULL || thread == NULL || thread != thread_current())
 		return KERN_INVALID_ARGUMENT;
+	/* A wired thread (the default pager's) may take the memory kept
+	 * for freeing memory (task/pageout.c). */
+	thread->vm_privileged = wired != 0;
 	return KERN_SUCCESS;
 }

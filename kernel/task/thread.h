@@ -30,19 +30,20 @@ enum thread_state {
 };
 
 /* Priorities: 0 is the highest, as in GNU Mach; NRQS queues. */
-#define SCHED_NRQS         64 /* priorities 0..63, as GNU Mach's NRQS */
-#define SCHED_PRI_USER     25 /* base of user threads (BASEPRI_USER) */
-#define SCHED_PRI_KERNEL   10 /* kernel threads */
-#define SCHED_PRI_LOWEST   (SCHED_NRQS - 1)
-#define SCHED_PRI_IDLE     SCHED_PRI_LOWEST /* never queued */
-#define SCHED_PRI_DEPRESS  SCHED_PRI_LOWEST /* a depressed thread */
-#define SCHED_TIMESHARE_OFFSET 7 /* a timesharing thread's priority starts
-                                    this much below its base (GNU Mach) */
+#define SCHED_NRQS        64 /* priorities 0..63, as GNU Mach's NRQS */
+#define SCHED_PRI_USER    25 /* base of user threads (BASEPRI_USER) */
+#define SCHED_PRI_KERNEL  10 /* kernel threads */
+#define SCHED_PRI_LOWEST  (SCHED_NRQS - 1)
+#define SCHED_PRI_IDLE    SCHED_PRI_LOWEST /* never queued */
+#define SCHED_PRI_DEPRESS SCHED_PRI_LOWEST /* a depressed thread */
+#define SCHED_TIMESHARE_OFFSET                                                 \
+	7 /* a timesharing thread's priority starts                            \
+	     this much below its base (GNU Mach) */
 
 /* Scheduling policies (mach/policy.h). */
 #define SCHED_POLICY_TIMESHARE 1
 #define SCHED_POLICY_FIXEDPRI  2
-#define THREAD_NAME_MAX  32
+#define THREAD_NAME_MAX        32
 
 /* Ask bits (thread->ast), checked before the thread returns to user mode. */
 #define AST_SUSPEND   0x1 /* stop until resumed */
@@ -67,10 +68,10 @@ struct thread {
 	struct task *task;     /* owning task (holds a reference) */
 	struct list task_link; /* on task->threads */
 	enum thread_state state;
-	bool stopped;          /* blocked by suspension, not by a wait */
-	atomic_bool on_cpu;    /* its registers are still in use by a CPU */
-	unsigned last_cpu;     /* CPU it last ran on */
-	struct list runq_link; /* on a run queue while RUNNABLE */
+	bool stopped;           /* blocked by suspension, not by a wait */
+	atomic_bool on_cpu;     /* its registers are still in use by a CPU */
+	unsigned last_cpu;      /* CPU it last ran on */
+	struct list runq_link;  /* on a run queue while RUNNABLE */
 	unsigned runq_cpu;      /* whose run queue runq_link is on */
 	int base_priority;      /* thread_priority / task default */
 	int max_priority;       /* best base thread_priority may set */
@@ -82,13 +83,15 @@ struct thread {
 	uint64_t depress_until; /* clock_now_ns() end of the depression */
 	uint32_t usage;         /* recent ticks on a CPU, halved each second */
 	uint64_t usage_second;  /* clock second USAGE was last decayed at */
-	uint64_t quantum_end;     /* clock_now_ns() end of the time slice */
-	int suspend_count;        /* thread_suspend minus thread_resume */
-	unsigned ast;             /* AST_* */
-	struct waiter *wait;      /* the waiter it blocks on, or NULL */
-	uint64_t wait_deadline;   /* clock_now_ns() deadline, or UINT64_MAX */
+	uint64_t quantum_end;   /* clock_now_ns() end of the time slice */
+	int suspend_count;      /* thread_suspend minus thread_resume */
+	unsigned ast;           /* AST_* */
+	struct waiter *wait;    /* the waiter it blocks on, or NULL */
+	uint64_t wait_deadline; /* clock_now_ns() deadline, or UINT64_MAX */
 	struct list timeout_link; /* on the timeout list while it has one */
 	bool user;                /* has a user context (machine.frame) */
+	bool vm_privileged;       /* may use the memory reserve (thread_wire,
+	                             the pageout daemon); written by itself */
 	struct port *self;        /* the thread's kernel-object port */
 	struct port *ith_sself;   /* THREAD_KERNEL_PORT (send right), or NULL */
 	struct port *ith_exception; /* THREAD_EXCEPTION_PORT, or NULL */

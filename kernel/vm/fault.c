@@ -15,6 +15,11 @@
 #include "vm/pager.h"
 
 struct vm_fault_stats vm_fault_stats;
+bool (*vm_fault_memory_wait)(bool failed);
+
+/* A fault short of memory retries this many times (each a wait of the
+ * pageout daemon's) before it gives up with KERN_RESOURCE_SHORTAGE. */
+#define MEMORY_RETRIES 400
 
 static void user_map_remove(void *pmap, vaddr_t start, vaddr_t end)
 {
@@ -109,10 +114,21 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 	if (addr >= VM_MAP_USER_MAX)
 		return KERN_INVALID_ADDRESS;
 	stat_inc(&vm_fault_stats.faults);
-	for (;;) {
+	/* Low on memory: let the pageout daemon make room first (a fault
+	 * in kernel mode must not sleep). */
+	for (unsigned i = 0;
+	     vm_fault_memory_wait != NULL && !(access & VM_FAULT_NOWAIT) &&
+	     i < MEMORY_RETRIES && vm_fault_memory_wait(false);
+	     i++)
+		continue; /* user memory leaves the kernel its reserve */
+	for (unsigned tries = 0;;) {
 		struct vm_pager *pager;
 
 		kr = vm_map_lookup_apply(map, addr, c.access, fault_apply, &c);
+		if (kr == KERN_RESOURCE_SHORTAGE && vm_fault_memory_wait &&
+		    !(access & VM_FAULT_NOWAIT) && tries++ < MEMORY_RETRIES &&
+		    vm_fault_memory_wait(true))
+			continue;
 		if (kr != VM_OBJECT_MUST_WAIT)
 			break;
 		/* Every lock is dropped: ask the pager, then wait for its

@@ -33,6 +33,17 @@ struct vm_fault_stats {
 extern struct vm_fault_stats vm_fault_stats;
 
 /*
+ * vm_fault_memory_wait: set by the pageout daemon (task/pageout.c):
+ * called by a fault before it allocates (FAILED false: it sleeps and
+ * returns true while free memory is below the kernel's reserve) and
+ * after an allocation failed (FAILED true: it sleeps a while and returns
+ * whether to try again), and by kernel paths that must not fail for want
+ * of a page.  NULL: no pageout.
+ * Locks: none held.
+ */
+extern bool (*vm_fault_memory_wait)(bool failed);
+
+/*
  * vm_user_map_create: an empty user address space [0, 2^47) over PMAP.
  * Returns NULL on exhaustion.
  */

@@ -100,20 +100,27 @@ static struct vm_map_entry *entry_at_or_after(const struct vm_map *map,
 	return addr < e->end ? e : entry_next(e);
 }
 
+/* Put E on its object's mappers (pageout and a pager's lock_request
+ * find every translation of the object through them). */
+static void entry_mapper(struct vm_map_entry *e)
+{
+	if (e->object != NULL) {
+		unsigned long fl = spin_lock(&e->object->lock);
+
+		list_push_back(&e->object->mappers, &e->mapper_link);
+		spin_unlock(&e->object->lock, fl);
+	}
+}
+
 /* Put E (new: any mapper_link is a copy's) in MAP, and on its object's
- * mappers if the object has a pager. */
+ * mappers. */
 static void entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
 	e->map = map;
 	e->mapper_link = (struct list){NULL, NULL};
-	if (e->object != NULL && e->object->pager != NULL) {
-		unsigned long fl = spin_lock(&e->object->lock);
-
-		list_push_back(&e->object->mappers, &e->mapper_link);
-		spin_unlock(&e->object->lock, fl);
-	}
+	entry_mapper(e);
 }
 
 /* Take E off its object's mappers (if it is on them). */
@@ -718,6 +725,7 @@ static kern_return_t entry_make_object(struct vm_map_entry *e)
 	if (e->object == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	e->offset = 0;
+	entry_mapper(e);
 	return KERN_SUCCESS;
 }
 
@@ -744,6 +752,7 @@ static kern_return_t entry_resolve_copy(struct vm_map_entry *e)
 	e->object = shadow; /* E's reference on OBJ now is SHADOW's */
 	e->offset = 0;
 	e->needs_copy = false;
+	entry_mapper(e);
 	return KERN_SUCCESS;
 }
 
@@ -813,6 +822,7 @@ static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
 			return kr;
 		vm_object_reference(e->object);
 		e->shared = true;
+		e->object->shared_in_place = true; /* never paged out */
 		*n = *e;
 		return KERN_SUCCESS;
 	}

@@ -53,8 +53,8 @@ struct vm_map_entry {
 	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
 	struct vm_map *map;       /* the map it is in (set when linked) */
-	struct list mapper_link;  /* on object->mappers when OBJECT has a
-	                             pager (guarded by the object's lock) */
+	struct list mapper_link;  /* on object->mappers (guarded by the
+	                             object's lock) */
 };
 
 /*
@@ -159,8 +159,7 @@ kern_return_t vm_map_enter_object(struct vm_map *map, vaddr_t *addr,
  * vm_map_object_protect: reduce every translation of OBJECT's offsets in
  * [START, END) in every map that maps OBJECT directly to at most PROT
  * (VM_PROT_NONE removes them): what a pager's lock_request needs before
- * it flushes or cleans pages.  For objects with a pager (only those keep
- * their mappers).
+ * it flushes or cleans pages, and pageout.
  * Locks: OBJECT's lock held (pmap locks are taken).
  */
 void vm_map_object_protect(struct vm_object *object, uint64_t start,

@@ -14,6 +14,7 @@
 #include "kern/string.h"
 #include "kern/waitq.h"
 #include "machine/memlayout.h"
+#include "vm/map.h"
 #include "vm/pager.h"
 
 #define PG_MASK ((uint64_t)PAGE_SIZE - 1)
@@ -22,6 +23,11 @@ struct vm_object_stats vm_object_stats;
 
 static struct slab_cache object_cache;
 static struct slab_cache record_cache;
+
+/* Every object alive, for pageout.  Lock order: after object locks is
+ * not allowed; the list lock comes first, then an object's lock. */
+static spinlock_t all_lock = SPINLOCK_INIT("vm_object.all");
+static struct list all_objects = {&all_objects, &all_objects};
 
 void vm_object_init(void)
 {
@@ -107,6 +113,7 @@ static void record_free(struct vm_object_page *r)
 struct vm_object *vm_object_create(uint64_t size)
 {
 	struct vm_object *obj;
+	unsigned long fl;
 
 	obj = slab_zalloc(&object_cache);
 	if (obj == NULL)
@@ -119,6 +126,9 @@ struct vm_object *vm_object_create(uint64_t size)
 	list_init(&obj->shadowers);
 	list_init(&obj->shadow_link);
 	stat_add(&vm_object_stats.objects, 1);
+	fl = spin_lock(&all_lock);
+	list_push_back(&all_objects, &obj->all_link);
+	spin_unlock(&all_lock, fl);
 	return obj;
 }
 
@@ -138,6 +148,10 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	struct vm_object *shadow = obj->shadow;
 	struct avl_node *n;
 
+	unsigned long afl = spin_lock(&all_lock);
+
+	list_remove(&obj->all_link);
+	spin_unlock(&all_lock, afl);
 	if (obj->pager != NULL)
 		obj->pager->ops->terminate(obj); /* its pages are still here */
 	if (shadow != NULL) {
@@ -230,7 +244,9 @@ kern_return_t vm_object_page_insert(struct vm_object *obj, uint64_t offset,
 	r = slab_alloc(&record_cache);
 	if (r == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	*r = (struct vm_object_page){.offset = offset, .page = pg};
+	/* A page made here (zero fill, copy) is new to any pager. */
+	*r = (struct vm_object_page){
+	    .offset = offset, .page = pg, .dirty = true};
 	fl = spin_lock(&obj->lock);
 	if (record_find(obj, offset) != NULL) {
 		spin_unlock(&obj->lock, fl);
@@ -415,6 +431,15 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
 		if (holder->pager->dead)
 			return KERN_MEMORY_ERROR; /* it will never come */
 		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+	case VM_PAGE_PAGING_OUT:
+		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+	case VM_PAGE_PAGED_OUT:
+		if (holder->pager->dead)
+			return KERN_MEMORY_ERROR;
+		r->state = VM_PAGE_ABSENT;
+		return must_wait(
+		    holder, hoff, VM_ASK_DATA,
+		    write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ, wait);
 	case VM_PAGE_ERROR:
 		/* Reported once (whatever the pager's code, as GNU Mach):
 		 * the next touch asks the pager again. */
@@ -459,7 +484,10 @@ kern_return_t vm_object_fault_page_apply(struct vm_object *obj, uint64_t offset,
 		kern_return_t kr;
 
 		r = chain_walk(obj, offset, &holder, &hoff, &fl);
-		if (r == NULL && holder->pager != NULL) {
+		/* The default pager holds only what was paged out (its records
+		 * say so): other pages are zero-filled here, unasked. */
+		if (r == NULL && holder->pager != NULL &&
+		    !holder->pager->internal) {
 			kr = pager_miss(holder, hoff, write && holder == obj,
 			                wait);
 			spin_unlock(&holder->lock, fl);
@@ -783,7 +811,8 @@ static bool object_check_one(struct vm_object *obj)
 		if (((r->offset & PG_MASK) != 0 && obj->pager == NULL) ||
 		    r->offset >= obj->size ||
 		    (r->page == NULL) != (r->state == VM_PAGE_ABSENT ||
-		                          r->state == VM_PAGE_ERROR))
+		                          r->state == VM_PAGE_ERROR ||
+		                          r->state == VM_PAGE_PAGED_OUT))
 			return false;
 	}
 	return true;
@@ -808,4 +837,119 @@ bool vm_object_check(struct vm_object *obj)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Remove every translation of offset OFF of OBJ (locked): in the maps
+ * that map OBJ, and in those that map an object shadowing it, which may
+ * map OBJ's page read-only below their own.  The shadowers' locks come
+ * against the lock order: they are only tried.  Returns false (some
+ * translations may be gone, which is harmless) when one was busy.
+ */
+static bool unmap_everywhere(struct vm_object *obj, uint64_t off,
+                             unsigned depth)
+{
+	bool ok = true;
+
+	vm_map_object_protect(obj, off, off + PAGE_SIZE, VM_PROT_NONE);
+	if (depth > 16)
+		return list_empty(&obj->shadowers);
+	list_for_each_entry(struct vm_object, s, &obj->shadowers, shadow_link)
+	{
+		unsigned long sfl;
+
+		if (off < s->shadow_offset || off - s->shadow_offset >= s->size)
+			continue; /* S cannot see it */
+		if (!spin_trylock(&s->lock, &sfl))
+			return false;
+		ok = unmap_everywhere(s, off - s->shadow_offset, depth + 1);
+		spin_unlock(&s->lock, sfl);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
+                            bool *dirty)
+{
+	unsigned long fl = spin_lock(&obj->lock);
+	struct vm_object_page *r = record_ceil(obj, obj->pageout_cursor);
+
+	while (r != NULL && (r->state != VM_PAGE_RESIDENT || r->lock != 0))
+		r = record_of(avl_next(&r->node));
+	if (r == NULL) {
+		obj->pageout_cursor = 0;
+		spin_unlock(&obj->lock, fl);
+		return false;
+	}
+	obj->pageout_cursor = r->offset + PAGE_SIZE;
+	/* No map may see it while it goes: every translation first. */
+	if (!unmap_everywhere(obj, r->offset, 0)) {
+		spin_unlock(&obj->lock, fl);
+		return false; /* a shadower is busy: another time */
+	}
+	*offset = r->offset;
+	*dirty = r->dirty;
+	if (r->dirty)
+		memcpy(buf, page_to_virt(r->page), PAGE_SIZE);
+	r->state = VM_PAGE_PAGING_OUT;
+	spin_unlock(&obj->lock, fl);
+	return true;
+}
+
+void vm_object_pageout_done(struct vm_object *obj, uint64_t offset, bool sent)
+{
+	unsigned long fl = spin_lock(&obj->lock);
+	struct vm_object_page *r = record_find(obj, offset);
+	struct page *pg = NULL;
+
+	if (r != NULL && r->state == VM_PAGE_PAGING_OUT) {
+		if (sent) {
+			pg = r->page;
+			r->page = NULL;
+			r->dirty = false;
+			r->state = VM_PAGE_PAGED_OUT;
+		} else {
+			r->state = VM_PAGE_RESIDENT;
+		}
+	}
+	spin_unlock(&obj->lock, fl);
+	if (pg != NULL) {
+		page_free(pg, 0);
+		stat_add(&vm_object_stats.pages, -1);
+	}
+	waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
+}
+
+struct vm_object *
+vm_object_rotate(bool (*accept)(struct vm_object *obj, void *arg), void *arg)
+{
+	struct vm_object *found = NULL;
+	unsigned long fl = spin_lock(&all_lock);
+	struct list *pos = all_objects.next;
+
+	/* Look at each object once; the one taken goes to the back. */
+	for (struct list *end = all_objects.prev; pos != &all_objects;) {
+		struct vm_object *obj =
+		    container_of(pos, struct vm_object, all_link);
+		struct list *next = pos->next;
+		unsigned long ofl = spin_lock(&obj->lock);
+		bool take = obj->refs > 0 && accept(obj, arg);
+
+		if (take)
+			obj->refs++;
+		spin_unlock(&obj->lock, ofl);
+		list_remove(pos);
+		list_push_back(&all_objects, pos);
+		if (take) {
+			found = obj;
+			break;
+		}
+		if (pos == end)
+			break;
+		pos = next;
+	}
+	spin_unlock(&all_lock, fl);
+	return found;
 }

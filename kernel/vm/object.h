@@ -44,8 +44,12 @@ struct vm_object {
 	struct vm_pager *pager;   /* the memory object behind it (vm/pager.h),
 	                             fixed at creation; NULL: anonymous */
 	struct list mappers;      /* map entries mapping it directly, by
-	                             their mapper_link (objects with a pager
-	                             only; guarded by our lock) */
+	                             their mapper_link (guarded by our lock) */
+	bool shared_in_place;     /* mapped VM_INHERIT_SHARE: never paged
+	                             out (eager copies read resident pages) */
+	struct list all_link;     /* on the list of every object (pageout;
+	                             guarded by the list's lock) */
+	uint64_t pageout_cursor;  /* where pageout looks next (our lock) */
 };
 
 /*
@@ -73,6 +77,9 @@ enum {
 	VM_PAGE_ABSENT,       /* asked of the pager; faults wait for it */
 	VM_PAGE_UNLOCKING,    /* resident, a data_unlock is outstanding */
 	VM_PAGE_ERROR,        /* the pager answered data_error */
+	VM_PAGE_PAGING_OUT,   /* resident, its data_return being sent:
+	                         faults wait */
+	VM_PAGE_PAGED_OUT,    /* its pager has it (pageout): a fault asks */
 };
 
 struct vm_pager;
@@ -273,6 +280,34 @@ struct vm_object_page *vm_object_record_ceil(struct vm_object *obj,
                                              uint64_t offset);
 struct vm_object_page *vm_object_record_next(struct vm_object_page *r);
 void vm_object_record_remove(struct vm_object *obj, struct vm_object_page *r);
+
+/*
+ * Pageout (vm/pageout.c drives it): one page of OBJ leaves memory.
+ * vm_object_pageout_pick: with OBJ's lock taken and released, choose the
+ *   next resident page at or after OBJ's cursor that can go (not locked by
+ *   its pager), remove its translations from every map that maps OBJ,
+ *   and copy it to BUF (PAGE_SIZE bytes) if it is dirty.  The page is
+ *   then PAGING_OUT: faults on it wait.  Returns true and its offset in
+ *   *OFFSET (*DIRTY: whether the pager must get it), false when OBJ has
+ *   no page to give (the cursor starts over).
+ * vm_object_pageout_done: the data_return was sent (SENT: free the page,
+ *   PAGED_OUT) or could not be (the page stays, RESIDENT and dirty);
+ *   waiting faults are woken.
+ * Locks: none held; OBJ referenced by the caller and with a pager.
+ */
+bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
+                            bool *dirty);
+void vm_object_pageout_done(struct vm_object *obj, uint64_t offset, bool sent);
+
+/*
+ * vm_object_rotate: the first object alive (in a round robin over all of
+ * them: each one looked at goes to the back) that ACCEPT(OBJ, ARG)
+ * accepts (called with OBJ's lock held: it only reads OBJ), with a
+ * reference for the caller; NULL when none is, after one round.
+ * Locks: none held.
+ */
+struct vm_object *
+vm_object_rotate(bool (*accept)(struct vm_object *obj, void *arg), void *arg);
 
 /* vm_object_try_reference: a reference on OBJ unless it is already being
  * destroyed (no reference left).  Returns whether one was taken. */

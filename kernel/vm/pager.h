@@ -28,6 +28,10 @@ struct vm_pager_ops {
 	/* OBJ's last reference went: return what must be returned, tell
 	 * the pager, free the pager state.  OBJ's pages are freed after. */
 	void (*terminate)(struct vm_object *obj);
+	/* Pageout: give the pager the page at OFFSET (its data in BUF).
+	 * Returns whether the message went (else the page stays). */
+	bool (*data_return)(struct vm_object *obj, uint64_t offset,
+	                    const void *buf);
 };
 
 /*
@@ -42,6 +46,8 @@ struct vm_pager {
 	bool ready;        /* memory_object_ready came: requests may go */
 	bool may_cache;    /* keep the object when its last mapping goes */
 	bool dead;         /* destroyed, or its pager died: no more data */
+	bool internal;     /* the default pager's (anonymous memory): it
+	                      holds only the pages paged out to it */
 	int copy_strategy; /* MEMORY_OBJECT_COPY_* */
 };
 

@@ -18,7 +18,6 @@
 # kernel itself and finds the pager without the kernel's help
 # (servers/pager/rendezvous.h): it counts on Mach_R today.
 . "$(dirname "$0")/testlib"
-MACHR_PENDING="the kernel side of paging (vm_map of a memory object, vm_set_default_memory_manager, pageout) is not in Mach_R yet"
 PAGING_MODULES=" dp-objects anon-paging "
 
 PAGER=$BUILD/servers/pager/pager
