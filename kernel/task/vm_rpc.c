@@ -100,6 +100,23 @@ static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
 	return kr;
 }
 
+/* Where vm_map/vm_allocate(anywhere) search from: address 0 in an empty
+ * space, as on GNU Mach; else above the program (vm_user_anywhere_start,
+ * which the message layer's copyouts keep using: they never land at 0). */
+static vaddr_t user_anywhere_start(struct vm_map *map)
+{
+	vaddr_t addr = 0;
+	uint64_t size, off;
+	vm_prot_t p, m;
+	vm_inherit_t inh;
+	bool shared;
+
+	if (vm_map_region(map, &addr, &size, &p, &m, &inh, &shared, &off) !=
+	    KERN_SUCCESS)
+		return 0;
+	return vm_user_anywhere_start(map);
+}
+
 kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
                              vm_size_t size, vm_address_t mask,
                              boolean_t anywhere, ipc_port_t memory_object,
@@ -115,9 +132,11 @@ kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
 		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
+	if (size > UINT64_MAX - PG_MASK)
+		return KERN_INVALID_ARGUMENT; /* GNU Mach: rounding overflows */
 	if (range_bad(anywhere ? 0 : *address, size))
 		return anywhere ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
-	addr = anywhere ? vm_user_anywhere_start(task->map) : *address;
+	addr = anywhere ? user_anywhere_start(task->map) : *address;
 	if (IP_VALID(memory_object))
 		kr = map_memory_object(
 		    task, &addr, size, mask, anywhere, memory_object, offset,

@@ -31,7 +31,7 @@ struct vm_object;
 #define VM_MAP_USER_MAX 0x800000000000ULL
 
 /* Default bound on the entries of one map (vm_map_set_entry_limit). */
-#define VM_MAP_ENTRIES_DEFAULT 16384u
+#define VM_MAP_ENTRIES_DEFAULT 32768u
 
 /*
  * One region: [start, end) with uniform attributes.
