@@ -423,7 +423,7 @@ kern_return_t kserver_vm_region(vm_map_t task, vm_address_t *address,
 	*object_name = IP_NULL;
 	obj = vm_map_region_object(task->map, addr);
 	if (obj != NULL) {
-		*object_name = pager_name_port(obj);
+		*object_name = object_name_port(obj);
 		vm_object_release(obj);
 	}
 	*offset = off;

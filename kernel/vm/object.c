@@ -104,6 +104,8 @@ static void record_free(struct vm_object_page *r)
 	slab_free(&record_cache, r);
 }
 
+void (*vm_object_name_destroy)(struct vm_object *obj);
+
 struct vm_object *vm_object_create(uint64_t size)
 {
 	struct vm_object *obj;
@@ -140,6 +142,8 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 
 	if (obj->pager != NULL)
 		obj->pager->ops->terminate(obj); /* its pages are still here */
+	if (obj->name != NULL && vm_object_name_destroy != NULL)
+		vm_object_name_destroy(obj);
 	if (shadow != NULL) {
 		unsigned long fl = spin_lock(&shadow->lock);
 
