@@ -34,7 +34,9 @@ struct port *object_name_port(struct vm_object *obj)
 	spin_unlock(&obj->lock, fl);
 	if (name == NULL) {
 		vm_object_name_destroy = name_destroy;
-		if (kserver_alloc_port(KOBJECT_MEMORY_OBJECT_NAME, obj,
+		/* No kobject: a name serves no call, and it may move to the
+		 * object OBJ merges into (vm_object_collapse). */
+		if (kserver_alloc_port(KOBJECT_MEMORY_OBJECT_NAME, NULL,
 		                       &made) != KERN_SUCCESS)
 			return NULL;
 		fl = spin_lock(&obj->lock);

@@ -730,6 +730,12 @@ static void collapse_one(struct vm_object *obj, struct vm_object *backing)
 	}
 	backing->shadow = NULL;
 	backing->refs = 0;
+	/* BACKING's memory lives on in OBJ, and so does its name (if OBJ
+	 * has none), so that merging changes no region's name. */
+	if (obj->name == NULL) {
+		obj->name = backing->name;
+		backing->name = NULL;
+	}
 }
 
 unsigned vm_object_collapse(struct vm_object *obj)

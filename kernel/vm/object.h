@@ -37,7 +37,8 @@ struct vm_object {
 	struct port *name;        /* the name port vm_region reports for an
 	                             object without a pager (task/
 	                             object_name_rpc.c): made on first use under
-	                             our lock, destroyed with us */
+	                             our lock, destroyed with us or moved to
+	                             the object we are merged into */
 	struct vm_object *shadow; /* backs the offsets we hold no page for;
 	                             we hold one reference on it */
 	uint64_t shadow_offset;   /* our offset 0 is this offset in shadow */
