@@ -13,65 +13,56 @@
 
 #include <cmocka.h>
 
-#include "kern/memmap.h"
-#include "kern/page_alloc.h"
-#include "kern/slab.h"
-#include "machine/host_test.h"
+#include "host_mem_harness.h"
 #include "vm/map.h"
 #include "vm/object.h"
 
-#define MiB       (1024UL * 1024)
-#define PG        ((vaddr_t)PAGE_SIZE)
-#define MEM_SIZE  (16 * MiB)
-#define MEM_ALIGN (4 * MiB)
-#define MMIN      (16 * PG)
-#define MMAX      (1024 * PG)
-#define RW        VM_PROT_DEFAULT
-#define R         VM_PROT_READ
+#define MiB  (1024UL * 1024)
+#define PG   ((vaddr_t)PAGE_SIZE)
+#define MMIN (16 * PG)
+#define MMAX (1024 * PG)
+#define RW   VM_PROT_DEFAULT
+#define R    VM_PROT_READ
 
-static char *mem;
-static struct memmap mm;
 static struct vm_map *map;
-static struct slab_stats base_entry;
+static uint64_t entries_before;
 static struct page_alloc_stats base_pages;
+
+static uint64_t entries_live(void)
+{
+	struct slab_stats e;
+
+	slab_cache_get_stats(slab_cache_find("vm.map_entry"), &e);
+	return e.live;
+}
 
 static int setup(void **state)
 {
 	(void)state;
-	mem = aligned_alloc(MEM_ALIGN, MEM_SIZE);
-	if (mem == NULL)
+	if (host_mem_start() != 0)
 		return -1;
-	page_alloc_reset_for_tests();
-	slab_reset_for_tests();
-	memmap_init(&mm);
-	memmap_add(&mm, virt_to_phys(mem), MEM_SIZE, MEMMAP_USABLE);
-	memmap_finish(&mm);
-	page_alloc_init(&mm);
 	vm_map_init();
 	vm_object_init();
 	vm_map_wired_total = 0;
-	slab_cache_get_stats(slab_cache_find("vm.map_entry"), &base_entry);
+	entries_before = entries_live();
 	map = vm_map_create(MMIN, MMAX, NULL, NULL);
 	page_alloc_get_stats(&base_pages);
 	return map != NULL ? 0 : -1;
 }
 
+/* Every entry back, nothing still counted as wired. */
 static int teardown(void **state)
 {
-	struct slab_stats e;
 	bool ok;
 
 	(void)state;
 	vm_map_destroy(map);
-	slab_cache_get_stats(slab_cache_find("vm.map_entry"), &e);
-	ok = e.live == base_entry.live && vm_map_wired_total == 0;
+	ok = entries_live() == entries_before && vm_map_wired_total == 0;
 	if (!ok)
 		print_error("%lu entries leaked, %lu pages still wired\n",
-		            (unsigned long)(e.live - base_entry.live),
+		            (unsigned long)(entries_live() - entries_before),
 		            (unsigned long)vm_map_wired_total);
-	slab_reset_for_tests();
-	page_alloc_reset_for_tests();
-	free(mem);
+	host_mem_stop();
 	return ok ? 0 : -1;
 }
 
@@ -246,7 +237,7 @@ static void test_fork_does_not_inherit_wiring(void **state)
 static void test_contig_run_below_limit_and_tail_freed(void **state)
 {
 	struct page_alloc_stats st;
-	paddr_t lo = virt_to_phys(mem), limit = lo + 2 * MiB;
+	paddr_t lo = virt_to_phys(host_mem), limit = lo + 2 * MiB;
 	struct page *pg;
 
 	(void)state;
@@ -269,7 +260,7 @@ static void test_contig_run_below_limit_and_tail_freed(void **state)
 
 static void test_contig_refuses_what_cannot_be(void **state)
 {
-	paddr_t lo = virt_to_phys(mem);
+	paddr_t lo = virt_to_phys(host_mem);
 
 	(void)state;
 	assert_null(page_alloc_contig(0, ~0ull));
