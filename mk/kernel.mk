@@ -52,7 +52,7 @@ $(KBUILD)/%.o: %.S
 $(KBUILD)/lib/string.o: KCFLAGS += -fno-tree-loop-distribute-patterns
 
 # The banner carries the git revision: rebuild the file that prints it.
-$(KBUILD)/$(KARCH)/boot_main.o: .git/HEAD $(wildcard .git/refs/heads/main)
+$(KBUILD)/$(KARCH)/boot_main.o: $(wildcard .git/HEAD .git/refs/heads/main)
 
 # A GRUB rescue ISO whose menu boots Mach_R (and can take modules the
 # same way GNU Mach's entries do).

@@ -4,6 +4,7 @@
  * their percpu areas (they drive scheduling, not time).
  */
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "kern/clock.h"
 #include "kern/percpu.h"
@@ -12,6 +13,7 @@
 static unsigned hz;
 static atomic_uint_fast64_t ticks;
 static atomic_uint_fast64_t last_ns;
+static void (*_Atomic tick_hook)(void); /* clock_set_tick_hook's */
 
 void clock_init(unsigned rate)
 {
@@ -27,8 +29,18 @@ unsigned clock_hz(void)
 void clock_tick(void)
 {
 	percpu_area[cpu_id()].ticks++;
-	if (cpu_id() == 0)
+	if (cpu_id() == 0) {
+		void (*hook)(void) = atomic_load(&tick_hook);
+
 		atomic_fetch_add_explicit(&ticks, 1, memory_order_relaxed);
+		if (hook != NULL)
+			hook();
+	}
+}
+
+void clock_set_tick_hook(void (*fn)(void))
+{
+	atomic_store(&tick_hook, fn);
 }
 
 uint64_t clock_ticks(void)

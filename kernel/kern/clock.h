@@ -27,4 +27,13 @@ uint64_t clock_now_ns(void);
 /* Supplied by the machine layer. */
 uint64_t machine_clock_ns(void);
 
+/* The calendar date at boot, in seconds since 1970-01-01 UTC, from the
+ * machine's real-time clock (0 when it has none).  Slow: call once. */
+int64_t machine_rtc_seconds(void);
+
+/* clock_set_tick_hook: call FN from the boot CPU's timer interrupt at
+ * every tick (interrupts masked: FN must not block or take sleeping
+ * locks), until replaced; NULL removes it. */
+void clock_set_tick_hook(void (*fn)(void));
+
 #endif

@@ -399,3 +399,62 @@ void page_alloc_reset_for_tests(void)
 	memset(&pa, 0, sizeof(pa));
 	spin_init(&pa.lock, "page_alloc");
 }
+
+/*
+ * A free block of the smallest order from *ORDER up that would hold
+ * NPAGES pages ending at or below LIMIT (physical), its order in *ORDER
+ * (the smallest fitting block: large ones stay whole).  pa.lock held.
+ */
+static struct page *contig_find_locked(uint64_t npages, paddr_t limit,
+                                       unsigned *order)
+{
+	for (unsigned j = *order; j <= PAGE_ORDER_MAX; j++) {
+		list_for_each_entry(struct page, pg, &pa.free[j], link)
+		{
+			if (page_to_phys(pg) + npages * PAGE_SIZE <= limit) {
+				*order = j;
+				return pg;
+			}
+		}
+	}
+	return NULL;
+}
+
+struct page *page_alloc_contig(uint64_t npages, paddr_t limit)
+{
+	unsigned order = 0, j;
+	struct page *pg;
+	unsigned long flags;
+	uint64_t idx, i;
+
+	while (order <= PAGE_ORDER_MAX && (1UL << order) < npages)
+		order++;
+	flags = spin_lock(&pa.lock);
+	if (npages == 0 || order > PAGE_ORDER_MAX || !pa.ready) {
+		pa.stats.failed_calls++;
+		spin_unlock(&pa.lock, flags);
+		return NULL;
+	}
+	j = order;
+	pg = contig_find_locked(npages, limit, &j);
+	if (pg == NULL) {
+		pa.stats.failed_calls++;
+		spin_unlock(&pa.lock, flags);
+		return NULL;
+	}
+	list_remove(&pg->link);
+	pg->flags &= ~PG_FREE;
+	idx = page_index(pg);
+	/* Keep the first NPAGES pages, each a block of its own; the rest of
+	 * the block goes back (merging with what it can). */
+	for (i = 0; i < npages; i++) {
+		pa.pages[idx + i].flags |= PG_HEAD;
+		pa.pages[idx + i].order = 0;
+	}
+	free_range_locked(idx + npages, idx + (1UL << j));
+	pa.stats.free_pages -= npages;
+	pa.stats.allocated_pages += npages;
+	pa.stats.alloc_calls++;
+	spin_unlock(&pa.lock, flags);
+	return pg;
+}

@@ -76,6 +76,18 @@ extern bool (*page_alloc_privileged)(void);
  */
 void page_free(struct page *pg, unsigned order);
 
+/*
+ * page_alloc_contig: NPAGES (1 to 2^PAGE_ORDER_MAX) physically contiguous
+ * pages, all below LIMIT (the last byte's address + 1 <= LIMIT), from
+ * the smallest free block that holds such a run.  Each page is an order-0
+ * block of its own (page_free(pg + i, 0) frees one).
+ * Locks: any; takes the allocator's lock (the search walks the free
+ *   lists: O(free blocks)).
+ * Returns the first page, or NULL (no such run free, or NPAGES out of
+ *   range).
+ */
+struct page *page_alloc_contig(uint64_t npages, paddr_t limit);
+
 /* Conversions between a page, its physical address and its direct-map
  * address.  phys_to_page returns NULL for an unmanaged address. */
 paddr_t page_to_phys(const struct page *pg);

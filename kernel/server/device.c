@@ -22,6 +22,7 @@
 #include "device_server.h"
 #include "server/kobjects.h"
 #include "vm/fault.h"
+#include "server/mapped_time.h"
 
 /* How often a blocked console read looks for input (no receive
  * interrupt yet: the UART is polled). */
@@ -49,6 +50,8 @@ struct kdevice {
 };
 
 static struct kdevice console_device = {.name = "console", .unit = -1};
+/* The mapped clock: no reads or writes, only device_map (mapped_time.c). */
+static struct kdevice time_device = {.name = "time", .unit = -2};
 static struct kdevice disk_devices[DISK_DEVICES] = {
     {.name = "vd0", .unit = 0},
     {.name = "vd1", .unit = 1},
@@ -75,6 +78,10 @@ kern_return_t kserver_device_init(void)
 	if (kr == KERN_SUCCESS)
 		kr = kserver_alloc_port(KOBJECT_DEVICE, &console_device,
 		                        &console_device.port);
+	time_device.port = NULL;
+	if (kr == KERN_SUCCESS)
+		kr = kserver_alloc_port(KOBJECT_DEVICE, &time_device,
+		                        &time_device.port);
 	ndisk_devices = 0;
 	for (unsigned i = 0; i < DISK_DEVICES; i++)
 		disk_devices[i].port = NULL;
@@ -95,6 +102,7 @@ void kserver_device_fini(void)
 		kserver_free_port(&disk_devices[i].port);
 	ndisk_devices = 0;
 	kserver_free_port(&console_device.port);
+	kserver_free_port(&time_device.port);
 	kserver_free_port(&master_port);
 }
 
@@ -252,6 +260,10 @@ static io_return_t open_device(ipc_port_t master, dev_mode_t mode,
 		*device = &console_device;
 		return D_SUCCESS;
 	}
+	if (strcmp(name, time_device.name) == 0) { /* any mode, as GNU Mach */
+		*device = &time_device;
+		return D_SUCCESS;
+	}
 	for (unsigned i = 0; i < ndisk_devices; i++) {
 		uint64_t sectors;
 		bool ro;
@@ -302,6 +314,8 @@ kern_return_t ds_device_write(device_t device, ipc_port_t reply_port,
 
 	if (device == NULL)
 		return D_NO_SUCH_DEVICE;
+	if (device == &time_device)
+		return D_INVALID_OPERATION;
 	if (count > INT32_MAX)
 		return D_INVALID_SIZE;
 	/* MIG checked the descriptor (bytes): the region holds COUNT bytes,
@@ -344,6 +358,8 @@ kern_return_t ds_device_write_inband(device_t device, ipc_port_t reply_port,
 {
 	if (device == NULL)
 		return D_NO_SUCH_DEVICE;
+	if (device == &time_device)
+		return D_INVALID_OPERATION;
 	if (device->unit >= 0) {
 		uint64_t done;
 		io_return_t r = disk_transfer(device, true, recnum,
@@ -384,6 +400,8 @@ static io_return_t read_size(device_t device, int bytes_wanted, size_t max,
 {
 	if (device == NULL)
 		return D_NO_SUCH_DEVICE;
+	if (device == &time_device)
+		return D_INVALID_OPERATION;
 	if (device->unit >= 0 && bytes_wanted < 0)
 		return D_INVALID_SIZE;
 	*want = bytes_wanted <= 0            ? 0
@@ -441,12 +459,18 @@ kern_return_t ds_device_read_inband(device_t device, ipc_port_t reply_port,
 	return D_SUCCESS;
 }
 
-/* The console has no mapping, no status and no filters. */
+/* Only the time device maps (any protection and size, as GNU Mach);
+ * the console and disks have no status and no filters. */
 
 kern_return_t ds_device_map(device_t device, vm_prot_t prot, vm_offset_t offset,
                             vm_size_t size, ipc_port_t *pager, int unmap)
 {
-	return device != NULL ? D_INVALID_OPERATION : D_NO_SUCH_DEVICE;
+	if (device == NULL)
+		return D_NO_SUCH_DEVICE;
+	if (device != &time_device)
+		return D_INVALID_OPERATION;
+	return mapped_time_object(offset, pager) == KERN_SUCCESS ? D_SUCCESS
+	                                                         : D_NO_MEMORY;
 }
 
 kern_return_t ds_device_set_status(device_t device, dev_flavor_t flavor,

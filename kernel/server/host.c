@@ -43,10 +43,18 @@ struct processor kserver_processors[MAX_CPUS];
 
 /*
  * The wall clock: the monotonic clock plus an offset that host_set_time
- * moves.  No RTC is read, so it starts at the epoch when the kernel
- * boots (docs/ABI.md).  Guarded by: atomic access.
+ * moves.  It starts at the real-time clock's date (the epoch on a machine
+ * without one, and in the host build).  Guarded by: atomic access.
  */
 static _Atomic int64_t wall_offset_ns;
+
+static int64_t wall_offset_at_boot(void)
+{
+	int64_t rtc = machine_rtc_seconds();
+
+	return rtc > 0 ? rtc * (int64_t)NS_PER_SEC - (int64_t)clock_now_ns()
+	               : 0;
+}
 
 /*
  * The CPUs running now (the others start after kserver_init, with the
@@ -78,7 +86,7 @@ kern_return_t kserver_host_init(void)
 	kserver_pset.policies = SCHED_POLICY_TIMESHARE;
 	kserver_pset.max_priority = SCHED_MAX_PRIORITY;
 	kserver_host.boot_ns = clock_now_ns();
-	wall_offset_ns = 0;
+	wall_offset_ns = wall_offset_at_boot();
 	kr = kserver_alloc_port(KOBJECT_HOST, &kserver_host,
 	                        &kserver_host.name_port);
 	if (kr == KERN_SUCCESS)

@@ -7,7 +7,8 @@
  * and comes back through data_request when touched (vm/object.c).
  *
  * What is never paged out: objects mapped VM_INHERIT_SHARE (eager copies
- * read resident pages), the default pager's own memory, and pages a pager
+ * read resident pages) and the kernel's own (the clock page: the same
+ * flag), wired memory, the default pager's own memory, and pages a pager
  * has locked.  A page of an object that others shadow leaves their maps
  * too (vm_object_pageout_pick).
  *
@@ -63,7 +64,7 @@ static bool pageable(struct vm_object *obj, void *arg)
 		return false;
 	list_for_each_entry(struct vm_map_entry, e, &obj->mappers, mapper_link)
 	{
-		if (pager_default_maps(e->map))
+		if (pager_default_maps(e->map) || e->wired_count != 0)
 			return false;
 	}
 	return true;

@@ -57,4 +57,13 @@ bool pager_default_exists(void);
 bool pager_default_maps(const struct vm_map *map);
 kern_return_t pager_attach_default(struct vm_object *obj);
 
+/*
+ * object_name_port: a send right to OBJ's name port, for vm_region: its
+ * pager's (pager_name_port) or, for an object without a pager, one made
+ * on first use and destroyed with OBJ (task/object_name_rpc.c).  NULL
+ * when no port can be made.
+ * Locks: none held; the caller holds a reference on OBJ.
+ */
+struct port *object_name_port(struct vm_object *obj);
+
 #endif

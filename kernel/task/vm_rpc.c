@@ -6,6 +6,7 @@
  * (ipc/ool.h): vm_read returns a virtual copy (vm/copy.h), vm_write
  * consumes its region on success.
  */
+#include "server/kobjects.h"
 #include "server/mig_kernel.h"
 
 #include <mach/vm_statistics.h>
@@ -24,6 +25,7 @@
 #include "vm/object.h"
 #include "vm/pager.h"
 #include "vm/map.h"
+#include "vm/wire.h"
 
 #define PG_MASK (PAGE_SIZE - 1)
 
@@ -65,6 +67,55 @@ static kern_return_t copy_of(struct vm_object **obj, vm_offset_t offset,
 	return kr;
 }
 
+/*
+ * vm_map of a kernel memory object (the time device's, whose port's
+ * kobject is its VM object, which lives for ever): OBJ itself, so that
+ * every mapping shows the kernel's page; copy-on-write when the mapping
+ * could ever write, so that nothing writes the kernel's page; a copy of
+ * it for COPY; and through a private shadow when the range runs past
+ * OBJ, so that faults there never add pages to OBJ.
+ */
+static kern_return_t map_kernel_object(struct task *task, vaddr_t *addr,
+                                       vm_size_t size, vm_address_t mask,
+                                       bool anywhere, struct vm_object *obj,
+                                       vm_offset_t offset, bool copy,
+                                       vm_prot_t cur, vm_prot_t max,
+                                       vm_inherit_t inh)
+{
+	uint64_t span = (size + PG_MASK) & ~(uint64_t)PG_MASK;
+	struct vm_object *o = obj;
+	bool cow = false;
+	kern_return_t kr;
+
+	offset &= ~(vm_offset_t)PG_MASK;
+	if (offset > UINT64_MAX - span)
+		return KERN_INVALID_ARGUMENT;
+	vm_object_reference(obj);
+	if (copy)
+		o = vm_object_copy_now(obj, offset, span);
+	else if (offset + span > obj->size)
+		o = vm_object_shadow(obj, offset, span);
+	else
+		cow = (max & VM_PROT_WRITE) != 0;
+	if (o == NULL) {
+		vm_object_release(obj);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	if (o != obj) {
+		if (copy)
+			vm_object_release(obj);
+		offset = 0; /* the new object starts at OFFSET of OBJ */
+	}
+	kr = vm_map_enter_object(task->map, addr, size, mask, anywhere, o,
+	                         offset, cow, cur, max, inh);
+	if (kr != KERN_SUCCESS) {
+		vm_object_release(o);
+		return kr;
+	}
+	vm_map_mark_device(task->map, *addr);
+	return KERN_SUCCESS;
+}
+
 /* vm_map of the memory object PORT (MIG's stub releases the request's
  * send right after a success: the object keeps one of its own). */
 static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
@@ -77,9 +128,15 @@ static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
 	struct vm_object *obj;
 	kern_return_t kr;
 
+	if (size == 0)
+		return KERN_INVALID_ARGUMENT;
+	obj = kserver_kobject(port, KOBJECT_MEMORY_OBJECT);
+	if (obj != NULL)
+		return map_kernel_object(task, addr, size, mask, anywhere, obj,
+		                         offset, copy, cur, max, inh);
 	/* GNU Mach: a kernel object's port (a task's, a device's ...) is
 	 * no memory object. */
-	if (port_is_kobject(port) || size == 0)
+	if (port_is_kobject(port))
 		return KERN_INVALID_ARGUMENT;
 	kr = pager_object_for_port(port, &obj);
 	if (kr != KERN_SUCCESS)
@@ -100,6 +157,23 @@ static kern_return_t map_memory_object(struct task *task, vaddr_t *addr,
 	return kr;
 }
 
+/* Where vm_map/vm_allocate(anywhere) search from: address 0 in an empty
+ * space, as on GNU Mach; else above the program (vm_user_anywhere_start,
+ * which the message layer's copyouts keep using: they never land at 0). */
+static vaddr_t user_anywhere_start(struct vm_map *map)
+{
+	vaddr_t addr = 0;
+	uint64_t size, off;
+	vm_prot_t p, m;
+	vm_inherit_t inh;
+	bool shared;
+
+	if (vm_map_region(map, &addr, &size, &p, &m, &inh, &shared, &off) !=
+	    KERN_SUCCESS)
+		return 0;
+	return vm_user_anywhere_start(map);
+}
+
 kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
                              vm_size_t size, vm_address_t mask,
                              boolean_t anywhere, ipc_port_t memory_object,
@@ -115,9 +189,11 @@ kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
 		return KERN_INVALID_ARGUMENT;
 	if (size == 0)
 		return KERN_SUCCESS;
+	if (size > UINT64_MAX - PG_MASK)
+		return KERN_INVALID_ARGUMENT; /* GNU Mach: rounding overflows */
 	if (range_bad(anywhere ? 0 : *address, size))
 		return anywhere ? KERN_NO_SPACE : KERN_INVALID_ADDRESS;
-	addr = anywhere ? vm_user_anywhere_start(task->map) : *address;
+	addr = anywhere ? user_anywhere_start(task->map) : *address;
 	if (IP_VALID(memory_object))
 		kr = map_memory_object(
 		    task, &addr, size, mask, anywhere, memory_object, offset,
@@ -125,6 +201,9 @@ kern_return_t kserver_vm_map(vm_map_t task, vm_address_t *address,
 	else
 		kr = vm_map_enter(task->map, &addr, size, mask, anywhere,
 		                  cur & VM_PROT_ALL, max & VM_PROT_ALL, inh);
+	if (kr == KERN_SUCCESS)
+		kr = vm_wire_new_region(task->map, task->pmap, addr,
+		                        addr + ((size + PG_MASK) & ~PG_MASK));
 	if (kr == KERN_SUCCESS)
 		*address = addr;
 	return kr;
@@ -344,7 +423,7 @@ kern_return_t kserver_vm_region(vm_map_t task, vm_address_t *address,
 	*object_name = IP_NULL;
 	obj = vm_map_region_object(task->map, addr);
 	if (obj != NULL) {
-		*object_name = pager_name_port(obj);
+		*object_name = object_name_port(obj);
 		vm_object_release(obj);
 	}
 	*offset = off;
@@ -353,7 +432,9 @@ kern_return_t kserver_vm_region(vm_map_t task, vm_address_t *address,
 
 kern_return_t kserver_vm_statistics(vm_map_t task, vm_statistics_data_t *st)
 {
+	static uint64_t kernel_pages; /* set once, a word: no lock needed */
 	struct page_alloc_stats ps;
+	uint64_t wired;
 
 	if (task == NULL)
 		return KERN_INVALID_ARGUMENT;
@@ -361,10 +442,16 @@ kern_return_t kserver_vm_statistics(vm_map_t task, vm_statistics_data_t *st)
 	memset(st, 0, sizeof(*st));
 	st->pagesize = PAGE_SIZE;
 	st->free_count = (integer_t)ps.free_pages;
-	/* User pages are active; the kernel's own are wired. */
-	st->active_count = (integer_t)vm_object_stats.pages;
-	st->wire_count =
-	    (integer_t)(ps.allocated_pages - vm_object_stats.pages);
+	/* User pages are active, or wired by vm_wire & co; the kernel's
+	 * own count as wired, as they were when first asked (a fixed
+	 * figure, so that the wired count moves with wiring alone). */
+	wired = __atomic_load_n(&vm_map_wired_total, __ATOMIC_RELAXED);
+	if (kernel_pages == 0)
+		kernel_pages = ps.allocated_pages - vm_object_stats.pages;
+	st->active_count = (integer_t)(vm_object_stats.pages > wired
+	                                   ? vm_object_stats.pages - wired
+	                                   : 0);
+	st->wire_count = (integer_t)(kernel_pages + wired);
 	st->faults = (integer_t)vm_fault_stats.faults;
 	st->zero_fill_count = (integer_t)vm_fault_stats.zero_fills;
 	st->cow_faults = (integer_t)vm_fault_stats.cow_faults;

@@ -28,8 +28,25 @@ struct spares {
 	unsigned n;
 };
 
-/* What vm_map_protect / vm_map_inherit set on each entry of a range. */
-enum change_kind { CHANGE_PROT, CHANGE_MAX, CHANGE_INHERIT };
+/* What vm_map_protect / vm_map_inherit / vm_map_wire set on each entry
+ * of a range. */
+enum change_kind { CHANGE_PROT, CHANGE_MAX, CHANGE_INHERIT, CHANGE_WIRE };
+
+uint64_t vm_map_wired_total;
+
+/* Count (ADD) or uncount E's pages in [FROM, TO) as wired, if E is wired
+ * and not device memory.  map->lock held. */
+static void wired_account(struct vm_map *map, const struct vm_map_entry *e,
+                          vaddr_t from, vaddr_t to, bool add)
+{
+	uint64_t pages = (to - from) / PAGE_SIZE;
+
+	if (e->wired_count == 0 || e->device || pages == 0)
+		return;
+	map->wired_pages += add ? pages : -pages;
+	__atomic_add_fetch(&vm_map_wired_total, add ? pages : -pages,
+	                   __ATOMIC_RELAXED);
+}
 
 struct change {
 	enum change_kind kind;
@@ -252,6 +269,7 @@ struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
 	map->min = min;
 	map->max = max;
 	map->max_entries = VM_MAP_ENTRIES_DEFAULT;
+	map->max_wired = VM_MAP_WIRED_DEFAULT;
 	map->pmap = pmap;
 	map->ops = ops;
 	return map;
@@ -270,6 +288,7 @@ void vm_map_destroy(struct vm_map *map)
 
 	while ((e = entry_of(map->tree.root)) != NULL) {
 		pmap_remove_range(map, e->start, e->end);
+		wired_account(map, e, e->start, e->end, false);
 		entry_unlink_free(map, e);
 	}
 	spin_unlock(&map->lock, flags);
@@ -524,14 +543,17 @@ static void remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 		if (e->start < start) {
 			pmap_remove_range(map, start, e->end);
 			entry_drop_pages(e, start, e->end);
+			wired_account(map, e, start, e->end, false);
 			e->end = start;
 		} else if (end < e->end) {
 			pmap_remove_range(map, e->start, end);
 			entry_drop_pages(e, e->start, end);
+			wired_account(map, e, e->start, end, false);
 			e->offset += end - e->start;
 			e->start = end;
 		} else {
 			pmap_remove_range(map, e->start, e->end);
+			wired_account(map, e, e->start, e->end, false);
 			entry_unlink_free(map, e);
 		}
 		e = next;
@@ -546,9 +568,20 @@ static bool change_differs(const struct vm_map_entry *e, const struct change *c)
 	case CHANGE_MAX:
 		return e->max_protection != c->value ||
 		       (e->protection & ~c->value) != 0;
+	case CHANGE_WIRE:
+		return e->wired_count != (unsigned)c->value;
 	default:
 		return e->inheritance != c->value;
 	}
+}
+
+/* Set E's wiring to WIRED, counting its pages. */
+static void entry_set_wired(struct vm_map *map, struct vm_map_entry *e,
+                            bool wired)
+{
+	wired_account(map, e, e->start, e->end, false);
+	e->wired_count = wired;
+	wired_account(map, e, e->start, e->end, true);
 }
 
 static void change_apply(struct vm_map *map, struct vm_map_entry *e,
@@ -564,10 +597,16 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
 		e->max_protection = c->value;
 		e->protection &= c->value;
 		break;
+	case CHANGE_WIRE:
+		entry_set_wired(map, e, c->value != 0);
+		return;
 	default:
 		e->inheritance = c->value;
 		return;
 	}
+	/* GNU Mach: taking every access away unwires. */
+	if (e->protection == VM_PROT_NONE && e->wired_count != 0)
+		entry_set_wired(map, e, false);
 	/* Only a lost right needs the page tables; gains come by fault. */
 	if ((old & ~e->protection) != 0 && map->ops != NULL &&
 	    map->ops->protect != NULL)
@@ -830,8 +869,9 @@ static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
 	n->shared = false;
 	if (e->object == NULL)
 		return KERN_SUCCESS; /* nothing touched: each zero-fills */
-	if (e->shared) {
-		/* Others write this object in place: copy what is there. */
+	if (e->shared || e->wired_count != 0) {
+		/* Others write this object in place, or its pages must stay
+		 * where they are (wired): copy what is there. */
 		n->object =
 		    vm_object_copy_now(e->object, e->offset, e->end - e->start);
 		n->offset = 0;
@@ -876,6 +916,7 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
 			slab_free(&entry_cache, n);
 			break;
 		}
+		n->wired_count = 0; /* wiring is not inherited */
 		entry_link(child, n);
 	}
 	/* New needs-copy flags may have made neighbours equal. */
@@ -1004,8 +1045,9 @@ static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
 	uint64_t offset = e->offset, size = e->end - e->start;
 	kern_return_t kr;
 
-	if (obj != NULL && e->shared) {
-		/* Written in place by another map: copy what is there. */
+	if (obj != NULL && (e->shared || e->wired_count != 0)) {
+		/* Written in place by another map, or wired (its pages must
+		 * not move): copy what is there. */
 		obj = vm_object_copy_now(obj, offset, size);
 		if (obj == NULL)
 			return KERN_RESOURCE_SHORTAGE;
@@ -1134,4 +1176,95 @@ struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr)
 	}
 	spin_unlock(&map->lock, flags);
 	return obj;
+}
+
+/* ---- wiring (vm/map.h, "Wiring") ---- */
+
+kern_return_t vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
+                          vm_prot_t access)
+{
+	struct change c = {CHANGE_WIRE, access != VM_PROT_NONE};
+	struct vm_map_entry *e, *first;
+	uint64_t add = 0;
+	vaddr_t covered = start;
+	unsigned long flags;
+	kern_return_t kr = KERN_SUCCESS;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	first = entry_lookup(map, start);
+	if (first == NULL) {
+		spin_unlock(&map->lock, flags);
+		return KERN_NO_SPACE;
+	}
+	for (e = first; e != NULL && e->start < end; e = entry_next(e)) {
+		vaddr_t lo = e->start > start ? e->start : start;
+		vaddr_t hi = e->end < end ? e->end : end;
+
+		if (e->start > covered ||
+		    (c.value && (access & e->protection) != access)) {
+			kr = KERN_NO_SPACE;
+			break;
+		}
+		if (c.value && e->wired_count == 0 && !e->device)
+			add += (hi - lo) / PAGE_SIZE;
+		covered = e->end;
+	}
+	if (kr == KERN_SUCCESS && covered < end)
+		kr = KERN_NO_SPACE;
+	if (kr == KERN_SUCCESS && map->wired_pages + add > map->max_wired)
+		kr = KERN_RESOURCE_SHORTAGE;
+	if (kr == KERN_SUCCESS && start < end)
+		kr = change_range(map, start, end, &c);
+	spin_unlock(&map->lock, flags);
+	return kr;
+}
+
+kern_return_t vm_map_wire_all(struct vm_map *map, bool wire, vaddr_t *start,
+                              vaddr_t *end)
+{
+	struct vm_map_entry *e;
+	uint64_t add = 0;
+	unsigned long flags;
+
+	assert_unlocked(&map->lock);
+	*start = *end = 0;
+	flags = spin_lock(&map->lock);
+	for (e = entry_of(avl_first(&map->tree)); wire && e != NULL;
+	     e = entry_next(e))
+		if (e->protection != VM_PROT_NONE && e->wired_count == 0 &&
+		    !e->device)
+			add += (e->end - e->start) / PAGE_SIZE;
+	if (map->wired_pages + add > map->max_wired) {
+		spin_unlock(&map->lock, flags);
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	for (e = entry_of(avl_first(&map->tree)); e != NULL;
+	     e = entry_next(e)) {
+		if (wire && e->protection == VM_PROT_NONE)
+			continue;
+		entry_set_wired(map, e, wire);
+		if (wire && *start == *end)
+			*start = e->start;
+		if (wire)
+			*end = e->end;
+	}
+	merge_around(map, map->min, map->max);
+	spin_unlock(&map->lock, flags);
+	return KERN_SUCCESS;
+}
+
+void vm_map_mark_device(struct vm_map *map, vaddr_t addr)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = entry_lookup(map, addr);
+	if (e != NULL && !e->device) {
+		wired_account(map, e, e->start, e->end, false);
+		e->device = true;
+	}
+	spin_unlock(&map->lock, flags);
 }

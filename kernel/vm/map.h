@@ -31,7 +31,13 @@ struct vm_object;
 #define VM_MAP_USER_MAX 0x800000000000ULL
 
 /* Default bound on the entries of one map (vm_map_set_entry_limit). */
-#define VM_MAP_ENTRIES_DEFAULT 16384u
+#define VM_MAP_ENTRIES_DEFAULT 32768u
+
+/* Default bound on the wired pages of one map: 64 MiB (docs/ABI.md). */
+#define VM_MAP_WIRED_DEFAULT 16384u
+
+/* Pages wired in every map (vm_statistics' wire_count); atomic. */
+extern uint64_t vm_map_wired_total;
 
 /*
  * One region: [start, end) with uniform attributes.
@@ -45,11 +51,13 @@ struct vm_map_entry {
 	vm_prot_t protection; /* current protection */
 	vm_prot_t max_protection;
 	vm_inherit_t inheritance; /* VM_INHERIT_* */
-	unsigned wired_count;     /* placeholder until wiring exists */
+	unsigned wired_count;     /* 1 while wired (vm_map_wire), else 0 */
 	bool shared;              /* its object is mapped by another map too
 	                             and written in place (VM_INHERIT_SHARE) */
 	bool needs_copy;          /* OBJECT is shared copy-on-write: the
 	                             first write shadows it for this entry */
+	bool device;              /* maps a kernel memory object (the time
+	                             page): wiring it counts no page */
 	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
 	struct vm_map *map;       /* the map it is in (set when linked) */
@@ -83,6 +91,10 @@ struct vm_map {
 	vaddr_t min, max;     /* the map covers [min, max) */
 	unsigned nentries;    /* entries in the tree */
 	unsigned max_entries; /* bound on nentries; KERN_NO_SPACE beyond */
+	uint64_t wired_pages; /* pages of wired entries (not device ones) */
+	uint64_t max_wired;   /* bound on wired_pages (VM_MAP_WIRED_DEFAULT) */
+	bool wire_future;     /* vm_wire_all(VM_WIRE_FUTURE): new regions
+	                         made by vm_map/vm_allocate are wired */
 	void *pmap;           /* handed to ops */
 	const struct vm_map_pmap_ops *ops;
 };
@@ -288,5 +300,42 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child);
  * Locks: map->lock not held; taken and released.
  */
 bool vm_map_check(struct vm_map *map);
+
+/*
+ * Wiring (vm/wire.c drives these; the pages are faulted in there).
+ *
+ * vm_map_wire: wire (ACCESS != VM_PROT_NONE) or unwire (VM_PROT_NONE) the
+ * regions of [START, END) (page aligned, START <= END), splitting entries
+ * at the edges.  A wired entry stays wired once however often it is
+ * wired; its pages are counted in map->wired_pages and
+ * vm_map_wired_total unless it maps device memory.
+ * Locks: map->lock not held; taken and released.
+ * Returns:
+ *   KERN_SUCCESS
+ *   KERN_NO_SPACE           no region contains START (even for an empty
+ *                           range), a hole in the range, ACCESS beyond a
+ *                           region's protection, or the entry limit.
+ *   KERN_RESOURCE_SHORTAGE  no memory for an entry, or the wiring would
+ *                           pass map->max_wired.
+ *   Nothing changes on failure.
+ */
+kern_return_t vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
+                          vm_prot_t access);
+
+/*
+ * vm_map_wire_all: unwire every region (WIRE false) or wire every region
+ * whose protection is not VM_PROT_NONE (WIRE true).  *START and *END get
+ * the lowest and highest address wired, for faulting in (equal when
+ * nothing is).
+ * Locks: map->lock not held.
+ * Returns KERN_SUCCESS, KERN_NO_SPACE (entry limit) or
+ *   KERN_RESOURCE_SHORTAGE (as vm_map_wire; nothing changes then).
+ */
+kern_return_t vm_map_wire_all(struct vm_map *map, bool wire, vaddr_t *start,
+                              vaddr_t *end);
+
+/* vm_map_mark_device: the region containing ADDR (if any) maps device
+ * memory from now on.  Locks: map->lock not held. */
+void vm_map_mark_device(struct vm_map *map, vaddr_t addr);
 
 #endif

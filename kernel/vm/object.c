@@ -110,6 +110,8 @@ static void record_free(struct vm_object_page *r)
 	slab_free(&record_cache, r);
 }
 
+void (*vm_object_name_destroy)(struct vm_object *obj);
+
 struct vm_object *vm_object_create(uint64_t size)
 {
 	struct vm_object *obj;
@@ -154,6 +156,8 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	spin_unlock(&all_lock, afl);
 	if (obj->pager != NULL)
 		obj->pager->ops->terminate(obj); /* its pages are still here */
+	if (obj->name != NULL && vm_object_name_destroy != NULL)
+		vm_object_name_destroy(obj);
 	if (shadow != NULL) {
 		unsigned long fl = spin_lock(&shadow->lock);
 
@@ -754,6 +758,12 @@ static void collapse_one(struct vm_object *obj, struct vm_object *backing)
 	}
 	backing->shadow = NULL;
 	backing->refs = 0;
+	/* BACKING's memory lives on in OBJ, and so does its name (if OBJ
+	 * has none), so that merging changes no region's name. */
+	if (obj->name == NULL) {
+		obj->name = backing->name;
+		backing->name = NULL;
+	}
 }
 
 unsigned vm_object_collapse(struct vm_object *obj)

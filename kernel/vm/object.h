@@ -34,6 +34,11 @@ struct vm_object {
 	uint64_t size;            /* bytes, page aligned */
 	struct avl_tree pages;    /* struct vm_object_page, by offset */
 	unsigned resident;        /* pages in `pages` */
+	struct port *name;        /* the name port vm_region reports for an
+	                             object without a pager (task/
+	                             object_name_rpc.c): made on first use under
+	                             our lock, destroyed with us or moved to
+	                             the object we are merged into */
 	struct vm_object *shadow; /* backs the offsets we hold no page for;
 	                             we hold one reference on it */
 	uint64_t shadow_offset;   /* our offset 0 is this offset in shadow */
@@ -45,8 +50,9 @@ struct vm_object {
 	                             fixed at creation; NULL: anonymous */
 	struct list mappers;      /* map entries mapping it directly, by
 	                             their mapper_link (guarded by our lock) */
-	bool shared_in_place;     /* mapped VM_INHERIT_SHARE: never paged
-	                             out (eager copies read resident pages) */
+	bool shared_in_place;     /* mapped VM_INHERIT_SHARE (eager copies
+	                             read resident pages) or the kernel's own
+	                             (the clock page): never paged out */
 	struct list all_link;     /* on the list of every object (pageout;
 	                             guarded by the list's lock) */
 	uint64_t pageout_cursor;  /* where pageout looks next (our lock) */
@@ -90,6 +96,10 @@ struct vm_object_stats {
 	uint64_t pages;   /* resident pages in all objects */
 };
 extern struct vm_object_stats vm_object_stats;
+
+/* Called as an object whose `name` is set is destroyed (unreferenced,
+ * no lock held), to destroy the port; set by whoever sets names. */
+extern void (*vm_object_name_destroy)(struct vm_object *obj);
 
 /* vm_object_init: create the slab caches.  Once, before any other call. */
 void vm_object_init(void);
