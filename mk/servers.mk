@@ -24,9 +24,12 @@ PAGER_MODDIR  := $(PAGER_OUT)/modules
 PAGER_MODULES := $(patsubst tests/system/pager-modules/%.c,$(PAGER_MODDIR)/%,\
 	$(wildcard tests/system/pager-modules/*.c))
 
+# The memory-pressure program (tests/system/machr-pressure.sh).
+PRESSURE := $(PAGER_OUT)/pressure
+
 .PHONY: pager pager-modules all-tests
 pager: $(PAGER)
-pager-modules: $(PAGER_MODULES)
+pager-modules: $(PAGER_MODULES) $(PRESSURE)
 all-tests: pager pager-modules
 
 # The user side goes to unused/: the runtime already has it.
@@ -73,6 +76,11 @@ $(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(PAGER_USER_OBJS) $(PAGER_USE
 	@mkdir -p $(@D)
 	@echo "  MODULE  $@"
 	$(Q)$(MACHR_CC) -I$(PAGER_MIGDIR)/user -o $@ $< $(PAGER_USER_OBJS)
+
+$(PRESSURE): tests/system/pressure/pressure.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
+	@mkdir -p $(@D)
+	@echo "  MODULE  $@"
+	$(Q)$(MACHR_CC) -o $@ $<
 
 # Kept: make would remove them as intermediates and rebuild every time.
 .SECONDARY: $(PAGER_USER_OBJS) $(PAGER_USER_OBJS:.o=.c) $(PAGER_USER_HDRS)

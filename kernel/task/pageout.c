@@ -1,7 +1,8 @@
 /*
  * The pageout daemon (docs/VM.md, step 4): a kernel thread that keeps
- * some memory free by giving pages of anonymous objects to the default
- * pager (servers/pager, registered with vm_set_default_memory_manager).
+ * some memory free by giving pages to their objects' pagers: anonymous
+ * memory to the default pager (servers/pager, registered with
+ * vm_set_default_memory_manager), a memory object's pages to its own.
  * An object's first pageout attaches it to the default pager
  * (memory_object_create); each page then leaves in its own data_return
  * and comes back through data_request when touched (vm/object.c).
@@ -60,7 +61,7 @@ static bool pageable(struct vm_object *obj, void *arg)
 	(void)arg;
 	if (obj->resident == 0 || obj->shared_in_place)
 		return false;
-	if (obj->pager != NULL && (!obj->pager->internal || obj->pager->dead))
+	if (obj->pager != NULL && (obj->pager->dead || !obj->pager->ready))
 		return false;
 	list_for_each_entry(struct vm_map_entry, e, &obj->mappers, mapper_link)
 	{
@@ -70,23 +71,25 @@ static bool pageable(struct vm_object *obj, void *arg)
 	return true;
 }
 
-/* Page out up to PAGES_PER_VISIT pages of OBJ (referenced).  Returns how
- * many left memory. */
+/* Page out up to PAGES_PER_VISIT pages of OBJ (referenced): to its own
+ * pager, or the default pager for anonymous memory.  Returns how many
+ * left memory. */
 static unsigned visit(struct vm_object *obj, void *buf)
 {
 	unsigned done = 0;
 
 	if (obj->pager == NULL && pager_attach_default(obj) != KERN_SUCCESS)
 		return 0;
-	if (obj->pager == NULL || !obj->pager->internal)
+	if (obj->pager == NULL)
 		return 0;
 	while (done < PAGES_PER_VISIT) {
 		uint64_t offset;
-		bool dirty, sent;
+		bool dirty, give, sent;
 
-		if (!vm_object_pageout_pick(obj, buf, &offset, &dirty))
+		if (!vm_object_pageout_pick(obj, buf, &offset, &dirty, &give))
 			break;
-		sent = !dirty || obj->pager->ops->data_return(obj, offset, buf);
+		sent = !give ||
+		       obj->pager->ops->data_return(obj, offset, buf, dirty);
 		vm_object_pageout_done(obj, offset, sent);
 		if (!sent)
 			break;

@@ -8,7 +8,8 @@
 
 /* Counters (atomic), for vm_statistics. */
 struct vm_pageout_stats {
-	uint64_t pageouts; /* pages given to the default pager */
+	uint64_t pageouts; /* pages given to their pagers by pageout */
+	uint64_t pageins;  /* pages asked back of the default pager */
 };
 extern struct vm_pageout_stats vm_pageout_stats;
 

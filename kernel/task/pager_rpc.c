@@ -35,6 +35,7 @@
 #include "memory_object_user.h"
 #include "server/kobjects.h"
 #include "server/kserver.h"
+#include "task/pageout.h"
 #include "task/pager.h"
 #include "task/task.h"
 #include "vm/fault.h"
@@ -92,6 +93,9 @@ static void send_data_request(struct vm_object *obj, uint64_t offset,
 {
 	struct kpager *kp = kpager_of(obj);
 
+	if (obj->pager->internal)
+		__atomic_add_fetch(&vm_pageout_stats.pageins, 1,
+		                   __ATOMIC_RELAXED);
 	(void)memory_object_data_request(kp->port, kp->control, offset,
 	                                 PAGE_SIZE, access);
 }
@@ -277,9 +281,9 @@ static void pager_terminate(struct vm_object *obj)
 	slab_free(&kpager_cache, kp);
 }
 
-/* Pageout: one page to the pager (dirty, the kernel keeps no copy). */
+/* Pageout: one page to the pager (the kernel keeps no copy). */
 static bool send_data_return(struct vm_object *obj, uint64_t offset,
-                             const void *buf)
+                             const void *buf, bool dirty)
 {
 	struct kpager *kp = kpager_of(obj);
 	struct ool *ool;
@@ -288,7 +292,7 @@ static bool send_data_return(struct vm_object *obj, uint64_t offset,
 	    ool_from_kernel(buf, PAGE_SIZE, &ool) != MACH_MSG_SUCCESS)
 		return false;
 	return memory_object_data_return(kp->port, kp->control, offset,
-	                                 (vm_offset_t)ool, PAGE_SIZE, TRUE,
+	                                 (vm_offset_t)ool, PAGE_SIZE, dirty,
 	                                 FALSE) == MACH_MSG_SUCCESS;
 }
 

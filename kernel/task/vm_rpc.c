@@ -18,6 +18,7 @@
 #include "kern/slab.h"
 #include "kern/string.h"
 #include "machine/memlayout.h"
+#include "task/pageout.h"
 #include "task/pager.h"
 #include "task/task.h"
 #include "vm/copy.h"
@@ -455,5 +456,7 @@ kern_return_t kserver_vm_statistics(vm_map_t task, vm_statistics_data_t *st)
 	st->faults = (integer_t)vm_fault_stats.faults;
 	st->zero_fill_count = (integer_t)vm_fault_stats.zero_fills;
 	st->cow_faults = (integer_t)vm_fault_stats.cow_faults;
+	st->pageins = (integer_t)vm_pageout_stats.pageins;
+	st->pageouts = (integer_t)vm_pageout_stats.pageouts;
 	return KERN_SUCCESS;
 }

@@ -881,7 +881,7 @@ static bool unmap_everywhere(struct vm_object *obj, uint64_t off,
 }
 
 bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
-                            bool *dirty)
+                            bool *dirty, bool *give)
 {
 	unsigned long fl = spin_lock(&obj->lock);
 	struct vm_object_page *r = record_ceil(obj, obj->pageout_cursor);
@@ -901,7 +901,8 @@ bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
 	}
 	*offset = r->offset;
 	*dirty = r->dirty;
-	if (r->dirty)
+	*give = r->dirty || r->precious;
+	if (*give)
 		memcpy(buf, page_to_virt(r->page), PAGE_SIZE);
 	r->state = VM_PAGE_PAGING_OUT;
 	spin_unlock(&obj->lock, fl);

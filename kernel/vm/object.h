@@ -296,17 +296,18 @@ void vm_object_record_remove(struct vm_object *obj, struct vm_object_page *r);
  * vm_object_pageout_pick: with OBJ's lock taken and released, choose the
  *   next resident page at or after OBJ's cursor that can go (not locked by
  *   its pager), remove its translations from every map that maps OBJ,
- *   and copy it to BUF (PAGE_SIZE bytes) if it is dirty.  The page is
- *   then PAGING_OUT: faults on it wait.  Returns true and its offset in
- *   *OFFSET (*DIRTY: whether the pager must get it), false when OBJ has
- *   no page to give (the cursor starts over).
+ *   and copy it to BUF (PAGE_SIZE bytes) if the pager must get it (*GIVE:
+ *   dirty, or precious).  The page is then PAGING_OUT: faults on it
+ *   wait.  Returns true, its offset in *OFFSET and whether it is dirty
+ *   in *DIRTY; false when OBJ has no page to give (the cursor starts
+ *   over).
  * vm_object_pageout_done: the data_return was sent (SENT: free the page,
  *   PAGED_OUT) or could not be (the page stays, RESIDENT and dirty);
  *   waiting faults are woken.
  * Locks: none held; OBJ referenced by the caller and with a pager.
  */
 bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
-                            bool *dirty);
+                            bool *dirty, bool *give);
 void vm_object_pageout_done(struct vm_object *obj, uint64_t offset, bool sent);
 
 /*

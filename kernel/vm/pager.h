@@ -28,10 +28,11 @@ struct vm_pager_ops {
 	/* OBJ's last reference went: return what must be returned, tell
 	 * the pager, free the pager state.  OBJ's pages are freed after. */
 	void (*terminate)(struct vm_object *obj);
-	/* Pageout: give the pager the page at OFFSET (its data in BUF).
-	 * Returns whether the message went (else the page stays). */
+	/* Pageout: give the pager the page at OFFSET (its data in BUF,
+	 * DIRTY or just precious).  Returns whether the message went (else
+	 * the page stays). */
 	bool (*data_return)(struct vm_object *obj, uint64_t offset,
-	                    const void *buf);
+	                    const void *buf, bool dirty);
 };
 
 /*
