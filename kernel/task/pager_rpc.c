@@ -502,9 +502,12 @@ static kern_return_t object_change_attributes(vm_object_t obj,
 {
 	if (obj == NULL || obj->pager == NULL)
 		return KERN_INVALID_ARGUMENT;
+	/* GNU Mach: a change of attributes makes the object ready too. */
+	obj->pager->ready = true;
 	obj->pager->may_cache = may_cache != 0;
 	set_strategy(obj, cs);
 	set_cached(obj, may_cache != 0);
+	wake(obj);
 	if (IP_VALID(reply_to))
 		(void)memory_object_change_completed(reply_to, reply_poly,
 		                                     may_cache, cs);
@@ -718,9 +721,10 @@ object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
 				r->dirty = false;
 			}
 			if (r->page != NULL) {
+				/* A waiting fault looks at the new lock again
+				 * (and asks again if it still withholds). */
 				r->lock = (uint8_t)lock_value;
-				if (r->state == VM_PAGE_UNLOCKING &&
-				    !(lock_value & VM_PROT_WRITE))
+				if (r->state == VM_PAGE_UNLOCKING)
 					r->state = VM_PAGE_RESIDENT;
 			}
 			if (should_flush && r->state != VM_PAGE_ABSENT)

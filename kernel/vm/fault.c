@@ -107,8 +107,10 @@ static kern_return_t fault_apply(void *arg, vaddr_t addr,
 static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
                                 vaddr_t addr, vm_prot_t access, paddr_t *pa)
 {
-	struct fault_ctx c = {.pmap = pmap,
-	                      .access = access & ~VM_FAULT_NOWAIT};
+	struct fault_ctx c = {
+	    .pmap = pmap,
+	    .access = access & ~(VM_FAULT_NOWAIT | VM_FAULT_OVERWRITE),
+	    .wait = {.overwrite = (access & VM_FAULT_OVERWRITE) != 0}};
 	kern_return_t kr;
 
 	if (addr >= VM_MAP_USER_MAX)
@@ -131,6 +133,7 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 			continue;
 		if (kr != VM_OBJECT_MUST_WAIT)
 			break;
+		c.wait.overwrite = (access & VM_FAULT_OVERWRITE) != 0;
 		/* Every lock is dropped: ask the pager, then wait for its
 		 * answer (or for the thread to be aborted) and try again. */
 		pager = c.wait.object->pager;
@@ -235,9 +238,13 @@ kern_return_t vm_user_copy(struct vm_map *src, struct pmap *src_pmap,
 			n = dst_room;
 		kr = user_byte(src, src_pmap, src_addr, VM_PROT_READ, force,
 		               &from);
+		/* A whole page written: the old contents are not needed. */
 		if (kr == KERN_SUCCESS)
-			kr = user_byte(dst, dst_pmap, dst_addr, VM_PROT_WRITE,
-			               force, &to);
+			kr = user_byte(
+			    dst, dst_pmap, dst_addr,
+			    VM_PROT_WRITE |
+			        (n == PAGE_SIZE ? VM_FAULT_OVERWRITE : 0),
+			    force, &to);
 		if (kr != KERN_SUCCESS)
 			return kr;
 		memcpy(to, from, n);

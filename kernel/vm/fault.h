@@ -24,6 +24,10 @@ struct pmap;
  * sent and the fault fails with KERN_MEMORY_ERROR. */
 #define VM_FAULT_NOWAIT 0x200
 
+/* An access bit for vm_fault: the caller writes the whole page (a pager
+ * is asked for VM_PROT_WRITE alone, as GNU Mach's vm_write does). */
+#define VM_FAULT_OVERWRITE 0x400
+
 /* Counters for vm_statistics (updated atomically, read as snapshots). */
 struct vm_fault_stats {
 	uint64_t faults;     /* vm_fault calls */

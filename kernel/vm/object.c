@@ -415,8 +415,12 @@ static kern_return_t pager_miss(struct vm_object *holder, uint64_t hoff,
 		return KERN_RESOURCE_SHORTAGE;
 	*r = (struct vm_object_page){.offset = hoff, .state = VM_PAGE_ABSENT};
 	record_link(holder, r);
+	/* A page the kernel is about to overwrite whole is asked for
+	 * writing only, as GNU Mach's vm_write does. */
 	return must_wait(holder, hoff, VM_ASK_DATA,
-	                 write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ,
+	                 !write            ? VM_PROT_READ
+	                 : wait->overwrite ? VM_PROT_WRITE
+	                                   : VM_PROT_READ | VM_PROT_WRITE,
 	                 wait);
 }
 
@@ -430,6 +434,8 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
                                       bool write, vm_prot_t *withhold,
                                       struct vm_object_wait *wait)
 {
+	vm_prot_t need;
+
 	switch (r->state) {
 	case VM_PAGE_ABSENT:
 		if (holder->pager->dead)
@@ -453,12 +459,14 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
 	default:
 		break;
 	}
-	if (write && (r->lock & VM_PROT_WRITE)) {
+	/* The pager withholds what this access needs: ask it to lift the
+	 * lock (once) and wait. */
+	need = write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ;
+	if (r->lock & need) {
 		if (r->state == VM_PAGE_UNLOCKING)
 			return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
 		r->state = VM_PAGE_UNLOCKING;
-		return must_wait(holder, hoff, VM_ASK_UNLOCK,
-		                 VM_PROT_READ | VM_PROT_WRITE, wait);
+		return must_wait(holder, hoff, VM_ASK_UNLOCK, need, wait);
 	}
 	if (write)
 		r->dirty = true;
@@ -588,7 +596,7 @@ kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
 	kern_return_t kr;
 
 	kr = vm_object_fault_page_apply(obj, offset, write, remember_page, &res,
-	                                NULL);
+	                                &(struct vm_object_wait){0});
 	if (kr == KERN_SUCCESS) {
 		*pg = res.pg;
 		if (in_top != NULL)

@@ -217,6 +217,8 @@ enum { VM_ASK_NOTHING, VM_ASK_DATA, VM_ASK_UNLOCK };
  * Owned by: the faulting thread (on its stack).
  */
 struct vm_object_wait {
+	bool overwrite;           /* in: the access will overwrite the whole
+	                             page (a pager is asked for WRITE only) */
 	struct vm_object *object; /* referenced until vm_object_wait_end */
 	uint64_t offset;          /* in OBJECT */
 	int ask;                  /* VM_ASK_* */
