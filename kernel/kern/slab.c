@@ -117,8 +117,14 @@ static void cache_setup(struct slab_cache *cache, const char *name, size_t size,
 		    (PAGE_SIZE - cache_first_offset(cache)) / cache->obj_size,
 		    (size_t)SLAB_MAX_OBJS);
 	} else {
-		while ((PAGE_SIZE << cache->order) / cache->obj_size <
-		           SLAB_MIN_OFFSLAB &&
+		/* Several objects per slab, except for objects of a page or
+		 * more: those take the smallest block that holds one, so
+		 * that a page-sized kmalloc needs a single free page (what
+		 * memory pressure leaves; task/pageout.c). */
+		while ((PAGE_SIZE << cache->order) <
+		           (cache->obj_size < PAGE_SIZE
+		                ? cache->obj_size * SLAB_MIN_OFFSLAB
+		                : cache->obj_size) &&
 		       cache->order < PAGE_ORDER_MAX)
 			cache->order++;
 		cache->per_slab =

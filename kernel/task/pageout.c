@@ -34,8 +34,9 @@
 
 /* How long the daemon sleeps when memory is fine, and how long a fault
  * waits for it at most per try. */
-#define IDLE_NS (20ull * 1000 * 1000)
-#define WAIT_NS (50ull * 1000 * 1000)
+#define IDLE_NS    (20ull * 1000 * 1000)
+#define WAIT_NS    (50ull * 1000 * 1000)
+#define BACKOFF_NS (2ull * 1000 * 1000)
 
 struct vm_pageout_stats vm_pageout_stats;
 
@@ -128,6 +129,10 @@ static void daemon(void *arg)
 				break;
 			n = visit(obj, buf);
 			vm_object_release(obj);
+			/* Nothing went (the pagers are behind): let them
+			 * catch up before trying again. */
+			if (n == 0)
+				sleep_on(&daemon_wq, BACKOFF_NS);
 			__atomic_add_fetch(&vm_pageout_stats.pageouts, n,
 			                   __ATOMIC_RELAXED);
 			waitq_wake_all(&freed_wq, WAITQ_AWAKENED);

@@ -23,6 +23,7 @@
 #include <mach/notify.h>
 
 #include "ipc/kmsg.h"
+#include "ipc/mqueue.h"
 #include "ipc/ool.h"
 #include "ipc/port.h"
 #include "ipc/right.h"
@@ -281,14 +282,26 @@ static void pager_terminate(struct vm_object *obj)
 	slab_free(&kpager_cache, kp);
 }
 
+/* Pages handed to one pager and not yet received by it: beyond this,
+ * pageout waits (each queued data_return holds a copy of its page, so
+ * a slow pager would otherwise turn pageout into a memory hog). */
+#define RETURNS_IN_FLIGHT 16
+
 /* Pageout: one page to the pager (the kernel keeps no copy). */
 static bool send_data_return(struct vm_object *obj, uint64_t offset,
                              const void *buf, bool dirty)
 {
 	struct kpager *kp = kpager_of(obj);
 	struct ool *ool;
+	unsigned long f;
+	bool busy;
 
-	if (kp->port == NULL || obj->pager->dead ||
+	if (kp->port == NULL)
+		return false;
+	f = port_lock(kp->port);
+	busy = mqueue_count(&kp->port->queue) >= RETURNS_IN_FLIGHT;
+	port_unlock(kp->port, f);
+	if (busy || obj->pager->dead ||
 	    ool_from_kernel(buf, PAGE_SIZE, &ool) != MACH_MSG_SUCCESS)
 		return false;
 	return memory_object_data_return(kp->port, kp->control, offset,

@@ -545,10 +545,32 @@ static void test_largest_object_fits(void **state)
 
 	(void)state;
 	slab_cache_init(&tc, "test", (PG << PAGE_ORDER_MAX) / 2, 0);
-	assert_int_equal(tc.per_slab, 2);
+	assert_int_equal(tc.per_slab, 1);
+	assert_int_equal(tc.order, PAGE_ORDER_MAX - 1);
 	p = slab_alloc(&tc);
 	assert_non_null(p);
 	slab_free(&tc, p);
+}
+
+/* Objects of a page or more take the smallest block holding one: a
+ * page-sized kmalloc needs one free page, not eight contiguous ones
+ * (the pageout path allocates them when memory is short and
+ * fragmented). */
+static void test_page_sized_objects_need_one_block(void **state)
+{
+	struct slab_cache *k4;
+	void *p = kmalloc(PG);
+
+	(void)state;
+	assert_non_null(p);
+	kfree(p);
+	k4 = slab_cache_find("kmalloc-4096");
+	assert_non_null(k4);
+	assert_int_equal(k4->order, 0);
+	slab_cache_init(&tc, "test-2pages", 2 * PG, 0);
+	assert_int_equal(tc.order, 1);
+	slab_cache_init(&tc2, "test-small", PG / 4, 0);
+	assert_true(tc2.per_slab >= 4);
 }
 
 static void test_find_returns_registered_cache(void **state)
@@ -851,6 +873,7 @@ int main(void)
 	    T(test_free_after_slab_was_reaped_panics),
 	    T(test_init_rejects_bad_parameters),
 	    T(test_largest_object_fits),
+	    T(test_page_sized_objects_need_one_block),
 	    T(test_find_returns_registered_cache),
 	    T(test_long_name_is_truncated),
 	    T(test_destroy_unregisters_cache),
