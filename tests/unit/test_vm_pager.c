@@ -172,6 +172,21 @@ static void supply(struct vm_object *obj, uint64_t offset, vm_prot_t lock)
 	spin_unlock(&obj->lock, f);
 }
 
+/* What the pager's calls do to the record at OFFSET of OBJ: set its
+ * STATE and LOCK (and ERROR). */
+static void set_record(struct vm_object *obj, uint64_t offset, uint8_t state,
+                       vm_prot_t lock, kern_return_t error)
+{
+	unsigned long f = spin_lock(&obj->lock);
+	struct vm_object_page *r = vm_object_record(obj, offset, false);
+
+	assert_non_null(r);
+	r->state = state;
+	r->lock = (uint8_t)lock;
+	r->error = error;
+	spin_unlock(&obj->lock, f);
+}
+
 static void test_fault_waits_for_ready_then_asks_once(void **state)
 {
 	struct vm_object *obj = paged_object(4 * PG, false);
@@ -217,8 +232,6 @@ static void test_fault_waits_for_ready_then_asks_once(void **state)
 static void test_locked_page_asks_unlock_once(void **state)
 {
 	struct vm_object *obj = paged_object(2 * PG, false);
-	struct vm_object_page *r;
-	unsigned long f;
 	int ask = -1;
 
 	(void)state;
@@ -233,16 +246,10 @@ static void test_locked_page_asks_unlock_once(void **state)
 	assert_int_equal(ask, VM_ASK_NOTHING);
 	assert_int_equal(asked.unlocks, 1);
 	/* The pager lifts the lock: the write goes through. */
-	f = spin_lock(&obj->lock);
-	r = vm_object_record(obj, 0, false);
-	r->lock = 0;
-	r->state = VM_PAGE_RESIDENT;
-	spin_unlock(&obj->lock, f);
+	set_record(obj, 0, VM_PAGE_RESIDENT, VM_PROT_NONE, KERN_SUCCESS);
 	assert_int_equal(fault(obj, 0, true, &ask), KERN_SUCCESS);
 	/* Everything withheld: a read asks for READ. */
-	f = spin_lock(&obj->lock);
-	r->lock = VM_PROT_ALL;
-	spin_unlock(&obj->lock, f);
+	set_record(obj, 0, VM_PAGE_RESIDENT, VM_PROT_ALL, KERN_SUCCESS);
 	assert_int_equal(fault(obj, 0, false, &ask), VM_OBJECT_MUST_WAIT);
 	assert_int_equal(asked.last_access, VM_PROT_READ);
 	vm_object_release(obj);
@@ -251,18 +258,12 @@ static void test_locked_page_asks_unlock_once(void **state)
 static void test_error_once_and_dead_pager(void **state)
 {
 	struct vm_object *obj = paged_object(2 * PG, false);
-	struct vm_object_page *r;
-	unsigned long f;
 	int ask = -1;
 
 	(void)state;
 	pager.ready = true;
 	assert_int_equal(fault(obj, 0, false, &ask), VM_OBJECT_MUST_WAIT);
-	f = spin_lock(&obj->lock);
-	r = vm_object_record(obj, 0, false);
-	r->state = VM_PAGE_ERROR;
-	r->error = KERN_FAILURE;
-	spin_unlock(&obj->lock, f);
+	set_record(obj, 0, VM_PAGE_ERROR, VM_PROT_NONE, KERN_FAILURE);
 	assert_int_equal(fault(obj, 0, false, &ask), KERN_MEMORY_ERROR);
 	/* Reported once: the next fault asks again. */
 	assert_int_equal(fault(obj, 0, false, &ask), VM_OBJECT_MUST_WAIT);
