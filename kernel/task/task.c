@@ -88,21 +88,42 @@ static void task_vm_deallocate(void *ctx, uint64_t addr, uint64_t size)
 	vm_map_remove(t->map, addr, addr + size);
 }
 
+/* Out-of-line memory is worth a wait for the pageout daemon when memory
+ * is short (GNU Mach waits too): at most this many tries. */
+#define OOL_MEMORY_TRIES 100
+
+/* Whether KR says memory is short and the pageout daemon made room. */
+static bool memory_retry(kern_return_t kr, unsigned *tries)
+{
+	return kr == KERN_RESOURCE_SHORTAGE && vm_fault_memory_wait != NULL &&
+	       (*tries)++ < OOL_MEMORY_TRIES && vm_fault_memory_wait(true);
+}
+
 static kern_return_t task_vm_copyin(void *ctx, uint64_t addr, uint64_t size,
                                     bool dealloc, struct vm_map_copy **out)
 {
 	struct task *t = ctx;
+	unsigned tries = 0;
+	kern_return_t kr;
 
-	return vm_map_copyin(t->map, addr, size, dealloc, out);
+	do
+		kr = vm_map_copyin(t->map, addr, size, dealloc, out);
+	while (memory_retry(kr, &tries));
+	return kr;
 }
 
 static kern_return_t task_vm_copyout(void *ctx, struct vm_map_copy *copy,
                                      uint64_t *addr)
 {
 	struct task *t = ctx;
+	unsigned tries = 0;
+	kern_return_t kr;
 
-	return vm_map_copyout(t->map, copy, vm_user_anywhere_start(t->map),
-	                      addr);
+	do
+		kr = vm_map_copyout(t->map, copy,
+		                    vm_user_anywhere_start(t->map), addr);
+	while (memory_retry(kr, &tries));
+	return kr;
 }
 
 static const struct space_vm_ops task_space_vm_ops = {

@@ -1045,9 +1045,10 @@ static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
 	uint64_t offset = e->offset, size = e->end - e->start;
 	kern_return_t kr;
 
-	if (obj != NULL && (e->shared || e->wired_count != 0)) {
-		/* Written in place by another map, or wired (its pages must
-		 * not move): copy what is there. */
+	if (obj != NULL && (e->shared || (e->wired_count != 0 && !dealloc))) {
+		/* Written in place by another map, or wired and staying (its
+		 * pages must not move): copy what is there.  A wired range
+		 * sent with deallocate just moves. */
 		obj = vm_object_copy_now(obj, offset, size);
 		if (obj == NULL)
 			return KERN_RESOURCE_SHORTAGE;
