@@ -192,11 +192,7 @@ static void pager_wire(mach_port_t host_priv)
 	kr = thread_wire(host_priv, mach_thread_self(), TRUE);
 	if (kr != KERN_SUCCESS)
 		pager_log("thread_wire: %#x (continuing)", kr);
-	/* What exists now (program, store, tables); later allocations are
-	 * message buffers, which the kernel's pageout leaves alone anyway
-	 * (it never pages out the default pager's memory), and wiring them
-	 * at allocation under memory pressure only makes replies fail. */
-	kr = vm_wire_all(host_priv, mach_task_self(), VM_WIRE_CURRENT);
+	kr = vm_wire_all(host_priv, mach_task_self(), VM_WIRE_ALL);
 	if (kr != KERN_SUCCESS)
 		pager_log("vm_wire_all: %#x (continuing)", kr);
 }
