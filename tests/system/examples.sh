@@ -10,13 +10,7 @@ for module in $BUILD/examples/echo/echo; do
 		continue
 	fi
 	for kernel in gnumach machr; do
-		out=$($RUN --kernel $kernel --timeout 60 "$module" 2>&1)
-		rc=$?
-		# As in modules.sh: a hung reference run gets one more try.
-		if [ $kernel = gnumach ] && [ $rc -eq 124 ]; then
-			out=$($RUN --kernel $kernel --timeout 60 "$module" 2>&1)
-			rc=$?
-		fi
+		boot $kernel --timeout 60 "$module"
 		check "$kernel example $name (status $rc)" $rc
 		[ $rc -eq 0 ] || show "$out"
 	done

@@ -3,7 +3,7 @@
 # become tests here ("KERNEL MODULE: ..."), plus one for the runner's
 # verdict, so a failure names the exact check.  Both kernels run every
 # module: the reference GNU Mach pins the answers, Mach_R must give them.
-# A GNU Mach run that times out is retried once (see below).
+# A GNU Mach run that hangs is tried again (testlib's boot).
 # A module named in tests/system/machr-pending ("NAME  REASON" lines) is
 # work in progress on Mach_R: its Mach_R run is shown as diagnostics
 # only, not counted, until the kernel side lands and the line goes.
@@ -30,18 +30,7 @@ for src in tests/system/modules/*.c; do
 			printf '%s\n' "$out" | grep -E '^(not )?ok ' | sed 's/^/#   /'
 			continue
 		fi
-		out=$($RUN --kernel $kernel --timeout 60 "$module" 2>&1)
-		rc=$?
-		# The reference kernel under TCG now and then hangs for good
-		# early in a run (seen at the console's device_open and at
-		# "task loaded", on any module, even alone on the machine):
-		# a timed-out GNU Mach run gets one more try.  Mach_R gets
-		# none: a hang of ours is a failure.
-		if [ $kernel = gnumach ] && [ $rc -eq 124 ]; then
-			echo "# gnumach $name: timed out, retrying once"
-			out=$($RUN --kernel $kernel --timeout 60 "$module" 2>&1)
-			rc=$?
-		fi
+		boot $kernel --timeout 60 "$module"
 		printf '%s\n' "$out" |
 			sed -nE "s/^(start [^:]*: )?(not )?ok [0-9]+ - (.*)/\2ok - $kernel $name: \3/p"
 		check "$kernel $name: machr-run verdict (status $rc)" $rc

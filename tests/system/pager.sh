@@ -61,17 +61,7 @@ run_pager() {
 			[[ $PAGING_MODULES == *" $name "* ]]; then
 			timeout=20
 		fi
-		out=$($RUN --kernel "$kernel" --timeout $timeout --mem $MEM \
-			"${opts[@]}" "$module" 2>&1)
-		rc=$?
-		# GNU Mach under TCG now and then hangs early (modules.sh):
-		# one more try for a timed-out GNU Mach run.
-		if [ "$kernel" = gnumach ] && [ $rc -eq 124 ]; then
-			echo "# gnumach $label $name: timed out, retrying once"
-			out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM \
-				"${opts[@]}" "$module" 2>&1)
-			rc=$?
-		fi
+		boot "$kernel" --timeout $timeout --mem $MEM "${opts[@]}" "$module"
 		if [ "$kernel" = machr ] && [ -n "${MACHR_PENDING:-}" ] &&
 			[[ $PAGING_MODULES == *" $name "* ]]; then
 			echo "# machr $label $name: pending ($MACHR_PENDING), status $rc:"
@@ -108,13 +98,7 @@ fi
 selftest() {
 	local kernel=$1 label=$2 out rc
 	shift 2
-	out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM "$@" 2>&1)
-	rc=$?
-	if [ "$kernel" = gnumach ] && [ $rc -eq 124 ]; then
-		echo "# gnumach $label self-test: timed out, retrying once"
-		out=$($RUN --kernel "$kernel" --timeout 60 --mem $MEM "$@" 2>&1)
-		rc=$?
-	fi
+	boot "$kernel" --timeout 60 --mem $MEM "$@"
 	printf '%s\n' "$out" |
 		sed -nE "s/^(start [^:]*: )?(not )?ok [0-9]+ - pager self-test: (.*)/\2ok - $kernel $label pager self-test: \3/p"
 	check "$kernel $label pager self-test: machr-run verdict (status $rc)" $rc
