@@ -236,15 +236,14 @@ mach_msg_return_t ool_from_kernel(const void *data, uint64_t size,
 	return MACH_MSG_SUCCESS;
 }
 
-void ool_read(const struct ool *o, uint64_t off, void *buf, uint64_t len)
+kern_return_t ool_read(const struct ool *o, uint64_t off, void *buf,
+                       uint64_t len)
 {
 	char *dst = buf;
 
 	assert(off <= o->size && len <= o->size - off);
-	if (o->copy != NULL) {
-		vm_map_copy_read(o->copy, off, buf, len);
-		return;
-	}
+	if (o->copy != NULL)
+		return vm_map_copy_read(o->copy, off, buf, len);
 	while (len > 0) {
 		uint32_t i = (uint32_t)(off / OOL_CHUNK);
 		uint64_t in = off % OOL_CHUNK;
@@ -257,4 +256,5 @@ void ool_read(const struct ool *o, uint64_t off, void *buf, uint64_t len)
 		off += n;
 		len -= n;
 	}
+	return KERN_SUCCESS;
 }

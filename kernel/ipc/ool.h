@@ -82,8 +82,13 @@ mach_msg_return_t ool_from_copy(struct vm_map_copy *copy, struct ool **out);
 /*
  * ool_read: copy LEN bytes of the region OOL from offset OFF (OFF + LEN
  * <= ool_size) to the kernel buffer BUF: how a kernel RPC server reads
- * out-of-line data it was sent (device_write).  Locks: any.
+ * out-of-line data it was sent (device_write).  A virtual copy's pages
+ * that are paged out are faulted in (vm_map_copy_read).
+ * Locks: none held when the region is a virtual copy (sleeps), any
+ *   otherwise.
+ * Returns KERN_SUCCESS or vm_map_copy_read's errors.
  */
-void ool_read(const struct ool *ool, uint64_t off, void *buf, uint64_t len);
+kern_return_t ool_read(const struct ool *ool, uint64_t off, void *buf,
+                       uint64_t len);
 
 #endif

@@ -232,10 +232,13 @@ static io_return_t disk_transfer(struct kdevice *dev, bool write,
 			    machine_disk_rw(unit, false, first + nrec - 1,
 			                    bounce + (nrec - 1) * rec, 1));
 		if (r == D_SUCCESS && write) {
-			if (ool != NULL)
-				ool_read(ool, *done, bounce, n);
-			else
+			/* Data that cannot be read back in (its pager failed)
+			 * cannot be written. */
+			if (ool == NULL)
 				memcpy(bounce, buf + *done, n);
+			else if (ool_read(ool, *done, bounce, n) !=
+			         KERN_SUCCESS)
+				r = D_IO_ERROR;
 		}
 		if (r == D_SUCCESS)
 			r = disk_result(
@@ -339,7 +342,8 @@ kern_return_t ds_device_write(device_t device, ipc_port_t reply_port,
 		uint64_t n =
 		    count - off < sizeof(chunk) ? count - off : sizeof(chunk);
 
-		ool_read(ool, off, chunk, n);
+		if (ool_read(ool, off, chunk, n) != KERN_SUCCESS)
+			return D_IO_ERROR;
 		kconsole_write_raw(chunk, n);
 		off += n;
 	}

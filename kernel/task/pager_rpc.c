@@ -579,13 +579,19 @@ static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
 		struct vm_object_page *r;
 		unsigned long f;
 
-		if (pg == NULL) {
-			result = KERN_RESOURCE_SHORTAGE;
+		kern_return_t rkr = KERN_RESOURCE_SHORTAGE;
+
+		/* The pager's data may itself be paged out: reading it in
+		 * can fail (its own pager's error, an abort). */
+		if (pg == NULL || (rkr = ool_read(ool, done, page_to_virt(pg),
+		                                  PAGE_SIZE)) != KERN_SUCCESS) {
+			if (pg != NULL)
+				page_free(pg, 0);
+			result = rkr;
 			error_offset = offset + done;
 			unask(obj, offset + done, count - done);
 			break;
 		}
-		ool_read(ool, done, page_to_virt(pg), PAGE_SIZE);
 		f = spin_lock(&obj->lock);
 		r = vm_object_record(obj, offset + done, true);
 		if (r == NULL || r->page != NULL) {

@@ -305,24 +305,28 @@ kern_return_t kserver_vm_read(vm_map_t task, vm_address_t address,
 }
 
 /* Where write_pages reads the bytes it writes. */
-typedef void (*read_fn)(const void *src, uint64_t off, void *buf, uint64_t len);
+typedef kern_return_t (*read_fn)(const void *src, uint64_t off, void *buf,
+                                 uint64_t len);
 
-static void read_ool(const void *src, uint64_t off, void *buf, uint64_t len)
+static kern_return_t read_ool(const void *src, uint64_t off, void *buf,
+                              uint64_t len)
 {
-	ool_read(src, off, buf, len);
+	return ool_read(src, off, buf, len);
 }
 
-static void read_copy(const void *src, uint64_t off, void *buf, uint64_t len)
+static kern_return_t read_copy(const void *src, uint64_t off, void *buf,
+                               uint64_t len)
 {
-	vm_map_copy_read(src, off, buf, len);
+	return vm_map_copy_read(src, off, buf, len);
 }
 
 /*
  * Write SIZE bytes read from SRC by READ to DST of TASK (page aligned),
  * a page at a time through a bounce page, after checking that the whole
  * destination is mapped and writable (GNU Mach writes nothing then).
- * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE or
- *   KERN_RESOURCE_SHORTAGE.
+ * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE,
+ *   KERN_RESOURCE_SHORTAGE, or READ's errors (KERN_MEMORY_ERROR,
+ *   KERN_ABORTED).
  */
 static kern_return_t write_pages(struct task *task, vaddr_t dst, uint64_t size,
                                  read_fn read, const void *src)
@@ -340,9 +344,11 @@ static kern_return_t write_pages(struct task *task, vaddr_t dst, uint64_t size,
 	     done += PAGE_SIZE) {
 		uint64_t n = size - done < PAGE_SIZE ? size - done : PAGE_SIZE;
 
-		read(src, done, bounce, n);
-		kr = vm_user_copy(NULL, NULL, (vaddr_t)bounce, task->map,
-		                  task->pmap, dst + done, n, false);
+		kr = read(src, done, bounce, n);
+		if (kr == KERN_SUCCESS)
+			kr =
+			    vm_user_copy(NULL, NULL, (vaddr_t)bounce, task->map,
+			                 task->pmap, dst + done, n, false);
 	}
 	page_free_va(bounce, 0);
 	return kr;

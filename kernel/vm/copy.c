@@ -11,6 +11,7 @@
 #include "kern/slab.h"
 #include "kern/string.h"
 #include "machine/memlayout.h"
+#include "vm/fault.h"
 #include "vm/object.h"
 
 static struct slab_cache copy_cache;
@@ -68,8 +69,26 @@ void vm_map_copy_discard(struct vm_map_copy *copy)
 	slab_free(&copy_cache, copy);
 }
 
-void vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off, void *buf,
-                      uint64_t len)
+/* What read_page copies out of one page. */
+struct read_ctx {
+	char *dst;
+	uint64_t in_page; /* offset of the first byte in the page */
+	uint64_t len;
+};
+
+static kern_return_t read_page(void *arg, struct page *pg,
+                               enum vm_object_fault_how how, vm_prot_t withhold)
+{
+	struct read_ctx *c = arg;
+
+	(void)how;
+	(void)withhold;
+	memcpy(c->dst, (char *)page_to_virt(pg) + c->in_page, c->len);
+	return KERN_SUCCESS;
+}
+
+kern_return_t vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off,
+                               void *buf, uint64_t len)
 {
 	const struct vm_map_copy_piece *p = copy->pieces;
 	uint64_t at = off + copy->offset; /* in the pieces' pages */
@@ -78,8 +97,10 @@ void vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off, void *buf,
 
 	assert(off <= copy->size && len <= copy->size - off);
 	while (len > 0) {
-		uint64_t in, n;
-		struct page *pg = NULL;
+		struct read_ctx c = {.dst = dst,
+		                     .in_page = at & (PAGE_SIZE - 1)};
+		uint64_t in;
+		kern_return_t kr;
 
 		while (p != NULL && at >= piece_start + p->size) {
 			piece_start += p->size;
@@ -87,23 +108,21 @@ void vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off, void *buf,
 		}
 		assert(p != NULL);
 		in = at - piece_start;
-		n = PAGE_SIZE - (at & (PAGE_SIZE - 1));
-		if (n > len)
-			n = len;
-		if (p->object != NULL)
-			pg = vm_object_chain_lookup(
-			    p->object,
-			    p->offset + (in & ~(uint64_t)(PAGE_SIZE - 1)), NULL,
-			    NULL);
-		if (pg != NULL)
-			memcpy(dst,
-			       (char *)page_to_virt(pg) +
-			           (at & (PAGE_SIZE - 1)),
-			       n);
-		else
-			memset(dst, 0, n);
-		dst += n;
-		at += n;
-		len -= n;
+		c.len = PAGE_SIZE - c.in_page;
+		if (c.len > len)
+			c.len = len;
+		/* The page may be paged out or still with a pager: fault it
+		 * in (a read: nothing is copied up for it). */
+		if (p->object == NULL)
+			memset(dst, 0, c.len);
+		else if ((kr = vm_fault_object_page(
+		              p->object,
+		              p->offset + (in & ~(uint64_t)(PAGE_SIZE - 1)),
+		              false, read_page, &c)) != KERN_SUCCESS)
+			return kr;
+		dst += c.len;
+		at += c.len;
+		len -= c.len;
 	}
+	return KERN_SUCCESS;
 }

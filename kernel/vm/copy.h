@@ -79,11 +79,15 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 
 /*
  * vm_map_copy_read: LEN bytes of COPY's data from OFF (within its size)
- * into BUF, reading through the objects' chains (zeros where no page is).
- * Locks: none held.
+ * into BUF, reading through the objects' chains: a page paged out or
+ * still with its pager is faulted in (asking the pager and waiting), a
+ * page never written reads as zeros.
+ * Locks: none held (sleeps).
+ * Returns KERN_SUCCESS, or vm_fault_object_page's errors
+ *   (KERN_MEMORY_ERROR, KERN_ABORTED, KERN_RESOURCE_SHORTAGE).
  */
-void vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off, void *buf,
-                      uint64_t len);
+kern_return_t vm_map_copy_read(const struct vm_map_copy *copy, uint64_t off,
+                               void *buf, uint64_t len);
 
 /* vm_map_copy_discard: drop COPY's references and free it (NULL: none). */
 void vm_map_copy_discard(struct vm_map_copy *copy);

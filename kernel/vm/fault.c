@@ -154,6 +154,31 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 	return kr;
 }
 
+kern_return_t vm_fault_object_page(struct vm_object *obj, uint64_t offset,
+                                   bool write, vm_object_page_fn fn, void *ctx)
+{
+	for (unsigned tries = 0;;) {
+		struct vm_object_wait wait = {.overwrite = false};
+		kern_return_t kr = vm_object_fault_page_apply(
+		    obj, offset, write, fn, ctx, &wait);
+
+		if (kr == KERN_RESOURCE_SHORTAGE && vm_fault_memory_wait &&
+		    tries++ < MEMORY_RETRIES && vm_fault_memory_wait(true))
+			continue;
+		if (kr != VM_OBJECT_MUST_WAIT)
+			return kr;
+		if (wait.ask == VM_ASK_DATA)
+			wait.object->pager->ops->data_request(
+			    wait.object, wait.offset, wait.access);
+		else if (wait.ask == VM_ASK_UNLOCK)
+			wait.object->pager->ops->data_unlock(
+			    wait.object, wait.offset, wait.access);
+		vm_object_wait_end(&wait, true);
+		if (wait.result == WAITQ_INTERRUPTED)
+			return KERN_ABORTED;
+	}
+}
+
 /* vm_fault_object_range's callback: nothing to map. */
 static kern_return_t page_is_there(void *ctx, struct page *pg,
                                    enum vm_object_fault_how how,
@@ -170,22 +195,9 @@ kern_return_t vm_fault_object_range(struct vm_object *obj, uint64_t offset,
                                     uint64_t size)
 {
 	for (uint64_t done = 0; done < size; done += PAGE_SIZE) {
-		struct vm_object_wait wait;
-		kern_return_t kr;
+		kern_return_t kr = vm_fault_object_page(
+		    obj, offset + done, false, page_is_there, NULL);
 
-		for (;;) {
-			kr = vm_object_fault_page_apply(obj, offset + done,
-			                                false, page_is_there,
-			                                NULL, &wait);
-			if (kr != VM_OBJECT_MUST_WAIT)
-				break;
-			if (wait.ask == VM_ASK_DATA)
-				obj->pager->ops->data_request(
-				    wait.object, wait.offset, wait.access);
-			vm_object_wait_end(&wait, true);
-			if (wait.result == WAITQ_INTERRUPTED)
-				return KERN_ABORTED;
-		}
 		if (kr != KERN_SUCCESS)
 			return kr;
 	}

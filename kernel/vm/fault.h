@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "kern/types.h"
+#include "vm/object.h"
 
 struct vm_map;
 struct pmap;
@@ -84,6 +85,20 @@ kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
                        vm_prot_t access);
 
 /*
+ * vm_fault_object_page: vm_object_fault_page_apply(OBJ, OFFSET, WRITE,
+ * FN, CTX) for a kernel routine that may sleep: it asks the pager and
+ * waits whenever the object must wait for it, and waits for the pageout
+ * daemon (a bounded number of times) when memory is short.
+ * Locks: none held (sleeps); the caller holds a reference on OBJ.
+ * Returns what FN returns, or KERN_MEMORY_ERROR, KERN_ABORTED
+ *   (interrupted), KERN_RESOURCE_SHORTAGE, KERN_INVALID_ARGUMENT (OFFSET
+ *   unaligned or beyond OBJ).
+ */
+kern_return_t vm_fault_object_page(struct vm_object *obj, uint64_t offset,
+                                   bool write, vm_object_page_fn fn,
+                                   void *ctx);
+
+/*
  * vm_fault_object_range: make every page of [OFFSET, OFFSET + SIZE) of
  * OBJ (page aligned steps from OFFSET) resident, asking its pager and
  * waiting as a read fault would: what an immediate copy of a pager's
@@ -92,7 +107,6 @@ kern_return_t vm_fault(struct vm_map *map, struct pmap *pmap, vaddr_t addr,
  * Returns KERN_SUCCESS, KERN_MEMORY_ERROR, KERN_ABORTED (interrupted),
  *   KERN_RESOURCE_SHORTAGE.
  */
-struct vm_object;
 kern_return_t vm_fault_object_range(struct vm_object *obj, uint64_t offset,
                                     uint64_t size);
 

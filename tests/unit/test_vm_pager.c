@@ -21,6 +21,7 @@
 #include "host_mem_harness.h"
 #include "kern/waitq.h"
 #include "machine/pmap.h"
+#include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/map.h"
 #include "vm/object.h"
@@ -35,15 +36,23 @@ static struct {
 	uint64_t last_offset;
 	vm_prot_t last_access;
 	bool refuse_returns;
+	bool supply_on_request; /* answer a request with a page at once */
 } asked;
+
+static void supply_filled(struct vm_object *obj, uint64_t offset,
+                          vm_prot_t lock, uint8_t fill);
 
 static void fake_request(struct vm_object *obj, uint64_t offset,
                          vm_prot_t access)
 {
-	(void)obj;
 	asked.requests++;
 	asked.last_offset = offset;
 	asked.last_access = access;
+	if (asked.supply_on_request) {
+		supply_filled(obj, offset, VM_PROT_NONE,
+		              (uint8_t)(0x40 + offset / PG));
+		waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
+	}
 }
 
 static void fake_unlock(struct vm_object *obj, uint64_t offset,
@@ -83,6 +92,7 @@ static int setup(void **state)
 		return -1;
 	vm_map_init();
 	vm_object_init();
+	vm_map_copy_init();
 	memset(&vm_object_stats, 0, sizeof(vm_object_stats));
 	memset(&asked, 0, sizeof(asked));
 	memset(&pager, 0, sizeof(pager));
@@ -154,15 +164,17 @@ static kern_return_t fault(struct vm_object *obj, uint64_t offset, bool write,
 	return kr;
 }
 
-/* The pager supplies a zeroed page at OFFSET of OBJ withholding LOCK. */
-static void supply(struct vm_object *obj, uint64_t offset, vm_prot_t lock)
+/* The pager supplies a page of FILL bytes at OFFSET of OBJ withholding
+ * LOCK. */
+static void supply_filled(struct vm_object *obj, uint64_t offset,
+                          vm_prot_t lock, uint8_t fill)
 {
 	struct page *pg = page_alloc(0);
 	struct vm_object_page *r;
 	unsigned long f;
 
 	assert_non_null(pg);
-	memset(page_to_virt(pg), 0, PAGE_SIZE);
+	memset(page_to_virt(pg), fill, PAGE_SIZE);
 	f = spin_lock(&obj->lock);
 	r = vm_object_record(obj, offset, true);
 	assert_non_null(r);
@@ -170,6 +182,12 @@ static void supply(struct vm_object *obj, uint64_t offset, vm_prot_t lock)
 	r->lock = (uint8_t)lock;
 	r->dirty = false;
 	spin_unlock(&obj->lock, f);
+}
+
+/* The pager supplies a zeroed page at OFFSET of OBJ withholding LOCK. */
+static void supply(struct vm_object *obj, uint64_t offset, vm_prot_t lock)
+{
+	supply_filled(obj, offset, lock, 0);
 }
 
 /* What the pager's calls do to the record at OFFSET of OBJ: set its
@@ -378,6 +396,40 @@ static void test_fault_object_range_reads_resident_pages(void **state)
 	vm_object_release(obj);
 }
 
+/* A virtual copy in transit whose pages are still with the pager (paged
+ * out, say) is read by faulting them in, not as zeros; a dead pager's
+ * page is an error. */
+static void test_copy_read_faults_pages_in(void **state)
+{
+	struct vm_object *obj = paged_object(2 * PG, false);
+	struct vm_map_copy *copy = vm_map_copy_new(PG, 100);
+	static uint8_t buf[PAGE_SIZE];
+
+	(void)state;
+	pager.ready = true;
+	asked.supply_on_request = true;
+	assert_non_null(copy);
+	assert_int_equal(vm_map_copy_add(copy, obj, 0, 2 * PG), KERN_SUCCESS);
+	assert_int_equal(vm_map_copy_read(copy, 0, buf, PG), KERN_SUCCESS);
+	assert_int_equal(asked.requests, 2);
+	assert_int_equal(buf[0], 0x40);
+	assert_int_equal(buf[PG - 101], 0x40);
+	assert_int_equal(buf[PG - 100], 0x41);
+	assert_int_equal(buf[PG - 1], 0x41);
+	/* Resident now: read again without asking. */
+	assert_int_equal(vm_map_copy_read(copy, 10, buf, 20), KERN_SUCCESS);
+	assert_int_equal(asked.requests, 2);
+	vm_map_copy_discard(copy);
+
+	obj = paged_object(PG, false);
+	copy = vm_map_copy_new(PG, 0);
+	assert_non_null(copy);
+	assert_int_equal(vm_map_copy_add(copy, obj, 0, PG), KERN_SUCCESS);
+	pager.dead = true;
+	assert_int_equal(vm_map_copy_read(copy, 0, buf, 8), KERN_MEMORY_ERROR);
+	vm_map_copy_discard(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +443,8 @@ int main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_fault_object_range_reads_resident_pages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_copy_read_faults_pages_in,
+	                                    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
