@@ -22,6 +22,7 @@
 #include "vm/copy.h"
 #include "vm/fault.h"
 #include "vm/map.h"
+#include "vm/wire.h"
 
 struct task *kernel_task;
 static struct task kernel_task_store;
@@ -71,14 +72,31 @@ void task_foreach(void (*fn)(struct task *task, void *arg), void *arg)
 	spin_unlock(&tasks_lock, f);
 }
 
+/* A region a message brought into T's space at [ADDR, ADDR + SIZE):
+ * wired at once when T asked vm_wire_all(VM_WIRE_FUTURE), as GNU Mach
+ * does (a default pager must never fault on what it was sent).  A failure
+ * to wire (the task's wired limit) leaves the data mapped, unwired. */
+static void wire_received(struct task *t, uint64_t addr, uint64_t size)
+{
+	uint64_t start = addr & ~(uint64_t)(PAGE_SIZE - 1);
+	uint64_t end =
+	    (addr + size + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+
+	(void)vm_wire_new_region(t->map, t->pmap, start, end);
+}
+
 /* OOL memory for the message layer: the task's address space. */
 static kern_return_t task_vm_allocate(void *ctx, uint64_t size, uint64_t *addr)
 {
 	struct task *t = ctx;
+	kern_return_t kr;
 
 	*addr = vm_user_anywhere_start(t->map);
-	return vm_map_enter(t->map, addr, size, 0, true, VM_PROT_DEFAULT,
-	                    VM_PROT_ALL, VM_INHERIT_DEFAULT);
+	kr = vm_map_enter(t->map, addr, size, 0, true, VM_PROT_DEFAULT,
+	                  VM_PROT_ALL, VM_INHERIT_DEFAULT);
+	if (kr == KERN_SUCCESS)
+		wire_received(t, *addr, size);
+	return kr;
 }
 
 static void task_vm_deallocate(void *ctx, uint64_t addr, uint64_t size)
@@ -119,10 +137,14 @@ static kern_return_t task_vm_copyout(void *ctx, struct vm_map_copy *copy,
 	unsigned tries = 0;
 	kern_return_t kr;
 
+	uint64_t size = copy->size;
+
 	do
 		kr = vm_map_copyout(t->map, copy,
 		                    vm_user_anywhere_start(t->map), addr);
 	while (memory_retry(kr, &tries));
+	if (kr == KERN_SUCCESS)
+		wire_received(t, *addr, size);
 	return kr;
 }
 

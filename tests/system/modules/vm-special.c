@@ -495,6 +495,30 @@ static void check_wire(mach_port_t host_priv)
 	           KERN_INVALID_TASK, "vm_wire_all on a terminated task");
 	drop(child);
 
+	/* GNU Mach: with VM_WIRE_FUTURE, what a message brings into the
+	 * space is wired too (here vm_read's out-of-line data), as a
+	 * default pager needs for the pages it is sent. */
+	b = 0;
+	(void)vm_allocate(T, &b, 4 * PAGE, TRUE);
+	for (int i = 0; i < 4; i++)
+		((volatile char *)b)[i * PAGE] = 1;
+	tap_expect(vm_wire_all(host_priv, T, VM_WIRE_FUTURE), KERN_SUCCESS,
+	           "vm_wire_all(VM_WIRE_FUTURE) on ourselves");
+	w = wired();
+	{
+		vm_offset_t data = 0;
+		mach_msg_type_number_t n = 0;
+		kern_return_t kr = vm_read(T, b, 4 * PAGE, &data, &n);
+
+		tap_ok(kr == KERN_SUCCESS && wired() - w == 4,
+		       "4 pages received out of line come wired (%d, kr %#x)",
+		       wired() - w, kr);
+		if (kr == KERN_SUCCESS)
+			(void)vm_deallocate(T, data, n);
+	}
+	(void)vm_wire_all(host_priv, T, VM_WIRE_NONE);
+	(void)vm_deallocate(T, b, 4 * PAGE);
+
 	drop(host);
 }
 
@@ -733,7 +757,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-special: no console\n");
-	tap_plan(153);
+	tap_plan(155);
 	check_time(host_priv, device_master);
 	check_wire(host_priv);
 	check_contiguous(host_priv);
