@@ -100,6 +100,7 @@ static void exception(struct trap_frame *f)
 	 * need its zero-fill fault. */
 	if (!user && v == 14 && cpu->catch && kernel_user_fault(f))
 		return;
+	cpu = percpu_self(); /* kernel_user_fault may have slept */
 	if (!user && cpu->catch && v != 2 && v != 8 && v != 18) {
 		struct trap_catch *c = cpu->catch;
 

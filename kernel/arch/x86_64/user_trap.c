@@ -13,6 +13,7 @@
 #include "machine/cpu.h"
 #include "machine/io.h"
 #include "machine/memlayout.h"
+#include "machine/trap_catch.h"
 #include "machine/trap_frame.h"
 #include "task/exception.h"
 #include "task/task.h"
@@ -78,14 +79,30 @@ bool kernel_user_fault(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
 	uint64_t addr = read_cr2();
+	vm_prot_t access = fault_access(f->error) & ~VM_PROT_EXECUTE;
+	struct percpu *cpu;
+	struct trap_catch *catch;
+	kern_return_t kr;
 
 	if (t == NULL || !t->user || addr >= USER_MAX_ADDRESS)
 		return false;
-	/* In kernel mode the thread must not sleep for a pager: the copy
-	 * fails instead (the request is sent all the same). */
-	return vm_fault(t->task->map, t->task->pmap, addr,
-	                (fault_access(f->error) & ~VM_PROT_EXECUTE) |
-	                    VM_FAULT_NOWAIT) == KERN_SUCCESS;
+	/* A copy that ran with interrupts masked may hold a spinlock: it
+	 * must not sleep, so the copy fails instead of waiting for a pager
+	 * or for memory (the pager is asked all the same). */
+	if (!(f->rflags & RFLAGS_IF))
+		return vm_fault(t->task->map, t->task->pmap, addr,
+		                access | VM_FAULT_NOWAIT) == KERN_SUCCESS;
+	/* Otherwise it waits, as GNU Mach's kernel does.  The catch chain
+	 * is the running thread's: keep it aside while others run here,
+	 * and put it back on whichever CPU the thread wakes up on. */
+	cpu = percpu_self();
+	catch = cpu->catch;
+	cpu->catch = NULL;
+	intr_enable();
+	kr = vm_fault(t->task->map, t->task->pmap, addr, access);
+	intr_disable();
+	percpu_self()->catch = catch;
+	return kr == KERN_SUCCESS;
 }
 
 void user_trap(struct trap_frame *f)

@@ -396,8 +396,10 @@ static int pg_holds(vm_offset_t a, vm_size_t n, uint32_t tag,
 
 /* PG_VM_READ and PG_VM_WRITE go through the kernel (vm_read of a page
  * at addr, reporting its word at offset 8 or the error; vm_write of a
- * page of value words, reporting the result). */
-enum pg_op { PG_READ, PG_WRITE, PG_MAP, PG_VM_READ, PG_VM_WRITE };
+ * page of value words, reporting the result); so does PG_RECEIVE (a
+ * mach_msg receive from the port named by value into a buffer at addr,
+ * reporting the message's id or the error). */
+enum pg_op { PG_READ, PG_WRITE, PG_MAP, PG_VM_READ, PG_VM_WRITE, PG_RECEIVE };
 
 struct pg_job {
 	enum pg_op op;
@@ -414,7 +416,7 @@ struct pg_job {
 	uint64_t result;    /* the report's word */
 };
 
-#define PG_JOBS 48
+#define PG_JOBS 128
 static struct pg_job pg_jobs[PG_JOBS];
 static int pg_njobs;
 /* Where workers report: our receive right and a send right, under the
@@ -475,6 +477,16 @@ static void pg_worker(void *arg)
 			((uint64_t *)b)[i] = j->value;
 		w = (uint32_t)vm_write(T, j->addr, b, PAGE);
 		(void)vm_deallocate(T, b, PAGE);
+		break;
+	}
+	case PG_RECEIVE: {
+		mach_msg_header_t *m = (mach_msg_header_t *)j->addr;
+		mach_msg_return_t mr =
+		    mach_msg(m, MACH_RCV_MSG, 0, 256, (mach_port_t)j->value, 0,
+		             MACH_PORT_NULL);
+
+		w = mr != MACH_MSG_SUCCESS ? (uint32_t)mr
+		                           : (uint32_t)m->msgh_id;
 		break;
 	}
 	}

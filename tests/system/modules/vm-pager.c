@@ -828,7 +828,7 @@ out:
  * lock; a flush while a page is being asked for. */
 static void check_kernel_access(void)
 {
-	mach_port_t port, control, name;
+	mach_port_t port, control, name, r;
 	vm_address_t a = 0;
 	struct pg_job *j;
 	uint64_t w = 0;
@@ -899,6 +899,32 @@ static void check_kernel_access(void)
 	ok = pg_report(j, WAIT_MS, &w) && w == pg_word(0x52, 2 * PAGE);
 	pg_ok(ok, "the waiting read gets the later supply (%#lx)",
 	      (unsigned long)w);
+
+	/* GNU Mach: a message received into a page the pager has not
+	 * supplied yet waits in the kernel for it (its copyout faults). */
+	r = machr_new_receive();
+	(void)machr_send_word(r, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
+	                      0x4d53, 7, 0, 0);
+	j = pg_start(PG_RECEIVE, a + 3 * PAGE, r, NULL);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST;
+	pg_ok(ok && ev.offset == 3 * PAGE,
+	      "a receive into page 3: data_request(%#lx, access %d) (got %s)",
+	      (unsigned long)ev.offset, ev.access, pg_id_name(ev.id));
+	(void)pg_supply(control, 3 * PAGE, PAGE, 0x53, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	ok = pg_report(j, WAIT_MS, &w) && w == 0x4d53;
+	pg_ok(ok, "the receive completes into the supplied page (%#lx)",
+	      (unsigned long)w);
+	(void)mach_port_destroy(T, r);
+	/* Written by the kernel, page 3 is dirty: a flush returns it. */
+	(void)memory_object_lock_request(control, 3 * PAGE, PAGE,
+	                                 MEMORY_OBJECT_RETURN_DIRTY, TRUE,
+	                                 VM_PROT_NONE, port);
+	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_RETURN;
+	pg_ok(ok && ev.offset == 3 * PAGE && ev.dirty,
+	      "flush: data_return of page 3 (%s at %#lx)", pg_id_name(ev.id),
+	      (unsigned long)ev.offset);
+	(void)pg_expect_msg(port, MO_LOCK_COMPLETED, &ev, "then");
 	(void)vm_deallocate(T, a, 4 * PAGE);
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
 	                    "vm_deallocate, no page dirty");
@@ -906,7 +932,7 @@ static void check_kernel_access(void)
 	(void)mach_port_destroy(T, ev.name);
 	(void)mach_port_destroy(T, port);
 out:
-	pg_group_end(15, "kernel access");
+	pg_group_end(19, "kernel access");
 }
 
 /* vm_map(copy=TRUE) of a COPY_NONE object: an immediate copy. */
@@ -977,7 +1003,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(24 + 10 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 15 + 15);
+	tap_plan(24 + 10 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 19 + 15);
 	check_init_ready();
 	check_ready_variants();
 	check_locks();
