@@ -552,7 +552,7 @@ static void unask(struct vm_object *obj, uint64_t offset, uint64_t size)
 		if (r == NULL || r->state != VM_PAGE_ABSENT)
 			continue;
 		if (obj->pager->internal)
-			r->state = VM_PAGE_PAGED_OUT;
+			vm_object_record_set_state(obj, r, VM_PAGE_PAGED_OUT);
 		else
 			vm_object_record_remove(obj, r);
 	}
@@ -605,7 +605,7 @@ static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
 			}
 			continue;
 		}
-		vm_object_record_fill(r, pg);
+		vm_object_record_fill(obj, r, pg);
 		r->lock = (uint8_t)(lock_value & VM_PROT_ALL);
 		r->precious = precious != 0;
 		r->dirty = false;
@@ -643,10 +643,11 @@ static kern_return_t answer_absent(vm_object_t obj, vm_offset_t offset,
 		r = vm_object_record(obj, offset + done, false);
 		if (r != NULL && r->state == VM_PAGE_ABSENT) {
 			if (zero) {
-				vm_object_record_fill(r, pg);
+				vm_object_record_fill(obj, r, pg);
 				pg = NULL;
 			} else {
-				r->state = VM_PAGE_ERROR;
+				vm_object_record_set_state(obj, r,
+				                           VM_PAGE_ERROR);
 				r->error = code;
 			}
 		}
@@ -744,7 +745,8 @@ object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
 				 * (and asks again if it still withholds). */
 				r->lock = (uint8_t)lock_value;
 				if (r->state == VM_PAGE_UNLOCKING)
-					r->state = VM_PAGE_RESIDENT;
+					vm_object_record_set_state(
+					    obj, r, VM_PAGE_RESIDENT);
 			}
 			if (should_flush && r->state != VM_PAGE_ABSENT)
 				vm_object_record_remove(obj, r);

@@ -92,12 +92,27 @@ static void record_link(struct vm_object *obj, struct vm_object_page *r)
 {
 	avl_insert(&obj->pages, &r->node, record_cmp);
 	obj->resident++;
+	if (r->state == VM_PAGE_ABSENT)
+		obj->absent++;
 }
 
 static void record_unlink(struct vm_object *obj, struct vm_object_page *r)
 {
 	avl_remove(&obj->pages, &r->node);
 	obj->resident--;
+	if (r->state == VM_PAGE_ABSENT)
+		obj->absent--;
+}
+
+void vm_object_record_set_state(struct vm_object *obj, struct vm_object_page *r,
+                                uint8_t state)
+{
+	assert_locked(&obj->lock);
+	if (r->state == VM_PAGE_ABSENT)
+		obj->absent--;
+	if (state == VM_PAGE_ABSENT)
+		obj->absent++;
+	r->state = state;
 }
 
 /* Free a record and its page, out of any tree. */
@@ -408,7 +423,9 @@ static kern_return_t pager_miss(struct vm_object *holder, uint64_t hoff,
 
 	if (holder->pager->dead)
 		return KERN_MEMORY_ERROR;
-	if (!holder->pager->ready)
+	/* Not ready, or as many pages asked as allowed: wait for the
+	 * pager's next word before asking. */
+	if (!holder->pager->ready || holder->absent >= VM_OBJECT_ABSENT_MAX)
 		return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
 	r = slab_alloc(&record_cache);
 	if (r == NULL)
@@ -446,7 +463,9 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
 	case VM_PAGE_PAGED_OUT:
 		if (holder->pager->dead)
 			return KERN_MEMORY_ERROR;
-		r->state = VM_PAGE_ABSENT;
+		if (holder->absent >= VM_OBJECT_ABSENT_MAX)
+			return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
+		vm_object_record_set_state(holder, r, VM_PAGE_ABSENT);
 		return must_wait(
 		    holder, hoff, VM_ASK_DATA,
 		    write ? VM_PROT_READ | VM_PROT_WRITE : VM_PROT_READ, wait);
@@ -465,7 +484,7 @@ static kern_return_t pager_page_ready(struct vm_object *holder,
 	if (r->lock & need) {
 		if (r->state == VM_PAGE_UNLOCKING)
 			return must_wait(holder, hoff, VM_ASK_NOTHING, 0, wait);
-		r->state = VM_PAGE_UNLOCKING;
+		vm_object_record_set_state(holder, r, VM_PAGE_UNLOCKING);
 		return must_wait(holder, hoff, VM_ASK_UNLOCK, need, wait);
 	}
 	if (write)
@@ -624,11 +643,12 @@ struct vm_object_page *vm_object_record(struct vm_object *obj, uint64_t offset,
 	return r;
 }
 
-void vm_object_record_fill(struct vm_object_page *r, struct page *pg)
+void vm_object_record_fill(struct vm_object *obj, struct vm_object_page *r,
+                           struct page *pg)
 {
 	assert(r->page == NULL);
 	r->page = pg;
-	r->state = VM_PAGE_RESIDENT;
+	vm_object_record_set_state(obj, r, VM_PAGE_RESIDENT);
 	stat_add(&vm_object_stats.pages, 1);
 }
 
@@ -815,17 +835,20 @@ static bool object_check_one(struct vm_object *obj)
 {
 	struct avl_node *n;
 	size_t count;
+	unsigned absent = 0;
 
 	if (obj->refs == 0 || (obj->size & PG_MASK) != 0 ||
 	    ((obj->shadow_offset & PG_MASK) != 0 &&
 	     (obj->shadow == NULL || obj->shadow->pager == NULL)))
 		return false;
 	if (!avl_check(&obj->pages, record_cmp, &count) ||
-	    count != obj->resident)
+	    count != obj->resident || obj->absent > VM_OBJECT_ABSENT_MAX)
 		return false;
 	for (n = avl_first(&obj->pages); n != NULL; n = avl_next(n)) {
 		const struct vm_object_page *r = record_of(n);
 
+		if (r->state == VM_PAGE_ABSENT)
+			absent++;
 		if (((r->offset & PG_MASK) != 0 && obj->pager == NULL) ||
 		    r->offset >= obj->size ||
 		    (r->page == NULL) != (r->state == VM_PAGE_ABSENT ||
@@ -833,7 +856,7 @@ static bool object_check_one(struct vm_object *obj)
 		                          r->state == VM_PAGE_PAGED_OUT))
 			return false;
 	}
-	return true;
+	return absent == obj->absent;
 }
 
 bool vm_object_check(struct vm_object *obj)
@@ -912,7 +935,7 @@ bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
 	*give = r->dirty || r->precious;
 	if (*give)
 		memcpy(buf, page_to_virt(r->page), PAGE_SIZE);
-	r->state = VM_PAGE_PAGING_OUT;
+	vm_object_record_set_state(obj, r, VM_PAGE_PAGING_OUT);
 	spin_unlock(&obj->lock, fl);
 	return true;
 }
@@ -928,9 +951,9 @@ void vm_object_pageout_done(struct vm_object *obj, uint64_t offset, bool sent)
 			pg = r->page;
 			r->page = NULL;
 			r->dirty = false;
-			r->state = VM_PAGE_PAGED_OUT;
+			vm_object_record_set_state(obj, r, VM_PAGE_PAGED_OUT);
 		} else {
-			r->state = VM_PAGE_RESIDENT;
+			vm_object_record_set_state(obj, r, VM_PAGE_RESIDENT);
 		}
 	}
 	spin_unlock(&obj->lock, fl);

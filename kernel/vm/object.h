@@ -20,6 +20,13 @@
 
 struct page;
 
+/* The most pages of one object that may be asked of its pager at once:
+ * a fault beyond waits for an answer before it asks, so that a pager that
+ * never answers, or a task whose faults are aborted one after the other,
+ * cannot make the kernel keep records and requests without end.  GNU
+ * Mach keeps the same number outstanding (vm-pager-misbehave). */
+#define VM_OBJECT_ABSENT_MAX 51
+
 /*
  * A memory object's kernel side.
  * Owned by: its references (map entries, the objects it backs, copies
@@ -34,6 +41,9 @@ struct vm_object {
 	uint64_t size;            /* bytes, page aligned */
 	struct avl_tree pages;    /* struct vm_object_page, by offset */
 	unsigned resident;        /* pages in `pages` */
+	unsigned absent;          /* records of `pages` in VM_PAGE_ABSENT: pages
+	                             asked of the pager and not answered yet,
+	                             at most VM_OBJECT_ABSENT_MAX */
 	struct port *name;        /* the name port vm_region reports for an
 	                             object without a pager (task/
 	                             object_name_rpc.c): made on first use under
@@ -279,7 +289,11 @@ kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
  * vm_object_record: OBJ's record at OFFSET; with MAKE a new absent one
  *   when there is none (NULL when no memory is left, or OFFSET is not
  *   page aligned).
- * vm_object_record_fill: give the absent or failed record R the page PG.
+ * vm_object_record_fill: give the absent or failed record R of OBJ the
+ *   page PG.
+ * vm_object_record_set_state: R's state becomes STATE (VM_PAGE_*); every
+ *   change of a linked record's state goes through here, which keeps
+ *   OBJ->absent true.
  * vm_object_record_ceil / _next: the first record at or above OFFSET,
  *   the one after R (NULL at the end).
  * vm_object_record_remove: take R out of OBJ and free it and its page
@@ -287,7 +301,10 @@ kern_return_t vm_object_fault_page(struct vm_object *obj, uint64_t offset,
  */
 struct vm_object_page *vm_object_record(struct vm_object *obj, uint64_t offset,
                                         bool make);
-void vm_object_record_fill(struct vm_object_page *r, struct page *pg);
+void vm_object_record_fill(struct vm_object *obj, struct vm_object_page *r,
+                           struct page *pg);
+void vm_object_record_set_state(struct vm_object *obj, struct vm_object_page *r,
+                                uint8_t state);
 struct vm_object_page *vm_object_record_ceil(struct vm_object *obj,
                                              uint64_t offset);
 struct vm_object_page *vm_object_record_next(struct vm_object_page *r);

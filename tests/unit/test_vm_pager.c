@@ -178,7 +178,7 @@ static void supply_filled(struct vm_object *obj, uint64_t offset,
 	f = spin_lock(&obj->lock);
 	r = vm_object_record(obj, offset, true);
 	assert_non_null(r);
-	vm_object_record_fill(r, pg);
+	vm_object_record_fill(obj, r, pg);
 	r->lock = (uint8_t)lock;
 	r->dirty = false;
 	spin_unlock(&obj->lock, f);
@@ -199,7 +199,7 @@ static void set_record(struct vm_object *obj, uint64_t offset, uint8_t state,
 	struct vm_object_page *r = vm_object_record(obj, offset, false);
 
 	assert_non_null(r);
-	r->state = state;
+	vm_object_record_set_state(obj, r, state);
 	r->lock = (uint8_t)lock;
 	r->error = error;
 	spin_unlock(&obj->lock, f);
@@ -396,6 +396,45 @@ static void test_fault_object_range_reads_resident_pages(void **state)
 	vm_object_release(obj);
 }
 
+/* At most VM_OBJECT_ABSENT_MAX pages of an object are asked of its pager
+ * at once: a fault beyond waits without asking until an answer comes. */
+static void test_requests_bounded_per_object(void **state)
+{
+	const uint64_t n = VM_OBJECT_ABSENT_MAX;
+	struct vm_object *obj = paged_object((n + 2) * PG, false);
+	int ask = -1;
+
+	(void)state;
+	pager.ready = true;
+	for (uint64_t i = 0; i < n; i++) {
+		assert_int_equal(fault(obj, i * PG, false, &ask),
+		                 VM_OBJECT_MUST_WAIT);
+		assert_int_equal(ask, VM_ASK_DATA);
+	}
+	assert_int_equal(asked.requests, n);
+	assert_int_equal(obj->absent, n);
+	/* The next page waits unasked, however often it is tried. */
+	for (int tries = 0; tries < 3; tries++) {
+		assert_int_equal(fault(obj, n * PG, false, &ask),
+		                 VM_OBJECT_MUST_WAIT);
+		assert_int_equal(ask, VM_ASK_NOTHING);
+	}
+	assert_int_equal(asked.requests, n);
+	assert_true(vm_object_check(obj));
+	/* One answer makes room for one more request. */
+	supply(obj, 0, VM_PROT_NONE);
+	assert_int_equal(obj->absent, n - 1);
+	assert_int_equal(fault(obj, n * PG, false, &ask), VM_OBJECT_MUST_WAIT);
+	assert_int_equal(ask, VM_ASK_DATA);
+	assert_int_equal(fault(obj, (n + 1) * PG, false, &ask),
+	                 VM_OBJECT_MUST_WAIT);
+	assert_int_equal(ask, VM_ASK_NOTHING);
+	assert_int_equal(asked.requests, n + 1);
+	assert_true(vm_object_check(obj));
+	pager.dead = true;
+	vm_object_release(obj);
+}
+
 /* A virtual copy in transit whose pages are still with the pager (paged
  * out, say) is read by faulting them in, not as zeros; a dead pager's
  * page is an error. */
@@ -444,6 +483,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_fault_object_range_reads_resident_pages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_read_faults_pages_in,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_requests_bounded_per_object,
 	                                    setup, teardown),
 	};
 

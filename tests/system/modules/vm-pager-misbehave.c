@@ -7,7 +7,9 @@
  * before any pager call), one that dies with a fault pending, and one that
  * sends garbage (supplies nobody asked for, at odd offsets and sizes, to the
  * wrong ports, bad lock requests and attributes, unknown message ids on
- * the control port, vm_map of ports that are not memory objects).  The
+ * the control port, vm_map of ports that are not memory objects), and
+ * many threads faulting on pages nobody supplies (the bound on the pages
+ * asked at once).  The
  * protocol itself is summarised at the top of vm-pager.c; the pager
  * machinery is pager-lib.h.  Each check states what GNU Mach does.
  *
@@ -525,6 +527,52 @@ out:
 	pg_group_end(37, "garbage");
 }
 
+/*
+ * GNU Mach: at most 51 pages of one object are asked of its pager at
+ * once; the faults beyond wait, unasked, and each answer lets one more
+ * request go (a bound on what a pager that never answers makes the kernel
+ * keep).  BOUND_READERS readers of as many pages of such a pager.
+ */
+#define BOUND_READERS 70
+#define ASKED_MAX     51
+
+static void check_request_bound(void)
+{
+	mach_port_t port, control, name;
+	vm_address_t a = 0;
+	vm_offset_t first = ~(vm_offset_t)0;
+	unsigned asked = 0, more = 0;
+	int started = 0;
+
+	pg_group_begin();
+	if (pg_broken || !map_ready(&port, &control, &name, &a,
+	                            BOUND_READERS * PAGE, "bound"))
+		goto out;
+	for (int i = 0; i < BOUND_READERS; i++)
+		started += pg_start(PG_READ, a + i * PAGE, 0, NULL) != NULL;
+	while (pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST) {
+		asked++;
+		if (ev.offset < first)
+			first = ev.offset;
+	}
+	pg_ok(started == BOUND_READERS && asked == ASKED_MAX,
+	      "%d readers of as many pages: %u data_requests", started, asked);
+	(void)pg_supply(control, first, PAGE, 0x30, VM_PROT_NONE, FALSE,
+	                MACH_PORT_NULL);
+	while (pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST)
+		more++;
+	pg_ok(more == 1, "one page supplied: %u more data_request(s)", more);
+	/* The readers still waiting go; then the object. */
+	pg_reap(pg_group_job);
+	pg_expect(vm_deallocate(T, a, BOUND_READERS * PAGE), KERN_SUCCESS,
+	          "vm_deallocate of the mapping");
+	(void)mach_port_destroy(T, control);
+	(void)mach_port_destroy(T, name);
+	(void)mach_port_destroy(T, port);
+out:
+	pg_group_end(5, "request bound");
+}
+
 int main(int argc, char **argv)
 {
 	mach_port_t host_priv, device_master, port, control, name;
@@ -534,7 +582,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager-misbehave: no console\n");
 	pg_init();
-	tap_plan(2 + 15 + 5 + 8 + 8 + 9 + 37);
+	tap_plan(2 + 15 + 5 + 8 + 8 + 9 + 37 + 5);
 	/* One object, 10 pages, for all but check_pager_dies. */
 	pg_group_begin();
 	(void)map_ready(&port, &control, &name, &a, 10 * PAGE, "object");
@@ -545,6 +593,7 @@ int main(int argc, char **argv)
 	check_map_protection();
 	check_pager_dies();
 	check_garbage(port, control, name, a);
+	check_request_bound();
 	tap_finish(host_priv);
 	return 0;
 }
