@@ -72,7 +72,7 @@ $(PAGER_MIGDIR)/user/%_user.o: $(PAGER_MIGDIR)/user/%_user.c $(USER_MIG_HDRS) to
 	@echo "  CC      $<"
 	$(Q)$(MACHR_CC) -c -Wno-unused-parameter -iquote $(PAGER_MIGDIR)/user -o $@ $<
 
-$(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(PAGER_USER_OBJS) $(PAGER_USER_HDRS) $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
+$(PAGER_MODDIR)/%: tests/system/pager-modules/%.c $(wildcard tests/system/pager-modules/*.h) $(PAGER_USER_OBJS) $(PAGER_USER_HDRS) $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
 	@mkdir -p $(@D)
 	@echo "  MODULE  $@"
 	$(Q)$(MACHR_CC) -I$(PAGER_MIGDIR)/user -o $@ $< $(PAGER_USER_OBJS)

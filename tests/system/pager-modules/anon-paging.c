@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dp-lib.h"
+
 #define T           machr_task
 #define PAGE        4096ul
 #define CHILD_PAGES 16ul /* pages the child overwrites */
@@ -65,61 +67,26 @@ static uint64_t bad_pages(unsigned who, uint64_t first, uint64_t pages)
 	return bad;
 }
 
-/* The pager's objects: store bytes of all (*SUM), and the id and size
- * of the one holding the most. */
-static kern_return_t biggest_object(vm_size_t *sum, vm_offset_t *id,
-                                    vm_size_t *size, unsigned *count)
-{
-	default_pager_object_t objs[64], *o = objs;
-	mach_port_t ports[64], *p = ports;
-	mach_msg_type_number_t no = 64, np = 64;
-	kern_return_t kr;
-
-	*sum = *size = 0;
-	*id = 0;
-	kr = default_pager_objects(pager, &o, &no, &p, &np);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	for (unsigned i = 0; i < no; i++) {
-		*sum += o[i].dpo_size;
-		if (o[i].dpo_size > *size) {
-			*size = o[i].dpo_size;
-			*id = o[i].dpo_object;
-		}
-	}
-	*count = no;
-	for (unsigned i = 0; i < np; i++)
-		if (MACH_PORT_VALID(p[i]))
-			(void)mach_port_deallocate(T, p[i]);
-	if (o != objs)
-		vm_deallocate(T, (vm_address_t)o, no * sizeof(*o));
-	if (p != ports)
-		vm_deallocate(T, (vm_address_t)p, np * sizeof(*p));
-	return KERN_SUCCESS;
-}
-
-/*
- * biggest_object and the store use (*USED) taken together, retried until
- * the use is the same before and after the listing (the kernel may
- * still be paging out); 0 if that never happened or a call failed.
- */
+/* The store's use (*USED) with the pager's objects at one moment: store
+ * bytes of all (*SUM), how many (*COUNT), and the id and size of the one
+ * holding the most.  Returns dp_snapshot's answer. */
 static int snapshot(vm_size_t *used, vm_size_t *sum, vm_offset_t *id,
                     vm_size_t *size, unsigned *count)
 {
-	default_pager_info_t x, y;
+	struct dp_listing l;
 
-	for (int i = 0; i < 50; i++) {
-		if (default_pager_info(pager, &x) != KERN_SUCCESS ||
-		    biggest_object(sum, id, size, count) != KERN_SUCCESS ||
-		    default_pager_info(pager, &y) != KERN_SUCCESS)
-			return 0;
-		if (x.dpi_free_space == y.dpi_free_space) {
-			*used = y.dpi_total_space - y.dpi_free_space;
-			return 1;
+	*size = 0;
+	*id = 0;
+	if (!dp_snapshot(pager, &l, used))
+		return 0;
+	*sum = l.sum;
+	*count = l.count;
+	for (unsigned i = 0; i < l.n; i++)
+		if (l.size[i] > *size) {
+			*size = l.size[i];
+			*id = l.id[i];
 		}
-		machr_sleep_ms(20);
-	}
-	return 0;
+	return 1;
 }
 
 static void child_main(void *arg)

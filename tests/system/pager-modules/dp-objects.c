@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dp-lib.h"
+
 #define PAGER_RENDEZVOUS_CLIENT
 #include "servers/pager/rendezvous.h"
 
@@ -73,71 +75,6 @@ static kern_return_t map(mach_port_t object, vm_size_t size, vm_address_t *addr)
 	              VM_PROT_READ | VM_PROT_WRITE, VM_INHERIT_SHARE);
 }
 
-/* The pager's objects (the first 64): ids, store bytes and our names for
- * them; SUM is the store bytes of all.  Owned by: the caller's stack. */
-struct listing {
-	unsigned n;
-	vm_offset_t id[64];
-	vm_size_t size[64];
-	mach_port_t port[64];
-	vm_size_t sum;
-};
-
-static kern_return_t list_objects(struct listing *l)
-{
-	default_pager_object_t objs[64], *o = objs;
-	mach_port_t ports[64], *p = ports;
-	mach_msg_type_number_t no = 64, np = 64;
-	kern_return_t kr;
-
-	memset(l, 0, sizeof(*l));
-	kr = default_pager_objects(pager, &o, &no, &p, &np);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	for (unsigned i = 0; i < no; i++) {
-		l->sum += o[i].dpo_size;
-		if (i < 64) {
-			l->id[i] = o[i].dpo_object;
-			l->size[i] = o[i].dpo_size;
-			l->port[i] = i < np ? p[i] : MACH_PORT_NULL;
-		}
-	}
-	l->n = no < 64 ? no : 64;
-	/* The ports come as send rights: give back those we did not hold
-	 * before (the kernel's objects). */
-	for (unsigned i = 0; i < np; i++)
-		if (MACH_PORT_VALID(p[i]))
-			(void)mach_port_deallocate(T, p[i]);
-	if (o != objs)
-		vm_deallocate(T, (vm_address_t)o, no * sizeof(*o));
-	if (p != ports)
-		vm_deallocate(T, (vm_address_t)p, np * sizeof(*p));
-	return KERN_SUCCESS;
-}
-
-/*
- * list_objects and the store use (*USED) taken together, retried until
- * the use is the same before and after the listing (the kernel may
- * still be paging out); 0 if that never happened or a call failed.
- */
-static int snapshot(struct listing *l, vm_size_t *used)
-{
-	default_pager_info_t x, y;
-
-	for (int i = 0; i < 50; i++) {
-		if (default_pager_info(pager, &x) != KERN_SUCCESS ||
-		    list_objects(l) != KERN_SUCCESS ||
-		    default_pager_info(pager, &y) != KERN_SUCCESS)
-			return 0;
-		if (x.dpi_free_space == y.dpi_free_space) {
-			*used = y.dpi_total_space - y.dpi_free_space;
-			return 1;
-		}
-		machr_sleep_ms(20);
-	}
-	return 0;
-}
-
 /* --- the child: shares A at the same address --- */
 
 static vm_address_t a1;
@@ -161,7 +98,7 @@ int main(int argc, char **argv)
 	vm_address_t a2 = 0, b = 0;
 	default_pager_info_t info, after;
 	vm_statistics_data_t vs;
-	struct listing l;
+	struct dp_listing l;
 	uint64_t b_pages = 0, free_pages, store_pages;
 	vm_offset_t id_a = 0, id_b = 0;
 	vm_size_t held = 0, in_use = 0;
@@ -308,7 +245,7 @@ int main(int argc, char **argv)
 	       "every page of A still reads back its pattern");
 
 	/* 6. What the pager says it holds. */
-	kr = snapshot(&l, &in_use) ? KERN_SUCCESS : KERN_FAILURE;
+	kr = dp_snapshot(pager, &l, &in_use) ? KERN_SUCCESS : KERN_FAILURE;
 	for (unsigned k = 0; kr == KERN_SUCCESS && k < l.n; k++) {
 		if (l.port[k] == obj_a)
 			id_a = l.id[k];
@@ -333,7 +270,7 @@ int main(int argc, char **argv)
 	gone = 0;
 	for (i = 0; i < 200 && !gone; i++) {
 		machr_sleep_ms(50);
-		if (!snapshot(&l, &in_use))
+		if (!dp_snapshot(pager, &l, &in_use))
 			break;
 		gone = 1;
 		for (unsigned k = 0; k < l.n; k++)
