@@ -1,8 +1,9 @@
 /*
  * Memory objects served by user pagers (docs/VM.md, step 4): the kernel
  * as a client of memory_object.defs (MIG's kernel-user stubs,
- * build/server-mig/memory_object_user.c) and the pager's calls on the
- * control port (mach.defs memory_object_*, the kserver_ routines here).
+ * build/server-mig/memory_object_user.c).  The pager's calls on the
+ * control port are in memory_object_rpc.c, the default memory manager in
+ * default_pager_rpc.c; task/kpager.h is what they share.
  *
  * The first vm_map of a memory-object port makes a VM object with a
  * pager (struct kpager) and two kernel ports, control and name, and
@@ -12,7 +13,8 @@
  * object dies.  When the last reference goes, dirty pages go back in
  * data_return and memory_object_terminate hands the pager the control
  * and name receive rights.  With may_cache the table below keeps a
- * reference, so the object outlives its mappings.
+ * reference, so the object outlives its mappings.  The death of the
+ * memory object's port (a dead-name request) makes the object dead.
  *
  * Lock order: the table lock, port locks, then object locks; no object
  * lock is held while a message is sent (sending takes port locks).
@@ -37,6 +39,7 @@
 #include "server/kobjects.h"
 #include "server/kserver.h"
 #include "task/pageout.h"
+#include "task/kpager.h"
 #include "task/pager.h"
 #include "task/task.h"
 #include "vm/fault.h"
@@ -44,48 +47,13 @@
 #include "vm/object.h"
 #include "vm/pager.h"
 
-#define PG_MASK ((uint64_t)PAGE_SIZE - 1)
-
-/* The longest run of pages one data_return carries. */
-#define RETURN_RUN_PAGES 16
-
-/*
- * The kernel's side of one memory object.
- * Owned by: its VM object (made with it, freed by its terminate).
- * Guarded by: the object's lock for the vm_pager part; `port`,
- *   `control`, `name` and `obj` are fixed until terminate; `link` and
- *   `cached` by table_lock.
- */
-struct kpager {
-	struct vm_pager vp;      /* first: obj->pager points here */
-	struct vm_object *obj;   /* the object (no reference of its own) */
-	struct port *port;       /* a send right to the memory object */
-	struct port *control;    /* KOBJECT_MEMORY_OBJECT_CONTROL */
-	struct port *name;       /* KOBJECT_MEMORY_OBJECT_NAME */
-	struct list link;        /* on `table` while the port maps to obj */
-	bool cached;             /* the table holds a reference (may_cache) */
-	bool terminated;         /* memory_object_terminate was sent */
-	struct dnrequest *death; /* on port's dead-name requests, notifying
-	                            the control port (guarded by port's lock) */
-};
-
 static bool pager_notify(struct kmsg *k);
 
 static spinlock_t table_lock = SPINLOCK_INIT("pager.table");
 
-/* The default memory manager: a send right, or NULL (guarded by
- * table_lock), and the map of the task that registered it (its memory
- * is never paged out: it would wait for itself). */
-static struct port *default_pager;
-static struct vm_map *default_pager_map;
 static struct list table = {&table, &table}; /* struct kpager, by link */
 static struct slab_cache kpager_cache;
 static bool kpager_cache_ready;
-
-static struct kpager *kpager_of(struct vm_object *obj)
-{
-	return (struct kpager *)obj->pager;
-}
 
 /* ---- the messages the kernel sends ---- */
 
@@ -115,7 +83,7 @@ static void send_data_unlock(struct vm_object *obj, uint64_t offset,
  * space for a message (MOVE_RECEIVE): the port stops standing for the
  * object.  Returns the port, or NULL.
  */
-static struct port *take_receive(struct port **slot)
+struct port *kpager_take_receive(struct port **slot)
 {
 	struct port *port = *slot;
 	struct ipc_object *o;
@@ -141,7 +109,7 @@ static struct port *take_receive(struct port **slot)
  * Watch KP's memory object port: a dead-name request whose notification
  * (a send-once right to the control port) reaches pager_notify.
  */
-static void watch_death(struct kpager *kp)
+void kpager_watch_death(struct kpager *kp)
 {
 	struct dnrequest *req = dnrequest_alloc();
 	unsigned long f;
@@ -168,7 +136,7 @@ static void watch_death(struct kpager *kp)
 }
 
 /* Take back KP's dead-name request if the port has not used it. */
-static void unwatch_death(struct kpager *kp)
+void kpager_unwatch_death(struct kpager *kp)
 {
 	struct dnrequest *req = NULL;
 	unsigned long f;
@@ -189,16 +157,26 @@ static void unwatch_death(struct kpager *kp)
 	}
 }
 
-/* A page-sized snapshot of the resident pages listed, for data_return. */
-struct return_run {
-	uint64_t offset;
-	unsigned n;
-	bool dirty;
-	char *buf; /* RETURN_RUN_PAGES pages */
-};
+bool kpager_run_fits(const struct return_run *run,
+                     const struct vm_object_page *r)
+{
+	return run->n == 0 || (run->n < RETURN_RUN_PAGES &&
+	                       r->offset == run->offset + run->n * PAGE_SIZE &&
+	                       r->dirty == run->dirty);
+}
+
+void kpager_run_add(struct return_run *run, const struct vm_object_page *r)
+{
+	if (run->n == 0) {
+		run->offset = r->offset;
+		run->dirty = r->dirty;
+	}
+	memcpy(run->buf + run->n * PAGE_SIZE, page_to_virt(r->page), PAGE_SIZE);
+	run->n++;
+}
 
 /* Send the run R has gathered, if any. */
-static void run_flush(struct kpager *kp, struct return_run *r, bool kcopy)
+void kpager_run_flush(struct kpager *kp, struct return_run *r, bool kcopy)
 {
 	struct ool *ool;
 
@@ -214,7 +192,7 @@ static void run_flush(struct kpager *kp, struct return_run *r, bool kcopy)
 }
 
 /* Take KP off the table: its port no longer finds its object. */
-static void forget(struct kpager *kp)
+void kpager_forget(struct kpager *kp)
 {
 	unsigned long f = spin_lock(&table_lock);
 
@@ -231,8 +209,8 @@ static void pager_terminate(struct vm_object *obj)
 	struct return_run run = {0};
 	unsigned long f;
 
-	forget(kp);
-	unwatch_death(kp);
+	kpager_forget(kp);
+	kpager_unwatch_death(kp);
 	/* The default pager's objects die with their data: nothing back. */
 	if (!kp->terminated && !obj->pager->internal)
 		run.buf = page_alloc_va(4); /* 16 pages */
@@ -245,31 +223,22 @@ static void pager_terminate(struct vm_object *obj)
 		     r = vm_object_record_next(r)) {
 			if (r->page == NULL || (!r->dirty && !r->precious))
 				continue;
-			if (run.n == RETURN_RUN_PAGES ||
-			    (run.n > 0 &&
-			     (r->offset != run.offset + run.n * PAGE_SIZE ||
-			      r->dirty != run.dirty))) {
+			if (!kpager_run_fits(&run, r)) {
 				spin_unlock(&obj->lock, f);
-				run_flush(kp, &run, false);
+				kpager_run_flush(kp, &run, false);
 				f = spin_lock(&obj->lock);
 			}
-			if (run.n == 0) {
-				run.offset = r->offset;
-				run.dirty = r->dirty;
-			}
-			memcpy(run.buf + run.n * PAGE_SIZE,
-			       page_to_virt(r->page), PAGE_SIZE);
-			run.n++;
+			kpager_run_add(&run, r);
 		}
 		spin_unlock(&obj->lock, f);
-		run_flush(kp, &run, false);
+		kpager_run_flush(kp, &run, false);
 		if (run.buf != NULL)
 			page_free_va(run.buf, 4);
 		kp->terminated = true;
 		/* The kernel's send right to the object moves too. */
 		(void)memory_object_terminate(kp->port,
-		                              take_receive(&kp->control),
-		                              take_receive(&kp->name));
+		                              kpager_take_receive(&kp->control),
+		                              kpager_take_receive(&kp->name));
 		kp->port = NULL;
 	}
 	if (kp->control != NULL)
@@ -320,7 +289,7 @@ static const struct vm_pager_ops kpager_ops = {
 
 /* A pager for OBJ with its control and name ports (not yet OBJ's), or
  * NULL when memory is exhausted. */
-static struct kpager *kpager_new(struct vm_object *obj)
+struct kpager *kpager_new(struct vm_object *obj)
 {
 	struct kpager *kp = slab_zalloc(&kpager_cache);
 
@@ -340,8 +309,15 @@ static struct kpager *kpager_new(struct vm_object *obj)
 	return kp;
 }
 
+void kpager_free(struct kpager *kp)
+{
+	kserver_free_port(&kp->control);
+	kserver_free_port(&kp->name);
+	slab_free(&kpager_cache, kp);
+}
+
 /* The slab cache and the notification hook, once. */
-static void pager_init_once(void)
+void kpager_init(void)
 {
 	unsigned long f = spin_lock(&table_lock);
 
@@ -360,7 +336,7 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	struct vm_object *obj;
 	unsigned long f;
 
-	pager_init_once();
+	kpager_init();
 	f = spin_lock(&table_lock);
 	list_for_each_entry(struct kpager, k, &table, link)
 	{
@@ -385,7 +361,7 @@ kern_return_t pager_object_for_port(struct port *port, struct vm_object **out)
 	port_unlock(port, f);
 	kp->port = port;
 	obj->pager = &kp->vp;
-	watch_death(kp);
+	kpager_watch_death(kp);
 	f = spin_lock(&table_lock);
 	list_push_back(&table, &kp->link);
 	spin_unlock(&table_lock, f);
@@ -407,9 +383,9 @@ kern_return_t pager_copy_call(struct vm_object *obj, uint64_t offset,
 	if (kr != KERN_SUCCESS)
 		return kr;
 	port_make_send(np); /* ours, until the new object has its own */
-	port_make_send(np); /* the one take_receive lets go of */
+	port_make_send(np); /* the one kpager_take_receive lets go of */
 	moved = np;
-	moved = take_receive(&moved);
+	moved = kpager_take_receive(&moved);
 	if (moved == NULL) {
 		port_release_send(np);
 		return KERN_RESOURCE_SHORTAGE;
@@ -432,7 +408,7 @@ ipc_port_t pager_name_port(struct vm_object *obj)
 }
 
 /* Keep OBJ cached (the table's reference) or not, as may_cache says. */
-static void set_cached(struct vm_object *obj, bool may_cache)
+void kpager_set_cached(struct vm_object *obj, bool may_cache)
 {
 	struct kpager *kp = kpager_of(obj);
 	bool take = false, drop = false;
@@ -451,349 +427,20 @@ static void set_cached(struct vm_object *obj, bool may_cache)
 		vm_object_release(obj);
 }
 
-/* ---- the pager's calls (mach.defs) ---- */
-
-/* OBJ has a pager and SIZE is whole pages (the offset need not be
- * aligned: the object's pages are where its mappings put them). */
-static kern_return_t check_range(vm_object_t obj, vm_offset_t offset,
-                                 vm_size_t size)
-{
-	if (obj == NULL || obj->pager == NULL)
-		return KERN_INVALID_ARGUMENT;
-	if ((size & PG_MASK) || offset + size < offset)
-		return KERN_INVALID_ARGUMENT;
-	return KERN_SUCCESS;
-}
-
-/* GNU Mach: an unknown copy strategy leaves the object's as it was. */
-static void set_strategy(struct vm_object *obj,
-                         memory_object_copy_strategy_t cs)
-{
-	if (cs >= MEMORY_OBJECT_COPY_NONE && cs <= MEMORY_OBJECT_COPY_TEMPORARY)
-		obj->pager->copy_strategy = cs;
-}
-
-static void wake(struct vm_object *obj)
+void kpager_wake(struct vm_object *obj)
 {
 	waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
 }
 
-static kern_return_t object_ready(vm_object_t obj, boolean_t may_cache,
-                                  memory_object_copy_strategy_t cs)
-{
-	unsigned long f;
-
-	if (obj == NULL || obj->pager == NULL)
-		return KERN_INVALID_ARGUMENT;
-	f = spin_lock(&obj->lock);
-	obj->pager->ready = true;
-	obj->pager->may_cache = may_cache != 0;
-	set_strategy(obj, cs);
-	spin_unlock(&obj->lock, f);
-	set_cached(obj, may_cache != 0);
-	wake(obj);
-	return KERN_SUCCESS;
-}
-
-static kern_return_t object_get_attributes(vm_object_t obj, boolean_t *ready,
-                                           boolean_t *may_cache,
-                                           memory_object_copy_strategy_t *cs)
-{
-	if (obj == NULL || obj->pager == NULL)
-		return KERN_INVALID_ARGUMENT;
-	*ready = obj->pager->ready;
-	*may_cache = obj->pager->may_cache;
-	*cs = obj->pager->copy_strategy;
-	return KERN_SUCCESS;
-}
-
-static kern_return_t object_change_attributes(vm_object_t obj,
-                                              boolean_t may_cache,
-                                              memory_object_copy_strategy_t cs,
-                                              ipc_port_t reply_to,
-                                              mach_msg_type_name_t reply_poly)
-{
-	if (obj == NULL || obj->pager == NULL)
-		return KERN_INVALID_ARGUMENT;
-	/* GNU Mach: a change of attributes makes the object ready too. */
-	obj->pager->ready = true;
-	obj->pager->may_cache = may_cache != 0;
-	set_strategy(obj, cs);
-	set_cached(obj, may_cache != 0);
-	wake(obj);
-	if (IP_VALID(reply_to))
-		(void)memory_object_change_completed(reply_to, reply_poly,
-		                                     may_cache, cs);
-	return KERN_SUCCESS;
-}
-
-/* A page for supplied data: memory may be short (the pager answers
- * while the pageout daemon makes room), so wait for it a while. */
-static struct page *page_for_supply(void)
-{
-	struct page *pg = page_alloc(0);
-
-	for (unsigned i = 0; pg == NULL && i < 100 && vm_fault_memory_wait &&
-	                     vm_fault_memory_wait(true);
-	     i++)
-		pg = page_alloc(0);
-	return pg;
-}
-
-/* The data for [OFFSET, OFFSET + SIZE) of OBJ could not be kept: the
- * faults waiting for it must ask again (the pager still has it). */
-static void unask(struct vm_object *obj, uint64_t offset, uint64_t size)
-{
-	unsigned long f = spin_lock(&obj->lock);
-
-	for (uint64_t off = offset; off < offset + size; off += PAGE_SIZE) {
-		struct vm_object_page *r = vm_object_record(obj, off, false);
-
-		if (r == NULL || r->state != VM_PAGE_ABSENT)
-			continue;
-		if (obj->pager->internal)
-			vm_object_record_set_state(obj, r, VM_PAGE_PAGED_OUT);
-		else
-			vm_object_record_remove(obj, r);
-	}
-	spin_unlock(&obj->lock, f);
-	wake(obj);
-}
-
-static kern_return_t object_data_supply(vm_object_t obj, vm_offset_t offset,
-                                        vm_offset_t data,
-                                        mach_msg_type_number_t count,
-                                        vm_prot_t lock_value,
-                                        boolean_t precious, ipc_port_t reply_to,
-                                        mach_msg_type_name_t reply_poly)
-{
-	struct ool *ool = (struct ool *)data;
-	kern_return_t result = KERN_SUCCESS, kr;
-	uint64_t error_offset = 0;
-
-	kr = check_range(obj, offset, count);
-	if (kr != KERN_SUCCESS || ool == NULL || ool_size(ool) < count)
-		return kr != KERN_SUCCESS ? kr : KERN_INVALID_ARGUMENT;
-	for (uint64_t done = 0; done < count; done += PAGE_SIZE) {
-		struct page *pg = page_for_supply();
-		struct vm_object_page *r;
-		unsigned long f;
-
-		kern_return_t rkr = KERN_RESOURCE_SHORTAGE;
-
-		/* The pager's data may itself be paged out: reading it in
-		 * can fail (its own pager's error, an abort). */
-		if (pg == NULL || (rkr = ool_read(ool, done, page_to_virt(pg),
-		                                  PAGE_SIZE)) != KERN_SUCCESS) {
-			if (pg != NULL)
-				page_free(pg, 0);
-			result = rkr;
-			error_offset = offset + done;
-			unask(obj, offset + done, count - done);
-			break;
-		}
-		f = spin_lock(&obj->lock);
-		r = vm_object_record(obj, offset + done, true);
-		if (r == NULL || r->page != NULL) {
-			/* Already there: the old contents stay. */
-			spin_unlock(&obj->lock, f);
-			page_free(pg, 0);
-			if (result == KERN_SUCCESS) {
-				result = r == NULL ? KERN_RESOURCE_SHORTAGE
-				                   : KERN_MEMORY_PRESENT;
-				error_offset = offset + done;
-			}
-			continue;
-		}
-		vm_object_record_fill(obj, r, pg);
-		r->lock = (uint8_t)(lock_value & VM_PROT_ALL);
-		r->precious = precious != 0;
-		r->dirty = false;
-		spin_unlock(&obj->lock, f);
-	}
-	wake(obj);
-	if (IP_VALID(reply_to))
-		(void)memory_object_supply_completed(
-		    reply_to, reply_poly, kpager_of(obj)->control, offset,
-		    count, result, error_offset);
-	ool_discard(ool);
-	return KERN_SUCCESS;
-}
-
-/* Give the absent records of [OFFSET, OFFSET + SIZE) of OBJ zero pages
- * (ZERO) or the error CODE. */
-static kern_return_t answer_absent(vm_object_t obj, vm_offset_t offset,
-                                   vm_size_t size, bool zero,
-                                   kern_return_t code)
-{
-	kern_return_t kr = check_range(obj, offset, size);
-
-	if (kr != KERN_SUCCESS)
-		return kr;
-	for (uint64_t done = 0; done < size; done += PAGE_SIZE) {
-		struct page *pg = zero ? page_alloc(0) : NULL;
-		struct vm_object_page *r;
-		unsigned long f;
-
-		if (zero && pg == NULL)
-			break;
-		if (pg != NULL)
-			memset(page_to_virt(pg), 0, PAGE_SIZE);
-		f = spin_lock(&obj->lock);
-		r = vm_object_record(obj, offset + done, false);
-		if (r != NULL && r->state == VM_PAGE_ABSENT) {
-			if (zero) {
-				vm_object_record_fill(obj, r, pg);
-				pg = NULL;
-			} else {
-				vm_object_record_set_state(obj, r,
-				                           VM_PAGE_ERROR);
-				r->error = code;
-			}
-		}
-		spin_unlock(&obj->lock, f);
-		if (pg != NULL)
-			page_free(pg, 0);
-	}
-	wake(obj);
-	return KERN_SUCCESS;
-}
-
-static kern_return_t object_data_unavailable(vm_object_t obj,
-                                             vm_offset_t offset, vm_size_t size)
-{
-	return answer_absent(obj, offset, size, true, KERN_SUCCESS);
-}
-
-static kern_return_t object_data_error(vm_object_t obj, vm_offset_t offset,
-                                       vm_size_t size,
-                                       kern_return_t error_value)
-{
-	return answer_absent(obj, offset, size, false, error_value);
-}
-
-static kern_return_t
-object_lock_request(vm_object_t obj, vm_offset_t offset, vm_size_t size,
-                    memory_object_return_t should_return,
-                    boolean_t should_flush, vm_prot_t lock_value,
-                    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
-{
-	struct kpager *kp;
-	struct return_run run = {0};
-	uint64_t at = offset, end;
-	kern_return_t kr = check_range(obj, offset, size);
-
-	if (kr != KERN_SUCCESS)
-		return kr;
-	/* GNU Mach: a lock value beyond VM_PROT_ALL is refused (the reply
-	 * right then dies unused: a send-once notification). */
-	if (lock_value & ~VM_PROT_ALL)
-		return KERN_INVALID_ARGUMENT;
-	kp = kpager_of(obj);
-	end = offset + size;
-	run.buf = page_alloc_va(4);
-	if (run.buf == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	/* A run at a time: gathered under the object's lock, sent after. */
-	while (at < end) {
-		unsigned long f = spin_lock(&obj->lock);
-		struct vm_object_page *r, *next;
-		vm_prot_t keep = VM_PROT_ALL;
-
-		/* Stop every writer first: the returned data and the dirty
-		 * flags must agree; flushing removes the translations. */
-		if (should_flush)
-			keep = VM_PROT_NONE;
-		else if (should_return != MEMORY_OBJECT_RETURN_NONE ||
-		         (lock_value & VM_PROT_WRITE))
-			keep = VM_PROT_READ | VM_PROT_EXECUTE;
-		if (lock_value & VM_PROT_READ)
-			keep = VM_PROT_NONE;
-		if (keep != VM_PROT_ALL)
-			vm_map_object_protect(obj, at, end, keep);
-		for (r = vm_object_record_ceil(obj, at);
-		     r != NULL && r->offset < end; r = next) {
-			bool give =
-			    r->page != NULL &&
-			    ((should_return != MEMORY_OBJECT_RETURN_NONE &&
-			      r->dirty) ||
-			     (should_return == MEMORY_OBJECT_RETURN_ALL &&
-			      r->precious));
-
-			next = vm_object_record_next(r);
-			at = r->offset + PAGE_SIZE;
-			if (give) {
-				if (run.n > 0 &&
-				    (run.n == RETURN_RUN_PAGES ||
-				     r->offset !=
-				         run.offset + run.n * PAGE_SIZE ||
-				     run.dirty != r->dirty)) {
-					at = r->offset;
-					break; /* send this run first */
-				}
-				if (run.n == 0) {
-					run.offset = r->offset;
-					run.dirty = r->dirty;
-				}
-				memcpy(run.buf + run.n * PAGE_SIZE,
-				       page_to_virt(r->page), PAGE_SIZE);
-				run.n++;
-				r->dirty = false;
-			}
-			if (r->page != NULL) {
-				/* A waiting fault looks at the new lock again
-				 * (and asks again if it still withholds). */
-				r->lock = (uint8_t)lock_value;
-				if (r->state == VM_PAGE_UNLOCKING)
-					vm_object_record_set_state(
-					    obj, r, VM_PAGE_RESIDENT);
-			}
-			if (should_flush && r->state != VM_PAGE_ABSENT)
-				vm_object_record_remove(obj, r);
-		}
-		if (r == NULL || r->offset >= end)
-			at = end;
-		spin_unlock(&obj->lock, f);
-		run_flush(kp, &run, true);
-	}
-	page_free_va(run.buf, 4);
-	wake(obj);
-	if (IP_VALID(reply_to))
-		(void)memory_object_lock_completed(reply_to, reply_poly,
-		                                   kp->control, offset, size);
-	return KERN_SUCCESS;
-}
-
 /* OBJ's pager will give no more data, and its port no longer finds OBJ
  * (a vm_map of it makes a new object). */
-static void cut_off(struct vm_object *obj)
+void kpager_cut_off(struct vm_object *obj)
 {
 	unsigned long f = spin_lock(&obj->lock);
 
 	obj->pager->dead = true;
 	spin_unlock(&obj->lock, f);
-	forget(kpager_of(obj));
-}
-
-static kern_return_t object_destroy(vm_object_t obj, kern_return_t reason)
-{
-	struct kpager *kp;
-
-	if (obj == NULL || obj->pager == NULL)
-		return KERN_INVALID_ARGUMENT;
-	kp = kpager_of(obj);
-	cut_off(obj);
-	unwatch_death(kp);
-	if (!kp->terminated) {
-		kp->terminated = true;
-		(void)memory_object_terminate(kp->port,
-		                              take_receive(&kp->control),
-		                              take_receive(&kp->name));
-		kp->port = NULL;
-	}
-	set_cached(obj, false);
-	wake(obj);
-	return KERN_SUCCESS;
+	kpager_forget(kpager_of(obj));
 }
 
 /*
@@ -805,7 +452,7 @@ static void pager_died(struct vm_object *obj)
 {
 	struct kpager *kp = kpager_of(obj);
 
-	cut_off(obj);
+	kpager_cut_off(obj);
 	kp->death = NULL; /* used up by the port's death */
 	if (!kp->terminated) {
 		kp->terminated = true;
@@ -814,8 +461,8 @@ static void pager_died(struct vm_object *obj)
 		port_release_send(kp->port);
 		kp->port = NULL;
 	}
-	set_cached(obj, false);
-	wake(obj);
+	kpager_set_cached(obj, false);
+	kpager_wake(obj);
 }
 
 /* kserver_notify_hook: a dead-name notification on a control port. */
@@ -845,201 +492,4 @@ static bool pager_notify(struct kmsg *k)
 		pager_died(obj);
 	vm_object_release(obj);
 	return true;
-}
-
-/*
- * The routines MIG's stubs call: the control port's object comes
- * referenced (vm_object_lookup) and GNU Mach's stubs have no destructor
- * for it, so each routine lets go of it.
- */
-
-kern_return_t kserver_memory_object_ready(vm_object_t obj, boolean_t may_cache,
-                                          memory_object_copy_strategy_t cs)
-{
-	kern_return_t kr = object_ready(obj, may_cache, cs);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t
-kserver_memory_object_get_attributes(vm_object_t obj, boolean_t *ready,
-                                     boolean_t *may_cache,
-                                     memory_object_copy_strategy_t *cs)
-{
-	kern_return_t kr = object_get_attributes(obj, ready, may_cache, cs);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_change_attributes(
-    vm_object_t obj, boolean_t may_cache, memory_object_copy_strategy_t cs,
-    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
-{
-	kern_return_t kr =
-	    object_change_attributes(obj, may_cache, cs, reply_to, reply_poly);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_data_supply(
-    vm_object_t obj, vm_offset_t offset, vm_offset_t data,
-    mach_msg_type_number_t count, vm_prot_t lock_value, boolean_t precious,
-    ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
-{
-	kern_return_t kr =
-	    object_data_supply(obj, offset, data, count, lock_value, precious,
-	                       reply_to, reply_poly);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_data_unavailable(vm_object_t obj,
-                                                     vm_offset_t offset,
-                                                     vm_size_t size)
-{
-	kern_return_t kr = object_data_unavailable(obj, offset, size);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_data_error(vm_object_t obj,
-                                               vm_offset_t offset,
-                                               vm_size_t size,
-                                               kern_return_t error_value)
-{
-	kern_return_t kr = object_data_error(obj, offset, size, error_value);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_lock_request(
-    vm_object_t obj, vm_offset_t offset, vm_size_t size,
-    memory_object_return_t should_return, boolean_t should_flush,
-    vm_prot_t lock_value, ipc_port_t reply_to, mach_msg_type_name_t reply_poly)
-{
-	kern_return_t kr =
-	    object_lock_request(obj, offset, size, should_return, should_flush,
-	                        lock_value, reply_to, reply_poly);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-kern_return_t kserver_memory_object_destroy(vm_object_t obj,
-                                            kern_return_t reason)
-{
-	kern_return_t kr = object_destroy(obj, reason);
-
-	vm_object_deallocate(obj);
-	return kr;
-}
-
-/* ---- the default memory manager ---- */
-
-/* One more send right to P (the kernel holds one) if P is alive. */
-static bool copy_send(struct port *p)
-{
-	unsigned long f = port_lock(p);
-	bool alive = port_active(p);
-
-	if (alive)
-		port_copy_send_locked(p);
-	port_unlock(p, f);
-	return alive;
-}
-
-kern_return_t kserver_vm_set_default_memory_manager(host_t host_priv,
-                                                    ipc_port_t *manager)
-{
-	struct port *old;
-	unsigned long f;
-
-	if (host_priv == NULL)
-		return KERN_INVALID_HOST;
-	pager_init_once();
-	f = spin_lock(&table_lock);
-	old = default_pager;
-	if (IP_VALID(*manager)) {
-		/* The request's send right becomes ours; the old one goes
-		 * back in the reply. */
-		default_pager = *manager;
-		default_pager_map = task_current()->map;
-		*manager = old;
-	} else {
-		*manager = old != NULL && copy_send(old) ? old : IP_NULL;
-	}
-	spin_unlock(&table_lock, f);
-	return KERN_SUCCESS;
-}
-
-bool pager_default_exists(void)
-{
-	return __atomic_load_n(&default_pager, __ATOMIC_ACQUIRE) != NULL;
-}
-
-bool pager_default_maps(const struct vm_map *map)
-{
-	return map != NULL && map == default_pager_map;
-}
-
-kern_return_t pager_attach_default(struct vm_object *obj)
-{
-	struct port *dp, *port, *moved;
-	struct kpager *kp;
-	unsigned long f;
-	uint64_t size;
-
-	pager_init_once();
-	f = spin_lock(&table_lock);
-	dp = default_pager;
-	if (dp != NULL && !copy_send(dp)) /* memory_object_create moves one */
-		dp = NULL;
-	spin_unlock(&table_lock, f);
-	if (dp == NULL)
-		return KERN_FAILURE;
-	kp = kpager_new(obj);
-	if (kp == NULL ||
-	    port_alloc_kernel(KOBJECT_NONE, NULL, &port) != KERN_SUCCESS) {
-		if (kp != NULL) {
-			kserver_free_port(&kp->control);
-			kserver_free_port(&kp->name);
-			slab_free(&kpager_cache, kp);
-		}
-		port_release_send(dp);
-		return KERN_RESOURCE_SHORTAGE;
-	}
-	port_make_send(port); /* the object's */
-	port_make_send(port); /* the one take_receive lets go of */
-	moved = port;
-	moved = take_receive(&moved);
-	kp->port = port;
-	kp->vp.internal = true;
-	kp->vp.ready = true; /* the default pager sends no ready */
-	kp->vp.copy_strategy = MEMORY_OBJECT_COPY_DELAY;
-	f = spin_lock(&obj->lock);
-	if (obj->pager != NULL) {
-		/* Someone else was quicker: undo ours. */
-		spin_unlock(&obj->lock, f);
-		if (moved != NULL)
-			port_destroy(moved);
-		port_release_send(port);
-		kserver_free_port(&kp->control);
-		kserver_free_port(&kp->name);
-		slab_free(&kpager_cache, kp);
-		port_release_send(dp);
-		return KERN_SUCCESS;
-	}
-	obj->pager = &kp->vp;
-	size = obj->size;
-	spin_unlock(&obj->lock, f);
-	watch_death(kp);
-	(void)memory_object_create(dp, moved, size, kp->control, kp->name,
-	                           PAGE_SIZE);
-	return KERN_SUCCESS;
 }
