@@ -98,7 +98,7 @@ void bench_traps(void)
 	mach_port_urefs_t refs = 0, after = 0;
 	kern_return_t kr;
 
-	simple_metric("calib_user_loop_iter", op_user_loop, NULL, 100000);
+	simple_metric("calib_user_loop_iter", op_user_loop, NULL, 500000);
 
 	/* mach_task_self() adds a user reference each time; give back
 	 * what the metric added, so the name ends as it began. */
@@ -113,7 +113,7 @@ void bench_traps(void)
 	bench_check(kr == KERN_SUCCESS, "null_trap references",
 	            "giving back the task port's references: %#x", kr);
 
-	simple_metric("null_trap_invalid", op_invalid_trap, NULL, 2000);
+	simple_metric("null_trap_invalid", op_invalid_trap, NULL, 5000);
 	simple_metric("null_trap_swtch_pri", op_swtch_pri, NULL, 1000);
 	simple_metric("kernel_rpc_mach_port_type", op_port_type, NULL, 500);
 }
