@@ -27,7 +27,7 @@
 
 #define NAMES_COMMON 60000 /* under every kernel's bound */
 #define THREADS_MAX  4096
-#define REPORT_WAIT  600000 /* ms: names take long under icount */
+#define REPORT_WAIT  120000 /* ms: 100,000 names take seconds */
 
 /*
  * What the names client task must do.
