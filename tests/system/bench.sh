@@ -61,3 +61,11 @@ has "$out" '^ratio ' && not_ok "bench: ratios printed without GNU Mach" ||
 	ok "bench: no ratio without GNU Mach"
 [ -s "$BUILD/bench/test/bench.json" ]
 check "bench: $BUILD/bench/test/bench.json written" $?
+
+# The module's own failure path: a bad argument is a failed check, which
+# must end the run with a "not ok" line and a failing verdict.
+out=$($RUN --kernel machr --timeout 30 "$module" kernel=machr unit=cycles \
+	batches=0 2>&1)
+rc=$?
+has "$out" "^not ok .*bad argument 'batches=0'" && [ $rc -eq 1 ]
+check "bench: a failed check fails the module's run (status $rc)" $?
