@@ -25,7 +25,7 @@
 #define NAME_SVC    0x3000 /* send right to the task server */
 #define NAME_REPORT 0x3001 /* send right to our report port */
 
-#define NAMES_COMMON 60000 /* under every kernel's bound */
+#define NAMES_COMMON 60000 /* under Mach_R's 65,536 (GNU Mach has no bound) */
 #define THREADS_MAX  4096
 #define REPORT_WAIT  120000 /* ms: 100,000 names take seconds */
 
@@ -56,7 +56,7 @@ struct names_report {
 	uint64_t mean[BATCHES_MAX];
 	char slack[64];
 };
-#define REPORT_WORDS 6 + BATCHES_MAX
+#define REPORT_WORDS (6 + BATCHES_MAX) /* the words after the type */
 #define REPORT_SIZE  ((mach_msg_size_t)offsetof(struct names_report, slack))
 
 static struct names_job job;
