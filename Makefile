@@ -43,6 +43,7 @@ include mk/kernel.mk
 -include mk/host.mk
 -include mk/fuzz.mk
 -include mk/user.mk
+-include mk/bench.mk
 include mk/servers.mk
 
 deps:
@@ -67,6 +68,7 @@ help:
 	@echo "make check    build and run every test (unit and system)"
 	@echo "make coverage line coverage of the core per kernel folder"
 	@echo "make fuzz     run the libFuzzer targets for FUZZ_SECONDS (600)"
+	@echo "make bench    Mach_R against GNU Mach: $(BUILD)/bench/bench.{json,svg}"
 	@echo "make bench-host  the host IPC micro-benchmark"
 	@echo "make iso      a GRUB ISO ($(BUILD)/machr.iso)"
 	@echo "make clean    remove $(BUILD)/"

@@ -80,14 +80,9 @@ static kern_return_t stack_allocate(mach_port_t task, vm_address_t *base)
 	return KERN_SUCCESS;
 }
 
-/*
- * Create a thread in TASK that starts at ENTRY(TCB) on the stack at BASE
- * (whose control block TCB is) and resume it.  The thread's right is
- * stored in *THREAD before the thread runs.  On failure the stack is
- * deallocated too.
- */
-static kern_return_t thread_start(mach_port_t task, vm_address_t base,
-                                  void *entry, mach_port_t *thread)
+kern_return_t machr_thread_start_at(mach_port_t task, void *entry,
+                                    uintptr_t arg, uintptr_t sp,
+                                    mach_port_t *thread)
 {
 	struct i386_thread_state st;
 	mach_port_t th;
@@ -95,18 +90,16 @@ static kern_return_t thread_start(mach_port_t task, vm_address_t base,
 	kern_return_t kr;
 
 	kr = thread_create(task, &th);
-	if (kr != KERN_SUCCESS) {
-		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
+	if (kr != KERN_SUCCESS)
 		return kr;
-	}
 	*thread = th;
 	__asm__("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
 	memset(&st, 0, sizeof st);
 	st.rip = (uintptr_t)entry;
-	st.rdi = (uintptr_t)base;
+	st.rdi = arg;
 	/* GNU Mach takes the user stack pointer from ursp and ignores rsp;
-	 * set both.  As if just called: rsp + 8 is 16-byte aligned. */
-	st.rsp = st.ursp = base + MACHR_STACK_SIZE - 8;
+	 * set both. */
+	st.rsp = st.ursp = sp;
 	st.cs = cs;
 	st.ss = ss;
 	st.rfl = 0x202;
@@ -117,11 +110,27 @@ static kern_return_t thread_start(mach_port_t task, vm_address_t base,
 	if (kr != KERN_SUCCESS) {
 		(void)thread_terminate(th);
 		(void)mach_port_deallocate(machr_task, th);
-		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
 		*thread = MACH_PORT_NULL;
-		return kr;
 	}
-	return KERN_SUCCESS;
+	return kr;
+}
+
+/*
+ * Create a thread in TASK that starts at ENTRY(TCB) on the stack at BASE
+ * (whose control block TCB is) and resume it.  The thread's right is
+ * stored in *THREAD before the thread runs.  On failure the stack is
+ * deallocated too.
+ */
+static kern_return_t thread_start(mach_port_t task, vm_address_t base,
+                                  void *entry, mach_port_t *thread)
+{
+	/* As if just called: rsp + 8 is 16-byte aligned. */
+	kern_return_t kr = machr_thread_start_at(
+	    task, entry, base, base + MACHR_STACK_SIZE - 8, thread);
+
+	if (kr != KERN_SUCCESS)
+		(void)vm_deallocate(task, base, MACHR_STACK_SIZE);
+	return kr;
 }
 
 static void tcb_init(struct machr_tcb *t, void (*fn)(void *), void *arg)

@@ -6,6 +6,7 @@
 #define MACHR_RUNTIME_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <mach.h>
 
 /* host_reboot() options (GNU Mach's values; not in gnumach-dev). */
@@ -53,6 +54,18 @@ kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
  */
 kern_return_t machr_task_thread_start(mach_port_t task, void (*fn)(void *),
                                       void *arg, mach_port_t *thread);
+
+/*
+ * Create a thread in TASK (ours or another) that starts at ENTRY with
+ * ARG in %rdi and SP as its stack pointer (SP + 8 should be 16-byte
+ * aligned, as after a call), and resume it.  No control block: the
+ * thread must not use the runtime's per-thread state (MIG calls, exit
+ * of the thread); raw traps and mach_msg are fine.  *THREAD receives our
+ * send right to it before it runs.  On failure nothing is left behind.
+ */
+kern_return_t machr_thread_start_at(mach_port_t task, void *entry,
+                                    uintptr_t arg, uintptr_t sp,
+                                    mach_port_t *thread);
 
 /* Wait (up to about 5 s, polling thread_info) until THREAD is blocked
  * (run state TH_STATE_WAITING, seen twice 50 ms apart); 1 if it is, 0 if
