@@ -3,12 +3,14 @@
  * Each thread made here runs on a MACHR_STACK_SIZE stack aligned to its
  * size, with its struct machr_tcb at the lowest address; __machr_tcb()
  * finds it by masking %rsp.  The main thread (on the stack the kernel
- * gave it) uses a static block.  A finished thread's stack is not freed;
- * its MIG reply port is parked for the next new thread (destroying it
- * with an RPC would need another reply port, and an RPC that destroys its
- * own reply port never returns on GNU Mach).
+ * gave it) uses a static block.  A thread that finishes ends with
+ * thread_terminate_release, which drops its own send right and destroys
+ * its MIG reply port as the thread ends.  Its stack is not freed: asking
+ * GNU Mach to unmap it in the same call hangs that kernel now and then
+ * (the thread seems to run on, stackless, before it ends).
  */
 #include <machr/runtime.h>
+#include <mach/gnumach.h>
 #include <mach/machine/thread_status.h>
 #include <string.h>
 #include "tcb.h"
@@ -30,31 +32,21 @@ struct machr_tcb *__machr_tcb(void)
 	return &main_tcb;
 }
 
-#define SPARE_PORTS 32
-static mach_port_t spare_reply_ports[SPARE_PORTS]; /* 0 = empty slot */
-
 /* First code of a new thread (%rdi = its control block). */
 static _Noreturn void thread_entry(struct machr_tcb *t)
 {
-	/* Start with a parked reply port if there is one. */
-	for (int i = 0; i < SPARE_PORTS && t->reply_port == MACH_PORT_NULL; i++)
-		t->reply_port = __atomic_exchange_n(
-		    &spare_reply_ports[i], MACH_PORT_NULL, __ATOMIC_ACQ_REL);
-	t->fn(t->arg);
+	mach_port_t self;
 
-	for (int i = 0; i < SPARE_PORTS && t->reply_port != MACH_PORT_NULL;
-	     i++) {
-		mach_port_t empty = MACH_PORT_NULL;
-		if (__atomic_compare_exchange_n(
-		        &spare_reply_ports[i], &empty, t->reply_port, 0,
-		        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			t->reply_port = MACH_PORT_NULL;
-	}
-	/* t->thread is the right handed to the creator; if that was already
-	 * deallocated, fall back to a fresh one. */
-	(void)thread_terminate(t->thread);
+	t->fn(t->arg);
+	/* The creator's right (t->thread) may be gone by now and its name
+	 * reused for another thread: end through a right of our own.  The
+	 * call never returns: the kernel releases that right and the reply
+	 * port it was sent with, and ends the thread. */
+	self = mach_thread_self();
+	(void)thread_terminate_release(self, machr_task, self,
+	                               mig_get_reply_port(), 0, 0);
 	for (;;)
-		(void)thread_terminate(mach_thread_self());
+		(void)thread_terminate(self);
 }
 
 /*
@@ -172,8 +164,6 @@ static _Noreturn void task_thread_entry(struct machr_tcb *t)
 {
 	machr_task = mach_task_self();
 	t->thread = mach_thread_self();
-	for (int i = 0; i < SPARE_PORTS; i++)
-		spare_reply_ports[i] = MACH_PORT_NULL;
 	t->fn(t->arg);
 	for (;;)
 		(void)thread_terminate(mach_thread_self());

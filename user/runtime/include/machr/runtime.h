@@ -38,7 +38,9 @@ long machr_console_read(char *buf, size_t len);
  * Creates and resumes a thread in this task running FN(ARG) on a fresh
  * stack; when FN returns the thread terminates itself.  *THREAD (if not
  * NULL) receives a send right to the thread, a dead name once it ended,
- * for the caller to deallocate.  The stack (64 KiB) is not reclaimed. */
+ * for the caller to deallocate.  When FN returns the thread ends with
+ * thread_terminate_release, releasing its own right and its reply port;
+ * the stack (64 KiB) is not reclaimed. */
 kern_return_t machr_thread_create(void (*fn)(void *), void *arg,
                                   mach_port_t *thread);
 
