@@ -8,18 +8,24 @@
 
 #include "lib/string.h"
 
+/*
+ * Bulk copies and fills use the string instructions: one `rep movsq` or
+ * `rep stosq` moves eight bytes per step, which is also what an emulator
+ * runs fastest (and what -icount counts: one per step).
+ */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	size_t words = n / 8, rest = n % 8;
 
-	if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)(void *)d =
-			    *(const uint64_t *)(const void *)s;
-	}
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq"
+	                 : "+D"(d), "+S"(src), "+c"(words)
+	                 :
+	                 : "memory");
+	__asm__ volatile("rep movsb"
+	                 : "+D"(d), "+S"(src), "+c"(rest)
+	                 :
+	                 : "memory");
 	return dst;
 }
 
@@ -39,10 +45,18 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
+	size_t words = n / 8, rest = n % 8;
+	uint64_t pattern = (unsigned char)c * 0x0101010101010101ull;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosq"
+	                 : "+D"(d), "+c"(words)
+	                 : "a"(pattern)
+	                 : "memory");
+	__asm__ volatile("rep stosb"
+	                 : "+D"(d), "+c"(rest)
+	                 : "a"(pattern)
+	                 : "memory");
 	return dst;
 }
 
