@@ -7,11 +7,12 @@
  * QEMU passes apart, so the runner says which in the arguments:
  *
  *   machbench HOST DEVICE kernel=NAME unit=cycles|insns [scale=PCT]
- *             [batches=B] [names=N] [threads=N]
+ *             [batches=B] [names=N] [threads=N] [only=traps|ipc|vm]
  *
  * scale= runs PCT percent of the default operations per batch (tiny
  * runs: scale=1 batches=3); names= and threads= size the scaling
- * metrics (100000 and 1000).
+ * metrics (100000 and 1000); only= runs one group of metrics alone (to
+ * profile a kernel path: tools/machr-profile).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,10 @@ static int parse_arg(const char *arg)
 		bench_opts.unit = eq + 1;
 		return 1;
 	}
+	if (len == 4 && strncmp(arg, "only", 4) == 0) {
+		bench_opts.only = eq + 1;
+		return 1;
+	}
 	for (unsigned i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
 		char *end;
 		unsigned long v;
@@ -71,6 +76,12 @@ static int parse_arg(const char *arg)
 	return 0;
 }
 
+/* Whether the group GROUP runs (every group unless only= names one). */
+static int wanted(const char *group)
+{
+	return bench_opts.only == NULL || strcmp(bench_opts.only, group) == 0;
+}
+
 int main(int argc, char **argv)
 {
 	mach_port_t device_master;
@@ -86,12 +97,16 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++)
 		bench_check(parse_arg(argv[i]), "arguments",
 		            "bad argument '%s' (kernel=, unit=, scale=, "
-		            "batches=, names=, threads=)",
+		            "batches=, names=, threads=, only=)",
 		            argv[i]);
 
-	bench_traps();
-	bench_ipc();
-	bench_vm();
-	bench_reply_port_alloc(); /* last: it leaves names behind */
+	if (wanted("traps"))
+		bench_traps();
+	if (wanted("ipc"))
+		bench_ipc();
+	if (wanted("vm"))
+		bench_vm();
+	if (wanted("traps"))
+		bench_reply_port_alloc(); /* last: it leaves names behind */
 	bench_finish();
 }

@@ -34,6 +34,8 @@ struct bench_opts {
 	unsigned batches;   /* if non-zero: batches of every metric */
 	unsigned names;     /* extra names of the names scaling metric */
 	unsigned threads;   /* blocked threads of the threads metric */
+	const char *only;   /* if set: the one group to run (traps, ipc,
+	                       vm), for profiling */
 };
 
 extern struct bench_opts bench_opts;
