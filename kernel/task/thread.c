@@ -435,6 +435,17 @@ void thread_user_return_check(void)
 
 	for (;;) {
 		intr_disable();
+		/* The common case, without the lock: nothing asked of us.  A
+		 * suspension or termination set on another CPU just after
+		 * these reads is caught at the next return (its IPI or the
+		 * next tick), as if it had come a moment later. */
+		if (!sched_preempt_pending() &&
+		    !(__atomic_load_n(&t->ast, __ATOMIC_RELAXED) &
+		      AST_TERMINATE) &&
+		    __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_load_n(&t->task->suspend_count,
+		                    __ATOMIC_RELAXED) == 0)
+			return;
 		if (sched_preempt_pending()) {
 			spin_lock(&t->lock);
 			sched_enqueue(t, false);
