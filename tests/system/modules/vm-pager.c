@@ -636,6 +636,24 @@ out:
 }
 
 /*
+ * The start of a copy group: a new 2-page object mapped at *A, made
+ * ready with STRATEGY, its page 0 faulted in with TAG (four checks).  1
+ * if its init came.
+ */
+static int copy_original(mach_port_t *port, mach_port_t *control,
+                         mach_port_t *name, vm_address_t *a,
+                         memory_object_copy_strategy_t strategy, uint32_t tag,
+                         const char *what)
+{
+	if (!pg_map_new(port, control, name, a, 2 * PAGE, VM_INHERIT_NONE, &ev,
+	                what))
+		return 0;
+	(void)memory_object_ready(*control, FALSE, strategy);
+	(void)fault_in(*port, *control, *a, 0, tag, what);
+	return 1;
+}
+
+/*
  * The end of a copy group: C, a copy of the 2-page original A of PORT
  * whose page 0 the pager supplied with TAG, and the original keep their
  * writes apart; the copy goes without a word to the pager, the original
@@ -685,11 +703,9 @@ static void check_copy_delay(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!pg_map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	                &ev, "copy DELAY"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_DELAY,
+	                   0xd0, "copy DELAY"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
-	(void)fault_in(port, control, a, 0, 0xd0, "copy DELAY");
 	/* GNU Mach: the copy is made without the pager. */
 	kr = pg_map(T, &c, 2 * PAGE, port, 0, TRUE, VM_INHERIT_NONE);
 	pg_expect(kr, KERN_SUCCESS, "vm_map(copy=TRUE) of a DELAY object");
@@ -720,11 +736,9 @@ static void check_copy_call(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!pg_map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	                &ev, "copy CALL"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_CALL,
+	                   0xe0, "copy CALL"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_CALL);
-	(void)fault_in(port, control, a, 0, 0xe0, "copy CALL");
 	j = map_copy_in_worker(port, 2 * PAGE);
 	if (!pg_expect_msg(port, MO_COPY, &ev, "vm_map(copy=TRUE)"))
 		goto out;
@@ -932,11 +946,9 @@ static void check_copy_none(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!pg_map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	                &ev, "copy NONE"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_NONE,
+	                   0x10, "copy NONE"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_NONE);
-	(void)fault_in(port, control, a, 0, 0x10, "copy NONE");
 	j = map_copy_in_worker(port, 2 * PAGE);
 	th = j->thread;
 	/* GNU Mach: vm_map reads the whole range at once, asking for the
