@@ -211,8 +211,7 @@ static void check_mode(vm_inherit_t mode, int touched)
 	w = (volatile uint64_t *)r;
 	if (touched)
 		fill(r, NP * PAGE, seed);
-	for (size_t i = 0; i < NP * WPP; i++)
-		model[i] = pat(seed, i);
+	fill((vm_address_t)model, NP * PAGE, seed);
 	(void)vm_inherit(T, r, NP * PAGE, mode);
 	/* GNU Mach: is_shared is FALSE before any fork, in every mode. */
 	ok = region_at(T, r, &rp) == 0;
@@ -332,8 +331,7 @@ static void check_mode(vm_inherit_t mode, int touched)
 	       "difference %ld)",
 	       m, z, differs(c.task, r, model));
 	if (!share) {
-		for (size_t i = 0; i < NP * WPP; i++)
-			model[i] = pat(seed, i);
+		fill((vm_address_t)model, NP * PAGE, seed);
 		model[1] = 0xa1;
 		model[2 * WPP + 1] = 0xa3;
 		ok = memcmp((const void *)r, model, NP * PAGE) == 0;
@@ -658,8 +656,7 @@ static void check_three_generations(void)
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	w = (volatile uint64_t *)r;
 	fill(r, NP * PAGE, 0x91);
-	for (size_t i = 0; i < NP * WPP; i++)
-		want[0][i] = pat(0x91, i);
+	fill((vm_address_t)want[0], NP * PAGE, 0x91);
 	memset(c, 0, sizeof(c));
 	c[0].task = T;
 	ok = child_start(T, &c[1]) == 0;
