@@ -121,7 +121,10 @@ user-runtime: $(USER_RT_LIB) $(USER_CRT0)
 USER_MODULE_SRCS := $(wildcard tests/system/modules/*.c)
 USER_MODULES     := $(patsubst tests/system/modules/%.c,$(USER_MODDIR)/%,$(USER_MODULE_SRCS))
 
-$(USER_MODDIR)/%: tests/system/modules/%.c $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
+# A module may include headers of its directory (parts of itself, or a
+# library shared by several, such as pager-lib.h); any of them changing
+# rebuilds every module.
+$(USER_MODDIR)/%: tests/system/modules/%.c $(wildcard tests/system/modules/*.h) $(USER_RT_LIB) $(USER_CRT0) $(USER_RT_HDRS)
 	@mkdir -p $(@D)
 	@echo "  MODULE  $@"
 	$(Q)$(MACHR_CC) -o $@ $<

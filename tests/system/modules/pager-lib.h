@@ -349,6 +349,49 @@ static kern_return_t pg_map(mach_port_t task, vm_address_t *addr,
 	              VM_PROT_READ | VM_PROT_WRITE, VM_PROT_ALL, inherit);
 }
 
+/*
+ * Map SIZE bytes of a new object anywhere in our task with INHERIT and
+ * wait for its init (two checks, named after WHAT): *PORT the object
+ * port, *ADDR the mapping, the init in *EV and its control and name
+ * ports in *CONTROL and *NAME.  1 if the init came; 0, with pg_broken
+ * set, if not.
+ */
+static int pg_map_new(mach_port_t *port, mach_port_t *control,
+                      mach_port_t *name, vm_address_t *addr, vm_size_t size,
+                      vm_inherit_t inherit, struct pg_event *ev,
+                      const char *what)
+{
+	kern_return_t kr;
+
+	*port = pg_new_object();
+	*control = *name = MACH_PORT_NULL;
+	kr = pg_map(T, addr, size, *port, 0, FALSE, inherit);
+	/* GNU Mach: vm_map of a fresh memory object port succeeds at once. */
+	pg_ok(kr == KERN_SUCCESS, "%s: vm_map of a memory object port", what);
+	if (kr != KERN_SUCCESS) {
+		tap_diag("vm_map returned %#x", kr);
+		pg_broken = 1;
+		return 0;
+	}
+	if (!pg_expect_msg(*port, MO_INIT, ev, what)) {
+		pg_broken = 1;
+		return 0;
+	}
+	*control = ev->control;
+	*name = ev->name;
+	return 1;
+}
+
+/* An object done with: our rights to its CONTROL and NAME ports (from
+ * its init) and its PORT go. */
+static void pg_object_destroy(mach_port_t port, mach_port_t control,
+                              mach_port_t name)
+{
+	(void)mach_port_destroy(T, control);
+	(void)mach_port_destroy(T, name);
+	(void)mach_port_destroy(T, port);
+}
+
 /* The word every 8 bytes of a supplied page hold: TAG and the page's
  * offset in the object. */
 static uint64_t pg_word(uint32_t tag, vm_offset_t offset)

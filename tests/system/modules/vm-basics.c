@@ -13,43 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T          machr_task
-#define PAGE       4096ul
+#include "vm-lib.h"
+
 #define USER_END   0x800000000000ul /* first address past user space */
 #define FIXED_BASE 0x10000000ul     /* free in a small test program */
-
-struct region {
-	vm_address_t addr;
-	vm_size_t size;
-	vm_prot_t prot, max;
-	vm_inherit_t inherit;
-	boolean_t shared;
-	vm_offset_t offset;
-};
-
-/* vm_region at or after ADDR in TASK. */
-static kern_return_t region(mach_port_t task, vm_address_t addr,
-                            struct region *r)
-{
-	mach_port_t object = MACH_PORT_NULL;
-	kern_return_t kr;
-
-	memset(r, 0, sizeof(*r));
-	r->addr = addr;
-	kr = vm_region(task, &r->addr, &r->size, &r->prot, &r->max, &r->inherit,
-	               &r->shared, &object, &r->offset);
-	if (object != MACH_PORT_NULL)
-		(void)mach_port_deallocate(T, object);
-	return kr;
-}
-
-static int all_zero(vm_address_t a, vm_size_t n)
-{
-	for (vm_size_t i = 0; i < n; i++)
-		if (((volatile char *)a)[i] != 0)
-			return 0;
-	return 1;
-}
 
 static void check_allocate(mach_port_t host)
 {

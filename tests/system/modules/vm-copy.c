@@ -14,74 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T    machr_task
-#define PAGE 4096ul
+#include "vm-lib.h"
+
 #define MIB  (1024 * 1024ul)
 #define WPP_ (PAGE / 8) /* words per page */
-
-struct region {
-	vm_address_t addr;
-	vm_size_t size;
-	vm_prot_t prot, max;
-	vm_inherit_t inherit;
-	boolean_t shared;
-	vm_offset_t offset;
-};
-
-/* The region containing ADDR in TASK, or -1 if ADDR is unmapped. */
-static int region_at(mach_port_t task, vm_address_t addr, struct region *r)
-{
-	mach_port_t object = MACH_PORT_NULL;
-	kern_return_t kr;
-
-	memset(r, 0, sizeof(*r));
-	r->addr = addr;
-	kr = vm_region(task, &r->addr, &r->size, &r->prot, &r->max, &r->inherit,
-	               &r->shared, &object, &r->offset);
-	if (object != MACH_PORT_NULL)
-		(void)mach_port_deallocate(T, object);
-	if (kr != KERN_SUCCESS || r->addr > addr)
-		return -1;
-	return 0;
-}
-
-/* Word I of pattern SEED: distinct in every page and every word. */
-static uint64_t pw(uint64_t seed, size_t i)
-{
-	return seed << 40 | (uint64_t)i;
-}
-
-static void fill(vm_address_t a, vm_size_t bytes, uint64_t seed)
-{
-	for (size_t i = 0; i < bytes / 8; i++)
-		((volatile uint64_t *)a)[i] = pw(seed, i);
-}
-
-/* Whether BYTES at A are pattern SEED from word FROM on. */
-static int is_pattern(vm_address_t a, vm_size_t bytes, uint64_t seed,
-                      size_t from)
-{
-	for (size_t i = 0; i < bytes / 8; i++)
-		if (((volatile uint64_t *)a)[i] != pw(seed, from + i))
-			return 0;
-	return 1;
-}
-
-static int all_zero(vm_address_t a, vm_size_t bytes)
-{
-	for (size_t i = 0; i < bytes / 8; i++)
-		if (((volatile uint64_t *)a)[i] != 0)
-			return 0;
-	return 1;
-}
-
-static vm_address_t alloc(mach_port_t task, vm_size_t size)
-{
-	vm_address_t a = 0;
-
-	(void)vm_allocate(task, &a, size, TRUE);
-	return a;
-}
 
 /* Whether TASK's BYTES at A are pattern SEED (through vm_read). */
 static int task_pattern(mach_port_t task, vm_address_t a, vm_size_t bytes,
@@ -96,20 +32,6 @@ static int task_pattern(mach_port_t task, vm_address_t a, vm_size_t bytes,
 	ok = n == bytes && is_pattern(data, bytes, seed, 0);
 	(void)vm_deallocate(T, data, n);
 	return ok;
-}
-
-/* Word at A (8-aligned) in TASK, through vm_read; ~0 if unreadable. */
-static uint64_t peek(mach_port_t task, vm_address_t a)
-{
-	vm_offset_t data = 0;
-	mach_msg_type_number_t n = 0;
-	uint64_t w;
-
-	if (vm_read(task, a & ~(PAGE - 1), PAGE, &data, &n) != KERN_SUCCESS)
-		return ~0ull;
-	w = *(uint64_t *)(data + (a & (PAGE - 1)));
-	(void)vm_deallocate(T, data, n);
-	return w;
 }
 
 /* vm_copy of SIZE bytes, then writes on each side. */
@@ -149,14 +71,15 @@ static void check_vm_copy(vm_size_t size, const char *what)
 	d[mid + 1] = 0xb1;
 	d[last - 1] = 0xb2;
 	/* GNU Mach: a snapshot; writes stay on their side. */
-	tap_ok(
-	    d[0] == pw(1, 0) && d[mid] == pw(1, mid) && d[last] == pw(1, last),
-	    "%s: the source's writes afterwards do not show in the copy", what);
-	tap_ok(s[1] == pw(1, 1) && s[mid + 1] == pw(1, mid + 1) &&
-	           s[last - 1] == pw(1, last - 1),
+	tap_ok(d[0] == pat(1, 0) && d[mid] == pat(1, mid) &&
+	           d[last] == pat(1, last),
+	       "%s: the source's writes afterwards do not show in the copy",
+	       what);
+	tap_ok(s[1] == pat(1, 1) && s[mid + 1] == pat(1, mid + 1) &&
+	           s[last - 1] == pat(1, last - 1),
 	       "%s: the copy's writes do not show in the source", what);
 	(void)vm_deallocate(T, src, size);
-	tap_ok(d[2] == pw(1, 2) && d[last - 2] == pw(1, last - 2),
+	tap_ok(d[2] == pat(1, 2) && d[last - 2] == pat(1, last - 2),
 	       "%s: the copy outlives the source", what);
 	(void)vm_deallocate(T, dst, size);
 }
@@ -184,8 +107,8 @@ static void check_vm_read(vm_size_t size, const char *what)
 	       r.prot, r.max, r.inherit, r.shared);
 	((volatile uint64_t *)src)[7] = 0;
 	((volatile uint64_t *)data)[9] = 0;
-	tap_ok(((volatile uint64_t *)data)[7] == pw(3, 7) &&
-	           ((volatile uint64_t *)src)[9] == pw(3, 9),
+	tap_ok(((volatile uint64_t *)data)[7] == pat(3, 7) &&
+	           ((volatile uint64_t *)src)[9] == pat(3, 9),
 	       "%s: writes on either side stay on that side", what);
 	tap_expect(vm_deallocate(T, data, n), 0,
 	           "%s: the caller deallocates it", what);
@@ -206,8 +129,8 @@ static void check_vm_write(vm_size_t size, const char *what)
 	((volatile uint64_t *)src)[size / 8 - 1] = 0;
 	((volatile uint64_t *)dst)[0] = 0;
 	tap_ok(((volatile uint64_t *)dst)[size / 8 - 1] ==
-	               pw(4, size / 8 - 1) &&
-	           ((volatile uint64_t *)src)[0] == pw(4, 0),
+	               pat(4, size / 8 - 1) &&
+	           ((volatile uint64_t *)src)[0] == pat(4, 0),
 	       "%s: writes on either side afterwards stay on that side", what);
 	(void)vm_deallocate(T, src, size);
 	(void)vm_deallocate(T, dst, size);

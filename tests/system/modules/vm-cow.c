@@ -20,14 +20,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T    machr_task
-#define PAGE 4096ul
-#define NP   4 /* pages of each test region */
-#define WPP  (PAGE / 8)
+#include "vm-lib.h"
 
-/* Names we give our rights in a child. */
-#define CHILD_INBOX  0x1100 /* the worker's receive right */
-#define CHILD_REPORT 0x1101 /* send right to our report port */
+#define NP  4 /* pages of each test region */
+#define WPP (PAGE / 8)
 
 /* Commands to the worker thread in a child (w[0]); w[1] an address, w[2]
  * a value or size.  The answer comes back in w[0] of the reply.
@@ -35,33 +31,8 @@
  * inbox into the buffer at w[1] and answers with mach_msg's code. */
 enum { OP_READ = 1, OP_WRITE, OP_VMREAD, OP_RECV_AT, OP_QUIT };
 
-struct cmd {
-	mach_msg_header_t h;
-	mach_msg_type_t t;
-	uint64_t w[3];
-	char slack[64];
-};
-#define CMD_SIZE offsetof(struct cmd, slack)
-
-#define NO_ANSWER 0xdeadbeefdeadbeefull
-
 /* Changed here after every fork: the children must keep their copy. */
 static volatile uint64_t generation_mark = 0x600d;
-
-static void cmd_init(struct cmd *m, mach_port_t to, uint64_t a, uint64_t b,
-                     uint64_t c)
-{
-	memset(m, 0, sizeof(*m));
-	machr_msg_header(&m->h, to, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0,
-	                 CMD_SIZE);
-	m->t = (mach_msg_type_t){.msgt_name = MACH_MSG_TYPE_INTEGER_64,
-	                         .msgt_size = 64,
-	                         .msgt_number = 3,
-	                         .msgt_inline = 1};
-	m->w[0] = a;
-	m->w[1] = b;
-	m->w[2] = c;
-}
 
 /* The worker, in a child: one answer per command.  It only touches
  * memory the command names, and never prints. */
@@ -192,59 +163,6 @@ static uint64_t ask(struct child *c, uint64_t op, uint64_t a, uint64_t v)
 	return m.w[0];
 }
 
-struct region {
-	vm_address_t addr;
-	vm_size_t size;
-	vm_prot_t prot, max;
-	vm_inherit_t inherit;
-	boolean_t shared;
-	vm_offset_t offset;
-};
-
-/* The region containing ADDR in TASK, or -1 if ADDR is unmapped. */
-static int region_at(mach_port_t task, vm_address_t addr, struct region *r)
-{
-	mach_port_t object = MACH_PORT_NULL;
-	kern_return_t kr;
-
-	memset(r, 0, sizeof(*r));
-	r->addr = addr;
-	kr = vm_region(task, &r->addr, &r->size, &r->prot, &r->max, &r->inherit,
-	               &r->shared, &object, &r->offset);
-	if (object != MACH_PORT_NULL)
-		(void)mach_port_deallocate(T, object);
-	if (kr != KERN_SUCCESS || r->addr > addr)
-		return -1;
-	return 0;
-}
-
-/* The pattern word I of a region filled with SEED (0 is zero-fill). */
-static uint64_t pat(uint64_t seed, size_t i)
-{
-	return seed ? seed << 32 | (uint64_t)i : 0;
-}
-
-static void fill(vm_address_t a, size_t words, uint64_t seed)
-{
-	for (size_t i = 0; i < words; i++)
-		((volatile uint64_t *)a)[i] = pat(seed, i);
-}
-
-/* Word I of TASK's memory at A (vm_read), or NO_ANSWER. */
-static uint64_t peek(mach_port_t task, vm_address_t a, size_t i)
-{
-	vm_address_t at = a + i * 8, page = at & ~(PAGE - 1);
-	vm_offset_t data = 0;
-	mach_msg_type_number_t n = 0;
-	uint64_t w;
-
-	if (vm_read(task, page, PAGE, &data, &n) != KERN_SUCCESS)
-		return NO_ANSWER;
-	w = *(uint64_t *)(data + (at - page));
-	(void)vm_deallocate(T, data, n);
-	return w;
-}
-
 /*
  * Compare TASK's NP pages at A with MODEL (NP * WPP words); the index of
  * the first differing word, -1 if none, -2 if vm_read failed.
@@ -292,9 +210,8 @@ static void check_mode(vm_inherit_t mode, int touched)
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	w = (volatile uint64_t *)r;
 	if (touched)
-		fill(r, NP * WPP, seed);
-	for (size_t i = 0; i < NP * WPP; i++)
-		model[i] = pat(seed, i);
+		fill(r, NP * PAGE, seed);
+	fill((vm_address_t)model, NP * PAGE, seed);
 	(void)vm_inherit(T, r, NP * PAGE, mode);
 	/* GNU Mach: is_shared is FALSE before any fork, in every mode. */
 	ok = region_at(T, r, &rp) == 0;
@@ -334,7 +251,7 @@ static void check_mode(vm_inherit_t mode, int touched)
 		       "NONE%s: the child's new memory there is zero (%#lx)", z,
 		       (unsigned long)got);
 		w[WPP + 1] = 0x77;
-		tap_ok(peek(c.task, r + PAGE, 1) == 0 &&
+		tap_ok(peek(c.task, r + PAGE + 8) == 0 &&
 		           ask(&c, OP_WRITE, r + PAGE, 5) == 0 &&
 		           w[WPP] == pat(seed, WPP),
 		       "NONE%s: no link either way afterwards", z);
@@ -414,8 +331,7 @@ static void check_mode(vm_inherit_t mode, int touched)
 	       "difference %ld)",
 	       m, z, differs(c.task, r, model));
 	if (!share) {
-		for (size_t i = 0; i < NP * WPP; i++)
-			model[i] = pat(seed, i);
+		fill((vm_address_t)model, NP * PAGE, seed);
 		model[1] = 0xa1;
 		model[2 * WPP + 1] = 0xa3;
 		ok = memcmp((const void *)r, model, NP * PAGE) == 0;
@@ -450,7 +366,7 @@ static void check_read_only(vm_inherit_t mode)
 	uint64_t got;
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
-	fill(r, NP * WPP, 0x71);
+	fill(r, NP * PAGE, 0x71);
 	(void)vm_inherit(T, r, NP * PAGE, mode);
 	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_READ);
 	tap_expect(child_start(T, &c), 0, "read-only %s: a child", m);
@@ -494,7 +410,7 @@ static void check_prot_none(void)
 	/* First in our own memory, no fork.  GNU Mach: VM_PROT_NONE keeps
 	 * the contents, they are there when access comes back. */
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
-	fill(r, NP * WPP, 0x82);
+	fill(r, NP * PAGE, 0x82);
 	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_NONE);
 	(void)vm_protect(T, r, NP * PAGE, FALSE, VM_PROT_DEFAULT);
 	got = ((volatile uint64_t *)r)[WPP + 3];
@@ -506,7 +422,7 @@ static void check_prot_none(void)
 
 	r = 0;
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
-	fill(r, NP * WPP, 0x81);
+	fill(r, NP * PAGE, 0x81);
 	(void)child_start(T, &c);
 	got = ask(&c, OP_READ, r + 8 * 3, 0);
 	tap_ok(got == pat(0x81, 3),
@@ -543,7 +459,7 @@ static void check_prot_none(void)
 	       "(%#lx)",
 	       (unsigned long)got);
 	(void)ask(&c, OP_WRITE, r + 8 * (WPP + 3), 0xe3);
-	tap_ok(peek(c.task, r, WPP + 3) == 0xe3 &&
+	tap_ok(peek(c.task, r + 8 * (WPP + 3)) == 0xe3 &&
 	           ((volatile uint64_t *)r)[WPP + 3] == pat(0x81, WPP + 3),
 	       "PROT_NONE: the child's write stays in the child");
 	child_end(&c);
@@ -563,8 +479,8 @@ static void check_parent_unmaps(vm_inherit_t mode)
 	uint64_t got;
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
-	fill(r, NP * WPP, 0x61);
-	fill((vm_address_t)model, NP * WPP, 0x61);
+	fill(r, NP * PAGE, 0x61);
+	fill((vm_address_t)model, NP * PAGE, 0x61);
 	(void)vm_inherit(T, r, NP * PAGE, mode);
 	tap_expect(child_start(T, &c), 0, "%s, then we unmap: a child", m);
 	((volatile uint64_t *)r)[WPP] = 0xf1;
@@ -600,9 +516,9 @@ static void check_kernel_writes(void)
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	(void)vm_allocate(T, &src, PAGE, TRUE);
-	fill(r, NP * WPP, 0x33);
-	fill(src, WPP, 0x44);
-	fill((vm_address_t)model, NP * WPP, 0x33);
+	fill(r, NP * PAGE, 0x33);
+	fill(src, PAGE, 0x44);
+	fill((vm_address_t)model, NP * PAGE, 0x33);
 	tap_expect(child_start(T, &c), 0, "kernel writes: a child");
 
 	/* We receive into page 0 of our copy. */
@@ -669,7 +585,7 @@ static void check_mixed_generations(void)
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	w = (volatile uint64_t *)r;
-	fill(r, NP * WPP, 0x21);
+	fill(r, NP * PAGE, 0x21);
 	(void)vm_inherit(T, r, NP * PAGE, VM_INHERIT_SHARE);
 	ok = child_start(T, &c1) == 0;
 	/* GNU Mach: the child's entry is SHARE too, so a grandchild forked
@@ -701,7 +617,7 @@ static void check_mixed_generations(void)
 	child_end(&c2);
 	child_end(&c1);
 
-	fill(r, NP * WPP, 0x22);
+	fill(r, NP * PAGE, 0x22);
 	(void)vm_inherit(T, r, NP * PAGE, VM_INHERIT_COPY);
 	ok = child_start(T, &c1) == 0;
 	ok &= vm_inherit(c1.task, r, NP * PAGE, VM_INHERIT_SHARE) == 0;
@@ -739,9 +655,8 @@ static void check_three_generations(void)
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
 	w = (volatile uint64_t *)r;
-	fill(r, NP * WPP, 0x91);
-	for (size_t i = 0; i < NP * WPP; i++)
-		want[0][i] = pat(0x91, i);
+	fill(r, NP * PAGE, 0x91);
+	fill((vm_address_t)want[0], NP * PAGE, 0x91);
 	memset(c, 0, sizeof(c));
 	c[0].task = T;
 	ok = child_start(T, &c[1]) == 0;
@@ -817,7 +732,7 @@ static void check_many_generations(void)
 	struct vm_statistics before, after;
 
 	(void)vm_allocate(T, &r, NP * PAGE, TRUE);
-	fill(r, NP * WPP, 0xa5);
+	fill(r, NP * PAGE, 0xa5);
 	(void)vm_statistics(T, &before);
 	memcpy(model, (const void *)r, NP * PAGE);
 	generation_mark = 0x600d;
@@ -851,9 +766,9 @@ static void check_many_generations(void)
 	       "the newest generation holds every generation's write "
 	       "(first difference %ld)",
 	       differs(cur, r, model));
-	tap_ok(peek(cur, (vm_address_t)&generation_mark, 0) == 0x600d,
+	tap_ok(peek(cur, (vm_address_t)&generation_mark) == 0x600d,
 	       "and the data as it was at the first fork (%#lx)",
-	       (unsigned long)peek(cur, (vm_address_t)&generation_mark, 0));
+	       (unsigned long)peek(cur, (vm_address_t)&generation_mark));
 	ok = child_start(cur, &last) == 0;
 	tap_ok(ok && ask(&last, OP_READ, r + 8 * (WPP + 1), 0) == 0x10001 &&
 	           ask(&last, OP_READ, r + 8 * (WPP - 1), 0) ==
@@ -862,7 +777,7 @@ static void check_many_generations(void)
 	child_end(&last);
 	(void)task_terminate(cur);
 	(void)mach_port_deallocate(T, cur);
-	fill((vm_address_t)model, NP * WPP, 0xa5);
+	fill((vm_address_t)model, NP * PAGE, 0xa5);
 	tap_ok(memcmp((const void *)r, model, NP * PAGE) == 0,
 	       "our own region is as we filled it");
 	tap_diag("%d generations in %ld ms", GENS, (long)(machr_now_ms() - t0));

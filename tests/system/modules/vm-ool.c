@@ -16,15 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T    machr_task
-#define PAGE 4096ul
-#define MIB  (1024 * 1024ul)
+#include "vm-lib.h"
 
-#define CHILD_INBOX  0x1100 /* the worker's receive right, in the child */
-#define CHILD_REPORT 0x1101 /* send right to our report port, there */
+#define MIB (1024 * 1024ul)
 
-#define ID_CMD 1 /* a command to the worker: w[0] op, w[1], w[2] */
-#define ID_OOL 2 /* out-of-line data, one item */
+/* Message ids to the worker: ID_CMD (vm-lib.h), a command in w[0] with
+ * w[1] and w[2]; ID_OOL, out-of-line data, one item. */
+#define ID_OOL 2
 enum { OP_WRITE = 1, OP_SEND_OOL, OP_SEND_OOL_DEALLOC };
 
 struct item {
@@ -38,21 +36,11 @@ struct ool_msg {
 	char slack[64];
 };
 
-struct cmd {
-	mach_msg_header_t h;
-	mach_msg_type_t t;
-	uint64_t w[3];
-	char slack[64];
-};
-#define CMD_SIZE offsetof(struct cmd, slack)
-
 union any_msg {
 	mach_msg_header_t h;
 	struct ool_msg o;
 	struct cmd c;
 };
-
-#define NO_ANSWER 0xdeadbeefdeadbeefull
 
 static mach_port_t report_port;
 
@@ -98,31 +86,6 @@ static mach_msg_return_t receive(mach_port_t from, union any_msg *m)
 	                from, 5000, MACH_PORT_NULL);
 }
 
-static void cmd_init(struct cmd *m, mach_port_t to, uint64_t a, uint64_t b,
-                     uint64_t c)
-{
-	memset(m, 0, sizeof(*m));
-	machr_msg_header(&m->h, to, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0,
-	                 CMD_SIZE);
-	m->h.msgh_id = ID_CMD;
-	m->t = (mach_msg_type_t){.msgt_name = MACH_MSG_TYPE_INTEGER_64,
-	                         .msgt_size = 64,
-	                         .msgt_number = 3,
-	                         .msgt_inline = 1};
-	m->w[0] = a;
-	m->w[1] = b;
-	m->w[2] = c;
-}
-
-static uint64_t sum_bytes(const unsigned char *p, size_t n)
-{
-	uint64_t s = 0;
-
-	for (size_t i = 0; i < n; i++)
-		s = s * 31 + p[i];
-	return s;
-}
-
 /*
  * The worker, in the child.  Out-of-line data that arrives is answered
  * with (its address, its byte count, the checksum of its bytes), then its
@@ -165,105 +128,19 @@ static void worker(void *arg)
 	}
 }
 
-struct region {
-	vm_address_t addr;
-	vm_size_t size;
-	vm_prot_t prot, max;
-	vm_inherit_t inherit;
-	boolean_t shared;
-	vm_offset_t offset;
-};
-
-/* The region containing ADDR in TASK, or -1 if ADDR is unmapped. */
-static int region_at(mach_port_t task, vm_address_t addr, struct region *r)
-{
-	mach_port_t object = MACH_PORT_NULL;
-	kern_return_t kr;
-
-	memset(r, 0, sizeof(*r));
-	r->addr = addr;
-	kr = vm_region(task, &r->addr, &r->size, &r->prot, &r->max, &r->inherit,
-	               &r->shared, &object, &r->offset);
-	if (object != MACH_PORT_NULL)
-		(void)mach_port_deallocate(T, object);
-	if (kr != KERN_SUCCESS || r->addr > addr)
-		return -1;
-	return 0;
-}
-
-/* Byte I of the pattern SEED. */
-static unsigned char pb(unsigned seed, size_t i)
-{
-	return (unsigned char)(seed + i * 7 + (i >> 12));
-}
-
-/* sum_bytes() of N bytes of pattern SEED from index FROM on. */
-static uint64_t pattern_sum(unsigned seed, size_t from, size_t n)
-{
-	uint64_t s = 0;
-
-	for (size_t i = 0; i < n; i++)
-		s = s * 31 + pb(seed, from + i);
-	return s;
-}
-
-static void fill(void *a, size_t n, unsigned seed)
-{
-	for (size_t i = 0; i < n; i++)
-		((volatile unsigned char *)a)[i] = pb(seed, i);
-}
-
-/* Whether the N bytes at A are pattern SEED from index FROM on. */
-static int is_pattern(const void *a, size_t n, unsigned seed, size_t from)
-{
-	for (size_t i = 0; i < n; i++)
-		if (((const volatile unsigned char *)a)[i] !=
-		    pb(seed, from + i))
-			return 0;
-	return 1;
-}
-
-static int all_zero(const void *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (((const volatile unsigned char *)a)[i] != 0)
-			return 0;
-	return 1;
-}
-
-/* vm_read of one page at A in TASK: its result code. */
-static kern_return_t page_readable(mach_port_t task, vm_address_t a)
-{
-	vm_offset_t data = 0;
-	mach_msg_type_number_t n = 0;
-	kern_return_t kr = vm_read(task, a, PAGE, &data, &n);
-
-	if (kr == KERN_SUCCESS)
-		(void)vm_deallocate(T, data, n);
-	return kr;
-}
-
-static vm_address_t alloc(vm_size_t size)
-{
-	vm_address_t a = 0;
-
-	(void)vm_allocate(T, &a, size, TRUE);
-	return a;
-}
-
 static void check_snapshot(mach_port_t p)
 {
-	vm_address_t buf = alloc(3 * PAGE);
+	vm_address_t buf = alloc(T, 3 * PAGE);
 	union any_msg m;
 	struct item it = ool_item((void *)buf, 3 * PAGE, 0);
 	struct region r;
 	unsigned char *got;
 	int ok;
 
-	fill((void *)buf, 3 * PAGE, 1);
+	fill_bytes((void *)buf, 3 * PAGE, 1);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
 	           "send 3 pages out of line (deallocate FALSE)");
-	fill((void *)buf, 3 * PAGE, 2);
+	fill_bytes((void *)buf, 3 * PAGE, 2);
 	tap_expect(receive(p, &m), 0, "receive them");
 	got = m.o.d[0].addr;
 	/* GNU Mach: a copy at send time, at a new page-aligned address. */
@@ -272,7 +149,7 @@ static void check_snapshot(mach_port_t p)
 	           m.o.d[0].t.msgt_number == 3 * PAGE,
 	       "at a new page-aligned address (%p), %u bytes", (void *)got,
 	       m.o.d[0].t.msgt_number);
-	tap_ok(got && is_pattern(got, 3 * PAGE, 1, 0),
+	tap_ok(got && is_byte_pattern(got, 3 * PAGE, 1, 0),
 	       "holding the data at send time, not our writes after it");
 	/* GNU Mach: the receiver's copy is its own: VM_PROT_DEFAULT, max
 	 * ALL, inherit COPY, not shared, one region of exactly the size. */
@@ -288,25 +165,25 @@ static void check_snapshot(mach_port_t p)
 		got[PAGE + 5] = 0x98;
 	}
 	((volatile unsigned char *)buf)[2 * PAGE + 9] = 0x97;
-	tap_ok(is_pattern((void *)buf, 2 * PAGE, 2, 0) && got &&
-	           got[2 * PAGE + 9] == pb(1, 2 * PAGE + 9),
+	tap_ok(is_byte_pattern((void *)buf, 2 * PAGE, 2, 0) && got &&
+	           got[2 * PAGE + 9] == pat_byte(1, 2 * PAGE + 9),
 	       "writes on either side afterwards stay on that side");
 	tap_expect(vm_deallocate(T, (vm_address_t)got, 3 * PAGE), 0,
 	           "the receiver deallocates its copy");
-	tap_ok(is_pattern((void *)buf, 2 * PAGE, 2, 0),
+	tap_ok(is_byte_pattern((void *)buf, 2 * PAGE, 2, 0),
 	       "the sender's memory is unaffected");
 	(void)vm_deallocate(T, buf, 3 * PAGE);
 }
 
 static void check_deallocate(mach_port_t p)
 {
-	vm_address_t buf = alloc(2 * PAGE), b3 = alloc(3 * PAGE);
+	vm_address_t buf = alloc(T, 2 * PAGE), b3 = alloc(T, 3 * PAGE);
 	union any_msg m;
 	struct item it = ool_item((void *)buf, 2 * PAGE, 1);
 	struct region r;
 	int ok;
 
-	fill((void *)buf, 2 * PAGE, 3);
+	fill_bytes((void *)buf, 2 * PAGE, 3);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
 	           "send 2 pages with deallocate TRUE");
 	/* GNU Mach: the range is gone from the sender's map. */
@@ -315,13 +192,13 @@ static void check_deallocate(mach_port_t p)
 	tap_expect(page_readable(T, buf + PAGE), KERN_INVALID_ADDRESS,
 	           "vm_read of it: KERN_INVALID_ADDRESS");
 	tap_expect(receive(p, &m), 0, "receive");
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 2 * PAGE, 3, 0),
+	tap_ok(m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, 2 * PAGE, 3, 0),
 	       "the data arrived whole (%p)", m.o.d[0].addr);
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 2 * PAGE);
 
 	/* Deallocate of a range that starts and ends inside pages: 5000
 	 * bytes from offset 123 of page 0 end in page 1. */
-	fill((void *)b3, 3 * PAGE, 4);
+	fill_bytes((void *)b3, 3 * PAGE, 4);
 	it = ool_item((void *)(b3 + 123), 5000, 1);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
 	           "send 5000 bytes from offset 123 with deallocate TRUE");
@@ -330,10 +207,10 @@ static void check_deallocate(mach_port_t p)
 	tap_ok(page_readable(T, b3) == KERN_INVALID_ADDRESS &&
 	           page_readable(T, b3 + PAGE) == KERN_INVALID_ADDRESS &&
 	           page_readable(T, b3 + 2 * PAGE) == 0 &&
-	           is_pattern((void *)(b3 + 2 * PAGE), PAGE, 4, 2 * PAGE),
+	           is_byte_pattern((void *)(b3 + 2 * PAGE), PAGE, 4, 2 * PAGE),
 	       "the pages it touches are unmapped, the next is intact");
 	tap_expect(receive(p, &m), 0, "receive");
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 5000, 4, 123),
+	tap_ok(m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, 5000, 4, 123),
 	       "the data arrived whole (%p)", m.o.d[0].addr);
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 5000);
 	(void)vm_deallocate(T, b3, 3 * PAGE);
@@ -341,14 +218,14 @@ static void check_deallocate(mach_port_t p)
 
 static void check_offset(mach_port_t p)
 {
-	vm_address_t buf = alloc(3 * PAGE);
+	vm_address_t buf = alloc(T, 3 * PAGE);
 	union any_msg m;
 	struct item it = ool_item((void *)(buf + 123), 5000, 0);
 	unsigned char *got, *page;
 	struct region r;
 	int ok;
 
-	fill((void *)buf, 3 * PAGE, 5);
+	fill_bytes((void *)buf, 3 * PAGE, 5);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
 	           "send 5000 bytes from offset 123 of a page");
 	tap_expect(receive(p, &m), 0, "receive");
@@ -356,7 +233,8 @@ static void check_offset(mach_port_t p)
 	/* GNU Mach: the data keeps its offset within the page. */
 	tap_ok(((vm_address_t)got & (PAGE - 1)) == 123,
 	       "it arrives at offset 123 of a page (%p)", (void *)got);
-	tap_ok(got && is_pattern(got, 5000, 5, 123), "the 5000 bytes intact");
+	tap_ok(got && is_byte_pattern(got, 5000, 5, 123),
+	       "the 5000 bytes intact");
 	page = (unsigned char *)((vm_address_t)got & ~(PAGE - 1));
 	/* GNU Mach: the receiver's mapping is the two whole pages, an
 	 * entry of its own (exactly those pages); a kernel that merges it
@@ -369,10 +247,10 @@ static void check_offset(mach_port_t p)
 	       (unsigned long)r.addr, (unsigned long)r.size);
 	/* GNU Mach: the rest of those pages holds the sender's bytes
 	 * around the range (whole pages are copied), not zeros. */
-	tap_ok(got && is_pattern(page, 123, 5, 0),
+	tap_ok(got && is_byte_pattern(page, 123, 5, 0),
 	       "the 123 bytes before it in the page: the sender's (%#x)",
 	       got ? page[0] : 0);
-	tap_ok(got && is_pattern(got + 5000, 2 * PAGE - 5123, 5, 5123),
+	tap_ok(got && is_byte_pattern(got + 5000, 2 * PAGE - 5123, 5, 5123),
 	       "the bytes after it to the page's end: the sender's (%#x)",
 	       got ? got[5000] : 0);
 	tap_expect(vm_deallocate(T, (vm_address_t)got, 5000), 0,
@@ -385,8 +263,8 @@ static void check_offset(mach_port_t p)
 
 static void check_big_and_many(mach_port_t p)
 {
-	vm_address_t big = alloc(MIB), a = alloc(PAGE), b = alloc(PAGE),
-	             c = alloc(3 * PAGE);
+	vm_address_t big = alloc(T, MIB), a = alloc(T, PAGE),
+	             b = alloc(T, PAGE), c = alloc(T, 3 * PAGE);
 	struct item its[3];
 	union any_msg m;
 	int ok = 1;
@@ -406,23 +284,24 @@ static void check_big_and_many(mach_port_t p)
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, MIB);
 	(void)vm_deallocate(T, big, MIB);
 
-	fill((void *)a, PAGE, 6);
-	fill((void *)b, PAGE, 7);
-	fill((void *)c, 3 * PAGE, 8);
+	fill_bytes((void *)a, PAGE, 6);
+	fill_bytes((void *)b, PAGE, 7);
+	fill_bytes((void *)c, 3 * PAGE, 8);
 	its[0] = ool_item((void *)a, PAGE, 0);
 	its[1] = ool_item((void *)(b + 100), 100, 0);
 	its[2] = ool_item((void *)c, 3 * PAGE, 1);
 	tap_expect(send_ool(p, 1, its, 3), 0,
 	           "three items in one message (the third deallocated)");
-	fill((void *)a, PAGE, 9);
+	fill_bytes((void *)a, PAGE, 9);
 	tap_expect(receive(p, &m), 0, "receive them");
 	/* GNU Mach: each item its own copy, at its own offset. */
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, PAGE, 6, 0) &&
-	           m.o.d[1].addr && is_pattern(m.o.d[1].addr, 100, 7, 100) &&
-	           ((vm_address_t)m.o.d[1].addr & (PAGE - 1)) == 100 &&
-	           m.o.d[2].addr && is_pattern(m.o.d[2].addr, 3 * PAGE, 8, 0),
-	       "each holds its data (%p %p %p)", m.o.d[0].addr, m.o.d[1].addr,
-	       m.o.d[2].addr);
+	tap_ok(
+	    m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, PAGE, 6, 0) &&
+	        m.o.d[1].addr && is_byte_pattern(m.o.d[1].addr, 100, 7, 100) &&
+	        ((vm_address_t)m.o.d[1].addr & (PAGE - 1)) == 100 &&
+	        m.o.d[2].addr && is_byte_pattern(m.o.d[2].addr, 3 * PAGE, 8, 0),
+	    "each holds its data (%p %p %p)", m.o.d[0].addr, m.o.d[1].addr,
+	    m.o.d[2].addr);
 	tap_ok(page_readable(T, c) == KERN_INVALID_ADDRESS &&
 	           page_readable(T, b) == 0,
 	       "only the deallocated item's range left the sender");
@@ -435,8 +314,8 @@ static void check_big_and_many(mach_port_t p)
 
 static void check_sources(mach_port_t p)
 {
-	vm_address_t z = alloc(4 * PAGE), ro = alloc(2 * PAGE),
-	             no = alloc(PAGE);
+	vm_address_t z = alloc(T, 4 * PAGE), ro = alloc(T, 2 * PAGE),
+	             no = alloc(T, PAGE);
 	union any_msg m;
 	struct item it = ool_item((void *)z, 4 * PAGE, 0);
 	struct region r;
@@ -445,15 +324,15 @@ static void check_sources(mach_port_t p)
 	tap_expect(send_ool(p, 1, &it, 1), 0, "send 4 pages never touched");
 	tap_expect(receive(p, &m), 0, "receive them");
 	/* GNU Mach: zeros, writable by the receiver. */
-	tap_ok(m.o.d[0].addr && all_zero(m.o.d[0].addr, 4 * PAGE),
+	tap_ok(m.o.d[0].addr && all_zero((vm_address_t)m.o.d[0].addr, 4 * PAGE),
 	       "they are zeros");
 	if (m.o.d[0].addr)
 		((volatile char *)m.o.d[0].addr)[PAGE] = 1;
-	tap_ok(all_zero((void *)z, 4 * PAGE),
+	tap_ok(all_zero(z, 4 * PAGE),
 	       "the receiver writes, the sender's pages stay zero");
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 4 * PAGE);
 
-	fill((void *)ro, 2 * PAGE, 10);
+	fill_bytes((void *)ro, 2 * PAGE, 10);
 	(void)vm_protect(T, ro, 2 * PAGE, FALSE, VM_PROT_READ);
 	it = ool_item((void *)ro, 2 * PAGE, 0);
 	tap_expect(send_ool(p, 1, &it, 1), 0, "send from a read-only region");
@@ -463,14 +342,14 @@ static void check_sources(mach_port_t p)
 	ok =
 	    m.o.d[0].addr && region_at(T, (vm_address_t)m.o.d[0].addr, &r) == 0;
 	tap_ok(ok && r.prot == VM_PROT_DEFAULT && r.max == VM_PROT_ALL &&
-	           is_pattern(m.o.d[0].addr, 2 * PAGE, 10, 0),
+	           is_byte_pattern(m.o.d[0].addr, 2 * PAGE, 10, 0),
 	       "it arrives readable and writable (prot %d, max %d)", r.prot,
 	       r.max);
 	if (ok)
 		((volatile char *)m.o.d[0].addr)[0] = 0;
 	ok = region_at(T, ro, &r) == 0;
 	tap_ok(ok && r.prot == VM_PROT_READ &&
-	           is_pattern((void *)ro, 2 * PAGE, 10, 0),
+	           is_byte_pattern((void *)ro, 2 * PAGE, 10, 0),
 	       "the source stays READ and unchanged (%d)", r.prot);
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 2 * PAGE);
 	it = ool_item((void *)ro, 2 * PAGE, 1);
@@ -480,7 +359,7 @@ static void check_sources(mach_port_t p)
 	tap_ok(page_readable(T, ro) == KERN_INVALID_ADDRESS,
 	       "the read-only range is gone");
 	tap_expect(receive(p, &m), 0, "receive it");
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 2 * PAGE, 10, 0),
+	tap_ok(m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, 2 * PAGE, 10, 0),
 	       "the data arrived");
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 2 * PAGE);
 
@@ -495,20 +374,20 @@ static void check_sources(mach_port_t p)
 	           "send from an unmapped page: MACH_SEND_INVALID_MEMORY");
 	/* GNU Mach: a range running into a hole is refused as a whole,
 	 * and deallocate then removes nothing. */
-	z = alloc(3 * PAGE);
-	fill((void *)z, 3 * PAGE, 11);
+	z = alloc(T, 3 * PAGE);
+	fill_bytes((void *)z, 3 * PAGE, 11);
 	(void)vm_deallocate(T, z + PAGE, PAGE);
 	it = ool_item((void *)z, 3 * PAGE, 1);
 	tap_expect(send_ool(p, 1, &it, 1), MACH_SEND_INVALID_MEMORY,
 	           "send across a hole with deallocate TRUE: "
 	           "MACH_SEND_INVALID_MEMORY");
-	tap_ok(is_pattern((void *)z, PAGE, 11, 0) &&
-	           is_pattern((void *)(z + 2 * PAGE), PAGE, 11, 2 * PAGE),
+	tap_ok(is_byte_pattern((void *)z, PAGE, 11, 0) &&
+	           is_byte_pattern((void *)(z + 2 * PAGE), PAGE, 11, 2 * PAGE),
 	       "the pages around the hole stay");
 	(void)vm_deallocate(T, z, 3 * PAGE);
 
-	z = alloc(PAGE);
-	fill((void *)z, PAGE, 11);
+	z = alloc(T, PAGE);
+	fill_bytes((void *)z, PAGE, 11);
 	it = ool_item((void *)z, 0, 1);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
 	           "send 0 bytes (with deallocate TRUE)");
@@ -517,7 +396,8 @@ static void check_sources(mach_port_t p)
 	 * of nothing leaves the sender's page alone. */
 	tap_ok(m.o.d[0].addr == NULL && m.o.d[0].t.msgt_number == 0,
 	       "an empty item arrives as address 0 (%p)", m.o.d[0].addr);
-	tap_ok(page_readable(T, z) == 0 && is_pattern((void *)z, PAGE, 11, 0),
+	tap_ok(page_readable(T, z) == 0 &&
+	           is_byte_pattern((void *)z, PAGE, 11, 0),
 	       "the sender's page stays");
 	(void)vm_deallocate(T, z, PAGE);
 }
@@ -526,19 +406,19 @@ static void check_sources(mach_port_t p)
  * forwarding, and once per send of a buffer changed in between. */
 static void check_lifetimes(mach_port_t p)
 {
-	vm_address_t buf = alloc(8 * PAGE), fwd;
+	vm_address_t buf = alloc(T, 8 * PAGE), fwd;
 	mach_port_t q = machr_new_receive();
 	union any_msg m;
 	struct item it = ool_item((void *)buf, 8 * PAGE, 0);
 	int ok = 1;
 
-	fill((void *)buf, 8 * PAGE, 16);
+	fill_bytes((void *)buf, 8 * PAGE, 16);
 	tap_expect(send_ool(p, 1, &it, 1), 0, "send 8 pages");
 	tap_expect(vm_deallocate(T, buf, 8 * PAGE), 0,
 	           "the sender deallocates them before they are received");
 	tap_expect(receive(p, &m), 0, "receive");
 	/* GNU Mach: the message holds its own copy. */
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
+	tap_ok(m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
 	       "the data is whole");
 	fwd = (vm_address_t)m.o.d[0].addr;
 	it = ool_item((void *)fwd, 8 * PAGE, 1);
@@ -548,14 +428,14 @@ static void check_lifetimes(mach_port_t p)
 	tap_ok(page_readable(T, fwd) == KERN_INVALID_ADDRESS ||
 	           fwd == (vm_address_t)m.o.d[0].addr,
 	       "the forwarder's range is gone (or reused for the new copy)");
-	tap_ok(m.o.d[0].addr && is_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
+	tap_ok(m.o.d[0].addr && is_byte_pattern(m.o.d[0].addr, 8 * PAGE, 16, 0),
 	       "the data is whole");
 	(void)vm_deallocate(T, (vm_address_t)m.o.d[0].addr, 8 * PAGE);
 
 	/* Four sends of one buffer, a word of every page changed between
 	 * them (the default queue limit is 5). */
-	buf = alloc(16 * PAGE);
-	fill((void *)buf, 16 * PAGE, 17);
+	buf = alloc(T, 16 * PAGE);
+	fill_bytes((void *)buf, 16 * PAGE, 17);
 	for (uint64_t k = 0; k < 4; k++) {
 		for (size_t pg = 0; pg < 16; pg++)
 			((volatile uint64_t *)(buf + pg * PAGE))[1] = k;
@@ -587,7 +467,7 @@ static void check_lifetimes(mach_port_t p)
 static void check_inherited_source(mach_port_t p, vm_inherit_t mode)
 {
 	const char *what = mode == VM_INHERIT_SHARE ? "SHARE" : "COPY";
-	vm_address_t buf = alloc(8 * PAGE), other = alloc(PAGE);
+	vm_address_t buf = alloc(T, 8 * PAGE), other = alloc(T, PAGE);
 	mach_port_t c = MACH_PORT_NULL;
 	union any_msg m;
 	struct item it = ool_item((void *)buf, 8 * PAGE, 0);
@@ -595,8 +475,8 @@ static void check_inherited_source(mach_port_t p, vm_inherit_t mode)
 	mach_msg_type_number_t n = 0;
 	int ok;
 
-	fill((void *)buf, 8 * PAGE, 20);
-	fill((void *)other, PAGE, 21);
+	fill_bytes((void *)buf, 8 * PAGE, 20);
+	fill_bytes((void *)other, PAGE, 21);
 	(void)vm_inherit(T, buf, 8 * PAGE, mode);
 	tap_expect(task_create(T, TRUE, &c), 0, "%s: a child", what);
 	tap_expect(send_ool(p, 1, &it, 1), 0,
@@ -606,19 +486,20 @@ static void check_inherited_source(mach_port_t p, vm_inherit_t mode)
 	tap_expect(receive(p, &m), 0, "%s: receive them", what);
 	/* GNU Mach: the data at the send, neither side's later writes. */
 	tap_ok(ok && m.o.d[0].addr &&
-	           is_pattern(m.o.d[0].addr, 8 * PAGE, 20, 0),
+	           is_byte_pattern(m.o.d[0].addr, 8 * PAGE, 20, 0),
 	       "%s: the message holds the data at the send", what);
 	ok = vm_read(c, buf, PAGE, &data, &n) == 0;
 	/* GNU Mach: SHARE pages stay shared after the send (each side
 	 * sees the other's write), COPY pages stay apart. */
 	if (mode == VM_INHERIT_SHARE)
-		tap_ok(ok && ((unsigned char *)data)[7] == 0x77 &&
-		           is_pattern((void *)(buf + 3 * PAGE), PAGE, 21, 0),
-		       "SHARE: the pages are still shared");
+		tap_ok(
+		    ok && ((unsigned char *)data)[7] == 0x77 &&
+		        is_byte_pattern((void *)(buf + 3 * PAGE), PAGE, 21, 0),
+		    "SHARE: the pages are still shared");
 	else
-		tap_ok(ok && ((unsigned char *)data)[7] == pb(20, 7) &&
-		           is_pattern((void *)(buf + 3 * PAGE), PAGE, 20,
-		                      3 * PAGE),
+		tap_ok(ok && ((unsigned char *)data)[7] == pat_byte(20, 7) &&
+		           is_byte_pattern((void *)(buf + 3 * PAGE), PAGE, 20,
+		                           3 * PAGE),
 		       "COPY: the pages are still apart");
 	if (ok)
 		(void)vm_deallocate(T, data, n);
@@ -636,13 +517,13 @@ static void check_inherited_source(mach_port_t p, vm_inherit_t mode)
  */
 static void check_pages_return(mach_port_t p)
 {
-	vm_address_t buf = alloc(MIB);
+	vm_address_t buf = alloc(T, MIB);
 	struct vm_statistics before, after;
 	union any_msg m;
 	struct item it = ool_item((void *)buf, MIB, 0);
 	int ok = 1;
 
-	fill((void *)buf, MIB, 19);
+	fill_bytes((void *)buf, MIB, 19);
 	(void)vm_statistics(T, &before);
 	for (int i = 0; i < 16; i++) {
 		((volatile unsigned char *)buf)[i * PAGE] = (unsigned char)i;
@@ -671,7 +552,7 @@ static void check_pages_return(mach_port_t p)
 static void check_other_task(void)
 {
 	mach_port_t c = MACH_PORT_NULL, in, th = MACH_PORT_NULL;
-	vm_address_t buf = alloc(3 * PAGE), got;
+	vm_address_t buf = alloc(T, 3 * PAGE), got;
 	union any_msg m;
 	struct item it;
 	struct cmd k;
@@ -680,7 +561,7 @@ static void check_other_task(void)
 	mach_msg_type_number_t n = 0;
 	int ok;
 
-	fill(child_src, sizeof(child_src), 12);
+	fill_bytes(child_src, sizeof(child_src), 12);
 	kr = task_create(T, TRUE, &c);
 	in = machr_new_receive();
 	(void)mach_port_insert_right(T, in, in, MACH_MSG_TYPE_MAKE_SEND);
@@ -693,13 +574,13 @@ static void check_other_task(void)
 	if (kr == KERN_SUCCESS)
 		kr = machr_task_thread_start(c, worker, NULL, &th);
 	tap_expect(kr, 0, "a child task with a worker thread");
-	fill(child_src, sizeof(child_src), 13);
+	fill_bytes(child_src, sizeof(child_src), 13);
 
-	fill((void *)buf, 3 * PAGE, 14);
+	fill_bytes((void *)buf, 3 * PAGE, 14);
 	it = ool_item((void *)(buf + 123), 2 * PAGE, 0);
 	tap_expect(send_ool(in, 0, &it, 1), 0,
 	           "send 2 pages from offset 123 to the child");
-	fill((void *)buf, 3 * PAGE, 15);
+	fill_bytes((void *)buf, 3 * PAGE, 15);
 	tap_expect(receive(report_port, &m), 0, "the child answers");
 	got = m.c.w[0];
 	/* GNU Mach: the child gets the data at send time at offset 123. */
@@ -711,7 +592,7 @@ static void check_other_task(void)
 	 * child. */
 	ok = vm_read(c, got & ~(PAGE - 1), PAGE, &data, &n) == 0;
 	tap_ok(ok && ((unsigned char *)data)[123] == 0xee &&
-	           ((volatile unsigned char *)buf)[123] == pb(15, 123),
+	           ((volatile unsigned char *)buf)[123] == pat_byte(15, 123),
 	       "its write to its copy stays there");
 	if (ok)
 		(void)vm_deallocate(T, data, n);
@@ -733,7 +614,7 @@ static void check_other_task(void)
 	/* GNU Mach: its copy as at the fork, at offset 10 of our page. */
 	tap_ok(m.h.msgh_id == ID_OOL && m.o.d[0].addr &&
 	           ((vm_address_t)m.o.d[0].addr & (PAGE - 1)) == 10 &&
-	           is_pattern(m.o.d[0].addr, 2 * PAGE, 12, 10),
+	           is_byte_pattern(m.o.d[0].addr, 2 * PAGE, 12, 10),
 	       "we get its bytes, at offset 10 (%p)", m.o.d[0].addr);
 	if (m.o.d[0].addr)
 		memset(m.o.d[0].addr, 0, 100);
@@ -742,9 +623,9 @@ static void check_other_task(void)
 	               MACH_PORT_NULL);
 	(void)receive(report_port, (union any_msg *)&k);
 	ok = vm_read(c, (vm_address_t)child_src, PAGE, &data, &n) == 0;
-	tap_ok(ok && is_pattern((void *)(data + 10), 100, 12, 10) &&
+	tap_ok(ok && is_byte_pattern((void *)(data + 10), 100, 12, 10) &&
 	           ((unsigned char *)data)[200] == 0x55 && m.o.d[0].addr &&
-	           ((unsigned char *)m.o.d[0].addr)[190] == pb(12, 200),
+	           ((unsigned char *)m.o.d[0].addr)[190] == pat_byte(12, 200),
 	       "writes on either side afterwards stay on that side");
 	if (ok)
 		(void)vm_deallocate(T, data, n);
@@ -756,7 +637,8 @@ static void check_other_task(void)
 	tap_expect(receive(report_port, &m), 0,
 	           "the child sends us 3 pages with deallocate TRUE");
 	tap_ok(m.o.d[0].addr && ((unsigned char *)m.o.d[0].addr)[200] == 0x55 &&
-	           is_pattern((char *)m.o.d[0].addr + PAGE, 2 * PAGE, 12, PAGE),
+	           is_byte_pattern((char *)m.o.d[0].addr + PAGE, 2 * PAGE, 12,
+	                           PAGE),
 	       "we get them");
 	/* GNU Mach: deallocate works for a sender in another task too. */
 	tap_ok(page_readable(c, (vm_address_t)child_src + PAGE) ==

@@ -31,23 +31,9 @@ static struct pg_event ev;
 static int map_ready(mach_port_t *port, mach_port_t *control, mach_port_t *name,
                      vm_address_t *addr, vm_size_t size, const char *what)
 {
-	kern_return_t kr;
-
-	*port = pg_new_object();
-	*control = *name = MACH_PORT_NULL;
-	kr = pg_map(T, addr, size, *port, 0, FALSE, VM_INHERIT_NONE);
-	pg_ok(kr == KERN_SUCCESS, "%s: vm_map of a memory object port", what);
-	if (kr != KERN_SUCCESS) {
-		tap_diag("vm_map returned %#x", kr);
-		pg_broken = 1;
+	if (!pg_map_new(port, control, name, addr, size, VM_INHERIT_NONE, &ev,
+	                what))
 		return 0;
-	}
-	if (!pg_expect_msg(*port, MO_INIT, &ev, what)) {
-		pg_broken = 1;
-		return 0;
-	}
-	*control = ev.control;
-	*name = ev.name;
 	(void)memory_object_ready(*control, FALSE, MEMORY_OBJECT_COPY_DELAY);
 	return 1;
 }
@@ -252,9 +238,7 @@ static void check_map_protection(void)
 	(void)vm_deallocate(T, a, PAGE);
 	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev, "vm_deallocate");
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
-	(void)mach_port_destroy(T, control);
-	(void)mach_port_destroy(T, name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, control, name);
 out:
 	(void)mach_port_destroy(T, exc);
 	pg_group_end(8, "map protection");
@@ -566,9 +550,7 @@ static void check_request_bound(void)
 	pg_reap(pg_group_job);
 	pg_expect(vm_deallocate(T, a, BOUND_READERS * PAGE), KERN_SUCCESS,
 	          "vm_deallocate of the mapping");
-	(void)mach_port_destroy(T, control);
-	(void)mach_port_destroy(T, name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, control, name);
 out:
 	pg_group_end(5, "request bound");
 }

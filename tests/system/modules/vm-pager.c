@@ -122,33 +122,6 @@ static struct {
 
 static struct pg_event ev;
 
-/* Map a new object of SIZE bytes and wait for its init (two checks);
- * fills *OB.  1 if it came. */
-static int map_new(mach_port_t *port, mach_port_t *control, mach_port_t *name,
-                   vm_address_t *addr, vm_size_t size, vm_inherit_t inherit,
-                   const char *what)
-{
-	kern_return_t kr;
-
-	*port = pg_new_object();
-	*control = *name = MACH_PORT_NULL;
-	kr = pg_map(T, addr, size, *port, 0, FALSE, inherit);
-	/* GNU Mach: vm_map of a fresh memory object port succeeds at once. */
-	pg_ok(kr == KERN_SUCCESS, "%s: vm_map of a memory object port", what);
-	if (kr != KERN_SUCCESS) {
-		tap_diag("vm_map returned %#x", kr);
-		pg_broken = 1;
-		return 0;
-	}
-	if (!pg_expect_msg(*port, MO_INIT, &ev, what)) {
-		pg_broken = 1;
-		return 0;
-	}
-	*control = ev.control;
-	*name = ev.name;
-	return 1;
-}
-
 /* Read (or write) ADDR in a worker while the pager answers the one
  * data_request it causes with a supply of pattern TAG; the worker's
  * report must come.  Two checks. */
@@ -188,8 +161,8 @@ static void check_init_ready(void)
 
 	pg_group_begin();
 	o.size = 4 * PAGE;
-	if (!map_new(&o.port, &o.control, &o.name, &o.addr, o.size,
-	             VM_INHERIT_NONE, "init"))
+	if (!pg_map_new(&o.port, &o.control, &o.name, &o.addr, o.size,
+	                VM_INHERIT_NONE, &ev, "init"))
 		goto out;
 	/* GNU Mach: init comes to the object port with the page size 4096
 	 * and send rights to two new ports, the control and the name. */
@@ -298,8 +271,8 @@ static void check_ready_variants(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	             "change before ready"))
+	if (!pg_map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
+	                &ev, "change before ready"))
 		goto out;
 	j = pg_start(PG_READ, a, 0, &th);
 	pg_silent(port, &ev, "a read before ready: no data_request");
@@ -334,9 +307,7 @@ static void check_ready_variants(void)
 	(void)vm_deallocate(T, a, 2 * PAGE);
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
 	                    "vm_deallocate (may_cache FALSE again)");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, ev.control, ev.name);
 out:
 	(void)mach_port_destroy(T, rp);
 	pg_group_end(10, "change before ready");
@@ -591,8 +562,8 @@ static void check_cache_destroy(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 4 * PAGE, VM_INHERIT_NONE,
-	             "cache"))
+	if (!pg_map_new(&port, &control, &name, &a, 4 * PAGE, VM_INHERIT_NONE,
+	                &ev, "cache"))
 		goto out;
 	(void)memory_object_ready(control, TRUE, MEMORY_OBJECT_COPY_DELAY);
 	(void)fault_in(port, control, a, 0, 0xc0, "cache");
@@ -658,12 +629,66 @@ static void check_cache_destroy(void)
 	          "vm_deallocate of the destroyed object's mappings");
 	(void)vm_deallocate(T, b, PAGE);
 	pg_silent(port, &ev, "no second terminate");
-	(void)mach_port_destroy(T, control);
-	(void)mach_port_destroy(T, name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, control, name);
 	(void)mach_port_destroy(T, exc);
 out:
 	pg_group_end(23, "cache/destroy");
+}
+
+/*
+ * The start of a copy group: a new 2-page object mapped at *A, made
+ * ready with STRATEGY, its page 0 faulted in with TAG (four checks).  1
+ * if its init came.
+ */
+static int copy_original(mach_port_t *port, mach_port_t *control,
+                         mach_port_t *name, vm_address_t *a,
+                         memory_object_copy_strategy_t strategy, uint32_t tag,
+                         const char *what)
+{
+	if (!pg_map_new(port, control, name, a, 2 * PAGE, VM_INHERIT_NONE, &ev,
+	                what))
+		return 0;
+	(void)memory_object_ready(*control, FALSE, strategy);
+	(void)fault_in(*port, *control, *a, 0, tag, what);
+	return 1;
+}
+
+/*
+ * The end of a copy group: C, a copy of the 2-page original A of PORT
+ * whose page 0 the pager supplied with TAG, and the original keep their
+ * writes apart; the copy goes without a word to the pager, the original
+ * returns its page and the object terminates (six checks).
+ */
+static void copy_apart_then_end(mach_port_t port, vm_address_t a,
+                                vm_address_t c, uint32_t tag)
+{
+	uint64_t w = 0;
+	int ok;
+
+	ok = pg_poke(c, 55) && pg_peek(a, &w) && w == pg_word(tag, 0);
+	pg_ok(ok, "a write to the copy leaves the original");
+	ok = pg_poke(a, 66) && pg_peek(c, &w) && w == 55;
+	pg_ok(ok, "a write to the original leaves the copy");
+	(void)vm_deallocate(T, c, 2 * PAGE);
+	pg_silent(port, &ev, "vm_deallocate of the copy: no message");
+	(void)vm_deallocate(T, a, 2 * PAGE);
+	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev,
+	                    "vm_deallocate of the original");
+	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
+	pg_object_destroy(port, ev.control, ev.name);
+}
+
+/* vm_map(copy=TRUE) of SIZE bytes of PORT, started in a worker (it may
+ * wait for the pager); its job. */
+static struct pg_job *map_copy_in_worker(mach_port_t port, vm_size_t size)
+{
+	struct pg_job *j = pg_job(PG_MAP, 0, 0);
+
+	j->object = port;
+	j->size = size;
+	j->copy = TRUE;
+	(void)pg_run(j);
+	return j;
 }
 
 /* vm_map(copy=TRUE) of a COPY_DELAY object. */
@@ -678,11 +703,9 @@ static void check_copy_delay(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	             "copy DELAY"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_DELAY,
+	                   0xd0, "copy DELAY"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
-	(void)fault_in(port, control, a, 0, 0xd0, "copy DELAY");
 	/* GNU Mach: the copy is made without the pager. */
 	kr = pg_map(T, &c, 2 * PAGE, port, 0, TRUE, VM_INHERIT_NONE);
 	pg_expect(kr, KERN_SUCCESS, "vm_map(copy=TRUE) of a DELAY object");
@@ -696,19 +719,7 @@ static void check_copy_delay(void)
 	/* GNU Mach: what the copy lacks is asked of the original object. */
 	(void)fault_in(port, control, c + PAGE, PAGE, 0xd1,
 	               "the copy's page 1");
-	ok = pg_poke(c, 55) && pg_peek(a, &w) && w == pg_word(0xd0, 0);
-	pg_ok(ok, "a write to the copy leaves the original");
-	ok = pg_poke(a, 66) && pg_peek(c, &w) && w == 55;
-	pg_ok(ok, "a write to the original leaves the copy");
-	(void)vm_deallocate(T, c, 2 * PAGE);
-	pg_silent(port, &ev, "vm_deallocate of the copy: no message");
-	(void)vm_deallocate(T, a, 2 * PAGE);
-	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev,
-	                    "vm_deallocate of the original");
-	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	copy_apart_then_end(port, a, c, 0xd0);
 out:
 	pg_group_end(14, "copy DELAY");
 }
@@ -725,16 +736,10 @@ static void check_copy_call(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	             "copy CALL"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_CALL,
+	                   0xe0, "copy CALL"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_CALL);
-	(void)fault_in(port, control, a, 0, 0xe0, "copy CALL");
-	j = pg_job(PG_MAP, 0, 0);
-	j->object = port;
-	j->size = 2 * PAGE;
-	j->copy = TRUE;
-	(void)pg_run(j);
+	j = map_copy_in_worker(port, 2 * PAGE);
 	if (!pg_expect_msg(port, MO_COPY, &ev, "vm_map(copy=TRUE)"))
 		goto out;
 	/* GNU Mach: memory_object_copy(object, control, offset 0, the
@@ -767,9 +772,7 @@ static void check_copy_call(void)
 	(void)vm_deallocate(T, a, 2 * PAGE);
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
 	                    "vm_deallocate of the original");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, ev.control, ev.name);
 	(void)mach_port_destroy(T, np);
 out:
 	pg_group_end(14, "copy CALL");
@@ -787,8 +790,8 @@ static void check_share(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_SHARE,
-	             "share"))
+	if (!pg_map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_SHARE,
+	                &ev, "share"))
 		goto out;
 	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
 	(void)fault_in(port, control, a, 0, 0xf0, "share");
@@ -817,9 +820,7 @@ static void check_share(void)
 	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev,
 	                    "the child and our mapping gone");
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, ev.control, ev.name);
 out:
 	pg_group_end(11, "share");
 }
@@ -837,8 +838,8 @@ static void check_kernel_access(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 4 * PAGE, VM_INHERIT_NONE,
-	             "kernel access"))
+	if (!pg_map_new(&port, &control, &name, &a, 4 * PAGE, VM_INHERIT_NONE,
+	                &ev, "kernel access"))
 		goto out;
 	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
 	/* GNU Mach: vm_read faults the page in as a read would. */
@@ -928,9 +929,7 @@ static void check_kernel_access(void)
 	(void)vm_deallocate(T, a, 4 * PAGE);
 	(void)pg_expect_msg(port, MO_TERMINATE, &ev,
 	                    "vm_deallocate, no page dirty");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	pg_object_destroy(port, ev.control, ev.name);
 out:
 	pg_group_end(19, "kernel access");
 }
@@ -947,16 +946,10 @@ static void check_copy_none(void)
 	pg_group_begin();
 	if (pg_broken)
 		goto out;
-	if (!map_new(&port, &control, &name, &a, 2 * PAGE, VM_INHERIT_NONE,
-	             "copy NONE"))
+	if (!copy_original(&port, &control, &name, &a, MEMORY_OBJECT_COPY_NONE,
+	                   0x10, "copy NONE"))
 		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_NONE);
-	(void)fault_in(port, control, a, 0, 0x10, "copy NONE");
-	j = pg_job(PG_MAP, 0, 0);
-	j->object = port;
-	j->size = 2 * PAGE;
-	j->copy = TRUE;
-	(void)pg_run(j);
+	j = map_copy_in_worker(port, 2 * PAGE);
 	th = j->thread;
 	/* GNU Mach: vm_map reads the whole range at once, asking for the
 	 * page the object lacks (access READ), and waits for it. */
@@ -978,19 +971,7 @@ static void check_copy_none(void)
 	ok = ok && pg_peek(c + PAGE, &w) && w == pg_word(0x11, PAGE);
 	pg_ok(ok, "the copy holds both pages");
 	pg_silent(port, &ev, "nothing else comes to the pager");
-	ok = pg_poke(c, 55) && pg_peek(a, &w) && w == pg_word(0x10, 0);
-	pg_ok(ok, "a write to the copy leaves the original");
-	ok = pg_poke(a, 66) && pg_peek(c, &w) && w == 55;
-	pg_ok(ok, "a write to the original leaves the copy");
-	(void)vm_deallocate(T, c, 2 * PAGE);
-	pg_silent(port, &ev, "vm_deallocate of the copy: no message");
-	(void)vm_deallocate(T, a, 2 * PAGE);
-	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev,
-	                    "vm_deallocate of the original");
-	(void)pg_expect_msg(port, MO_TERMINATE, &ev, "then");
-	(void)mach_port_destroy(T, ev.control);
-	(void)mach_port_destroy(T, ev.name);
-	(void)mach_port_destroy(T, port);
+	copy_apart_then_end(port, a, c, 0x10);
 out:
 	pg_group_end(15, "copy NONE");
 }
