@@ -549,9 +549,9 @@ static struct pg_job *pg_start(enum pg_op op, vm_address_t addr, uint64_t value,
 	if (j == NULL || machr_thread_create(pg_worker, j, &th) != KERN_SUCCESS)
 		return NULL;
 	j->thread = th;
-	/* The right stays ours even when the caller does not want it: the
-	 * runtime's thread ends with thread_terminate on that name, which
-	 * must not be freed (and reused for another thread) before. */
+	/* The right stays with the job (pg_reap terminates the workers
+	 * still running through it) even when the caller does not want
+	 * it. */
 	if (thread != NULL)
 		*thread = th;
 	return j;
