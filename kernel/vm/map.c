@@ -7,6 +7,7 @@
  * completes; neighbours whose attributes agree are merged afterwards.
  */
 #include "vm/map.h"
+#include "vm/map_internal.h"
 
 #include "kern/compiler.h"
 #include "kern/panic.h"
@@ -15,29 +16,15 @@
 #include "vm/copy.h"
 #include "vm/object.h"
 
-#define PG_MASK     ((vaddr_t)PAGE_SIZE - 1)
-#define trunc_pg(a) ((vaddr_t)(a) & ~PG_MASK)
-#define MAX_SPARES  2
-
 static struct slab_cache map_cache;
-static struct slab_cache entry_cache;
-
-/* Entries allocated ahead of a change, so the change itself cannot fail. */
-struct spares {
-	struct vm_map_entry *e[MAX_SPARES];
-	unsigned n;
-};
-
-/* What vm_map_protect / vm_map_inherit / vm_map_wire set on each entry
- * of a range. */
-enum change_kind { CHANGE_PROT, CHANGE_MAX, CHANGE_INHERIT, CHANGE_WIRE };
+struct slab_cache map_entry_cache;
 
 uint64_t vm_map_wired_total;
 
 /* Count (ADD) or uncount E's pages in [FROM, TO) as wired, if E is wired
  * and not device memory.  map->lock held. */
-static void wired_account(struct vm_map *map, const struct vm_map_entry *e,
-                          vaddr_t from, vaddr_t to, bool add)
+void map_wired_account(struct vm_map *map, const struct vm_map_entry *e,
+                       vaddr_t from, vaddr_t to, bool add)
 {
 	uint64_t pages = (to - from) / PAGE_SIZE;
 
@@ -48,36 +35,31 @@ static void wired_account(struct vm_map *map, const struct vm_map_entry *e,
 	                   __ATOMIC_RELAXED);
 }
 
-struct change {
-	enum change_kind kind;
-	int value;
-};
-
 void vm_map_init(void)
 {
 	slab_cache_init(&map_cache, "vm.map", sizeof(struct vm_map), 0);
-	slab_cache_init(&entry_cache, "vm.map_entry",
+	slab_cache_init(&map_entry_cache, "vm.map_entry",
 	                sizeof(struct vm_map_entry), 0);
 }
 
-static struct vm_map_entry *entry_of(const struct avl_node *n)
+struct vm_map_entry *map_entry_of(const struct avl_node *n)
 {
 	return n != NULL ? container_of(n, struct vm_map_entry, node) : NULL;
 }
 
-static struct vm_map_entry *entry_next(const struct vm_map_entry *e)
+struct vm_map_entry *map_entry_next(const struct vm_map_entry *e)
 {
-	return entry_of(avl_next(&e->node));
+	return map_entry_of(avl_next(&e->node));
 }
 
 static struct vm_map_entry *entry_prev(const struct vm_map_entry *e)
 {
-	return entry_of(avl_prev(&e->node));
+	return map_entry_of(avl_prev(&e->node));
 }
 
 static int entry_cmp(const struct avl_node *a, const struct avl_node *b)
 {
-	vaddr_t sa = entry_of(a)->start, sb = entry_of(b)->start;
+	vaddr_t sa = map_entry_of(a)->start, sb = map_entry_of(b)->start;
 
 	return sa < sb ? -1 : sa > sb;
 }
@@ -88,18 +70,18 @@ static struct vm_map_entry *entry_floor(const struct vm_map *map, vaddr_t addr)
 	struct avl_node *n = map->tree.root, *best = NULL;
 
 	while (n != NULL) {
-		if (entry_of(n)->start <= addr) {
+		if (map_entry_of(n)->start <= addr) {
 			best = n;
 			n = n->right;
 		} else {
 			n = n->left;
 		}
 	}
-	return entry_of(best);
+	return map_entry_of(best);
 }
 
 /* The entry containing ADDR, or NULL. */
-static struct vm_map_entry *entry_lookup(const struct vm_map *map, vaddr_t addr)
+struct vm_map_entry *map_entry_lookup(const struct vm_map *map, vaddr_t addr)
 {
 	struct vm_map_entry *e = entry_floor(map, addr);
 
@@ -107,14 +89,14 @@ static struct vm_map_entry *entry_lookup(const struct vm_map *map, vaddr_t addr)
 }
 
 /* The entry containing ADDR or else the first above it, or NULL. */
-static struct vm_map_entry *entry_at_or_after(const struct vm_map *map,
-                                              vaddr_t addr)
+struct vm_map_entry *map_entry_at_or_after(const struct vm_map *map,
+                                           vaddr_t addr)
 {
 	struct vm_map_entry *e = entry_floor(map, addr);
 
 	if (e == NULL)
-		return entry_of(avl_first(&map->tree));
-	return addr < e->end ? e : entry_next(e);
+		return map_entry_of(avl_first(&map->tree));
+	return addr < e->end ? e : map_entry_next(e);
 }
 
 /* Put E on its object's mappers (pageout and a pager's lock_request
@@ -131,7 +113,7 @@ static void entry_mapper(struct vm_map_entry *e)
 
 /* Put E (new: any mapper_link is a copy's) in MAP, and on its object's
  * mappers. */
-static void entry_link(struct vm_map *map, struct vm_map_entry *e)
+void map_entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
@@ -141,7 +123,7 @@ static void entry_link(struct vm_map *map, struct vm_map_entry *e)
 }
 
 /* Take E off its object's mappers (if it is on them). */
-static void entry_unmapper(struct vm_map_entry *e)
+void map_entry_unmapper(struct vm_map_entry *e)
 {
 	if (list_linked(&e->mapper_link)) {
 		unsigned long fl = spin_lock(&e->object->lock);
@@ -153,14 +135,14 @@ static void entry_unmapper(struct vm_map_entry *e)
 
 /* Unlink E and free it with its object reference.  Its translations
  * are gone already. */
-static void entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
+void map_entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_remove(&map->tree, &e->node);
 	map->nentries--;
-	entry_unmapper(e);
+	map_entry_unmapper(e);
 	if (e->object != NULL)
 		vm_object_release(e->object);
-	slab_free(&entry_cache, e);
+	slab_free(&map_entry_cache, e);
 }
 
 /* True when A and B are adjacent and could be one entry. */
@@ -177,18 +159,19 @@ static bool entries_mergeable(const struct vm_map_entry *a,
 }
 
 /* Merge every mergeable pair of neighbours touching [START, END]. */
-static void merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
+void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	struct vm_map_entry *e = entry_at_or_after(map, start), *n;
+	struct vm_map_entry *e = map_entry_at_or_after(map, start), *n;
 
 	if (e == NULL)
-		e = entry_of(avl_last(&map->tree));
+		e = map_entry_of(avl_last(&map->tree));
 	else if (entry_prev(e) != NULL)
 		e = entry_prev(e);
-	while (e != NULL && (n = entry_next(e)) != NULL && n->start <= end) {
+	while (e != NULL && (n = map_entry_next(e)) != NULL &&
+	       n->start <= end) {
 		if (entries_mergeable(e, n)) {
 			e->end = n->end;
-			entry_unlink_free(map, n);
+			map_entry_unlink_free(map, n);
 		} else {
 			e = n;
 		}
@@ -199,18 +182,18 @@ static void merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
  * Check that NET_NEW more entries fit MAP's limit and allocate NALLOC
  * spares.  Returns KERN_SUCCESS, KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE.
  */
-static kern_return_t spares_get(struct vm_map *map, unsigned net_new,
-                                unsigned nalloc, struct spares *sp)
+kern_return_t map_spares_get(struct vm_map *map, unsigned net_new,
+                             unsigned nalloc, struct spares *sp)
 {
 	sp->n = 0;
 	if (map->nentries + net_new > map->max_entries)
 		return KERN_NO_SPACE;
 	while (sp->n < nalloc) {
-		struct vm_map_entry *e = slab_alloc(&entry_cache);
+		struct vm_map_entry *e = slab_alloc(&map_entry_cache);
 
 		if (e == NULL) {
 			while (sp->n > 0)
-				slab_free(&entry_cache, sp->e[--sp->n]);
+				slab_free(&map_entry_cache, sp->e[--sp->n]);
 			return KERN_RESOURCE_SHORTAGE;
 		}
 		sp->e[sp->n++] = e;
@@ -222,9 +205,8 @@ static kern_return_t spares_get(struct vm_map *map, unsigned net_new,
  * Split E at ADDR (strictly inside it) with a spare: E keeps
  * [start, ADDR), the returned new entry holds [ADDR, end).
  */
-static struct vm_map_entry *entry_split(struct vm_map *map,
-                                        struct vm_map_entry *e, vaddr_t addr,
-                                        struct spares *sp)
+struct vm_map_entry *map_entry_split(struct vm_map *map, struct vm_map_entry *e,
+                                     vaddr_t addr, struct spares *sp)
 {
 	struct vm_map_entry *n;
 
@@ -236,7 +218,7 @@ static struct vm_map_entry *entry_split(struct vm_map *map,
 	n->start = addr;
 	n->offset = e->offset + (addr - e->start);
 	e->end = addr;
-	entry_link(map, n);
+	map_entry_link(map, n);
 	return n;
 }
 
@@ -286,10 +268,10 @@ void vm_map_destroy(struct vm_map *map)
 	struct vm_map_entry *e;
 	unsigned long flags = spin_lock(&map->lock);
 
-	while ((e = entry_of(map->tree.root)) != NULL) {
+	while ((e = map_entry_of(map->tree.root)) != NULL) {
 		pmap_remove_range(map, e->start, e->end);
-		wired_account(map, e, e->start, e->end, false);
-		entry_unlink_free(map, e);
+		map_wired_account(map, e, e->start, e->end, false);
+		map_entry_unlink_free(map, e);
 	}
 	spin_unlock(&map->lock, flags);
 	slab_free(&map_cache, map);
@@ -304,8 +286,8 @@ void vm_map_set_entry_limit(struct vm_map *map, unsigned limit)
 }
 
 /* Find a free, MASK-aligned range of SIZE bytes at or above START. */
-static bool find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
-                       vaddr_t mask, vaddr_t *found)
+bool map_find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
+                    vaddr_t mask, vaddr_t *found)
 {
 	struct vm_map_entry *e;
 
@@ -315,7 +297,7 @@ static bool find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
 		start = (start + mask) & ~mask;
 		if (start >= map->max || size > map->max - start)
 			return false;
-		e = entry_at_or_after(map, start);
+		e = map_entry_at_or_after(map, start);
 		if (e == NULL || start + size <= e->start) {
 			*found = start;
 			return true;
@@ -352,7 +334,7 @@ static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 	if (anywhere) {
 		if (start < map->min)
 			start = map->min;
-		if (!find_space(map, start, size, mask | PG_MASK, &start)) {
+		if (!map_find_space(map, start, size, mask | PG_MASK, &start)) {
 			spin_unlock(&map->lock, flags);
 			return KERN_NO_SPACE;
 		}
@@ -362,7 +344,7 @@ static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 			spin_unlock(&map->lock, flags);
 			return KERN_INVALID_ADDRESS;
 		}
-		e = entry_at_or_after(map, start);
+		e = map_entry_at_or_after(map, start);
 		if (e != NULL && e->start < start + size) {
 			spin_unlock(&map->lock, flags);
 			return KERN_NO_SPACE;
@@ -372,8 +354,9 @@ static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 
 	/* Extend an equal object-less neighbour rather than spend an
 	 * entry. */
-	next = entry_at_or_after(map, start);
-	prev = next != NULL ? entry_prev(next) : entry_of(avl_last(&map->tree));
+	next = map_entry_at_or_after(map, start);
+	prev = next != NULL ? entry_prev(next)
+	                    : map_entry_of(avl_last(&map->tree));
 	e = NULL;
 	if (object != NULL) {
 		/* no extension: the new entry is the object's */
@@ -391,7 +374,7 @@ static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 		e = next;
 	}
 	if (e == NULL) {
-		kr = spares_get(map, 1, 1, &sp);
+		kr = map_spares_get(map, 1, 1, &sp);
 		if (kr != KERN_SUCCESS) {
 			spin_unlock(&map->lock, flags);
 			return kr;
@@ -407,9 +390,9 @@ static kern_return_t enter(struct vm_map *map, vaddr_t *addr, uint64_t size,
 		    .offset = object != NULL ? offset : 0,
 		    .needs_copy = object != NULL && needs_copy,
 		};
-		entry_link(map, e);
+		map_entry_link(map, e);
 	}
-	merge_around(map, start, end);
+	map_merge_around(map, start, end);
 	spin_unlock(&map->lock, flags);
 	*addr = start;
 	return KERN_SUCCESS;
@@ -491,8 +474,6 @@ static void entry_drop_pages(struct vm_map_entry *e, vaddr_t start, vaddr_t end)
 		                            e->offset + (end - e->start));
 }
 
-static void remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end);
-
 kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e;
@@ -507,11 +488,11 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 	if (kr != KERN_SUCCESS || start >= end)
 		return kr;
 	flags = spin_lock(&map->lock);
-	e = entry_lookup(map, start);
+	e = map_entry_lookup(map, start);
 	if (e != NULL && e->start < start && end < e->end) {
 		/* A hole in the middle of one entry: the only case needing one.
 		 */
-		kr = spares_get(map, 1, 1, &sp);
+		kr = map_spares_get(map, 1, 1, &sp);
 		if (kr != KERN_SUCCESS) {
 			spin_unlock(&map->lock, flags);
 			return kr;
@@ -523,9 +504,9 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 			hole_start = e->offset + (start - e->start);
 			hole_end = e->offset + (end - e->start);
 		}
-		entry_split(map, e, start, &sp);
+		map_entry_split(map, e, start, &sp);
 	}
-	remove_locked(map, start, end);
+	map_remove_locked(map, start, end);
 	if (hole != NULL)
 		vm_object_page_remove_range(hole, hole_start, hole_end);
 	spin_unlock(&map->lock, flags);
@@ -534,27 +515,27 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 
 /* Unmap [START, END) (page aligned), trimming the entries at its edges.
  * map->lock held. */
-static void remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
+void map_remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
-	struct vm_map_entry *e = entry_at_or_after(map, start), *next;
+	struct vm_map_entry *e = map_entry_at_or_after(map, start), *next;
 
 	while (e != NULL && e->start < end) {
-		next = entry_next(e);
+		next = map_entry_next(e);
 		if (e->start < start) {
 			pmap_remove_range(map, start, e->end);
 			entry_drop_pages(e, start, e->end);
-			wired_account(map, e, start, e->end, false);
+			map_wired_account(map, e, start, e->end, false);
 			e->end = start;
 		} else if (end < e->end) {
 			pmap_remove_range(map, e->start, end);
 			entry_drop_pages(e, e->start, end);
-			wired_account(map, e, e->start, end, false);
+			map_wired_account(map, e, e->start, end, false);
 			e->offset += end - e->start;
 			e->start = end;
 		} else {
 			pmap_remove_range(map, e->start, e->end);
-			wired_account(map, e, e->start, e->end, false);
-			entry_unlink_free(map, e);
+			map_wired_account(map, e, e->start, e->end, false);
+			map_entry_unlink_free(map, e);
 		}
 		e = next;
 	}
@@ -576,12 +557,11 @@ static bool change_differs(const struct vm_map_entry *e, const struct change *c)
 }
 
 /* Set E's wiring to WIRED, counting its pages. */
-static void entry_set_wired(struct vm_map *map, struct vm_map_entry *e,
-                            bool wired)
+void map_entry_set_wired(struct vm_map *map, struct vm_map_entry *e, bool wired)
 {
-	wired_account(map, e, e->start, e->end, false);
+	map_wired_account(map, e, e->start, e->end, false);
 	e->wired_count = wired;
-	wired_account(map, e, e->start, e->end, true);
+	map_wired_account(map, e, e->start, e->end, true);
 }
 
 static void change_apply(struct vm_map *map, struct vm_map_entry *e,
@@ -598,7 +578,7 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
 		e->protection &= c->value;
 		break;
 	case CHANGE_WIRE:
-		entry_set_wired(map, e, c->value != 0);
+		map_entry_set_wired(map, e, c->value != 0);
 		return;
 	default:
 		e->inheritance = c->value;
@@ -606,7 +586,7 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
 	}
 	/* GNU Mach: taking every access away unwires. */
 	if (e->protection == VM_PROT_NONE && e->wired_count != 0)
-		entry_set_wired(map, e, false);
+		map_entry_set_wired(map, e, false);
 	/* Only a lost right needs the page tables; gains come by fault. */
 	if ((old & ~e->protection) != 0 && map->ops != NULL &&
 	    map->ops->protect != NULL)
@@ -618,11 +598,11 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
  * straddle an edge and need the change, then merging.
  * Locks: map->lock held.
  */
-static kern_return_t change_range(struct vm_map *map, vaddr_t start,
-                                  vaddr_t end, const struct change *c)
+kern_return_t map_change_range(struct vm_map *map, vaddr_t start, vaddr_t end,
+                               const struct change *c)
 {
-	struct vm_map_entry *first = entry_lookup(map, start);
-	struct vm_map_entry *last = entry_lookup(map, end - 1), *e;
+	struct vm_map_entry *first = map_entry_lookup(map, start);
+	struct vm_map_entry *last = map_entry_lookup(map, end - 1), *e;
 	struct spares sp;
 	unsigned need = 0;
 	kern_return_t kr;
@@ -632,21 +612,21 @@ static kern_return_t change_range(struct vm_map *map, vaddr_t start,
 		need++;
 	if (last != NULL && end < last->end && change_differs(last, c))
 		need++;
-	kr = spares_get(map, need, need, &sp);
+	kr = map_spares_get(map, need, need, &sp);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	for (e = entry_at_or_after(map, start); e != NULL && e->start < end;
-	     e = entry_next(e)) {
+	for (e = map_entry_at_or_after(map, start); e != NULL && e->start < end;
+	     e = map_entry_next(e)) {
 		if (!change_differs(e, c))
 			continue;
 		if (e->start < start)
-			e = entry_split(map, e, start, &sp);
+			e = map_entry_split(map, e, start, &sp);
 		if (end < e->end)
-			entry_split(map, e, end, &sp);
+			map_entry_split(map, e, end, &sp);
 		change_apply(map, e, c);
 	}
 	assert(sp.n == 0);
-	merge_around(map, start, end);
+	map_merge_around(map, start, end);
 	return KERN_SUCCESS;
 }
 
@@ -668,8 +648,8 @@ kern_return_t vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	flags = spin_lock(&map->lock);
 	/* Check the whole range first: no hole, nothing beyond its maximum. */
 	covered = start;
-	for (e = entry_lookup(map, start); e != NULL && e->start < end;
-	     e = entry_next(e)) {
+	for (e = map_entry_lookup(map, start); e != NULL && e->start < end;
+	     e = map_entry_next(e)) {
 		if (e->start > covered)
 			break;
 		if ((prot & e->max_protection) != prot) {
@@ -681,7 +661,7 @@ kern_return_t vm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if (covered < end)
 		kr = KERN_INVALID_ADDRESS;
 	else
-		kr = change_range(map, start, end, &c);
+		kr = map_change_range(map, start, end, &c);
 	spin_unlock(&map->lock, flags);
 	return kr;
 }
@@ -700,7 +680,7 @@ kern_return_t vm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
 	if (kr != KERN_SUCCESS || start >= end)
 		return kr;
 	flags = spin_lock(&map->lock);
-	kr = change_range(map, start, end, &c);
+	kr = map_change_range(map, start, end, &c);
 	spin_unlock(&map->lock, flags);
 	return kr;
 }
@@ -726,7 +706,7 @@ static kern_return_t entry_for_fault(struct vm_map *map, vaddr_t addr,
                                      vm_prot_t fault_type,
                                      struct vm_map_entry **out)
 {
-	struct vm_map_entry *e = entry_lookup(map, addr);
+	struct vm_map_entry *e = map_entry_lookup(map, addr);
 	vm_prot_t want = fault_type & VM_PROT_ALL;
 
 	if (e == NULL)
@@ -756,7 +736,7 @@ kern_return_t vm_map_lookup(struct vm_map *map, vaddr_t addr,
 }
 
 /* Give E an object of its own size if it has none.  map->lock held. */
-static kern_return_t entry_make_object(struct vm_map_entry *e)
+kern_return_t map_entry_make_object(struct vm_map_entry *e)
 {
 	if (e->object != NULL)
 		return KERN_SUCCESS;
@@ -773,7 +753,7 @@ static kern_return_t entry_make_object(struct vm_map_entry *e)
  * nobody else references it any more, else put a new shadow of E's
  * range of it in front.  map->lock held.
  */
-static kern_return_t entry_resolve_copy(struct vm_map_entry *e)
+kern_return_t map_entry_resolve_copy(struct vm_map_entry *e)
 {
 	struct vm_object *obj = e->object, *shadow;
 
@@ -787,8 +767,8 @@ static kern_return_t entry_resolve_copy(struct vm_map_entry *e)
 	shadow = vm_object_shadow(obj, e->offset, e->end - e->start);
 	if (shadow == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	entry_unmapper(e);  /* it maps the shadow from now on */
-	e->object = shadow; /* E's reference on OBJ now is SHADOW's */
+	map_entry_unmapper(e); /* it maps the shadow from now on */
+	e->object = shadow;    /* E's reference on OBJ now is SHADOW's */
 	e->offset = 0;
 	e->needs_copy = false;
 	entry_mapper(e);
@@ -808,9 +788,9 @@ kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
 	flags = spin_lock(&map->lock);
 	kr = entry_for_fault(map, addr, fault_type, &e);
 	if (kr == KERN_SUCCESS)
-		kr = entry_make_object(e);
+		kr = map_entry_make_object(e);
 	if (kr == KERN_SUCCESS && (fault_type & VM_PROT_WRITE))
-		kr = entry_resolve_copy(e);
+		kr = map_entry_resolve_copy(e);
 	if (kr == KERN_SUCCESS) {
 		vm_object_collapse(e->object);
 		lookup_fill(e, addr, &r);
@@ -830,7 +810,7 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
-	e = entry_at_or_after(map, *addr);
+	e = map_entry_at_or_after(map, *addr);
 	if (e == NULL) {
 		spin_unlock(&map->lock, flags);
 		return KERN_NO_SPACE;
@@ -846,87 +826,6 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
 	return KERN_SUCCESS;
 }
 
-/* Make parent entry E's copy for the child in N (E's fields copied).
- * Both maps locked. */
-static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
-                                struct vm_map_entry *n)
-{
-	kern_return_t kr;
-
-	if (e->inheritance == VM_INHERIT_SHARE) {
-		kr = entry_make_object(e);
-		if (kr == KERN_SUCCESS)
-			kr = entry_resolve_copy(e);
-		if (kr != KERN_SUCCESS)
-			return kr;
-		vm_object_reference(e->object);
-		e->shared = true;
-		e->object->shared_in_place = true; /* never paged out */
-		*n = *e;
-		return KERN_SUCCESS;
-	}
-	*n = *e;
-	n->shared = false;
-	if (e->object == NULL)
-		return KERN_SUCCESS; /* nothing touched: each zero-fills */
-	if (e->shared || e->wired_count != 0) {
-		/* Others write this object in place, or its pages must stay
-		 * where they are (wired): copy what is there. */
-		n->object =
-		    vm_object_copy_now(e->object, e->offset, e->end - e->start);
-		n->offset = 0;
-		n->needs_copy = false;
-		return n->object != NULL ? KERN_SUCCESS
-		                         : KERN_RESOURCE_SHORTAGE;
-	}
-	vm_object_reference(e->object);
-	e->needs_copy = n->needs_copy = true;
-	if ((e->protection & VM_PROT_WRITE) && parent->ops != NULL &&
-	    parent->ops->protect != NULL)
-		parent->ops->protect(parent->pmap, e->start, e->end,
-		                     e->protection & ~VM_PROT_WRITE);
-	return KERN_SUCCESS;
-}
-
-kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
-{
-	struct vm_map_entry *e, *n;
-	unsigned long pflags, cflags;
-	kern_return_t kr = KERN_SUCCESS;
-
-	assert_unlocked(&parent->lock);
-	pflags = spin_lock(&parent->lock);
-	/* CHILD is reachable by nobody else: no lock order to respect. */
-	cflags = spin_lock(&child->lock);
-	for (e = entry_of(avl_first(&parent->tree)); e != NULL;
-	     e = entry_next(e)) {
-		if (e->inheritance == VM_INHERIT_NONE)
-			continue;
-		if (child->nentries >= child->max_entries) {
-			kr = KERN_NO_SPACE;
-			break;
-		}
-		n = slab_alloc(&entry_cache);
-		if (n == NULL) {
-			kr = KERN_RESOURCE_SHORTAGE;
-			break;
-		}
-		kr = fork_entry(parent, e, n);
-		if (kr != KERN_SUCCESS) {
-			slab_free(&entry_cache, n);
-			break;
-		}
-		n->wired_count = 0; /* wiring is not inherited */
-		entry_link(child, n);
-	}
-	/* New needs-copy flags may have made neighbours equal. */
-	merge_around(parent, parent->min, parent->max);
-	merge_around(child, child->min, child->max);
-	spin_unlock(&child->lock, cflags);
-	spin_unlock(&parent->lock, pflags);
-	return kr;
-}
-
 bool vm_map_check(struct vm_map *map)
 {
 	struct vm_map_entry *e, *prev = NULL;
@@ -937,8 +836,8 @@ bool vm_map_check(struct vm_map *map)
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
 	ok = avl_check(&map->tree, entry_cmp, &count) && count == map->nentries;
-	for (e = entry_of(avl_first(&map->tree)); ok && e != NULL;
-	     e = entry_next(e)) {
+	for (e = map_entry_of(avl_first(&map->tree)); ok && e != NULL;
+	     e = map_entry_next(e)) {
 		ok = e->start < e->end && (e->start & PG_MASK) == 0 &&
 		     (e->end & PG_MASK) == 0 && e->start >= map->min &&
 		     e->end <= map->max &&
@@ -960,7 +859,7 @@ void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
 
 	assert_unlocked(&map->lock);
 	flags = spin_lock(&map->lock);
-	e = entry_lookup(map, addr);
+	e = map_entry_lookup(map, addr);
 	if (e != NULL)
 		e->shared = true;
 	spin_unlock(&map->lock, flags);
@@ -971,13 +870,13 @@ void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
  * hole and every part allows PROT.  map->lock held.
  * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS or KERN_PROTECTION_FAILURE.
  */
-static kern_return_t range_allows(struct vm_map *map, vaddr_t start,
-                                  vaddr_t end, vm_prot_t prot)
+kern_return_t map_range_allows(struct vm_map *map, vaddr_t start, vaddr_t end,
+                               vm_prot_t prot)
 {
-	struct vm_map_entry *e, *first = entry_lookup(map, start);
+	struct vm_map_entry *e, *first = map_entry_lookup(map, start);
 	vaddr_t covered = start;
 
-	for (e = first; e != NULL && e->start < end; e = entry_next(e)) {
+	for (e = first; e != NULL && e->start < end; e = map_entry_next(e)) {
 		if (e->start > covered)
 			break;
 		if ((e->protection & prot) != prot)
@@ -1002,270 +901,7 @@ kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
 	if (start >= end)
 		return KERN_SUCCESS;
 	flags = spin_lock(&map->lock);
-	kr = range_allows(map, start, end, prot);
+	kr = map_range_allows(map, start, end, prot);
 	spin_unlock(&map->lock, flags);
 	return kr;
-}
-
-/*
- * Check that [START, END) is mapped without a hole and readable, and
- * split the entries at its edges.  map->lock held.
- * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE,
- *   KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE (nothing changed then).
- */
-static kern_return_t copyin_clip(struct vm_map *map, vaddr_t start, vaddr_t end)
-{
-	struct vm_map_entry *first, *last;
-	struct spares sp;
-	unsigned need = 0;
-	kern_return_t kr;
-
-	kr = range_allows(map, start, end, VM_PROT_READ);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	first = entry_lookup(map, start);
-	last = entry_lookup(map, end - 1);
-	need = (first->start < start) + (end < last->end);
-	kr = spares_get(map, need, need, &sp);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	if (first->start < start)
-		first = entry_split(map, first, start, &sp);
-	last = entry_lookup(map, end - 1);
-	if (end < last->end)
-		entry_split(map, last, end, &sp);
-	return KERN_SUCCESS;
-}
-
-/* The piece of COPY for E (inside the copied range).  map->lock held. */
-static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
-                                  bool dealloc, struct vm_map_copy *copy)
-{
-	struct vm_object *obj = e->object;
-	uint64_t offset = e->offset, size = e->end - e->start;
-	kern_return_t kr;
-
-	if (obj != NULL && (e->shared || (e->wired_count != 0 && !dealloc))) {
-		/* Written in place by another map, or wired and staying (its
-		 * pages must not move): copy what is there.  A wired range
-		 * sent with deallocate just moves. */
-		obj = vm_object_copy_now(obj, offset, size);
-		if (obj == NULL)
-			return KERN_RESOURCE_SHORTAGE;
-		offset = 0;
-	} else if (obj != NULL) {
-		vm_object_reference(obj);
-		if (!dealloc && !e->needs_copy) {
-			e->needs_copy = true;
-			if ((e->protection & VM_PROT_WRITE) &&
-			    map->ops != NULL && map->ops->protect != NULL)
-				map->ops->protect(map->pmap, e->start, e->end,
-				                  e->protection &
-				                      ~VM_PROT_WRITE);
-		}
-	}
-	kr = vm_map_copy_add(copy, obj, offset, size);
-	if (kr != KERN_SUCCESS && obj != NULL)
-		vm_object_release(obj);
-	return kr;
-}
-
-kern_return_t vm_map_copyin(struct vm_map *map, vaddr_t addr, uint64_t size,
-                            bool dealloc, struct vm_map_copy **out)
-{
-	vaddr_t start = trunc_pg(addr), end;
-	struct vm_map_copy *copy;
-	struct vm_map_entry *e;
-	unsigned long flags;
-	kern_return_t kr;
-
-	assert_unlocked(&map->lock);
-	assert(size > 0);
-	if (addr + size < addr || addr + size > map->max - PG_MASK ||
-	    start < map->min)
-		return KERN_INVALID_ADDRESS;
-	end = (addr + size + PG_MASK) & ~PG_MASK;
-	copy = vm_map_copy_new(size, (uint32_t)(addr & PG_MASK));
-	if (copy == NULL)
-		return KERN_RESOURCE_SHORTAGE;
-	flags = spin_lock(&map->lock);
-	kr = copyin_clip(map, start, end);
-	for (e = entry_lookup(map, start);
-	     kr == KERN_SUCCESS && e != NULL && e->start < end;
-	     e = entry_next(e))
-		kr = copyin_entry(map, e, dealloc, copy);
-	if (kr == KERN_SUCCESS && dealloc)
-		remove_locked(map, start, end);
-	/* Clipping and needs-copy may leave neighbours equal again. */
-	merge_around(map, start, end);
-	spin_unlock(&map->lock, flags);
-	if (kr != KERN_SUCCESS) {
-		vm_map_copy_discard(copy);
-		return kr;
-	}
-	*out = copy;
-	return KERN_SUCCESS;
-}
-
-kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
-                             vaddr_t hint, vaddr_t *addr)
-{
-	uint64_t span = (copy->offset + copy->size + PG_MASK) & ~PG_MASK;
-	struct vm_map_copy_piece *p;
-	unsigned long flags;
-	vaddr_t start, at;
-
-	assert_unlocked(&map->lock);
-	flags = spin_lock(&map->lock);
-	if (map->nentries + copy->npieces > map->max_entries ||
-	    !find_space(map, hint < map->min ? map->min : trunc_pg(hint), span,
-	                PG_MASK, &start)) {
-		spin_unlock(&map->lock, flags);
-		return KERN_NO_SPACE;
-	}
-	/* Link an entry per piece; the pieces keep their references until
-	 * every entry exists, so that a failure can take them all back. */
-	at = start;
-	for (p = copy->pieces; p != NULL; p = p->next) {
-		struct vm_map_entry *e = slab_alloc(&entry_cache);
-
-		if (e == NULL) {
-			while (at > start) {
-				e = entry_lookup(map, at - 1);
-				at = e->start;
-				entry_unmapper(e);
-				e->object = NULL; /* still the piece's */
-				entry_unlink_free(map, e);
-			}
-			spin_unlock(&map->lock, flags);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-		*e = (struct vm_map_entry){
-		    .start = at,
-		    .end = at + p->size,
-		    .protection = VM_PROT_DEFAULT,
-		    .max_protection = VM_PROT_ALL,
-		    .inheritance = VM_INHERIT_COPY,
-		    .needs_copy = p->object != NULL,
-		    .object = p->object,
-		    .offset = p->object != NULL ? p->offset : 0,
-		};
-		entry_link(map, e);
-		at += p->size;
-	}
-	for (p = copy->pieces; p != NULL; p = p->next)
-		p->object = NULL; /* the references are the entries' now */
-	merge_around(map, start, start + span);
-	spin_unlock(&map->lock, flags);
-	*addr = start + copy->offset;
-	vm_map_copy_discard(copy);
-	return KERN_SUCCESS;
-}
-
-struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr)
-{
-	struct vm_map_entry *e;
-	struct vm_object *obj = NULL;
-	unsigned long flags;
-
-	assert_unlocked(&map->lock);
-	flags = spin_lock(&map->lock);
-	e = entry_at_or_after(map, addr);
-	if (e != NULL && e->object != NULL) {
-		obj = e->object;
-		vm_object_reference(obj);
-	}
-	spin_unlock(&map->lock, flags);
-	return obj;
-}
-
-/* ---- wiring (vm/map.h, "Wiring") ---- */
-
-kern_return_t vm_map_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
-                          vm_prot_t access)
-{
-	struct change c = {CHANGE_WIRE, access != VM_PROT_NONE};
-	struct vm_map_entry *e, *first;
-	uint64_t add = 0;
-	vaddr_t covered = start;
-	unsigned long flags;
-	kern_return_t kr = KERN_SUCCESS;
-
-	assert_unlocked(&map->lock);
-	flags = spin_lock(&map->lock);
-	first = entry_lookup(map, start);
-	if (first == NULL) {
-		spin_unlock(&map->lock, flags);
-		return KERN_NO_SPACE;
-	}
-	for (e = first; e != NULL && e->start < end; e = entry_next(e)) {
-		vaddr_t lo = e->start > start ? e->start : start;
-		vaddr_t hi = e->end < end ? e->end : end;
-
-		if (e->start > covered ||
-		    (c.value && (access & e->protection) != access)) {
-			kr = KERN_NO_SPACE;
-			break;
-		}
-		if (c.value && e->wired_count == 0 && !e->device)
-			add += (hi - lo) / PAGE_SIZE;
-		covered = e->end;
-	}
-	if (kr == KERN_SUCCESS && covered < end)
-		kr = KERN_NO_SPACE;
-	if (kr == KERN_SUCCESS && map->wired_pages + add > map->max_wired)
-		kr = KERN_RESOURCE_SHORTAGE;
-	if (kr == KERN_SUCCESS && start < end)
-		kr = change_range(map, start, end, &c);
-	spin_unlock(&map->lock, flags);
-	return kr;
-}
-
-kern_return_t vm_map_wire_all(struct vm_map *map, bool wire, vaddr_t *start,
-                              vaddr_t *end)
-{
-	struct vm_map_entry *e;
-	uint64_t add = 0;
-	unsigned long flags;
-
-	assert_unlocked(&map->lock);
-	*start = *end = 0;
-	flags = spin_lock(&map->lock);
-	for (e = entry_of(avl_first(&map->tree)); wire && e != NULL;
-	     e = entry_next(e))
-		if (e->protection != VM_PROT_NONE && e->wired_count == 0 &&
-		    !e->device)
-			add += (e->end - e->start) / PAGE_SIZE;
-	if (map->wired_pages + add > map->max_wired) {
-		spin_unlock(&map->lock, flags);
-		return KERN_RESOURCE_SHORTAGE;
-	}
-	for (e = entry_of(avl_first(&map->tree)); e != NULL;
-	     e = entry_next(e)) {
-		if (wire && e->protection == VM_PROT_NONE)
-			continue;
-		entry_set_wired(map, e, wire);
-		if (wire && *start == *end)
-			*start = e->start;
-		if (wire)
-			*end = e->end;
-	}
-	merge_around(map, map->min, map->max);
-	spin_unlock(&map->lock, flags);
-	return KERN_SUCCESS;
-}
-
-void vm_map_mark_device(struct vm_map *map, vaddr_t addr)
-{
-	struct vm_map_entry *e;
-	unsigned long flags;
-
-	assert_unlocked(&map->lock);
-	flags = spin_lock(&map->lock);
-	e = entry_lookup(map, addr);
-	if (e != NULL && !e->device) {
-		wired_account(map, e, e->start, e->end, false);
-		e->device = true;
-	}
-	spin_unlock(&map->lock, flags);
 }
