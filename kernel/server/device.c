@@ -1,7 +1,7 @@
 /*
  * device.defs: the device master port, the console ("console"), whose
  * reads and writes go to the machine console (the serial port on x86_64)
- * byte for byte, and the disks of machine/disk.h ("vd0", "vd1" ...),
+ * byte for byte, and the disks of kern/disk.h ("vd0", "vd1" ...),
  * read and written in 512-byte records.  Every other operation is
  * D_INVALID_OPERATION, and every other name D_NO_SUCH_DEVICE, as GNU
  * Mach answers for devices it does not have.
@@ -17,7 +17,7 @@
 #include "kern/string.h"
 #include "kern/waitq.h"
 #include "machine/console.h"
-#include "machine/disk.h"
+#include "kern/disk.h"
 #include "machine/memlayout.h"
 #include "device_server.h"
 #include "server/kobjects.h"

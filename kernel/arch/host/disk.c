@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "machine/disk.h"
+#include "kern/disk.h"
 #include "machine/host_test.h"
 
 /*

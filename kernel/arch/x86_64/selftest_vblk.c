@@ -8,7 +8,7 @@
 #include "kern/printf.h"
 #include "kern/selftest.h"
 #include "kern/string.h"
-#include "machine/disk.h"
+#include "kern/disk.h"
 #include "pci.h"
 
 void selftest_pci_host_bridge(struct selftest_ctx *ctx);

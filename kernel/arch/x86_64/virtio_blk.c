@@ -1,6 +1,6 @@
 /*
  * virtio-blk over the virtio 1.0 ("modern") PCI transport: the disks
- * behind machine/disk.h.  Each disk has one split virtqueue of a few
+ * behind kern/disk.h.  Each disk has one split virtqueue of a few
  * descriptors and one request in flight at a time, through a bounce
  * page; completion is polled (no interrupt yet), with the requester
  * spinning on the used ring and other requesters of the same disk
@@ -15,7 +15,7 @@
 #include "kern/string.h"
 #include "kern/waitq.h"
 #include "machine/cpu.h"
-#include "machine/disk.h"
+#include "kern/disk.h"
 #include "machine/memlayout.h"
 #include "pci.h"
 #include "x86.h"

@@ -27,7 +27,7 @@ void host_console_reset(void);
 void host_console_input(const char *s, size_t n);
 void host_set_cpu_id(unsigned id);
 
-/* A RAM disk of SECTORS 512-byte sectors as vd0 (machine/disk.h),
+/* A RAM disk of SECTORS 512-byte sectors as vd0 (kern/disk.h),
  * zeroed; attach before kserver_init.  Detach frees it.  fail_at makes
  * every access touching SECTOR fail (DISK_IO_ERROR; -1: none).
  * host_disk_data: its bytes. */

@@ -1,10 +1,11 @@
 /*
- * Block devices the machine layer drives itself (on x86_64: virtio-blk
- * PCI functions, arch/x86_64/virtio_blk.c), numbered from 0 in the order
- * the PCI walk finds them.  Transfers are of whole 512-byte sectors.
+ * Block devices the machine layer drives itself, numbered from 0 (x86_64:
+ * virtio-blk PCI functions in the order the PCI walk finds them,
+ * arch/x86_64/virtio_blk.c; the host build: RAM disks for tests,
+ * arch/host/disk.c).  Transfers are of whole 512-byte sectors.
  */
-#ifndef MACHINE_DISK_H
-#define MACHINE_DISK_H
+#ifndef KERN_DISK_H
+#define KERN_DISK_H
 
 #include <stdbool.h>
 #include <stddef.h>
