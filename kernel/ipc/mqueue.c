@@ -94,6 +94,39 @@ static void destroy_undeliverable(struct kmsg *k)
 	kmsg_destroy(k);
 }
 
+/*
+ * A thread waiting in mqueue_receive_port, as its port's receivers queue
+ * holds it.  Owned by: the waiting thread (on its stack).  Guarded by:
+ * the port's lock and the receivers queue's lock (HANDED is set under
+ * both, by hand_over).
+ */
+struct port_receiver {
+	struct waiter w;
+	struct space *space;      /* the receiving space */
+	mach_msg_size_t max_size; /* the largest message it takes */
+	struct kmsg *handed;      /* a message given to it directly */
+};
+
+/* The waiter result of a receiver handed a message (not a mach_msg
+ * return code: those are negative or above 0x1000). */
+#define MQUEUE_HANDED 1
+
+/* waitq_wake_first_if's test: give the message ARG to the waiting
+ * receiver W if it is the port's receiving space and has room.  The
+ * port's lock held (and the queue's). */
+static bool hand_over(struct waiter *w, void *arg)
+{
+	struct port_receiver *r = container_of(w, struct port_receiver, w);
+	struct kmsg *k = arg;
+	struct port *port = port_from_object(k->hdr.remote);
+
+	if (r->space != port->receiver || k->hdr.size > r->max_size)
+		return false;
+	k->hdr.seqno = port->queue.seqno++;
+	r->handed = k;
+	return true;
+}
+
 mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
                               uint64_t deadline)
 {
@@ -151,6 +184,14 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
 		 * could never be received.  Destroy it (GNU Mach does). */
 		port_unlock(port, f);
 		kmsg_destroy(k);
+		return MACH_MSG_SUCCESS;
+	}
+	/* A receiver already waiting on the port itself takes the message
+	 * from our hands: no trip through the queue. */
+	if (port->pset == NULL && list_empty(&mq->messages) &&
+	    waitq_has_waiters(&mq->receivers) &&
+	    waitq_wake_first_if(&mq->receivers, hand_over, k, MQUEUE_HANDED)) {
+		port_unlock(port, f);
 		return MACH_MSG_SUCCESS;
 	}
 	k->stamp =
@@ -258,7 +299,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 
 	assert_locked(&port->object.lock);
 	for (;;) {
-		struct waiter w;
+		struct port_receiver pr = {.space = space,
+		                           .max_size = max_size};
 		int r;
 
 		if (!port_active(port) || port->receiver != space) {
@@ -278,9 +320,13 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 			mr = MACH_RCV_TIMED_OUT;
 			break;
 		}
-		waiter_init(&w);
+		waiter_init(&pr.w);
 		r = waitq_wait(&mq->receivers, &port->object.lock, f, deadline,
-		               &w);
+		               &pr.w);
+		if (r == MQUEUE_HANDED) {
+			*out = pr.handed;
+			return MACH_MSG_SUCCESS;
+		}
 		if (r == WAITQ_INTERRUPTED)
 			return MACH_RCV_INTERRUPTED;
 		if (r > 0)

@@ -117,6 +117,24 @@ bool waitq_wake_one(struct waitq *wq, int result)
 	return woke;
 }
 
+bool waitq_wake_first_if(struct waitq *wq,
+                         bool (*take)(struct waiter *w, void *arg), void *arg,
+                         int result)
+{
+	unsigned long f;
+	bool woke = false;
+
+	assert(result >= 0);
+	f = spin_lock(&wq->lock);
+	if (!list_empty(&wq->waiters) &&
+	    take(list_first_entry(&wq->waiters, struct waiter, link), arg)) {
+		wq->wakeups++;
+		woke = wake_first(wq, result);
+	}
+	spin_unlock(&wq->lock, f);
+	return woke;
+}
+
 unsigned waitq_wake_all(struct waitq *wq, int result)
 {
 	unsigned long f;

@@ -111,6 +111,28 @@ int waitq_wait_unless(struct waitq *wq, uint64_t gen, spinlock_t *held,
  *   many it woke.
  */
 bool waitq_wake_one(struct waitq *wq, int result);
+
+/*
+ * waitq_has_waiters: whether WQ has waiters, read without WQ->lock: exact
+ * for a caller holding the lock under which every waiter of WQ enqueues
+ * (waitq_wait's HELD), else only a hint.
+ */
+static inline bool waitq_has_waiters(const struct waitq *wq)
+{
+	return !list_empty(&wq->waiters);
+}
+
+/*
+ * waitq_wake_first_if: when WQ's oldest waiter W exists and TAKE(W, ARG)
+ * says yes, dequeue it, give it RESULT (>= 0) and unblock it.  TAKE runs
+ * under WQ->lock, while W's frame is sure to stay (it may hand W's owner
+ * something through it) and must not block or take WQ->lock.
+ * Locks: as waitq_wake_one.
+ * Returns whether W was taken.
+ */
+bool waitq_wake_first_if(struct waitq *wq,
+                         bool (*take)(struct waiter *w, void *arg), void *arg,
+                         int result);
 unsigned waitq_wake_all(struct waitq *wq, int result);
 
 /* True when nobody waits on WQ (a snapshot). */

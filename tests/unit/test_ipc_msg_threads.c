@@ -209,6 +209,59 @@ static void test_blocked_receive_gets_the_next_send(void **state)
 	assert_int_equal(c.m.body[0], 0x5555);
 }
 
+/* A waiting receiver is handed each message directly, with the port's
+ * next sequence number, as if it had been queued and taken. */
+static void test_waiting_receiver_is_handed_messages_in_order(void **state)
+{
+	mach_port_name_t p = new_port(sb);
+	mach_port_name_t to_p = give_right(sb, p, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct call c;
+	struct umsg m;
+
+	(void)state;
+	for (unsigned i = 0; i < 3; i++) {
+		start_receive(&c, sb, p, 0, 0);
+		call_wait_blocked(&c);
+		header(&m, to_p, MACH_MSG_TYPE_COPY_SEND, 0, 0, body_size(1));
+		m.body[0] = 0x100 + i;
+		assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+		call_join(&c);
+		assert_int_equal(c.mr, MACH_MSG_SUCCESS);
+		assert_int_equal(c.m.h.msgh_seqno, i);
+		assert_int_equal(c.m.body[0], 0x100 + i);
+	}
+}
+
+/* A waiting receiver without room (MACH_RCV_LARGE) is not handed the
+ * message: it is queued, the receiver learns its size, and the next
+ * receive takes it. */
+static void test_waiting_receiver_without_room_leaves_it_queued(void **state)
+{
+	mach_port_name_t p = new_port(sb);
+	mach_port_name_t to_p = give_right(sb, p, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct call c;
+	struct umsg m;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	c.space = sb;
+	c.option = MACH_RCV_MSG | MACH_RCV_LARGE;
+	c.rcv_size = sizeof(c.m.h);
+	c.rcv_name = p;
+	call_start(&c);
+	call_wait_blocked(&c);
+	header(&m, to_p, MACH_MSG_TYPE_COPY_SEND, 0, 0, body_size(1));
+	m.body[0] = 0x77;
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	call_join(&c);
+	assert_int_equal(c.mr, MACH_RCV_TOO_LARGE);
+	assert_int_equal(c.m.h.msgh_size, body_size(1));
+	start_receive(&c, sb, p, 0, 0);
+	call_join(&c);
+	assert_int_equal(c.mr, MACH_MSG_SUCCESS);
+	assert_int_equal(c.m.body[0], 0x77);
+}
+
 static void test_interrupted_receive(void **state)
 {
 	mach_port_name_t p = new_port(sa), set = new_set(sa);
@@ -499,6 +552,8 @@ int main(void)
 	    T(test_blocked_sender_on_dying_port_succeeds),
 	    T(test_larger_qlimit_lets_blocked_senders_in),
 	    T(test_blocked_receive_gets_the_next_send),
+	    T(test_waiting_receiver_is_handed_messages_in_order),
+	    T(test_waiting_receiver_without_room_leaves_it_queued),
 	    T(test_interrupted_receive),
 	    T(test_receiver_sees_port_die),
 	    T(test_receiver_sees_receive_right_leave),
