@@ -5,6 +5,8 @@
  */
 #include "ipc/invariants.h"
 
+#include "ipc/kmsg.h"
+
 #include "ipc/port.h"
 #include "ipc/right.h"
 #include "ipc/pset.h"
@@ -413,6 +415,7 @@ static uint64_t live_of(const char *name)
 
 void ipc_baseline_take(struct ipc_baseline *b)
 {
+	kmsg_spares_drain(); /* count the messages in use only */
 	b->slab_live = slab_total_live();
 	b->ports = live_of("ipc.port");
 	b->psets = live_of("ipc.pset");

@@ -53,26 +53,62 @@ void kbuf_free(void *p, size_t size)
 
 /* ---- allocation ---- */
 
+/*
+ * One small message buffer per CPU, kept by kmsg_free for the next
+ * kmsg_alloc: a request's buffer is freed by its receiver, whose reply
+ * then takes it, so an RPC's messages need not reach the allocator.
+ * Messages of up to SPARE_CAPACITY bytes all get that capacity (which
+ * with the kmsg's own fields fills a 128-byte block: no more memory than
+ * a smaller one took).  Taken and put back by atomic exchange (any
+ * context may send).
+ */
+#define SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
+static struct kmsg *spares[MAX_CPUS];
+
+static size_t kmsg_bytes(mach_msg_size_t capacity)
+{
+	return offsetof(struct kmsg, hdr) + (size_t)capacity;
+}
+
 struct kmsg *kmsg_alloc(mach_msg_size_t size)
 {
-	size_t total = offsetof(struct kmsg, hdr) + (size_t)size;
-	struct kmsg *k;
+	mach_msg_size_t capacity =
+	    size <= SPARE_CAPACITY ? SPARE_CAPACITY : size;
+	struct kmsg *k = NULL;
 
 	if (size < sizeof(struct kmsg_header) || size > KBUF_MAX ||
-	    total > KBUF_MAX)
+	    kmsg_bytes(capacity) > KBUF_MAX)
 		return NULL;
-	k = kbuf_alloc(total);
+	if (capacity == SPARE_CAPACITY)
+		k = __atomic_exchange_n(&spares[cpu_id()], NULL,
+		                        __ATOMIC_ACQUIRE);
+	if (k == NULL)
+		k = kbuf_alloc(kmsg_bytes(capacity));
 	if (k == NULL)
 		return NULL;
-	memset(k, 0, total);
-	k->capacity = size;
+	memset(k, 0, kmsg_bytes(size));
+	k->capacity = capacity;
 	k->hdr.size = size;
 	return k;
 }
 
 void kmsg_free(struct kmsg *k)
 {
-	kbuf_free(k, offsetof(struct kmsg, hdr) + (size_t)k->capacity);
+	if (k->capacity == SPARE_CAPACITY)
+		k = __atomic_exchange_n(&spares[cpu_id()], k, __ATOMIC_RELEASE);
+	if (k != NULL)
+		kbuf_free(k, kmsg_bytes(k->capacity));
+}
+
+void kmsg_spares_drain(void)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct kmsg *k =
+		    __atomic_exchange_n(&spares[i], NULL, __ATOMIC_ACQUIRE);
+
+		if (k != NULL)
+			kbuf_free(k, kmsg_bytes(k->capacity));
+	}
 }
 
 /* ---- the item decoder ---- */
@@ -158,8 +194,7 @@ void kmsg_transit_end(struct kmsg *k)
 		off = kmsg_item_decode(body, off, &it);
 		if (it.name != MACH_MSG_TYPE_PORT_RECEIVE)
 			continue;
-		objs = it.is_inline ? it.data
-		                    : *(struct ipc_object ***)it.data;
+		objs = it.is_inline ? it.data : *(struct ipc_object ***)it.data;
 		for (mach_msg_type_number_t i = 0; objs && i < it.number; i++)
 			if (IPC_OBJECT_VALID(objs[i]))
 				transit_leave(port_from_object(objs[i]));

@@ -79,8 +79,16 @@ static inline void *kmsg_body(struct kmsg *k)
  */
 struct kmsg *kmsg_alloc(mach_msg_size_t size);
 
-/* kmsg_free: free the memory of K only (its rights already gone). */
+/* kmsg_free: free the memory of K only (its rights already gone); a
+ * small one may be kept for the next kmsg_alloc on this CPU. */
 void kmsg_free(struct kmsg *k);
+
+/*
+ * kmsg_spares_drain: give every message buffer kept for reuse back to
+ * the allocator, so that its counts are exact (host_slab_info).
+ * Locks: any.
+ */
+void kmsg_spares_drain(void);
 
 /*
  * kmsg_destroy: release everything K holds (the header's rights, every

@@ -10,6 +10,7 @@
 
 #include <mach_debug/slab_info.h>
 
+#include "ipc/kmsg.h"
 #include "ipc/ool.h"
 #include "ipc/port.h"
 #include "ipc/right.h"
@@ -62,6 +63,7 @@ kern_return_t kserver_host_slab_info(host_t host, cache_info_array_t *info,
 	if (l.info == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	l.n = 0;
+	kmsg_spares_drain(); /* the counts are of messages in use */
 	slab_cache_foreach(list_cache, &l);
 	if (l.n > 0 && ool_from_kernel(l.info, l.n * sizeof(cache_info_t),
 	                               &ool) != MACH_MSG_SUCCESS)

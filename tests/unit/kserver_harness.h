@@ -135,6 +135,7 @@ static int rebase_for_kernel_space(void)
 	space_release(sb);
 	kserver_init();
 	kserver_fini();
+	kmsg_spares_drain(); /* kept for reuse: not leaked */
 	slab_cache_foreach(reap, NULL);
 	nbase = 0;
 	slab_cache_foreach(snapshot, NULL);
