@@ -136,6 +136,34 @@ void avl_remove(struct avl_tree *tree, struct avl_node *n)
 	rebalance(tree, fix);
 }
 
+struct avl_node *avl_drain(struct avl_tree *tree, struct avl_node **cursor)
+{
+	struct avl_node *n = *cursor != NULL ? *cursor : tree->root;
+	struct avl_node *parent;
+
+	if (n == NULL)
+		return NULL;
+	/* Down to a leaf: it can go without moving anything else. */
+	for (;;) {
+		if (n->left != NULL)
+			n = n->left;
+		else if (n->right != NULL)
+			n = n->right;
+		else
+			break;
+	}
+	parent = n->parent;
+	if (parent == NULL)
+		tree->root = NULL;
+	else if (parent->left == n)
+		parent->left = NULL;
+	else
+		parent->right = NULL;
+	n->parent = NULL;
+	*cursor = parent;
+	return n;
+}
+
 struct avl_node *avl_first(const struct avl_tree *tree)
 {
 	struct avl_node *n = tree->root;

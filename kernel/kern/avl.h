@@ -46,6 +46,14 @@ void avl_insert(struct avl_tree *tree, struct avl_node *node, avl_cmp_fn cmp);
 /* avl_remove: take NODE, which must be in TREE, out of it.  O(log n). */
 void avl_remove(struct avl_tree *tree, struct avl_node *node);
 
+/*
+ * avl_drain: take some node out of TREE with no rebalancing, children
+ * before their parent, and return it (NULL once TREE is empty): a way to
+ * empty a tree in O(n).  *CURSOR, NULL on the first call, keeps the place
+ * between calls.  Until TREE is empty, nothing but avl_drain may use it.
+ */
+struct avl_node *avl_drain(struct avl_tree *tree, struct avl_node **cursor);
+
 /* In-order walks; NULL at either end. */
 struct avl_node *avl_first(const struct avl_tree *tree);
 struct avl_node *avl_last(const struct avl_tree *tree);

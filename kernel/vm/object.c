@@ -163,7 +163,7 @@ void vm_object_reference(struct vm_object *obj)
 static struct vm_object *object_destroy(struct vm_object *obj)
 {
 	struct vm_object *shadow = obj->shadow;
-	struct avl_node *n;
+	struct avl_node *n, *cursor = NULL;
 
 	unsigned long afl = spin_lock(&all_lock);
 
@@ -179,12 +179,9 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 		list_remove(&obj->shadow_link);
 		spin_unlock(&shadow->lock, fl);
 	}
-	while ((n = avl_first(&obj->pages)) != NULL) {
-		struct vm_object_page *r = record_of(n);
-
-		record_unlink(obj, r);
-		record_free(r);
-	}
+	/* Nobody else can see the tree any more: empty it in one pass. */
+	while ((n = avl_drain(&obj->pages, &cursor)) != NULL)
+		record_free(record_of(n));
 	slab_free(&object_cache, obj);
 	stat_add(&vm_object_stats.objects, -1);
 	return shadow;

@@ -107,11 +107,45 @@ static void test_avl_check_catches_corruption(void **state)
 	assert_false(avl_check(&t, item_cmp, NULL));
 }
 
+/* avl_drain gives every node once, each after its children, and leaves
+ * the tree empty. */
+static void test_avl_drain_empties_children_first(void **state)
+{
+	enum { N = 1000 };
+	static struct item items[N];
+	static bool seen[N];
+	struct avl_tree tree;
+	struct avl_node *n, *cursor = NULL;
+	unsigned count = 0;
+
+	(void)state;
+	avl_init(&tree);
+	assert_null(avl_drain(&tree, &cursor));
+	srand(7);
+	for (int i = 0; i < N; i++) {
+		items[i].key = rand();
+		seen[i] = false;
+		avl_insert(&tree, &items[i].node, item_cmp);
+	}
+	while ((n = avl_drain(&tree, &cursor)) != NULL) {
+		struct item *it = container_of(n, struct item, node);
+
+		assert_null(n->left);
+		assert_null(n->right);
+		assert_false(seen[it - items]);
+		seen[it - items] = true;
+		count++;
+	}
+	assert_int_equal(count, N);
+	assert_true(avl_empty(&tree));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_avl_random_insert_remove_stays_balanced),
 	    cmocka_unit_test(test_avl_check_catches_corruption),
+	    cmocka_unit_test(test_avl_drain_empties_children_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
