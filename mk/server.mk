@@ -46,6 +46,20 @@ $(foreach i,$(SMIG_IFACES),$(eval $(call SMIG_RULE,$(i))))
 SMIG_SRCS   := $(foreach i,$(SMIG_IFACES),$(SMIG_DIR)/$(call smig_stem,$(i))_server.c)
 SMIG_HDRS   := $(SMIG_SRCS:.c=.h)
 
+# The largest reply of each routine, by message id: STEM_reply_sizes.c
+# (tools/mig-reply-sizes, kernel/server/reply_sizes.h), from MIG's own
+# Reply structures, so that each kernel RPC's reply is allocated at its
+# routine's size.
+define SMIG_SIZES_RULE
+$(SMIG_DIR)/$(call smig_stem,$(1))_reply_sizes.c: $(SMIG_DIR)/$(call smig_stem,$(1))_server.c tools/mig-reply-sizes
+	@echo "  SIZES   $(call smig_stem,$(1))"
+	$(Q)tools/mig-reply-sizes $(call smig_stem,$(1)) \
+		$(SMIG_DIR)/$(call smig_stem,$(1))_server.c \
+		$(SMIG_DIR)/$(call smig_stem,$(1))_server.h $$@
+endef
+$(foreach i,$(SMIG_IFACES),$(eval $(call SMIG_SIZES_RULE,$(i))))
+SMIG_SRCS += $(foreach i,$(SMIG_IFACES),$(SMIG_DIR)/$(call smig_stem,$(i))_reply_sizes.c)
+
 # The kernel as a client: MIG's kernel-user stubs (KernelUser in the
 # .defs) for the messages the kernel sends to pagers; they hand each
 # message to mach_msg_send_from_kernel (kernel/server/kclient.c).

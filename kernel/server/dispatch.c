@@ -23,13 +23,29 @@
 #include "mach_server.h"
 #include "memory_object_server.h"
 #include "server/kobjects.h"
+#include "server/reply_sizes.h"
 
-/*
- * Room for any reply of the served interfaces: the largest carry one
- * 1024-element array of 4-byte integers inline (host_info,
- * thread_get_state, device_get_status) after the 48-byte reply header.
- */
-#define KSERVER_REPLY_MAX 8192u
+/* Each interface's reply sizes by message id (generated). */
+static const struct kserver_reply_sizes *const kserver_sizes[] = {
+    &mach_reply_sizes,      &mach_port_reply_sizes,
+    &mach_host_reply_sizes, &gnumach_reply_sizes,
+    &mach4_reply_sizes,     &mach_debug_reply_sizes,
+    &device_reply_sizes,    &memory_object_reply_sizes,
+};
+
+/* The largest reply of the routine for message id ID (MIG's Reply
+ * structure), or a bare mig_reply_header_t (MIG_BAD_ID) for no routine. */
+static mach_msg_size_t kserver_reply_size(mach_msg_id_t id)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(kserver_sizes); i++) {
+		const struct kserver_reply_sizes *t = kserver_sizes[i];
+
+		if (id >= t->base && (uint32_t)(id - t->base) < t->count &&
+		    t->size[id - t->base] >= sizeof(mig_reply_header_t))
+			return t->size[id - t->base];
+	}
+	return sizeof(mig_reply_header_t);
+}
 
 /* Each interface's lookup by msgh_id (static inline in its header). */
 static mig_routine_t (*const kserver_tables[])(const mach_msg_header_t *) = {
@@ -95,7 +111,9 @@ bool kserver_handle(struct kmsg *k)
 	if (kserver_notify_hook != NULL && in->msgh_id >= 0100 &&
 	    in->msgh_id <= 0110 && kserver_notify_hook(k))
 		return true;
-	reply = kmsg_alloc(KSERVER_REPLY_MAX);
+	/* Zeroed, so that no byte the stub leaves unwritten (MIG's pads)
+	 * carries old memory out. */
+	reply = kmsg_alloc(kserver_reply_size(in->msgh_id));
 	if (reply == NULL) {
 		/* No reply can be built: destroying the request releases its
 		 * reply right, so a waiting client gets a send-once
@@ -125,6 +143,10 @@ bool kserver_handle(struct kmsg *k)
 	else
 		out->RetCode = MIG_BAD_ID;
 	kr = out->RetCode;
+	/* The stub writes within its Reply structure, whose size we gave. */
+	if (out->Head.msgh_size > reply->capacity)
+		panic("kserver: reply to id %d of %u bytes in %u", in->msgh_id,
+		      out->Head.msgh_size, reply->capacity);
 
 	/* On success the routine took the body's rights and memory (MIG's
 	 * contract); on failure they are still in the request. */
