@@ -22,6 +22,27 @@
 
 static struct sched_cpu sched_cpus[MAX_CPUS];
 
+/* One more than the highest id of a CPU that schedules: the bound of the
+ * loops over CPUs on the hot paths (a CPU sets it before it runs its
+ * idle loop; it only grows). */
+static unsigned cpu_ids = 1;
+
+static unsigned cpu_ids_now(void)
+{
+	return __atomic_load_n(&cpu_ids, __ATOMIC_ACQUIRE);
+}
+
+/* Count the calling CPU among those that schedule. */
+static void cpu_ids_include_self(void)
+{
+	unsigned want = cpu_id() + 1, seen = cpu_ids_now();
+
+	while (seen < want &&
+	       !__atomic_compare_exchange_n(&cpu_ids, &seen, want, false,
+	                                    __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+		continue;
+}
+
 /* Threads with a wake-up deadline, earliest first. */
 static spinlock_t timeout_lock = SPINLOCK_INIT("sched.timeouts");
 static struct list timeouts = {&timeouts, &timeouts};
@@ -42,6 +63,7 @@ void sched_init(struct thread *boot_thread)
 		percpu_area[c].sched = s;
 	}
 	sched_cpus[cpu_id()].idle = boot_thread;
+	cpu_ids_include_self();
 }
 
 /*
@@ -51,7 +73,7 @@ void sched_init(struct thread *boot_thread)
  */
 static void kick_idle_cpu(unsigned busy)
 {
-	for (unsigned c = 0; c < MAX_CPUS; c++) {
+	for (unsigned c = 0, n = cpu_ids_now(); c < n; c++) {
 		if (c == busy || !percpu_area[c].online)
 			continue;
 		if (percpu_area[c].current == sched_cpus[c].idle) {
@@ -156,7 +178,7 @@ static struct thread *pick_next(struct sched_cpu *self)
 	spin_unlock(&self->lock, f);
 	if (t)
 		return t;
-	for (unsigned c = 0; c < MAX_CPUS; c++) {
+	for (unsigned c = 0, n = cpu_ids_now(); c < n; c++) {
 		struct sched_cpu *s = &sched_cpus[c];
 
 		if (s == self || !percpu_area[c].online || s->count == 0)
@@ -419,7 +441,7 @@ void sched_cancel_timeout(struct thread *t)
  * steal (a hint, read without the queues' locks). */
 static bool work_elsewhere(void)
 {
-	for (unsigned c = 0; c < MAX_CPUS; c++)
+	for (unsigned c = 0, n = cpu_ids_now(); c < n; c++)
 		if (c != cpu_id() && percpu_area[c].online &&
 		    sched_cpus[c].count > 0)
 			return true;
@@ -433,6 +455,7 @@ __attribute__((noreturn)) void sched_idle_loop(void)
 	self->priority = self->base_priority = SCHED_PRI_IDLE;
 	self->policy = SCHED_POLICY_FIXEDPRI;
 	this_cpu()->idle = self;
+	cpu_ids_include_self();
 	for (;;) {
 		intr_disable();
 		if (this_cpu()->count || this_cpu()->need_resched ||
