@@ -86,6 +86,9 @@ void trap_frame_print(const struct trap_frame *f)
 	        (unsigned long long)read_cr2(), (unsigned long long)read_cr3());
 }
 
+/* usercopy.S: the copy's faulting range and where a failed copy goes. */
+extern const char user_copy_faults[], user_copy_done[], user_copy_fixup[];
+
 static void exception(struct trap_frame *f)
 {
 	struct percpu *cpu = percpu_self();
@@ -96,8 +99,16 @@ static void exception(struct trap_frame *f)
 		user_trap(f);
 		return;
 	}
-	/* A user page the kernel touches under a catch (copyin) may just
-	 * need its zero-fill fault. */
+	/* copyin/copyout (usercopy.S): the user page may just need its
+	 * fault resolved; if it cannot be, the copy returns -1. */
+	if (!user && v == 14 && f->rip >= (uint64_t)user_copy_faults &&
+	    f->rip < (uint64_t)user_copy_done) {
+		if (!kernel_user_fault(f))
+			f->rip = (uint64_t)user_copy_fixup;
+		return;
+	}
+	/* A user page the kernel touches under a catch may just need its
+	 * zero-fill fault. */
 	if (!user && v == 14 && cpu->catch && kernel_user_fault(f))
 		return;
 	cpu = percpu_self(); /* kernel_user_fault may have slept */

@@ -38,10 +38,11 @@ static inline struct percpu *percpu_self(void)
 
 /* user_trap.c */
 void user_trap(struct trap_frame *f);
-/* A kernel page fault at a user address under a trap catch: resolve it
- * as the current thread's fault; false if it cannot be.  When the copy
- * ran with interrupts enabled (no spinlock held) it may sleep for a pager
- * or for memory, and return on another CPU. */
+/* A kernel page fault at a user address in a user copy (usercopy.S) or
+ * under a trap catch: resolve it as the current thread's fault; false if
+ * it cannot be.  When the copy ran with interrupts enabled (no spinlock
+ * held) it may sleep for a pager or for memory, and return on another
+ * CPU. */
 bool kernel_user_fault(struct trap_frame *f);
 
 /* trap.c, catch.S, poweroff.c */
