@@ -48,6 +48,11 @@ uint64_t clock_ticks(void)
 	return atomic_load_explicit(&ticks, memory_order_relaxed);
 }
 
+uint64_t clock_coarse_ns(void)
+{
+	return atomic_load_explicit(&last_ns, memory_order_relaxed);
+}
+
 uint64_t clock_now_ns(void)
 {
 	uint64_t now = machine_clock_ns();

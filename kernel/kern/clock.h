@@ -24,6 +24,11 @@ uint64_t clock_ticks(void);
 /* Nanoseconds since boot; never goes backwards. */
 uint64_t clock_now_ns(void);
 
+/* The last clock_now_ns any CPU read: at most a tick old while the clock
+ * ticks (each tick reads the clock), and without reading the hardware.
+ * For what needs the time roughly (usage decay by the second). */
+uint64_t clock_coarse_ns(void);
+
 /* Supplied by the machine layer. */
 uint64_t machine_clock_ns(void);
 

@@ -127,7 +127,9 @@ void sched_enqueue(struct thread *t, bool front)
 	if (c >= MAX_CPUS || !percpu_area[c].online)
 		c = cpu_id();
 	s = &sched_cpus[c];
-	t->priority = sched_compute_priority(t, clock_now_ns());
+	/* The priority weighs usage decayed by the second: a clock a tick
+	 * old will do, and reading it costs nothing. */
+	t->priority = sched_compute_priority(t, clock_coarse_ns());
 	f = spin_lock(&s->lock);
 	t->state = THREAD_RUNNABLE;
 	t->runq_cpu = c;
