@@ -382,6 +382,19 @@ static int pg_map_new(mach_port_t *port, mach_port_t *control,
 	return 1;
 }
 
+/* Begin a group (pg_group_begin) on a new object mapped by pg_map_new
+ * (same arguments): 1 if it is there, 0 if an earlier step broke the
+ * run or the mapping failed (the group then ends at its "out"). */
+static int pg_group_begin_object(mach_port_t *port, mach_port_t *control,
+                                 mach_port_t *name, vm_address_t *addr,
+                                 vm_size_t size, vm_inherit_t inherit,
+                                 struct pg_event *ev, const char *what)
+{
+	pg_group_begin();
+	return !pg_broken &&
+	       pg_map_new(port, control, name, addr, size, inherit, ev, what);
+}
+
 /* An object done with: our rights to its CONTROL and NAME ports (from
  * its init) and its PORT go. */
 static void pg_object_destroy(mach_port_t port, mach_port_t control,
