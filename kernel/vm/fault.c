@@ -103,6 +103,27 @@ static kern_return_t fault_apply(void *arg, vaddr_t addr,
 	    fault_map_page, c, &c->wait);
 }
 
+/*
+ * After VM_OBJECT_MUST_WAIT, with every lock dropped: send the pager what
+ * WAIT says to ask, then wait for its answer (SLEEP) or just drop WAIT's
+ * reference.  Returns KERN_ABORTED when the thread was interrupted
+ * waiting, else KERN_SUCCESS (try again).
+ */
+static kern_return_t ask_pager_and_wait(struct vm_object_wait *wait, bool sleep)
+{
+	struct vm_pager *pager = wait->object->pager;
+
+	if (wait->ask == VM_ASK_DATA)
+		pager->ops->data_request(wait->object, wait->offset,
+		                         wait->access);
+	else if (wait->ask == VM_ASK_UNLOCK)
+		pager->ops->data_unlock(wait->object, wait->offset,
+		                        wait->access);
+	vm_object_wait_end(wait, sleep);
+	return sleep && wait->result == WAITQ_INTERRUPTED ? KERN_ABORTED
+	                                                  : KERN_SUCCESS;
+}
+
 /* vm_fault, also giving the physical address of the page resolved. */
 static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
                                 vaddr_t addr, vm_prot_t access, paddr_t *pa)
@@ -124,8 +145,6 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 	     i++)
 		continue; /* user memory leaves the kernel its reserve */
 	for (unsigned tries = 0;;) {
-		struct vm_pager *pager;
-
 		kr = vm_map_lookup_apply(map, addr, c.access, fault_apply, &c);
 		if (kr == KERN_RESOURCE_SHORTAGE && vm_fault_memory_wait &&
 		    !(access & VM_FAULT_NOWAIT) && tries++ < MEMORY_RETRIES &&
@@ -136,18 +155,11 @@ static kern_return_t fault_page(struct vm_map *map, struct pmap *pmap,
 		c.wait.overwrite = (access & VM_FAULT_OVERWRITE) != 0;
 		/* Every lock is dropped: ask the pager, then wait for its
 		 * answer (or for the thread to be aborted) and try again. */
-		pager = c.wait.object->pager;
-		if (c.wait.ask == VM_ASK_DATA)
-			pager->ops->data_request(c.wait.object, c.wait.offset,
-			                         c.wait.access);
-		else if (c.wait.ask == VM_ASK_UNLOCK)
-			pager->ops->data_unlock(c.wait.object, c.wait.offset,
-			                        c.wait.access);
-		vm_object_wait_end(&c.wait, !(access & VM_FAULT_NOWAIT));
+		kr = ask_pager_and_wait(&c.wait, !(access & VM_FAULT_NOWAIT));
 		if (access & VM_FAULT_NOWAIT)
 			return KERN_MEMORY_ERROR;
-		if (c.wait.result == WAITQ_INTERRUPTED)
-			return KERN_ABORTED;
+		if (kr != KERN_SUCCESS)
+			return kr;
 	}
 	if (kr == KERN_SUCCESS && pa != NULL)
 		*pa = c.pa + (addr & (PAGE_SIZE - 1));
@@ -167,14 +179,7 @@ kern_return_t vm_fault_object_page(struct vm_object *obj, uint64_t offset,
 			continue;
 		if (kr != VM_OBJECT_MUST_WAIT)
 			return kr;
-		if (wait.ask == VM_ASK_DATA)
-			wait.object->pager->ops->data_request(
-			    wait.object, wait.offset, wait.access);
-		else if (wait.ask == VM_ASK_UNLOCK)
-			wait.object->pager->ops->data_unlock(
-			    wait.object, wait.offset, wait.access);
-		vm_object_wait_end(&wait, true);
-		if (wait.result == WAITQ_INTERRUPTED)
+		if (ask_pager_and_wait(&wait, true) != KERN_SUCCESS)
 			return KERN_ABORTED;
 	}
 }
