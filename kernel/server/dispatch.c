@@ -25,47 +25,48 @@
 #include "server/kobjects.h"
 #include "server/reply_sizes.h"
 
-/* Each interface's reply sizes by message id (generated). */
-static const struct kserver_reply_sizes *const kserver_sizes[] = {
-    &mach_reply_sizes,      &mach_port_reply_sizes,
-    &mach_host_reply_sizes, &gnumach_reply_sizes,
-    &mach4_reply_sizes,     &mach_debug_reply_sizes,
-    &device_reply_sizes,    &memory_object_reply_sizes,
+/* One served interface: its routine lookup by msgh_id (static inline in
+ * its MIG header) and its replies' sizes by msgh_id (generated). */
+struct kserver_iface {
+	mig_routine_t (*lookup)(const mach_msg_header_t *in);
+	const struct kserver_reply_sizes *sizes;
 };
 
-/* The largest reply of the routine for message id ID (MIG's Reply
- * structure), or a bare mig_reply_header_t (MIG_BAD_ID) for no routine. */
-static mach_msg_size_t kserver_reply_size(mach_msg_id_t id)
-{
-	for (unsigned i = 0; i < ARRAY_SIZE(kserver_sizes); i++) {
-		const struct kserver_reply_sizes *t = kserver_sizes[i];
-
-		if (id >= t->base && (uint32_t)(id - t->base) < t->count &&
-		    t->size[id - t->base] >= sizeof(mig_reply_header_t))
-			return t->size[id - t->base];
-	}
-	return sizeof(mig_reply_header_t);
-}
-
-/* Each interface's lookup by msgh_id (static inline in its header). */
-static mig_routine_t (*const kserver_tables[])(const mach_msg_header_t *) = {
-    mach_server_routine,      mach_port_server_routine,
-    mach_host_server_routine, gnumach_server_routine,
-    mach4_server_routine,     mach_debug_server_routine,
-    device_server_routine,    memory_object_server_routine,
+static const struct kserver_iface kserver_ifaces[] = {
+    {mach_server_routine, &mach_reply_sizes},
+    {mach_port_server_routine, &mach_port_reply_sizes},
+    {mach_host_server_routine, &mach_host_reply_sizes},
+    {gnumach_server_routine, &gnumach_reply_sizes},
+    {mach4_server_routine, &mach4_reply_sizes},
+    {mach_debug_server_routine, &mach_debug_reply_sizes},
+    {device_server_routine, &device_reply_sizes},
+    {memory_object_server_routine, &memory_object_reply_sizes},
 };
 
-static mig_routine_t kserver_lookup(const mach_msg_header_t *in)
+/*
+ * The routine serving IN, or NULL, and in *REPLY_SIZE the largest reply
+ * it makes (MIG's Reply structure), or a bare mig_reply_header_t (the
+ * MIG_BAD_ID answer) when there is none.
+ */
+static mig_routine_t kserver_lookup(const mach_msg_header_t *in,
+                                    mach_msg_size_t *reply_size)
 {
+	*reply_size = sizeof(mig_reply_header_t);
 	/* No interface has negative ids, and the generated lookups subtract
 	 * their base from the id, which must not overflow. */
 	if (in->msgh_id < 0)
 		return NULL;
-	for (unsigned i = 0; i < ARRAY_SIZE(kserver_tables); i++) {
-		mig_routine_t r = kserver_tables[i](in);
+	for (unsigned i = 0; i < ARRAY_SIZE(kserver_ifaces); i++) {
+		const struct kserver_iface *f = &kserver_ifaces[i];
+		mig_routine_t r = f->lookup(in);
+		uint32_t at = (uint32_t)(in->msgh_id - f->sizes->base);
 
-		if (r != NULL)
-			return r;
+		if (r == NULL)
+			continue;
+		if (in->msgh_id >= f->sizes->base && at < f->sizes->count &&
+		    f->sizes->size[at] > *reply_size)
+			*reply_size = f->sizes->size[at];
+		return r;
 	}
 	return NULL;
 }
@@ -105,6 +106,7 @@ bool kserver_handle(struct kmsg *k)
 	mig_reply_header_t *out;
 	struct kmsg *reply;
 	mig_routine_t routine;
+	mach_msg_size_t reply_size;
 	kern_return_t kr;
 
 	/* notify.defs ids: 0100 (port deleted) to 0110 (dead name). */
@@ -113,7 +115,8 @@ bool kserver_handle(struct kmsg *k)
 		return true;
 	/* Zeroed, so that no byte the stub leaves unwritten (MIG's pads)
 	 * carries old memory out. */
-	reply = kmsg_alloc(kserver_reply_size(in->msgh_id));
+	routine = kserver_lookup(in, &reply_size);
+	reply = kmsg_alloc(reply_size);
 	if (reply == NULL) {
 		/* No reply can be built: destroying the request releases its
 		 * reply right, so a waiting client gets a send-once
@@ -137,7 +140,6 @@ bool kserver_handle(struct kmsg *k)
 
 	/* Receive rights in the request travel no further. */
 	kmsg_transit_end(k);
-	routine = kserver_lookup(in);
 	if (routine != NULL)
 		routine(in, &out->Head);
 	else
