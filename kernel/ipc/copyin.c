@@ -49,7 +49,7 @@ mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
 	if (send_size < sizeof(mach_msg_header_t) ||
 	    (send_size & (MACH_MSG_USER_ALIGNMENT - 1)) != 0)
 		return MACH_SEND_MSG_TOO_SMALL;
-	k = kmsg_alloc(send_size);
+	k = kmsg_alloc_raw(send_size); /* every byte is copied in */
 	if (k == NULL)
 		return MACH_SEND_NO_BUFFER;
 	if (copyin(umsg, &k->hdr, send_size) != 0) {

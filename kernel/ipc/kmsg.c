@@ -70,7 +70,7 @@ static size_t kmsg_bytes(mach_msg_size_t capacity)
 	return offsetof(struct kmsg, hdr) + (size_t)capacity;
 }
 
-struct kmsg *kmsg_alloc(mach_msg_size_t size)
+struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
 {
 	mach_msg_size_t capacity =
 	    size <= SPARE_CAPACITY ? SPARE_CAPACITY : size;
@@ -86,8 +86,19 @@ struct kmsg *kmsg_alloc(mach_msg_size_t size)
 		k = kbuf_alloc(kmsg_bytes(capacity));
 	if (k == NULL)
 		return NULL;
-	memset(k, 0, kmsg_bytes(size));
+	memset(k, 0, offsetof(struct kmsg, hdr));
 	k->capacity = capacity;
+	k->hdr.size = size;
+	return k;
+}
+
+struct kmsg *kmsg_alloc(mach_msg_size_t size)
+{
+	struct kmsg *k = kmsg_alloc_raw(size);
+
+	if (k == NULL)
+		return NULL;
+	memset(&k->hdr, 0, size);
 	k->hdr.size = size;
 	return k;
 }

@@ -79,6 +79,11 @@ static inline void *kmsg_body(struct kmsg *k)
  */
 struct kmsg *kmsg_alloc(mach_msg_size_t size);
 
+/* kmsg_alloc_raw: kmsg_alloc without zeroing the header and body (for a
+ * caller about to fill all SIZE bytes).  Locks and returns as
+ * kmsg_alloc. */
+struct kmsg *kmsg_alloc_raw(mach_msg_size_t size);
+
 /* kmsg_free: free the memory of K only (its rights already gone); a
  * small one may be kept for the next kmsg_alloc on this CPU. */
 void kmsg_free(struct kmsg *k);

@@ -23,6 +23,7 @@
 #include "ipc/transit.h"
 #include "kern/clock.h"
 #include "kern/panic.h"
+#include "kern/thread_block.h"
 
 /* Arrival order of messages over every port, for port-set receives. */
 static atomic_uint_fast64_t arrivals;
@@ -131,14 +132,24 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
                               uint64_t deadline)
 {
 	struct port *port = port_from_object(k->hdr.remote);
-	struct mqueue *mq = &port->queue;
-	bool timed_out = false;
-	unsigned long f;
 
 	assert(IPC_OBJECT_VALID(k->hdr.remote) &&
 	       k->hdr.remote->kind == IPC_OBJECT_PORT);
 	assert_unlocked(&port->object.lock);
-	f = port_lock(port);
+	return mqueue_send_locked(k, port_lock(port), option, deadline, NULL);
+}
+
+mach_msg_return_t mqueue_send_locked(struct kmsg *k, unsigned long f,
+                                     mach_msg_option_t option,
+                                     uint64_t deadline, struct handoff *next)
+{
+	struct port *port = port_from_object(k->hdr.remote);
+	struct mqueue *mq = &port->queue;
+	bool timed_out = false;
+
+	assert_locked(&port->object.lock);
+	if (next != NULL)
+		next->thread = NULL;
 	if (ipc_kobject_server != NULL && port_active(port) &&
 	    port_is_kobject(port) && port->receiver == space_kernel) {
 		/* A kernel object's port: its server handles the message
@@ -190,7 +201,8 @@ mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
 	 * from our hands: no trip through the queue. */
 	if (port->pset == NULL && list_empty(&mq->messages) &&
 	    waitq_has_waiters(&mq->receivers) &&
-	    waitq_wake_first_if(&mq->receivers, hand_over, k, MQUEUE_HANDED)) {
+	    waitq_wake_first_if(&mq->receivers, hand_over, k, MQUEUE_HANDED,
+	                        next)) {
 		port_unlock(port, f);
 		return MACH_MSG_SUCCESS;
 	}
@@ -291,7 +303,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
                                       struct space *space,
                                       mach_msg_size_t max_size,
                                       uint64_t deadline, struct kmsg **out,
-                                      mach_msg_size_t *size)
+                                      mach_msg_size_t *size,
+                                      struct handoff *next)
 {
 	struct mqueue *mq = &port->queue;
 	bool timed_out = false;
@@ -321,8 +334,9 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 			break;
 		}
 		waiter_init(&pr.w);
-		r = waitq_wait(&mq->receivers, &port->object.lock, f, deadline,
-		               &pr.w);
+		r = waitq_wait_handoff(&mq->receivers, &port->object.lock, f,
+		                       deadline, &pr.w, next);
+		next = NULL; /* consumed */
 		if (r == MQUEUE_HANDED) {
 			*out = pr.handed;
 			return MACH_MSG_SUCCESS;
@@ -336,6 +350,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 			timed_out = true;
 	}
 	port_unlock(port, f);
+	if (next != NULL)
+		thread_handoff_cancel(next);
 	return mr;
 }
 

@@ -83,6 +83,20 @@ void mqueue_set_qlimit(struct mqueue *mq, mach_port_msgcount_t qlimit);
 mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
                               uint64_t deadline);
 
+struct handoff;
+
+/*
+ * mqueue_send_locked: mqueue_send, entered with the destination port's
+ * lock held (as FLAGS from spin_lock; released on return).  With NEXT,
+ * a receiver handed the message directly is unblocked for a handoff:
+ * NEXT->thread is then its thread, else NULL, and the caller must pass
+ * NEXT on to waitq_wait_handoff, thread_block_handoff or
+ * thread_handoff_cancel (kern/thread_block.h).
+ */
+mach_msg_return_t mqueue_send_locked(struct kmsg *k, unsigned long flags,
+                                     mach_msg_option_t option,
+                                     uint64_t deadline, struct handoff *next);
+
 struct port;
 struct port_set;
 struct space;
@@ -93,6 +107,10 @@ struct space;
  * message of any member of SET, waiting until DEADLINE (WAITQ_FOREVER:
  * none) for one.  A message larger than MAX_SIZE stays queued and only
  * its size is returned (MACH_RCV_LARGE).  The message gets its seqno.
+ * mqueue_receive_port's NEXT (or NULL) is a thread the caller unblocked
+ * for a handoff: it runs in the caller's place while the caller waits,
+ * or as thread_unblock would have made it if the caller does not wait
+ * (consumed in every case).
  * Locks: entered with the port's (set's) lock held, as FLAGS from
  *   spin_lock; returns with it released.  The caller holds a reference
  *   on PORT (SET) for the wait.
@@ -109,7 +127,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long flags,
                                       struct space *space,
                                       mach_msg_size_t max_size,
                                       uint64_t deadline, struct kmsg **out,
-                                      mach_msg_size_t *size);
+                                      mach_msg_size_t *size,
+                                      struct handoff *next);
 mach_msg_return_t mqueue_receive_set(struct port_set *set, unsigned long flags,
                                      mach_msg_size_t max_size,
                                      uint64_t deadline, struct kmsg **out,

@@ -9,12 +9,14 @@
 
 #include "ipc/copyin.h"
 #include "ipc/copyout.h"
+#include "ipc/fastpath.h"
 #include "ipc/kmsg.h"
 #include "ipc/mqueue.h"
 #include "ipc/port.h"
 #include "ipc/pset.h"
 #include "ipc/space.h"
 #include "kern/clock.h"
+#include "kern/thread_block.h"
 #include "kern/waitq.h"
 #include "machine/copyio.h"
 
@@ -25,39 +27,62 @@ static uint64_t deadline_after(mach_msg_timeout_t ms)
 	return clock_now_ns() + (uint64_t)ms * NS_PER_MS;
 }
 
-mach_msg_return_t ipc_msg_send(struct space *space, uint64_t msg,
-                               mach_msg_option_t option,
-                               mach_msg_size_t send_size,
-                               mach_msg_timeout_t timeout,
-                               mach_port_name_t notify)
+/*
+ * The send half, handing the CPU on to a receiver given the message when
+ * NEXT is not NULL (see mqueue_send_locked: the caller must pass NEXT
+ * on).
+ */
+static mach_msg_return_t send(struct space *space, uint64_t msg,
+                              mach_msg_option_t option,
+                              mach_msg_size_t send_size,
+                              mach_msg_timeout_t timeout,
+                              mach_port_name_t notify, struct handoff *next)
 {
 	void *umsg = (void *)(uintptr_t)msg;
+	uint64_t deadline = (option & MACH_SEND_TIMEOUT)
+	                        ? deadline_after(timeout)
+	                        : WAITQ_FOREVER;
 	struct kmsg *k;
+	unsigned long f;
 	mach_msg_return_t mr;
 
+	if (next != NULL)
+		next->thread = NULL;
 	mr = kmsg_get(umsg, send_size, &k);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
-	if (option & MACH_SEND_CANCEL)
-		mr = notify == MACH_PORT_NULL ? MACH_SEND_INVALID_NOTIFY
-		                              : kmsg_copyin(k, space, notify);
-	else
-		mr = kmsg_copyin(k, space, MACH_PORT_NULL);
-	if (mr != MACH_MSG_SUCCESS) {
-		kmsg_free(k);
-		return mr;
+	if ((option & MACH_SEND_CANCEL) || !ipc_fast_copyin(space, k, &f)) {
+		if (option & MACH_SEND_CANCEL)
+			mr = notify == MACH_PORT_NULL
+			         ? MACH_SEND_INVALID_NOTIFY
+			         : kmsg_copyin(k, space, notify);
+		else
+			mr = kmsg_copyin(k, space, MACH_PORT_NULL);
+		if (mr != MACH_MSG_SUCCESS) {
+			kmsg_free(k);
+			return mr;
+		}
+		f = port_lock(port_from_object(k->hdr.remote));
 	}
 
 	/* A user's MACH_SEND_ALWAYS is the kernel's own: ignored. */
-	mr = mqueue_send(k, option & MACH_SEND_TIMEOUT,
-	                 (option & MACH_SEND_TIMEOUT) ? deadline_after(timeout)
-	                                              : WAITQ_FOREVER);
+	mr = mqueue_send_locked(k, f, option & MACH_SEND_TIMEOUT, deadline,
+	                        next);
 	if (mr != MACH_MSG_SUCCESS) {
 		/* Still ours: give it back to the sender. */
 		mr |= kmsg_copyout_pseudo(k, space);
 		(void)kmsg_put(umsg, k, k->hdr.size);
 	}
 	return mr;
+}
+
+mach_msg_return_t ipc_msg_send(struct space *space, uint64_t msg,
+                               mach_msg_option_t option,
+                               mach_msg_size_t send_size,
+                               mach_msg_timeout_t timeout,
+                               mach_port_name_t notify)
+{
+	return send(space, msg, option, send_size, timeout, notify, NULL);
 }
 
 /*
@@ -114,10 +139,14 @@ static void release_receiver(struct ipc_object *o)
 		pset_release(pset_from_object(o));
 }
 
-mach_msg_return_t
-ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
-                mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
-                mach_msg_timeout_t timeout, mach_port_name_t notify)
+/* The receive half; NEXT (or NULL) runs in the caller's place while it
+ * waits (mqueue_receive_port), and is consumed in every case. */
+static mach_msg_return_t receive(struct space *space, uint64_t msg,
+                                 mach_msg_option_t option,
+                                 mach_msg_size_t rcv_size,
+                                 mach_port_name_t rcv_name,
+                                 mach_msg_timeout_t timeout,
+                                 mach_port_name_t notify, struct handoff *next)
 {
 	void *umsg = (void *)(uintptr_t)msg;
 	mach_msg_size_t max_size, size = 0;
@@ -128,17 +157,23 @@ ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
 	mach_msg_return_t mr;
 
 	mr = lookup_receiver(space, rcv_name, &o, &f);
-	if (mr != MACH_MSG_SUCCESS)
+	if (mr != MACH_MSG_SUCCESS) {
+		if (next != NULL)
+			thread_handoff_cancel(next);
 		return mr;
+	}
 	deadline = (option & MACH_RCV_TIMEOUT) ? deadline_after(timeout)
 	                                       : WAITQ_FOREVER;
 	max_size = (option & MACH_RCV_LARGE) ? rcv_size : MACH_MSG_SIZE_MAX;
-	if (o->kind == IPC_OBJECT_PORT)
+	if (o->kind == IPC_OBJECT_PORT) {
 		mr = mqueue_receive_port(port_from_object(o), f, space,
-		                         max_size, deadline, &k, &size);
-	else
+		                         max_size, deadline, &k, &size, next);
+	} else {
+		if (next != NULL)
+			thread_handoff_cancel(next);
 		mr = mqueue_receive_set(pset_from_object(o), f, max_size,
 		                        deadline, &k, &size);
+	}
 	release_receiver(o);
 	if (mr == MACH_RCV_TOO_LARGE) {
 		/* MACH_RCV_LARGE: the message stays; say how large it is. */
@@ -175,21 +210,38 @@ ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
 }
 
 mach_msg_return_t
+ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
+                mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                mach_msg_timeout_t timeout, mach_port_name_t notify)
+{
+	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
+	               NULL);
+}
+
+mach_msg_return_t
 ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
              mach_msg_size_t send_size, mach_msg_size_t rcv_size,
              mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
              mach_port_name_t notify)
 {
+	struct handoff next;
 	mach_msg_return_t mr;
 
+	if (!(option & MACH_RCV_MSG))
+		return (option & MACH_SEND_MSG)
+		           ? send(space, msg, option, send_size, timeout,
+		                  notify, NULL)
+		           : MACH_MSG_SUCCESS;
 	if (option & MACH_SEND_MSG) {
-		mr = ipc_msg_send(space, msg, option, send_size, timeout,
-		                  notify);
+		/* A receiver handed the message runs while we wait for
+		 * ours: an RPC's two threads pass the CPU back and forth. */
+		mr =
+		    send(space, msg, option, send_size, timeout, notify, &next);
 		if (mr != MACH_MSG_SUCCESS)
 			return mr;
+		return receive(space, msg, option, rcv_size, rcv_name, timeout,
+		               notify, &next);
 	}
-	if (option & MACH_RCV_MSG)
-		return ipc_msg_receive(space, msg, option, rcv_size, rcv_name,
-		                       timeout, notify);
-	return MACH_MSG_SUCCESS;
+	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
+	               NULL);
 }

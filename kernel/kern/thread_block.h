@@ -43,4 +43,46 @@ int thread_block_until(struct waiter *w, uint64_t deadline);
 void thread_unblock(struct waiter *w);
 void thread_interrupt(struct waiter *w);
 
+/*
+ * A thread unblocked for a handoff: the waker will give it its CPU
+ * (thread_block_handoff) or let it run the usual way
+ * (thread_handoff_cancel), exactly once.
+ * Owned by: the waker (on its stack).
+ * Guarded by: nothing; `waiter` is only compared, never dereferenced
+ *   (its frame may be gone by then).
+ */
+struct handoff {
+	void *thread;          /* the blocking context; NULL: nothing to run */
+	struct waiter *waiter; /* the wait it was unblocked from */
+};
+
+/*
+ * thread_unblock_handoff: thread_unblock, except that the thread is not
+ * made to run yet: H records it for thread_block_handoff or
+ * thread_handoff_cancel, one of which the caller must call.  When W was
+ * already unblocked or interrupted, H->thread is NULL (nothing to do).
+ * Locks: as thread_unblock.
+ */
+void thread_unblock_handoff(struct waiter *w, struct handoff *h);
+
+/*
+ * thread_block_handoff: thread_block_until(W, DEADLINE), running H's
+ * thread in the caller's place: on this CPU, at once, on the rest of the
+ * caller's time slice, without a trip through the run queue, when it
+ * can (no deadline, nothing of higher priority queued here, the thread
+ * still blocked where it was unblocked); otherwise H's thread runs as
+ * thread_unblock would have made it.  Consumes H.
+ * Locks: none held.
+ * Returns: as thread_block_until.
+ */
+int thread_block_handoff(struct waiter *w, struct handoff *h,
+                         uint64_t deadline);
+
+/*
+ * thread_handoff_cancel: make H's thread run as thread_unblock would
+ * have (the waker does not block after all).  Consumes H.
+ * Locks: any spinlock may be held.
+ */
+void thread_handoff_cancel(struct handoff *h);
+
 #endif

@@ -31,7 +31,8 @@ void waiter_init(struct waiter *w)
 
 static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
                        spinlock_t *held, unsigned long held_flags,
-                       uint64_t deadline, struct waiter *w)
+                       uint64_t deadline, struct waiter *w,
+                       struct handoff *next)
 {
 	unsigned long f;
 	int why;
@@ -43,6 +44,8 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 		spin_unlock(&wq->lock, f);
 		if (held != NULL)
 			spin_unlock(held, held_flags);
+		if (next != NULL)
+			thread_handoff_cancel(next);
 		return WAITQ_AWAKENED;
 	}
 	w->wq = wq;
@@ -53,7 +56,8 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 	if (held != NULL)
 		spin_unlock(held, held_flags);
 
-	why = thread_block_until(w, deadline);
+	why = next != NULL ? thread_block_handoff(w, next, deadline)
+	                   : thread_block_until(w, deadline);
 
 	f = spin_lock(&wq->lock);
 	if (w->queued) {
@@ -70,14 +74,21 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 int waitq_wait(struct waitq *wq, spinlock_t *held, unsigned long held_flags,
                uint64_t deadline, struct waiter *w)
 {
-	return wait_common(wq, false, 0, held, held_flags, deadline, w);
+	return wait_common(wq, false, 0, held, held_flags, deadline, w, NULL);
+}
+
+int waitq_wait_handoff(struct waitq *wq, spinlock_t *held,
+                       unsigned long held_flags, uint64_t deadline,
+                       struct waiter *w, struct handoff *next)
+{
+	return wait_common(wq, false, 0, held, held_flags, deadline, w, next);
 }
 
 int waitq_wait_unless(struct waitq *wq, uint64_t gen, spinlock_t *held,
                       unsigned long held_flags, uint64_t deadline,
                       struct waiter *w)
 {
-	return wait_common(wq, true, gen, held, held_flags, deadline, w);
+	return wait_common(wq, true, gen, held, held_flags, deadline, w, NULL);
 }
 
 uint64_t waitq_generation(struct waitq *wq)
@@ -89,8 +100,9 @@ uint64_t waitq_generation(struct waitq *wq)
 	return gen;
 }
 
-/* Dequeue and unblock the oldest waiter.  Locks: wq->lock held. */
-static bool wake_first(struct waitq *wq, int result)
+/* Dequeue and unblock the oldest waiter; with NEXT, for a handoff
+ * (thread_unblock_handoff).  Locks: wq->lock held. */
+static bool wake_first(struct waitq *wq, int result, struct handoff *next)
 {
 	struct waiter *w;
 
@@ -100,7 +112,10 @@ static bool wake_first(struct waitq *wq, int result)
 	list_remove(&w->link);
 	w->queued = false;
 	w->result = result;
-	thread_unblock(w);
+	if (next != NULL)
+		thread_unblock_handoff(w, next);
+	else
+		thread_unblock(w);
 	return true;
 }
 
@@ -112,14 +127,14 @@ bool waitq_wake_one(struct waitq *wq, int result)
 	assert(result >= 0);
 	f = spin_lock(&wq->lock);
 	wq->wakeups++;
-	woke = wake_first(wq, result);
+	woke = wake_first(wq, result, NULL);
 	spin_unlock(&wq->lock, f);
 	return woke;
 }
 
 bool waitq_wake_first_if(struct waitq *wq,
                          bool (*take)(struct waiter *w, void *arg), void *arg,
-                         int result)
+                         int result, struct handoff *next)
 {
 	unsigned long f;
 	bool woke = false;
@@ -129,7 +144,7 @@ bool waitq_wake_first_if(struct waitq *wq,
 	if (!list_empty(&wq->waiters) &&
 	    take(list_first_entry(&wq->waiters, struct waiter, link), arg)) {
 		wq->wakeups++;
-		woke = wake_first(wq, result);
+		woke = wake_first(wq, result, next);
 	}
 	spin_unlock(&wq->lock, f);
 	return woke;
@@ -143,7 +158,7 @@ unsigned waitq_wake_all(struct waitq *wq, int result)
 	assert(result >= 0);
 	f = spin_lock(&wq->lock);
 	wq->wakeups++;
-	while (wake_first(wq, result))
+	while (wake_first(wq, result, NULL))
 		n++;
 	spin_unlock(&wq->lock, f);
 	return n;

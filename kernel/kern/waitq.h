@@ -85,6 +85,17 @@ void waiter_init(struct waiter *w);
 int waitq_wait(struct waitq *wq, spinlock_t *held, unsigned long held_flags,
                uint64_t deadline, struct waiter *w);
 
+struct handoff;
+
+/*
+ * waitq_wait_handoff: waitq_wait, giving the CPU to NEXT's thread (one a
+ * waitq_wake_first_if with a handoff unblocked) while W waits
+ * (thread_block_handoff).  Consumes NEXT.
+ */
+int waitq_wait_handoff(struct waitq *wq, spinlock_t *held,
+                       unsigned long held_flags, uint64_t deadline,
+                       struct waiter *w, struct handoff *next);
+
 /*
  * waitq_generation: the count of wakes of WQ so far.  With
  * waitq_wait_unless, a thread that scans several queues without holding
@@ -126,13 +137,16 @@ static inline bool waitq_has_waiters(const struct waitq *wq)
  * waitq_wake_first_if: when WQ's oldest waiter W exists and TAKE(W, ARG)
  * says yes, dequeue it, give it RESULT (>= 0) and unblock it.  TAKE runs
  * under WQ->lock, while W's frame is sure to stay (it may hand W's owner
- * something through it) and must not block or take WQ->lock.
+ * something through it) and must not block or take WQ->lock.  With
+ * NEXT, W's thread is unblocked for a handoff (thread_unblock_handoff):
+ * when W was taken, the caller must pass NEXT on to waitq_wait_handoff,
+ * thread_block_handoff or thread_handoff_cancel.
  * Locks: as waitq_wake_one.
  * Returns whether W was taken.
  */
 bool waitq_wake_first_if(struct waitq *wq,
                          bool (*take)(struct waiter *w, void *arg), void *arg,
-                         int result);
+                         int result, struct handoff *next);
 unsigned waitq_wake_all(struct waitq *wq, int result);
 
 /* True when nobody waits on WQ (a snapshot). */

@@ -118,7 +118,7 @@ static kern_return_t raise_to(struct ipc_object *handler, struct port *reply,
 
 	f = port_lock(reply);
 	mr = mqueue_receive_port(reply, f, space_kernel, MACH_MSG_SIZE_MAX,
-	                         WAITQ_FOREVER, &k, &size);
+	                         WAITQ_FOREVER, &k, &size, NULL);
 	if (mr != MACH_MSG_SUCCESS)
 		return KERN_FAILURE; /* interrupted: the thread is dying */
 	/* Delivery used the right the reply came through: it goes quietly

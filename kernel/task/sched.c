@@ -236,12 +236,41 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 	return taken ? t : NULL;
 }
 
+/*
+ * Switch from CUR to NEXT (not queued, claimed by the caller), NEXT
+ * running until QUANTUM_END if that is later than now (a handoff lends
+ * the rest of CUR's slice).  Returns when CUR runs again.  Interrupts
+ * masked.
+ */
+static void switch_to(struct sched_cpu *s, struct thread *cur,
+                      struct thread *next, uint64_t quantum_end)
+{
+	struct thread *prev;
+	uint64_t now;
+
+	/* SMP: NEXT may still be leaving the CPU it blocked on. */
+	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
+		cpu_relax();
+	now = clock_now_ns();
+	cur->user_ns += now - cur->run_start;
+	next->state = THREAD_RUNNING;
+	atomic_store(&next->on_cpu, true);
+	next->last_cpu = cpu_id();
+	next->quantum_end =
+	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
+	percpu_area[cpu_id()].current = next;
+	s->switches++;
+	machine_thread_load(cur, next);
+	prev = machine_switch(cur, next);
+	sched_switch_done(prev);
+}
+
 void sched_block(void)
 {
 	struct sched_cpu *s = this_cpu();
 	struct thread *cur = thread_current();
-	struct thread *next, *prev;
-	uint64_t now, quantum_end = 0;
+	struct thread *next;
+	uint64_t quantum_end = 0;
 
 	if (intr_enabled())
 		panic("sched_block with interrupts enabled");
@@ -264,20 +293,7 @@ void sched_block(void)
 	/* SMP: no "runnable thread lost" check here (next idle while CUR is
 	 * RUNNABLE): another CPU may have stolen CUR from the queue and now
 	 * waits for CUR's on_cpu to clear, which this switch does. */
-	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
-		cpu_relax();
-	now = clock_now_ns();
-	cur->user_ns += now - cur->run_start;
-	next->state = THREAD_RUNNING;
-	atomic_store(&next->on_cpu, true);
-	next->last_cpu = cpu_id();
-	next->quantum_end =
-	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
-	percpu_area[cpu_id()].current = next;
-	s->switches++;
-	machine_thread_load(cur, next);
-	prev = machine_switch(cur, next);
-	sched_switch_done(prev);
+	switch_to(s, cur, next, quantum_end);
 }
 
 void sched_yield(void)
@@ -526,16 +542,20 @@ int thread_block_until(struct waiter *w, uint64_t deadline)
 	return why;
 }
 
-static void wake_waiter(struct waiter *w, int why)
+/* Whether T, whose waiter W was unblocked, still sleeps in that wait
+ * (so it is the waker's to run).  Locks: T's lock held. */
+static bool still_waiting(struct thread *t, struct waiter *w)
 {
-	struct thread *t = w->thread;
-	int expected = WAITER_BLOCKED;
-	unsigned long f;
+	return t->state == THREAD_BLOCKED && t->wait == w && !t->stopped;
+}
 
-	if (!atomic_compare_exchange_strong(&w->wake, &expected, why))
-		return;
-	f = spin_lock(&t->lock);
-	if (t->state == THREAD_BLOCKED && t->wait == w && !t->stopped) {
+/* Queue T, whose waiter W was just unblocked, if it still sleeps in
+ * that wait: at the front, remembered for a handoff when it is ours. */
+static void make_runnable(struct thread *t, struct waiter *w)
+{
+	unsigned long f = spin_lock(&t->lock);
+
+	if (still_waiting(t, w)) {
 		sched_enqueue(t, true);
 		if (t->last_cpu == cpu_id() && this_cpu()->handoff == NULL) {
 			thread_ref(t); /* dropped by take_handoff */
@@ -543,6 +563,14 @@ static void wake_waiter(struct waiter *w, int why)
 		}
 	}
 	spin_unlock(&t->lock, f);
+}
+
+static void wake_waiter(struct waiter *w, int why)
+{
+	int expected = WAITER_BLOCKED;
+
+	if (atomic_compare_exchange_strong(&w->wake, &expected, why))
+		make_runnable(w->thread, w);
 }
 
 void thread_unblock(struct waiter *w)
@@ -553,4 +581,92 @@ void thread_unblock(struct waiter *w)
 void thread_interrupt(struct waiter *w)
 {
 	wake_waiter(w, WAITER_INTERRUPTED);
+}
+
+void thread_unblock_handoff(struct waiter *w, struct handoff *h)
+{
+	int expected = WAITER_BLOCKED;
+
+	h->thread = NULL;
+	h->waiter = w;
+	if (!atomic_compare_exchange_strong(&w->wake, &expected,
+	                                    WAITER_UNBLOCKED))
+		return;
+	/* Held until the handoff is done: the thread may be terminated
+	 * the moment the wait queue's lock goes. */
+	thread_ref(w->thread);
+	h->thread = w->thread;
+}
+
+void thread_handoff_cancel(struct handoff *h)
+{
+	struct thread *t = h->thread;
+
+	if (t == NULL)
+		return;
+	make_runnable(t, h->waiter);
+	thread_release(t);
+}
+
+/*
+ * Claim T, H's thread, for a switch from this CPU: it still sleeps in
+ * the wait H unblocked and nothing queued here comes before it.  A
+ * claimed thread is RUNNABLE on no queue: nobody else makes it run.
+ * Interrupts masked.
+ */
+static bool handoff_claim(struct thread *t, struct handoff *h)
+{
+	struct sched_cpu *s = this_cpu();
+	bool claimed = false;
+
+	spin_lock(&t->lock);
+	if (still_waiting(t, h->waiter)) {
+		t->priority = sched_compute_priority(t, clock_coarse_ns());
+		if (s->bitmap == 0 || (unsigned)__builtin_ctzll(s->bitmap) >=
+		                          (unsigned)t->priority) {
+			t->state = THREAD_RUNNABLE;
+			claimed = true;
+		}
+	}
+	spin_unlock(&t->lock, 0);
+	return claimed;
+}
+
+int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
+{
+	struct thread *self = w->thread, *next = h->thread;
+	unsigned long f;
+
+	if (next == NULL)
+		return thread_block_until(w, deadline);
+	if (deadline != UINT64_MAX) {
+		/* The timeout needs the general wait: no direct switch. */
+		thread_handoff_cancel(h);
+		return thread_block_until(w, deadline);
+	}
+	f = intr_save();
+	if (!handoff_claim(next, h)) {
+		thread_handoff_cancel(h);
+	} else {
+		spin_lock(&self->lock);
+		if (atomic_load(&w->wake) == WAITER_BLOCKED &&
+		    !(self->ast & AST_TERMINATE)) {
+			self->state = THREAD_BLOCKED;
+			self->wait = w;
+			spin_unlock(&self->lock, 0);
+			/* NEXT keeps itself alive while it runs. */
+			thread_release(next);
+			switch_to(this_cpu(), self, next, self->quantum_end);
+		} else {
+			/* Woken already: NEXT just becomes runnable. */
+			spin_unlock(&self->lock, 0);
+			spin_lock(&next->lock);
+			sched_enqueue(next, true);
+			spin_unlock(&next->lock, 0);
+			thread_release(next);
+		}
+	}
+	intr_restore(f);
+	/* Woken (or not yet blocked): the usual loop sorts it out. */
+	return thread_block_until(w, deadline);
 }

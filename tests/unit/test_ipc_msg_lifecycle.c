@@ -127,9 +127,9 @@ static void test_receive_right_moved_before_copyout(void **state)
 	/* Take the message off the queue the way a receive does ... */
 	port_ref(port);
 	f = port_lock(port);
-	assert_int_equal(
-	    mqueue_receive_port(port, f, sa, MACH_MSG_SIZE_MAX, 0, &k, &size),
-	    MACH_MSG_SUCCESS);
+	assert_int_equal(mqueue_receive_port(port, f, sa, MACH_MSG_SIZE_MAX, 0,
+	                                     &k, &size, NULL),
+	                 MACH_MSG_SUCCESS);
 	/* ... then move the receive right away before the copyout. */
 	{
 		unsigned at = 0;
@@ -166,9 +166,9 @@ static struct kmsg *dequeue(struct space *s, mach_port_name_t p)
 
 	port_ref(port);
 	f = port_lock(port);
-	assert_int_equal(
-	    mqueue_receive_port(port, f, s, MACH_MSG_SIZE_MAX, 0, &k, &size),
-	    MACH_MSG_SUCCESS);
+	assert_int_equal(mqueue_receive_port(port, f, s, MACH_MSG_SIZE_MAX, 0,
+	                                     &k, &size, NULL),
+	                 MACH_MSG_SUCCESS);
 	port_release(port);
 	return k;
 }

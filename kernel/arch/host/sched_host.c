@@ -120,6 +120,26 @@ void thread_interrupt(struct waiter *w)
 	set_wake(w, WAITER_INTERRUPTED);
 }
 
+/* Handoffs: the host has no CPU to hand over, so the unblocked pthread
+ * runs at once, by itself. */
+void thread_unblock_handoff(struct waiter *w, struct handoff *h)
+{
+	set_wake(w, WAITER_UNBLOCKED);
+	h->thread = NULL;
+	h->waiter = w;
+}
+
+int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
+{
+	(void)h;
+	return thread_block_until(w, deadline);
+}
+
+void thread_handoff_cancel(struct handoff *h)
+{
+	(void)h;
+}
+
 bool host_thread_blocked(struct host_thread *t)
 {
 	bool blocked;

@@ -1,0 +1,266 @@
+/*
+ * Unit tests of the fast path's copyin (ipc/fastpath.h): the two header
+ * shapes it takes, each guard that leaves a message to the general path
+ * untouched, and the sameness of what a receiver gets either way.
+ * Same fixture as test_ipc_msg.c (ipc_msg_harness.h); each test ends
+ * with its leak check.
+ */
+#include "ipc_msg_harness.h"
+
+#include "ipc/copyin.h"
+#include "ipc/fastpath.h"
+#include "ipc/mqueue.h"
+
+/* Copy M in as the send half does; the fast copyin's verdict.  A taken
+ * message is sent at once (its port is locked). */
+static bool fast_send(struct space *s, struct umsg *m, mach_msg_size_t size)
+{
+	struct kmsg *k;
+	unsigned long f;
+
+	assert_int_equal(kmsg_get(m, size, &k), MACH_MSG_SUCCESS);
+	if (!ipc_fast_copyin(s, k, &f)) {
+		kmsg_free(k);
+		return false;
+	}
+	assert_true(spin_held(&port_from_object(k->hdr.remote)->object.lock));
+	assert_int_equal(mqueue_send_locked(k, f, 0, WAITQ_FOREVER, NULL),
+	                 MACH_MSG_SUCCESS);
+	return true;
+}
+
+/* The counts a refused message must leave as they were. */
+struct snapshot {
+	mach_port_urefs_t send_refs;
+	mach_port_status_t dest, reply;
+	unsigned names;
+};
+
+static struct snapshot take(struct space *s, mach_port_name_t send,
+                            mach_port_name_t dest, mach_port_name_t reply)
+{
+	struct snapshot sn;
+
+	memset(&sn, 0, sizeof(sn));
+	sn.send_refs = refs(s, send, MACH_PORT_RIGHT_SEND);
+	if (dest != MACH_PORT_NULL)
+		sn.dest = status(sb, dest);
+	if (reply != MACH_PORT_NULL)
+		sn.reply = status(s, reply);
+	sn.names = s->count;
+	return sn;
+}
+
+static void assert_same(struct snapshot a, struct snapshot b)
+{
+	assert_int_equal(a.send_refs, b.send_refs);
+	assert_memory_equal(&a.dest, &b.dest, sizeof(a.dest));
+	assert_memory_equal(&a.reply, &b.reply, sizeof(a.reply));
+	assert_int_equal(a.names, b.names);
+}
+
+static void test_request_and_reply_are_taken(void **state)
+{
+	mach_port_name_t server = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_server =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct umsg m;
+
+	(void)state;
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(1));
+	m.body[0] = 0x1234;
+	assert_true(fast_send(sa, &m, body_size(1)));
+	/* The server gets what the general path would give it. */
+	assert_int_equal(mrecv(sb, &m, server), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_bits,
+	                 MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
+	                                MACH_MSG_TYPE_PORT_SEND));
+	assert_int_equal(m.h.msgh_local_port, server);
+	assert_int_equal(m.h.msgh_size, body_size(1));
+	assert_int_equal(m.body[0], 0x1234);
+	assert_int_equal(type_of_name(sb, m.h.msgh_remote_port),
+	                 MACH_PORT_TYPE_SEND_ONCE);
+	assert_int_equal(refs(sa, to_server, MACH_PORT_RIGHT_SEND), 1);
+	assert_int_equal(status(sa, reply).mps_sorights, 1);
+
+	/* Its reply moves the send-once right back. */
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	m.h.msgh_local_port = MACH_PORT_NULL;
+	m.h.msgh_id = 888;
+	assert_true(fast_send(sb, &m, sizeof(mach_msg_header_t)));
+	assert_int_equal(type_of_name(sb, m.h.msgh_remote_port), 0);
+	assert_int_equal(mrecv(sa, &m, reply), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, 888);
+	assert_int_equal(m.h.msgh_bits,
+	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE));
+	assert_int_equal(m.h.msgh_local_port, reply);
+	assert_int_equal(status(sa, reply).mps_sorights, 0);
+}
+
+static void test_make_send_to_own_port_is_taken(void **state)
+{
+	mach_port_name_t p = new_port(sa);
+	struct umsg m;
+
+	(void)state;
+	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, body_size(0));
+	assert_true(fast_send(sa, &m, body_size(0)));
+	assert_int_equal(status(sa, p).mps_mscount, 1);
+	assert_int_equal(mrecv(sa, &m, p), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_local_port, p);
+	assert_int_equal(status(sa, p).mps_srights, 0);
+}
+
+/* Refused: nothing changed, the general path takes it from here. */
+static void refused(struct space *s, struct umsg *m, struct snapshot before,
+                    mach_port_name_t send, mach_port_name_t dest,
+                    mach_port_name_t reply)
+{
+	assert_false(fast_send(s, m, m->h.msgh_size));
+	assert_same(before, take(s, send, dest, reply));
+}
+
+static void test_guards_leave_messages_untouched(void **state)
+{
+	mach_port_name_t server = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_server =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND, sa);
+	mach_port_name_t own_once =
+	    give_right(sa, reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, sa);
+	struct snapshot before = take(sa, to_server, server, reply);
+	const mach_msg_size_t size = body_size(0);
+	struct umsg m;
+
+	(void)state;
+	/* Body rights or out-of-line memory. */
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	refused(sa, &m, before, to_server, server, reply);
+	/* Other dispositions. */
+	header(&m, to_server, MACH_MSG_TYPE_MOVE_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	refused(sa, &m, before, to_server, server, reply);
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND, size);
+	refused(sa, &m, before, to_server, server, reply);
+	/* A reply name without a disposition (MACH_SEND_INVALID_HEADER). */
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply, 0, size);
+	refused(sa, &m, before, to_server, server, reply);
+	/* One name for both rights. */
+	header(&m, reply, MACH_MSG_TYPE_MAKE_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	refused(sa, &m, before, to_server, server, reply);
+	/* No such destination; no receive right to make the reply of. */
+	header(&m, 0x77, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	refused(sa, &m, before, to_server, server, reply);
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, to_server,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	refused(sa, &m, before, to_server, server, reply);
+	/* A send right moved as a send-once right, and the reverse. */
+	header(&m, to_server, MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_PORT_NULL, 0,
+	       size);
+	refused(sa, &m, before, to_server, server, reply);
+	header(&m, own_once, MACH_MSG_TYPE_COPY_SEND, MACH_PORT_NULL, 0, size);
+	refused(sa, &m, before, to_server, server, reply);
+	/* A send-once right to the very port the reply is made of. */
+	header(&m, own_once, MACH_MSG_TYPE_MOVE_SEND_ONCE, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
+	before.reply.mps_sorights = status(sa, reply).mps_sorights;
+	refused(sa, &m, before, to_server, server, reply);
+	assert_int_equal(type_of_name(sa, own_once), MACH_PORT_TYPE_SEND_ONCE);
+	assert_int_equal(mach_port_deallocate(sa, own_once), KERN_SUCCESS);
+}
+
+static void test_too_large_is_refused(void **state)
+{
+	mach_port_name_t p = new_port(sa);
+	mach_msg_size_t size = IPC_FAST_MAX_SIZE + 8;
+	struct umsg *m = calloc(1, size);
+	struct kmsg *k;
+	unsigned long f;
+
+	(void)state;
+	assert_non_null(m);
+	header(m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, size);
+	assert_int_equal(kmsg_get(m, size, &k), MACH_MSG_SUCCESS);
+	assert_false(ipc_fast_copyin(sa, k, &f));
+	assert_int_equal(status(sa, p).mps_mscount, 0);
+	kmsg_free(k);
+	free(m);
+}
+
+static void
+test_dead_destination_and_dead_name_request_are_refused(void **state)
+{
+	mach_port_name_t server = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_server =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND, sa);
+	mach_port_name_t once =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND_ONCE, sa);
+	struct ipc_object *notify, *prev;
+	mach_msg_type_name_t t;
+	struct umsg m;
+
+	(void)state;
+	/* A send-once right with a dead-name request. */
+	assert_int_equal(right_copyin(sa, reply, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+	                              false, &notify, &t),
+	                 KERN_SUCCESS);
+	assert_int_equal(mach_port_request_notification(
+	                     sa, once, MACH_NOTIFY_DEAD_NAME, 0, notify, &prev),
+	                 KERN_SUCCESS);
+	header(&m, once, MACH_MSG_TYPE_MOVE_SEND_ONCE, MACH_PORT_NULL, 0,
+	       body_size(0));
+	assert_false(fast_send(sa, &m, body_size(0)));
+	assert_int_equal(type_of_name(sa, once), MACH_PORT_TYPE_SEND_ONCE);
+
+	/* The destination died: the general path sees a dead name. */
+	assert_int_equal(mach_port_destroy(sb, server), KERN_SUCCESS);
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(0));
+	assert_false(fast_send(sa, &m, body_size(0)));
+	assert_int_equal(status(sa, reply).mps_sorights, 1); /* the request */
+	assert_int_equal(send_opts(sa, &m, MACH_SEND_TIMEOUT, 0),
+	                 MACH_SEND_INVALID_DEST);
+}
+
+static void test_busy_reply_port_is_refused(void **state)
+{
+	mach_port_name_t server = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_server =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct port *rp = port_of(sa, reply);
+	struct umsg m;
+	bool taken;
+
+	(void)state;
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(0));
+	/* Another CPU holds the reply port: the fast path does not wait. */
+	atomic_store(&rp->object.lock.locked, 1);
+	rp->object.lock.owner = SPIN_NO_OWNER - 1;
+	taken = fast_send(sa, &m, body_size(0));
+	rp->object.lock.owner = SPIN_NO_OWNER;
+	atomic_store(&rp->object.lock.locked, 0);
+	assert_false(taken);
+	assert_int_equal(status(sa, reply).mps_sorights, 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_request_and_reply_are_taken),
+	    T(test_make_send_to_own_port_is_taken),
+	    T(test_guards_leave_messages_untouched),
+	    T(test_too_large_is_refused),
+	    T(test_dead_destination_and_dead_name_request_are_refused),
+	    T(test_busy_reply_port_is_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
