@@ -16,7 +16,10 @@
 #include "kern/panic.h"
 #include "machine/cpu.h"
 
-#define SPIN_NO_OWNER (-1)
+/* `owner` holds the holder's cpu_id() + 1, so that a zeroed lock is a
+ * free one. */
+#define SPIN_NO_OWNER   0
+#define SPIN_OWNER(cpu) ((int)(cpu) + 1)
 
 /*
  * A spinlock.
@@ -25,7 +28,7 @@
  */
 typedef struct spinlock {
 	atomic_uint locked; /* 0 free, 1 held */
-	int owner;          /* cpu_id() of the holder, or SPIN_NO_OWNER */
+	int owner;          /* SPIN_OWNER(holder), or SPIN_NO_OWNER */
 	const char *name;   /* for panic messages */
 } spinlock_t;
 
@@ -41,11 +44,12 @@ static inline void spin_init(spinlock_t *l, const char *name)
 	l->name = name;
 }
 
-/* True when the calling CPU holds L. */
+/* True when the calling CPU holds L: only the holder writes its own
+ * number in `owner`, and clears it before it releases L. */
 static inline bool spin_held(const spinlock_t *l)
 {
-	return atomic_load_explicit(&l->locked, memory_order_relaxed) &&
-	       l->owner == (int)cpu_id();
+	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) ==
+	       SPIN_OWNER(cpu_id());
 }
 
 /*
@@ -62,7 +66,7 @@ static inline unsigned long spin_lock(spinlock_t *l)
 	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
 			cpu_relax();
-	l->owner = (int)cpu_id();
+	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
 	return flags;
 }
 
@@ -82,7 +86,7 @@ static inline bool spin_trylock(spinlock_t *l, unsigned long *flags)
 		intr_restore(f);
 		return false;
 	}
-	l->owner = (int)cpu_id();
+	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
 	*flags = f;
 	return true;
 }
@@ -96,7 +100,7 @@ static inline void spin_unlock(spinlock_t *l, unsigned long flags)
 {
 	if (unlikely(!spin_held(l)))
 		panic("spinlock %s: released but not held", l->name);
-	l->owner = SPIN_NO_OWNER;
+	__atomic_store_n(&l->owner, SPIN_NO_OWNER, __ATOMIC_RELAXED);
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
 	intr_restore(flags);
 }

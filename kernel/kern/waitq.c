@@ -2,10 +2,12 @@
  * Wait queues (kern/waitq.h): a list of waiters under a spinlock.  The
  * rule that keeps wakes from being lost or touching freed memory: a
  * waker dequeues a waiter, sets its result and unblocks it all under
- * wq->lock, and a waiting thread takes wq->lock once more after it stops
- * blocking, before it returns.  So a waiter that times out or is
- * interrupted while a waker picks it sees the waker's result, and its
- * stack frame outlives every waker's use of it.
+ * wq->lock, and the unblocking (the waiter's wake word going from
+ * WAITER_BLOCKED to WAITER_UNBLOCKED) is its last touch of the waiter.
+ * A waiting thread that sees itself unblocked so returns at once; one
+ * that timed out or was interrupted takes wq->lock once more before it
+ * returns, so it sees a waker's result that raced with it, and its stack
+ * frame outlives every waker's use of it.
  */
 #include "kern/waitq.h"
 
@@ -58,6 +60,8 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 
 	why = next != NULL ? thread_block_handoff(w, next, deadline)
 	                   : thread_block_until(w, deadline);
+	if (why == WAITER_UNBLOCKED)
+		return w->result; /* the waker is done with W: see above */
 
 	f = spin_lock(&wq->lock);
 	if (w->queued) {

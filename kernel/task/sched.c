@@ -196,10 +196,9 @@ static struct thread *pick_next(struct sched_cpu *self)
 
 void sched_switch_done(struct thread *prev)
 {
-	uint64_t now = clock_now_ns();
 	struct thread *cur = percpu_area[cpu_id()].current;
 
-	cur->run_start = now;
+	cur->run_start = this_cpu()->switch_ns; /* read by the switch */
 	atomic_store_explicit(&prev->on_cpu, false, memory_order_release);
 	if (prev->state == THREAD_DEAD)
 		thread_release(prev); /* the reference it held on itself */
@@ -260,6 +259,7 @@ static void switch_to(struct sched_cpu *s, struct thread *cur,
 	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
 	percpu_area[cpu_id()].current = next;
 	s->switches++;
+	s->switch_ns = now;
 	machine_thread_load(cur, next);
 	prev = machine_switch(cur, next);
 	sched_switch_done(prev);
@@ -567,10 +567,12 @@ static void make_runnable(struct thread *t, struct waiter *w)
 
 static void wake_waiter(struct waiter *w, int why)
 {
+	struct thread *t = w->thread;
 	int expected = WAITER_BLOCKED;
 
+	/* The last touch of W: once woken, its owner may return. */
 	if (atomic_compare_exchange_strong(&w->wake, &expected, why))
-		make_runnable(w->thread, w);
+		make_runnable(t, w);
 }
 
 void thread_unblock(struct waiter *w)
@@ -585,17 +587,21 @@ void thread_interrupt(struct waiter *w)
 
 void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 {
+	struct thread *t = w->thread;
 	int expected = WAITER_BLOCKED;
 
 	h->thread = NULL;
 	h->waiter = w;
-	if (!atomic_compare_exchange_strong(&w->wake, &expected,
-	                                    WAITER_UNBLOCKED))
-		return;
 	/* Held until the handoff is done: the thread may be terminated
 	 * the moment the wait queue's lock goes. */
-	thread_ref(w->thread);
-	h->thread = w->thread;
+	thread_ref(t);
+	/* The last touch of W: once woken, its owner may return. */
+	if (!atomic_compare_exchange_strong(&w->wake, &expected,
+	                                    WAITER_UNBLOCKED)) {
+		thread_release(t);
+		return;
+	}
+	h->thread = t;
 }
 
 void thread_handoff_cancel(struct handoff *h)
