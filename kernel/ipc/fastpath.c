@@ -1,19 +1,29 @@
 /*
- * The IPC fast path's copyin (ipc/fastpath.h).  The general copyin
- * checks the header under the space lock, then takes each right with
- * right_copyin, which locks the space and the port again; here both
- * rights are checked and taken under one hold of the space lock, and
- * the destination port stays locked for the send.  Each guard exits to
- * the general path before anything changed, so that a message refused
- * here is treated exactly as if the fast path did not exist.
+ * The IPC fast path (ipc/fastpath.h).
+ *
+ * ipc_fast_rpc is the whole combined send and receive of an RPC's two
+ * sides in one function: under one hold of the sender's space lock and
+ * the two ports' locks it checks everything, takes the header's rights,
+ * hands the message to the receiver already waiting, and queues the
+ * caller as a receiver of its own port; then it gives the receiver its
+ * CPU and, woken with the answer in its hands, copies that out.  Every
+ * guard exits to the general path before anything changed, so a message
+ * refused here is treated exactly as if the fast path did not exist.
+ *
+ * ipc_fast_copyin is its send half alone, for the general send: the
+ * header's rights in one pass instead of kmsg_copyin's three.
  */
 #include "ipc/fastpath.h"
 
 #include "ipc/copyin.h"
+#include "ipc/copyout.h"
 #include "ipc/kmsg.h"
+#include "ipc/mqueue.h"
+#include "ipc/msg.h"
 #include "ipc/port.h"
 #include "ipc/right.h"
 #include "ipc/space.h"
+#include "kern/thread_block.h"
 
 /* A guard failed: leave the message to the general path. */
 #define SLOW(why) false
@@ -24,10 +34,21 @@ static inline mach_msg_header_t *user_header(struct kmsg *k)
 	return (mach_msg_header_t *)&k->hdr;
 }
 
+/* A guard failed with SPACE, and DEST unless NULL, locked under the
+ * interrupt state F: unlock and leave to the general path. */
+static bool unlock_slow(struct space *space, struct port *dest, unsigned long f)
+{
+	if (dest != NULL)
+		spin_unlock_masked(&dest->object.lock);
+	spin_unlock_masked(&space->lock);
+	intr_restore(f);
+	return false;
+}
+
 /*
- * Check that ENTRY (DNAME's) gives the destination right DTYPE: a send
- * right copied or made, or a send-once right moved (one with no
- * dead-name request, whose cancelling would need a notification).
+ * Whether ENTRY gives the destination right DTYPE: a send right copied
+ * or made, or a send-once right moved (one with no dead-name request,
+ * whose cancelling would need a notification).
  */
 static bool dest_ok(const struct space_entry *e, mach_msg_type_name_t dtype)
 {
@@ -44,50 +65,35 @@ static bool dest_ok(const struct space_entry *e, mach_msg_type_name_t dtype)
 	}
 }
 
-/*
- * Take the header's rights for K from SPACE: the destination's (DTYPE
- * of DNAME), and, when RTYPE is MAKE_SEND_ONCE, a send-once right made
- * from RNAME's receive right.  Leaves the destination port locked on
- * success.
- * Locks: SPACE locked and active.
- */
-static bool take_rights(struct space *space, struct kmsg *k,
-                        mach_msg_type_name_t dtype, mach_port_name_t dname,
-                        mach_msg_type_name_t rtype, mach_port_name_t rname,
-                        unsigned long *flags)
+/* Whether K's bits are a shape the fast path takes: two dispositions
+ * only, the reply made from a receive right or absent. */
+static bool header_ok(struct kmsg *k)
 {
-	struct space_entry *de, *re;
-	struct port *dest, *reply = NULL;
-	unsigned long df, rf;
+	mach_msg_header_t *h = user_header(k);
+	mach_msg_bits_t bits = h->msgh_bits;
+	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
 
-	de = space_lookup(space, dname);
-	if (de == NULL || !dest_ok(de, dtype))
-		return SLOW("no such name, or not the right for it");
-	dest = port_from_object(de->object);
-	if (rtype == MACH_MSG_TYPE_MAKE_SEND_ONCE) {
-		if (dname == rname)
-			return SLOW("one name gives both rights");
-		re = space_lookup(space, rname);
-		if (re == NULL || !(re->type & MACH_PORT_TYPE_RECEIVE))
-			return SLOW("no receive right to make the reply of");
-		reply = port_from_object(re->object);
-		if (reply == dest)
-			return SLOW("a send-once right to the reply port");
-	}
-	df = port_lock(dest);
-	if (!port_active(dest)) {
-		port_unlock(dest, df);
-		return SLOW("the destination died: a dead name");
-	}
-	if (reply != NULL) {
-		/* Two port locks: try the second, never wait for it. */
-		if (!spin_trylock(&reply->object.lock, &rf)) {
-			port_unlock(dest, df);
-			return SLOW("the reply port is busy");
-		}
-		port_make_sonce_locked(reply);
-		port_unlock(reply, rf);
-	}
+	if (k->hdr.size > IPC_FAST_MAX_SIZE)
+		return SLOW("too large to gain anything");
+	if (bits & ~MACH_MSGH_BITS_PORTS_MASK)
+		return SLOW("body rights or out-of-line memory");
+	if (rtype != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
+	    (rtype != 0 || h->msgh_local_port != MACH_PORT_NULL))
+		return SLOW("another reply disposition");
+	return true;
+}
+
+/*
+ * Take the destination right DTYPE of ENTRY (DNAME's, the port DEST)
+ * and, with REPLY, a send-once right made of it, into K's header.
+ * Locks: the space, DEST and REPLY locked; both ports active.
+ */
+static void take_rights(struct space *space, struct kmsg *k,
+                        mach_port_name_t dname, struct space_entry *entry,
+                        struct port *dest, struct port *reply)
+{
+	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(k->hdr.bits);
+
 	switch (dtype) {
 	case MACH_MSG_TYPE_COPY_SEND:
 		port_copy_send_locked(dest);
@@ -97,42 +103,259 @@ static bool take_rights(struct space *space, struct kmsg *k,
 		break;
 	default:
 		/* The right leaves its name, taking the name's reference. */
-		space_free_entry(space, dname, de);
+		space_free_entry(space, dname, entry);
 		break;
 	}
-	k->hdr.bits = MACH_MSGH_BITS(copyin_type(dtype), copyin_type(rtype));
+	if (reply != NULL)
+		port_make_sonce_locked(reply);
+	k->hdr.bits =
+	    MACH_MSGH_BITS(copyin_type(dtype),
+	                   reply != NULL ? MACH_MSG_TYPE_PORT_SEND_ONCE : 0);
 	k->hdr.remote = port_object(dest);
 	k->hdr.local = reply != NULL ? port_object(reply) : IPC_OBJECT_NULL;
-	*flags = df;
+}
+
+/*
+ * The entry and port of K's destination, looked up for its disposition,
+ * and of its reply (NULL when none).
+ * Locks: SPACE locked and active.
+ */
+static bool lookup_rights(struct space *space, struct kmsg *k,
+                          struct space_entry **de, struct port **dest,
+                          struct port **reply)
+{
+	mach_msg_header_t *h = user_header(k);
+	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
+	struct space_entry *re;
+
+	*de = space_lookup(space, h->msgh_remote_port);
+	if (*de == NULL || !dest_ok(*de, dtype))
+		return SLOW("no such name, or not the right for it");
+	*dest = port_from_object((*de)->object);
+	*reply = NULL;
+	if (MACH_MSGH_BITS_LOCAL(h->msgh_bits) == 0)
+		return true;
+	if (h->msgh_remote_port == h->msgh_local_port)
+		return SLOW("one name gives both rights");
+	re = space_lookup(space, h->msgh_local_port);
+	if (re == NULL || !(re->type & MACH_PORT_TYPE_RECEIVE))
+		return SLOW("no receive right to make the reply of");
+	*reply = port_from_object(re->object);
+	if (*reply == *dest)
+		return SLOW("a send-once right to the reply port");
 	return true;
 }
 
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 {
-	mach_msg_header_t *h = user_header(k);
-	mach_msg_bits_t bits = h->msgh_bits;
+	mach_port_name_t dname = user_header(k)->msgh_remote_port;
+	struct space_entry *de;
+	struct port *dest, *reply;
+	unsigned long f;
+
+	if (!header_ok(k))
+		return false;
+	f = intr_save();
+	spin_lock_masked(&space->lock);
+	if (!space->active || !lookup_rights(space, k, &de, &dest, &reply))
+		goto slow_space;
+	spin_lock_masked(&dest->object.lock);
+	if (!port_active(dest)) /* SLOW: the general path sees a dead name */
+		return unlock_slow(space, dest, f);
+	/* Two port locks: try the second, never wait for it. */
+	if (reply != NULL && !spin_trylock_masked(&reply->object.lock))
+		return unlock_slow(space, dest,
+		                   f); /* SLOW: the reply port is busy */
+	take_rights(space, k, dname, de, dest, reply);
+	if (reply != NULL)
+		spin_unlock_masked(&reply->object.lock);
+	spin_unlock_masked(&space->lock);
+	*flags = f;
+	return true;
+
+slow_space:
+	return unlock_slow(space, NULL, f);
+}
+
+/*
+ * Whether a message for DEST can go straight into the hands of a
+ * receiver waiting there, as mqueue_send would see it: a live ordinary
+ * port whose receive right a task holds, in no set, with nothing queued
+ * and room for one more (a send-once right needs none).
+ * Locks: DEST locked.
+ */
+static bool receiver_waits(struct port *dest, struct kmsg *k)
+{
+	struct mqueue *mq = &dest->queue;
+
+	if (!port_active(dest) || port_is_kobject(dest) ||
+	    dest->receiver == NULL || dest->receiver == space_kernel)
+		return SLOW("dead, a kernel object's, or its right in transit");
+	if (dest->pset != NULL)
+		return SLOW("a port set's member: its receivers wait there");
+	if (!list_empty(&mq->messages) || !waitq_has_waiters(&mq->receivers))
+		return SLOW("messages queued, or no receiver waiting");
+	if (mq->count >= mq->qlimit &&
+	    MACH_MSGH_BITS_REMOTE(user_header(k)->msgh_bits) !=
+	        MACH_MSG_TYPE_MOVE_SEND_ONCE)
+		return SLOW("a full queue: the sender waits");
+	return true;
+}
+
+/*
+ * Whether the caller can wait on PORT, the port it receives from, at
+ * once: its receive right in SPACE, in no set, no message queued.
+ * Locks: PORT locked.
+ */
+static bool caller_waits(struct port *port, struct space *space)
+{
+	if (!port_active(port) || port->receiver != space || port->pset != NULL)
+		return SLOW("in a set: the general receive says so");
+	if (!list_empty(&port->queue.messages))
+		return SLOW("a message to take at once");
+	return true;
+}
+
+/*
+ * Copy the header of K, received in SPACE, out in place: the reply
+ * right gets a new send-once name, the destination right is used up and
+ * its receive right's name shown.  Only the plain case: a live port
+ * received from, a live reply port, no protected payload, no no-senders
+ * notification due; otherwise nothing is done (kmsg_copyout does it).
+ * Locks: none held.
+ */
+static bool fast_copyout(struct space *space, struct kmsg *k)
+{
+	mach_msg_bits_t bits = k->hdr.bits;
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(bits);
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
-	mach_port_name_t rname = h->msgh_local_port;
-	unsigned long sf;
+	struct port *dest = port_from_object(k->hdr.remote), *reply = NULL;
+	mach_msg_header_t *h = user_header(k);
+	mach_port_name_t rname = MACH_PORT_NULL, dname;
+	struct space_entry *e;
+	unsigned long f;
 
-	if (k->hdr.size > IPC_FAST_MAX_SIZE)
-		return SLOW("too large to gain anything");
 	if (bits & ~MACH_MSGH_BITS_PORTS_MASK)
-		return SLOW("body rights or out-of-line memory");
-	if (rtype != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
-	    (rtype != 0 || rname != MACH_PORT_NULL))
-		return SLOW("another reply disposition");
-	sf = space_lock(space);
-	if (!space->active || !take_rights(space, k, dtype, h->msgh_remote_port,
-	                                   rtype, rname, flags)) {
-		space_unlock(space, sf);
-		return SLOW("see take_rights");
+		return SLOW("a body to walk");
+	if (rtype == MACH_MSG_TYPE_PORT_SEND_ONCE &&
+	    IPC_OBJECT_VALID(k->hdr.local))
+		reply = port_from_object(k->hdr.local);
+	else if (rtype != 0 || k->hdr.local != IPC_OBJECT_NULL)
+		return SLOW("another reply right");
+	if (reply == dest)
+		return SLOW("a send-once right to the port received from");
+
+	f = intr_save();
+	spin_lock_masked(&space->lock);
+	if (!space->active)
+		goto slow_space;
+	spin_lock_masked(&dest->object.lock);
+	if (!port_active(dest) || dest->receiver != space ||
+	    dest->has_payload ||
+	    (dtype == MACH_MSG_TYPE_PORT_SEND &&
+	     (dest->srights == 1 && dest->nsrequest != NULL)))
+		goto slow_dest;
+	if (reply != NULL) {
+		if (!spin_trylock_masked(&reply->object.lock))
+			goto slow_dest;
+		if (!port_active(reply) ||
+		    space_alloc_entry(space, &rname, &e) != KERN_SUCCESS) {
+			spin_unlock_masked(&reply->object.lock);
+			goto slow_dest;
+		}
+		/* The right in transit, and its reference, take the name. */
+		e->object = port_object(reply);
+		e->type = MACH_PORT_TYPE_SEND_ONCE;
+		e->urefs = 1;
+		spin_unlock_masked(&reply->object.lock);
 	}
-	/* Hand over hand, as lookup_receiver: the space's lock goes first
-	 * with the port's saved state; the port's, released last, restores
-	 * the caller's. */
-	space_unlock(space, *flags);
-	*flags = sf;
+	dname = dest->receiver_name;
+	if (dtype == MACH_MSG_TYPE_PORT_SEND)
+		dest->srights--;
+	else
+		dest->sorights--;
+	port_unref_nonlast(dest); /* the receive right keeps the port */
+	spin_unlock_masked(&dest->object.lock);
+	spin_unlock_masked(&space->lock);
+	intr_restore(f);
+
+	h->msgh_bits = MACH_MSGH_BITS(rtype, dtype);
+	h->msgh_remote_port_do_not_use = rname;
+	h->msgh_protected_payload = dname;
 	return true;
+
+slow_dest:
+	return unlock_slow(space, dest, f);
+slow_space:
+	return unlock_slow(space, NULL, f);
+}
+
+bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
+                  mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                  mach_msg_return_t *result)
+{
+	mach_port_name_t dname = user_header(k)->msgh_remote_port;
+	struct space_entry *de, *rcv;
+	struct port *dest, *reply, *port;
+	struct mqueue_receiver me;
+	struct handoff next;
+	mach_msg_size_t size = 0;
+	mach_msg_return_t mr;
+	unsigned long f;
+
+	if (!header_ok(k))
+		return false;
+	if (MACH_MSGH_BITS_LOCAL(user_header(k)->msgh_bits) != 0 &&
+	    user_header(k)->msgh_local_port != rcv_name)
+		return SLOW("the reply comes elsewhere than the receive");
+	if (dname == rcv_name)
+		return SLOW("to ourselves: nobody else waits there");
+
+	f = intr_save();
+	spin_lock_masked(&space->lock);
+	if (!space->active || !lookup_rights(space, k, &de, &dest, &reply))
+		goto slow_space;
+	rcv = space_lookup(space, rcv_name);
+	if (rcv == NULL || !(rcv->type & MACH_PORT_TYPE_RECEIVE))
+		goto slow_space; /* SLOW: the general receive's error */
+	port = port_from_object(rcv->object);
+	if (port == dest)
+		goto slow_space; /* SLOW: a receiver of ours waits there */
+	spin_lock_masked(&dest->object.lock);
+	if (!receiver_waits(dest, k))
+		goto slow_dest;
+	/* Two port locks: try the second, never wait for it. */
+	if (!spin_trylock_masked(&port->object.lock))
+		goto slow_dest; /* SLOW: our port is busy */
+	if (!caller_waits(port, space)) {
+		spin_unlock_masked(&port->object.lock);
+		goto slow_dest;
+	}
+
+	/* Past the guards: nothing below fails or waits. */
+	take_rights(space, k, dname, de, dest, reply);
+	spin_unlock_masked(&space->lock);
+	port_ref(port); /* for the wait */
+	mqueue_receiver_enqueue(port, space, &me);
+	mqueue_deliver_locked(dest, k, &next);
+	spin_unlock_masked(&port->object.lock);
+	spin_unlock_masked(&dest->object.lock);
+	intr_restore(f);
+
+	/* The receiver runs; the answer comes back in our hands. */
+	mr = mqueue_receiver_wait(port, &me, &next, &k, &size);
+	port_release(port);
+	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
+	    fast_copyout(space, k))
+		*result = kmsg_put(umsg, k, k->hdr.size);
+	else
+		*result =
+		    ipc_msg_deliver(space, umsg, MACH_SEND_MSG | MACH_RCV_MSG,
+		                    rcv_size, MACH_PORT_NULL, mr, k, size);
+	return true;
+
+slow_dest:
+	return unlock_slow(space, dest, f);
+slow_space:
+	return unlock_slow(space, NULL, f);
 }

@@ -1,13 +1,12 @@
 /*
- * The IPC fast path (fastpath.c): the copyin of the two messages an RPC
- * is made of, a client's request (COPY_SEND to the server, MAKE_SEND_ONCE
- * of its reply port) and a server's reply (MOVE_SEND_ONCE, nothing
- * else), each simple and small, in one pass under the sender's space
- * lock.  The message layer (msg.c) then sends it with the destination
- * port still locked; a receiver already waiting is handed the message
- * and, in a combined send and receive, the CPU (mqueue_send_locked,
- * waitq_wait_handoff).  Every other message takes the general copyin
- * (copyin.c), with the same result.
+ * The IPC fast path (fastpath.c): the two messages an RPC is made of, a
+ * client's request (COPY_SEND to the server, MAKE_SEND_ONCE of its reply
+ * port) and a server's reply (MOVE_SEND_ONCE, nothing else), each simple
+ * and small, sent with mach_msg's combined send and receive to a thread
+ * already waiting for it.  ipc_fast_rpc does the whole call; its send
+ * half, ipc_fast_copyin, also serves the general send.  Every other
+ * message, and every call whose way is not clear, takes the general
+ * path (msg.c), with the same result.
  */
 #ifndef IPC_FASTPATH_H
 #define IPC_FASTPATH_H
@@ -41,5 +40,29 @@ struct space;
  *   take the general path (nothing was done).
  */
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags);
+
+/*
+ * ipc_fast_rpc: mach_msg with MACH_SEND_MSG | MACH_RCV_MSG and no other
+ * option, for K, the message kmsg_get copied in from UMSG, when it is
+ * an RPC's request or reply and the way is clear:
+ *   - K is one ipc_fast_copyin takes, and its reply port (if any) is
+ *     RCV_NAME, the port the caller then receives from;
+ *   - a receiver waits on K's destination port itself (an ordinary live
+ *     port, in no set, nothing queued, room for one more);
+ *   - RCV_NAME names a receive right of SPACE, in no set, with nothing
+ *     queued, that is not the destination, and its lock is free.
+ * Then the message goes straight into the receiver's hands, and the CPU
+ * with it (the receiver runs on the rest of the caller's time slice);
+ * the caller waits on RCV_NAME, and the answer, handed to it the same
+ * way, is copied out to UMSG (of RCV_SIZE bytes) as the general receive
+ * would.  When a guard fails, nothing was done: K is the caller's to
+ * send the general way.
+ * Locks: no IPC lock held.
+ * Returns: true (*RESULT being mach_msg's answer, K consumed) when it
+ *   took the call; false otherwise.
+ */
+bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
+                  mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                  mach_msg_return_t *result);
 
 #endif

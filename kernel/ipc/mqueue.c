@@ -95,19 +95,6 @@ static void destroy_undeliverable(struct kmsg *k)
 	kmsg_destroy(k);
 }
 
-/*
- * A thread waiting in mqueue_receive_port, as its port's receivers queue
- * holds it.  Owned by: the waiting thread (on its stack).  Guarded by:
- * the port's lock and the receivers queue's lock (HANDED is set under
- * both, by hand_over).
- */
-struct port_receiver {
-	struct waiter w;
-	struct space *space;      /* the receiving space */
-	mach_msg_size_t max_size; /* the largest message it takes */
-	struct kmsg *handed;      /* a message given to it directly */
-};
-
 /* The waiter result of a receiver handed a message (not a mach_msg
  * return code: those are negative or above 0x1000). */
 #define MQUEUE_HANDED 1
@@ -117,7 +104,7 @@ struct port_receiver {
  * port's lock held (and the queue's). */
 static bool hand_over(struct waiter *w, void *arg)
 {
-	struct port_receiver *r = container_of(w, struct port_receiver, w);
+	struct mqueue_receiver *r = container_of(w, struct mqueue_receiver, w);
 	struct kmsg *k = arg;
 	struct port *port = port_from_object(k->hdr.remote);
 
@@ -197,15 +184,26 @@ mach_msg_return_t mqueue_send_locked(struct kmsg *k, unsigned long f,
 		kmsg_destroy(k);
 		return MACH_MSG_SUCCESS;
 	}
+	mqueue_deliver_locked(port, k, next);
+	port_unlock(port, f);
+	return MACH_MSG_SUCCESS;
+}
+
+void mqueue_deliver_locked(struct port *port, struct kmsg *k,
+                           struct handoff *next)
+{
+	struct mqueue *mq = &port->queue;
+
+	assert_locked(&port->object.lock);
+	if (next != NULL)
+		next->thread = NULL;
 	/* A receiver already waiting on the port itself takes the message
 	 * from our hands: no trip through the queue. */
 	if (port->pset == NULL && list_empty(&mq->messages) &&
 	    waitq_has_waiters(&mq->receivers) &&
 	    waitq_wake_first_if(&mq->receivers, hand_over, k, MQUEUE_HANDED,
-	                        next)) {
-		port_unlock(port, f);
-		return MACH_MSG_SUCCESS;
-	}
+	                        next))
+		return;
 	k->stamp =
 	    atomic_fetch_add_explicit(&arrivals, 1, memory_order_relaxed);
 	list_push_back(&mq->messages, &k->link);
@@ -214,8 +212,6 @@ mach_msg_return_t mqueue_send_locked(struct kmsg *k, unsigned long f,
 		waitq_wake_one(&port->pset->receivers, WAITQ_AWAKENED);
 	else
 		waitq_wake_one(&mq->receivers, WAITQ_AWAKENED);
-	port_unlock(port, f);
-	return MACH_MSG_SUCCESS;
 }
 
 /*
@@ -299,6 +295,53 @@ static bool past(uint64_t deadline, bool timed_out)
 	       (deadline != WAITQ_FOREVER && clock_now_ns() >= deadline);
 }
 
+/*
+ * Whether the wait of R, which returned WHY, ended the receive: with a
+ * message handed over (*OUT), an interrupt or the port's death or move
+ * (*MR).  Otherwise the receiver looks at the port again.
+ */
+static bool wait_ended(struct mqueue_receiver *r, int why, struct kmsg **out,
+                       mach_msg_return_t *mr)
+{
+	if (why == MQUEUE_HANDED) {
+		*out = r->handed;
+		*mr = MACH_MSG_SUCCESS;
+		return true;
+	}
+	if (why == WAITQ_INTERRUPTED) {
+		*mr = MACH_RCV_INTERRUPTED;
+		return true;
+	}
+	*mr = (mach_msg_return_t)why; /* PORT_DIED, PORT_CHANGED */
+	return why > 0;
+}
+
+void mqueue_receiver_enqueue(struct port *port, struct space *space,
+                             struct mqueue_receiver *r)
+{
+	assert_locked(&port->object.lock);
+	waiter_init(&r->w);
+	r->space = space;
+	r->max_size = MACH_MSG_SIZE_MAX;
+	r->handed = NULL;
+	waitq_enqueue(&port->queue.receivers, &r->w);
+}
+
+mach_msg_return_t mqueue_receiver_wait(struct port *port,
+                                       struct mqueue_receiver *r,
+                                       struct handoff *next, struct kmsg **out,
+                                       mach_msg_size_t *size)
+{
+	mach_msg_return_t mr;
+	int why;
+
+	why = waitq_block(&port->queue.receivers, &r->w, WAITQ_FOREVER, next);
+	if (wait_ended(r, why, out, &mr))
+		return mr;
+	return mqueue_receive_port(port, port_lock(port), r->space, r->max_size,
+	                           WAITQ_FOREVER, out, size, NULL);
+}
+
 mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
                                       struct space *space,
                                       mach_msg_size_t max_size,
@@ -312,8 +355,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 
 	assert_locked(&port->object.lock);
 	for (;;) {
-		struct port_receiver pr = {.space = space,
-		                           .max_size = max_size};
+		struct mqueue_receiver pr = {.space = space,
+		                             .max_size = max_size};
 		int r;
 
 		if (!port_active(port) || port->receiver != space) {
@@ -337,14 +380,8 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 		r = waitq_wait_handoff(&mq->receivers, &port->object.lock, f,
 		                       deadline, &pr.w, next);
 		next = NULL; /* consumed */
-		if (r == MQUEUE_HANDED) {
-			*out = pr.handed;
-			return MACH_MSG_SUCCESS;
-		}
-		if (r == WAITQ_INTERRUPTED)
-			return MACH_RCV_INTERRUPTED;
-		if (r > 0)
-			return (mach_msg_return_t)r; /* PORT_DIED, _CHANGED */
+		if (wait_ended(&pr, r, out, &mr))
+			return mr;
 		f = port_lock(port);
 		if (r == WAITQ_TIMED_OUT)
 			timed_out = true;

@@ -134,6 +134,53 @@ mach_msg_return_t mqueue_receive_set(struct port_set *set, unsigned long flags,
                                      uint64_t deadline, struct kmsg **out,
                                      mach_msg_size_t *size);
 
+/*
+ * A thread waiting in a receive on one port (not a set), as the port's
+ * receivers queue holds it.
+ * Owned by: the waiting thread (on its stack).
+ * Guarded by: the port's lock and the receivers queue's lock (`handed`
+ *   is set under both by the sender that hands it a message).
+ */
+struct mqueue_receiver {
+	struct waiter w;
+	struct space *space;      /* the receiving space */
+	mach_msg_size_t max_size; /* the largest message it takes */
+	struct kmsg *handed;      /* a message given to it directly */
+};
+
+/*
+ * mqueue_deliver_locked: put K, a message for PORT that mqueue_send's
+ * checks let through (PORT active, no kernel object, room on the queue
+ * or a send-once destination, K not circular), where it goes: into the
+ * hands of a receiver waiting on PORT itself that takes it (with NEXT,
+ * unblocked for a handoff: see mqueue_send_locked), else on the queue,
+ * waking a receiver of the port or of its set.
+ * Locks: PORT's lock held (and still held on return).
+ */
+void mqueue_deliver_locked(struct port *port, struct kmsg *k,
+                           struct handoff *next);
+
+/*
+ * mqueue_receiver_enqueue / mqueue_receiver_wait: mqueue_receive_port's
+ * wait in two steps, for a caller that checked that PORT (whose receive
+ * right SPACE holds, in no set) has no message, and has more to do under
+ * its locks before it blocks: enqueue R as a receiver of PORT taking
+ * any size; later, with no lock held, wait for a message as
+ * mqueue_receive_port does (giving the CPU to NEXT meanwhile, if not
+ * NULL; consumed), and go on receiving from PORT if the first wake was
+ * not for R.
+ * Locks: mqueue_receiver_enqueue, PORT's lock held; mqueue_receiver_wait,
+ *   none.  The caller holds a reference on PORT until the wait is over.
+ * Returns (mqueue_receiver_wait): as mqueue_receive_port, with no
+ *   deadline.
+ */
+void mqueue_receiver_enqueue(struct port *port, struct space *space,
+                             struct mqueue_receiver *r);
+mach_msg_return_t mqueue_receiver_wait(struct port *port,
+                                       struct mqueue_receiver *r,
+                                       struct handoff *next, struct kmsg **out,
+                                       mach_msg_size_t *size);
+
 /* Queries for mach_port_get_receive_status.  Locks: the port's lock. */
 static inline mach_port_msgcount_t mqueue_count(const struct mqueue *mq)
 {

@@ -28,29 +28,24 @@ static uint64_t deadline_after(mach_msg_timeout_t ms)
 }
 
 /*
- * The send half, handing the CPU on to a receiver given the message when
- * NEXT is not NULL (see mqueue_send_locked: the caller must pass NEXT
- * on).
+ * The send half for K, the message kmsg_get copied in from UMSG, handing
+ * the CPU on to a receiver given the message when NEXT is not NULL (see
+ * mqueue_send_locked: the caller must pass NEXT on).
  */
-static mach_msg_return_t send(struct space *space, uint64_t msg,
-                              mach_msg_option_t option,
-                              mach_msg_size_t send_size,
-                              mach_msg_timeout_t timeout,
-                              mach_port_name_t notify, struct handoff *next)
+static mach_msg_return_t send_kmsg(struct space *space, void *umsg,
+                                   struct kmsg *k, mach_msg_option_t option,
+                                   mach_msg_timeout_t timeout,
+                                   mach_port_name_t notify,
+                                   struct handoff *next)
 {
-	void *umsg = (void *)(uintptr_t)msg;
 	uint64_t deadline = (option & MACH_SEND_TIMEOUT)
 	                        ? deadline_after(timeout)
 	                        : WAITQ_FOREVER;
-	struct kmsg *k;
 	unsigned long f;
 	mach_msg_return_t mr;
 
 	if (next != NULL)
 		next->thread = NULL;
-	mr = kmsg_get(umsg, send_size, &k);
-	if (mr != MACH_MSG_SUCCESS)
-		return mr;
 	if ((option & MACH_SEND_CANCEL) || !ipc_fast_copyin(space, k, &f)) {
 		if (option & MACH_SEND_CANCEL)
 			mr = notify == MACH_PORT_NULL
@@ -82,7 +77,14 @@ mach_msg_return_t ipc_msg_send(struct space *space, uint64_t msg,
                                mach_msg_timeout_t timeout,
                                mach_port_name_t notify)
 {
-	return send(space, msg, option, send_size, timeout, notify, NULL);
+	void *umsg = (void *)(uintptr_t)msg;
+	struct kmsg *k;
+	mach_msg_return_t mr;
+
+	mr = kmsg_get(umsg, send_size, &k);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	return send_kmsg(space, umsg, k, option, timeout, notify, NULL);
 }
 
 /*
@@ -175,6 +177,16 @@ static mach_msg_return_t receive(struct space *space, uint64_t msg,
 		                        deadline, &k, &size);
 	}
 	release_receiver(o);
+	return ipc_msg_deliver(space, umsg, option, rcv_size, notify, mr, k,
+	                       size);
+}
+
+mach_msg_return_t ipc_msg_deliver(struct space *space, void *umsg,
+                                  mach_msg_option_t option,
+                                  mach_msg_size_t rcv_size,
+                                  mach_port_name_t notify, mach_msg_return_t mr,
+                                  struct kmsg *k, mach_msg_size_t size)
+{
 	if (mr == MACH_RCV_TOO_LARGE) {
 		/* MACH_RCV_LARGE: the message stays; say how large it is. */
 		(void)copyout(&size,
@@ -224,24 +236,30 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
              mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
              mach_port_name_t notify)
 {
+	void *umsg = (void *)(uintptr_t)msg;
 	struct handoff next;
+	struct kmsg *k;
 	mach_msg_return_t mr;
 
-	if (!(option & MACH_RCV_MSG))
-		return (option & MACH_SEND_MSG)
-		           ? send(space, msg, option, send_size, timeout,
-		                  notify, NULL)
+	if (!(option & MACH_SEND_MSG))
+		return (option & MACH_RCV_MSG)
+		           ? receive(space, msg, option, rcv_size, rcv_name,
+		                     timeout, notify, NULL)
 		           : MACH_MSG_SUCCESS;
-	if (option & MACH_SEND_MSG) {
-		/* A receiver handed the message runs while we wait for
-		 * ours: an RPC's two threads pass the CPU back and forth. */
-		mr =
-		    send(space, msg, option, send_size, timeout, notify, &next);
-		if (mr != MACH_MSG_SUCCESS)
-			return mr;
-		return receive(space, msg, option, rcv_size, rcv_name, timeout,
-		               notify, &next);
-	}
+	mr = kmsg_get(umsg, send_size, &k);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	if (!(option & MACH_RCV_MSG))
+		return send_kmsg(space, umsg, k, option, timeout, notify, NULL);
+	/* An RPC's request or reply: the fast path's, unless one of its
+	 * guards sends it here (ipc/fastpath.h). */
+	if (option == (MACH_SEND_MSG | MACH_RCV_MSG) &&
+	    ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &mr))
+		return mr;
+	/* A receiver handed the message runs while we wait for ours. */
+	mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
 	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
-	               NULL);
+	               &next);
 }

@@ -50,4 +50,23 @@ ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
                 mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
                 mach_msg_timeout_t timeout, mach_port_name_t notify);
 
+struct kmsg;
+
+/*
+ * ipc_msg_deliver: the end of a receive into the user buffer UMSG of
+ * RCV_SIZE bytes, given what the queue answered (MR; K and SIZE as
+ * mqueue_receive_port leaves them): report MACH_RCV_TOO_LARGE's size,
+ * or destroy a message larger than the buffer, or copy K's rights out
+ * to SPACE (MACH_RCV_NOTIFY with NOTIFY, per OPTION) and its bytes to
+ * UMSG.  K is consumed.  For the fast path, whose receive half ends the
+ * same way as the general one.
+ * Locks: no IPC lock held.
+ * Returns: mach_msg's return code for the receive.
+ */
+mach_msg_return_t ipc_msg_deliver(struct space *space, void *umsg,
+                                  mach_msg_option_t option,
+                                  mach_msg_size_t rcv_size,
+                                  mach_port_name_t notify, mach_msg_return_t mr,
+                                  struct kmsg *k, mach_msg_size_t size);
+
 #endif

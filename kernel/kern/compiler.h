@@ -13,6 +13,11 @@
 #define __unused           __attribute__((unused))
 #define __printflike(f, a) __attribute__((format(printf, f, a)))
 
+/* The C library of the host build may define it already, the same way. */
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 #define ARRAY_SIZE(a)    (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a)   (((x) + ((a)-1)) & ~((__typeof__(x))(a)-1))
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))

@@ -37,7 +37,7 @@ typedef struct spinlock {
 		.locked = 0, .owner = SPIN_NO_OWNER, .name = (n)               \
 	}
 
-static inline void spin_init(spinlock_t *l, const char *name)
+static __always_inline void spin_init(spinlock_t *l, const char *name)
 {
 	atomic_init(&l->locked, 0);
 	l->owner = SPIN_NO_OWNER;
@@ -46,10 +46,38 @@ static inline void spin_init(spinlock_t *l, const char *name)
 
 /* True when the calling CPU holds L: only the holder writes its own
  * number in `owner`, and clears it before it releases L. */
-static inline bool spin_held(const spinlock_t *l)
+static __always_inline bool spin_held(const spinlock_t *l)
 {
 	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) ==
 	       SPIN_OWNER(cpu_id());
+}
+
+/*
+ * spin_lock_masked / spin_unlock_masked: take and release L with
+ * interrupts already masked by the caller (intr_save), which keeps them
+ * masked: no state to hand back.
+ * Locks: as spin_lock / spin_unlock.
+ */
+static __always_inline void spin_lock_masked(spinlock_t *l)
+{
+	/* Taken at once, it was not ours; only a wait may be a deadlock on
+	 * ourselves. */
+	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
+		if (unlikely(spin_held(l)))
+			panic("spinlock %s: taken twice by cpu %u", l->name,
+			      cpu_id());
+		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
+			cpu_relax();
+	}
+	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
+}
+
+static __always_inline void spin_unlock_masked(spinlock_t *l)
+{
+	if (unlikely(!spin_held(l)))
+		panic("spinlock %s: released but not held", l->name);
+	__atomic_store_n(&l->owner, SPIN_NO_OWNER, __ATOMIC_RELAXED);
+	atomic_store_explicit(&l->locked, 0, memory_order_release);
 }
 
 /*
@@ -57,36 +85,45 @@ static inline bool spin_held(const spinlock_t *l)
  * Locks: L must not be held by this CPU on entry; held on return.
  * Returns: the interrupt state to hand back to spin_unlock().
  */
-static inline unsigned long spin_lock(spinlock_t *l)
+static __always_inline unsigned long spin_lock(spinlock_t *l)
 {
 	unsigned long flags = intr_save();
 
-	if (unlikely(spin_held(l)))
-		panic("spinlock %s: taken twice by cpu %u", l->name, cpu_id());
-	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
-			cpu_relax();
-	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
+	spin_lock_masked(l);
 	return flags;
 }
 
 /*
- * spin_trylock: spin_lock if L is free now, else give up at once: for
- * taking a lock against the lock order without risking a deadlock.
+ * spin_trylock_masked: take L if it is free now, else give up at once:
+ * for taking a lock against the lock order without risking a deadlock.
+ * Interrupts masked by the caller.
  * Locks: L must not be held by this CPU on entry; held on success.
- * Returns true (and the interrupt state in *FLAGS) when L was taken.
+ * Returns whether L was taken.
  */
-static inline bool spin_trylock(spinlock_t *l, unsigned long *flags)
+static __always_inline bool spin_trylock_masked(spinlock_t *l)
 {
-	unsigned long f = intr_save();
-
-	if (unlikely(spin_held(l)))
-		panic("spinlock %s: taken twice by cpu %u", l->name, cpu_id());
 	if (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
-		intr_restore(f);
+		if (unlikely(spin_held(l)))
+			panic("spinlock %s: taken twice by cpu %u", l->name,
+			      cpu_id());
 		return false;
 	}
 	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * spin_trylock: spin_trylock_masked, masking interrupts first.
+ * Returns true (and the interrupt state in *FLAGS) when L was taken.
+ */
+static __always_inline bool spin_trylock(spinlock_t *l, unsigned long *flags)
+{
+	unsigned long f = intr_save();
+
+	if (!spin_trylock_masked(l)) {
+		intr_restore(f);
+		return false;
+	}
 	*flags = f;
 	return true;
 }
@@ -96,12 +133,9 @@ static inline bool spin_trylock(spinlock_t *l, unsigned long *flags)
  * matching spin_lock() returned.
  * Locks: L held by this CPU on entry; released on return.
  */
-static inline void spin_unlock(spinlock_t *l, unsigned long flags)
+static __always_inline void spin_unlock(spinlock_t *l, unsigned long flags)
 {
-	if (unlikely(!spin_held(l)))
-		panic("spinlock %s: released but not held", l->name);
-	__atomic_store_n(&l->owner, SPIN_NO_OWNER, __ATOMIC_RELAXED);
-	atomic_store_explicit(&l->locked, 0, memory_order_release);
+	spin_unlock_masked(l);
 	intr_restore(flags);
 }
 

@@ -31,32 +31,29 @@ void waiter_init(struct waiter *w)
 	w->thread = thread_block_self();
 }
 
-static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
-                       spinlock_t *held, unsigned long held_flags,
-                       uint64_t deadline, struct waiter *w,
-                       struct handoff *next)
+/* Enqueue W.  Locks: WQ->lock held. */
+static void enqueue(struct waitq *wq, struct waiter *w)
 {
-	unsigned long f;
-	int why;
-
 	assert(!w->queued);
-	f = spin_lock(&wq->lock);
-	if (check_gen && wq->wakeups != gen) {
-		/* Woken between the caller's scan and now: look again. */
-		spin_unlock(&wq->lock, f);
-		if (held != NULL)
-			spin_unlock(held, held_flags);
-		if (next != NULL)
-			thread_handoff_cancel(next);
-		return WAITQ_AWAKENED;
-	}
 	w->wq = wq;
 	w->queued = true;
 	w->result = WAITQ_AWAKENED;
 	list_push_back(&wq->waiters, &w->link);
+}
+
+void waitq_enqueue(struct waitq *wq, struct waiter *w)
+{
+	unsigned long f = spin_lock(&wq->lock);
+
+	enqueue(wq, w);
 	spin_unlock(&wq->lock, f);
-	if (held != NULL)
-		spin_unlock(held, held_flags);
+}
+
+int waitq_block(struct waitq *wq, struct waiter *w, uint64_t deadline,
+                struct handoff *next)
+{
+	unsigned long f;
+	int why;
 
 	why = next != NULL ? thread_block_handoff(w, next, deadline)
 	                   : thread_block_until(w, deadline);
@@ -73,6 +70,30 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 	}
 	spin_unlock(&wq->lock, f);
 	return w->result;
+}
+
+static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
+                       spinlock_t *held, unsigned long held_flags,
+                       uint64_t deadline, struct waiter *w,
+                       struct handoff *next)
+{
+	unsigned long f;
+
+	f = spin_lock(&wq->lock);
+	if (check_gen && wq->wakeups != gen) {
+		/* Woken between the caller's scan and now: look again. */
+		spin_unlock(&wq->lock, f);
+		if (held != NULL)
+			spin_unlock(held, held_flags);
+		if (next != NULL)
+			thread_handoff_cancel(next);
+		return WAITQ_AWAKENED;
+	}
+	enqueue(wq, w);
+	spin_unlock(&wq->lock, f);
+	if (held != NULL)
+		spin_unlock(held, held_flags);
+	return waitq_block(wq, w, deadline, next);
 }
 
 int waitq_wait(struct waitq *wq, spinlock_t *held, unsigned long held_flags,

@@ -88,6 +88,21 @@ int waitq_wait(struct waitq *wq, spinlock_t *held, unsigned long held_flags,
 struct handoff;
 
 /*
+ * waitq_enqueue / waitq_block: waitq_wait in two steps, for a caller
+ * that has more to do between them: waitq_enqueue puts W on WQ (wakes
+ * from then on reach it); the caller releases the lock under which it
+ * decided to wait (every waker of WQ must take it), then waitq_block
+ * blocks until W is woken, DEADLINE passes or W is interrupted, giving
+ * the CPU to NEXT's thread meanwhile when NEXT is not NULL (and
+ * consuming it).
+ * Locks: waitq_enqueue, any lock before WQ->lock; waitq_block, none.
+ * Returns (waitq_block): as waitq_wait.
+ */
+void waitq_enqueue(struct waitq *wq, struct waiter *w);
+int waitq_block(struct waitq *wq, struct waiter *w, uint64_t deadline,
+                struct handoff *next);
+
+/*
  * waitq_wait_handoff: waitq_wait, giving the CPU to NEXT's thread (one a
  * waitq_wake_first_if with a handoff unblocked) while W waits
  * (thread_block_handoff).  Consumes NEXT.
