@@ -315,10 +315,14 @@ bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	spin_lock_masked(&space->lock);
 	if (!space->active || !lookup_rights(space, k, &de, &dest, &reply))
 		goto slow_space;
-	rcv = space_lookup(space, rcv_name);
-	if (rcv == NULL || !(rcv->type & MACH_PORT_TYPE_RECEIVE))
-		goto slow_space; /* SLOW: the general receive's error */
-	port = port_from_object(rcv->object);
+	if (reply != NULL) {
+		port = reply; /* RCV_NAME's, as checked above */
+	} else {
+		rcv = space_lookup(space, rcv_name);
+		if (rcv == NULL || !(rcv->type & MACH_PORT_TYPE_RECEIVE))
+			goto slow_space; /* SLOW: the general receive's error */
+		port = port_from_object(rcv->object);
+	}
 	if (port == dest)
 		goto slow_space; /* SLOW: a receiver of ours waits there */
 	spin_lock_masked(&dest->object.lock);

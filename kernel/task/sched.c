@@ -616,32 +616,33 @@ void thread_handoff_cancel(struct handoff *h)
 
 /*
  * Claim T, H's thread, for a switch from this CPU: it still sleeps in
- * the wait H unblocked and nothing queued here comes before it.  A
- * claimed thread is RUNNABLE on no queue: nobody else makes it run.
- * Interrupts masked.
+ * the wait H unblocked and nothing queued here comes before it (by the
+ * priority it had when it blocked: a tick's decay more or less does not
+ * matter here).  A claimed thread is RUNNABLE on no queue: nobody else
+ * makes it run.  Interrupts masked.
  */
-static bool handoff_claim(struct thread *t, struct handoff *h)
+static bool handoff_claim(struct sched_cpu *s, struct thread *t,
+                          struct handoff *h)
 {
-	struct sched_cpu *s = this_cpu();
 	bool claimed = false;
 
-	spin_lock(&t->lock);
-	if (still_waiting(t, h->waiter)) {
-		t->priority = sched_compute_priority(t, clock_coarse_ns());
-		if (s->bitmap == 0 || (unsigned)__builtin_ctzll(s->bitmap) >=
-		                          (unsigned)t->priority) {
-			t->state = THREAD_RUNNABLE;
-			claimed = true;
-		}
+	spin_lock_masked(&t->lock);
+	if (still_waiting(t, h->waiter) &&
+	    (s->bitmap == 0 ||
+	     (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority)) {
+		t->state = THREAD_RUNNABLE;
+		claimed = true;
 	}
-	spin_unlock(&t->lock, 0);
+	spin_unlock_masked(&t->lock);
 	return claimed;
 }
 
 int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 {
 	struct thread *self = w->thread, *next = h->thread;
+	struct sched_cpu *s;
 	unsigned long f;
+	int why;
 
 	if (next == NULL)
 		return thread_block_until(w, deadline);
@@ -651,28 +652,36 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 		return thread_block_until(w, deadline);
 	}
 	f = intr_save();
-	if (!handoff_claim(next, h)) {
+	s = this_cpu();
+	if (!handoff_claim(s, next, h)) {
 		thread_handoff_cancel(h);
-	} else {
-		spin_lock(&self->lock);
-		if (atomic_load(&w->wake) == WAITER_BLOCKED &&
-		    !(self->ast & AST_TERMINATE)) {
-			self->state = THREAD_BLOCKED;
-			self->wait = w;
-			spin_unlock(&self->lock, 0);
-			/* NEXT keeps itself alive while it runs. */
-			thread_release(next);
-			switch_to(this_cpu(), self, next, self->quantum_end);
-		} else {
-			/* Woken already: NEXT just becomes runnable. */
-			spin_unlock(&self->lock, 0);
-			spin_lock(&next->lock);
-			sched_enqueue(next, true);
-			spin_unlock(&next->lock, 0);
-			thread_release(next);
-		}
+		intr_restore(f);
+		return thread_block_until(w, deadline);
 	}
+	spin_lock_masked(&self->lock);
+	if (atomic_load(&w->wake) != WAITER_BLOCKED ||
+	    (self->ast & AST_TERMINATE)) {
+		/* Woken already, or dying: NEXT just becomes runnable. */
+		spin_unlock_masked(&self->lock);
+		spin_lock_masked(&next->lock);
+		sched_enqueue(next, true);
+		spin_unlock_masked(&next->lock);
+		thread_release(next);
+		intr_restore(f);
+		return thread_block_until(w, deadline);
+	}
+	self->state = THREAD_BLOCKED;
+	self->wait = w;
+	spin_unlock_masked(&self->lock);
+	thread_release(next); /* NEXT keeps itself alive while it runs */
+	switch_to(s, self, next, self->quantum_end);
+
+	/* Running again: woken, as a rule (thread_block_until's exit). */
+	spin_lock_masked(&self->lock);
+	why = atomic_load(&w->wake);
+	if (why != WAITER_BLOCKED)
+		self->wait = NULL;
+	spin_unlock_masked(&self->lock);
 	intr_restore(f);
-	/* Woken (or not yet blocked): the usual loop sorts it out. */
-	return thread_block_until(w, deadline);
+	return why != WAITER_BLOCKED ? why : thread_block_until(w, deadline);
 }
