@@ -86,8 +86,10 @@ struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
 		k = kbuf_alloc(kmsg_bytes(capacity));
 	if (k == NULL)
 		return NULL;
-	memset(k, 0, offsetof(struct kmsg, hdr));
+	k->link.next = k->link.prev = NULL; /* on no queue */
+	k->stamp = 0;
 	k->capacity = capacity;
+	k->flags = 0;
 	k->hdr.size = size;
 	return k;
 }

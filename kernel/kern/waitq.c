@@ -21,16 +21,6 @@ void waitq_init(struct waitq *wq)
 	wq->wakeups = 0;
 }
 
-void waiter_init(struct waiter *w)
-{
-	w->link.next = w->link.prev = NULL;
-	w->wq = NULL;
-	w->queued = false;
-	w->result = WAITQ_AWAKENED;
-	atomic_init(&w->wake, WAITER_BLOCKED);
-	w->thread = thread_block_self();
-}
-
 /* Enqueue W.  Locks: WQ->lock held. */
 static void enqueue(struct waitq *wq, struct waiter *w)
 {
@@ -43,10 +33,9 @@ static void enqueue(struct waitq *wq, struct waiter *w)
 
 void waitq_enqueue(struct waitq *wq, struct waiter *w)
 {
-	unsigned long f = spin_lock(&wq->lock);
-
+	spin_lock_masked(&wq->lock);
 	enqueue(wq, w);
-	spin_unlock(&wq->lock, f);
+	spin_unlock_masked(&wq->lock);
 }
 
 int waitq_block(struct waitq *wq, struct waiter *w, uint64_t deadline,

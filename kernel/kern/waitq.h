@@ -14,6 +14,7 @@
 
 #include "kern/list.h"
 #include "kern/spinlock.h"
+#include "kern/thread_block.h"
 
 /* No deadline: wait until woken or interrupted. */
 #define WAITQ_FOREVER UINT64_MAX
@@ -67,7 +68,15 @@ struct waitq {
 void waitq_init(struct waitq *wq);
 
 /* waiter_init: prepare W for a wait (call before every waitq_wait). */
-void waiter_init(struct waiter *w);
+static inline void waiter_init(struct waiter *w)
+{
+	w->link.next = w->link.prev = NULL;
+	w->wq = NULL;
+	w->queued = false;
+	w->result = WAITQ_AWAKENED;
+	atomic_init(&w->wake, WAITER_BLOCKED);
+	w->thread = thread_block_self();
+}
 
 /*
  * waitq_wait: enqueue W on WQ, release HELD (which the caller took with
@@ -95,7 +104,8 @@ struct handoff;
  * blocks until W is woken, DEADLINE passes or W is interrupted, giving
  * the CPU to NEXT's thread meanwhile when NEXT is not NULL (and
  * consuming it).
- * Locks: waitq_enqueue, any lock before WQ->lock; waitq_block, none.
+ * Locks: waitq_enqueue, a lock before WQ->lock held (so interrupts are
+ *   masked); waitq_block, none.
  * Returns (waitq_block): as waitq_wait.
  */
 void waitq_enqueue(struct waitq *wq, struct waiter *w);
