@@ -217,26 +217,31 @@ static bool caller_waits(struct port *port, struct space *space)
 }
 
 /*
- * Copy the header of K, received in SPACE, out in place: the reply
- * right gets a new send-once name, the destination right is used up and
- * its receive right's name shown.  Only the plain case: a live port
- * received from, a live reply port, no protected payload, no no-senders
- * notification due; otherwise nothing is done (kmsg_copyout does it).
- * Locks: none held.
+ * Copy the header of K, received in SPACE from its destination port,
+ * out in place: the reply right gets a new send-once name, the
+ * destination right is used up and its receive right's name shown.
+ * Only the plain case: a simple message to a live port whose receive
+ * right SPACE holds, a live reply port (or none), no protected payload,
+ * no no-senders notification due; otherwise nothing is done
+ * (kmsg_copyout does it).
+ * Locks: SPACE (active) and K's destination port locked, interrupts
+ *   masked.
  */
-static bool fast_copyout(struct space *space, struct kmsg *k)
+static bool copyout_header_locked(struct space *space, struct kmsg *k)
 {
 	mach_msg_bits_t bits = k->hdr.bits;
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(bits);
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
 	struct port *dest = port_from_object(k->hdr.remote), *reply = NULL;
 	mach_msg_header_t *h = user_header(k);
-	mach_port_name_t rname = MACH_PORT_NULL, dname;
+	mach_port_name_t rname = MACH_PORT_NULL;
 	struct space_entry *e;
-	unsigned long f;
 
 	if (bits & ~MACH_MSGH_BITS_PORTS_MASK)
 		return SLOW("a body to walk");
+	if (dtype != MACH_MSG_TYPE_PORT_SEND &&
+	    dtype != MACH_MSG_TYPE_PORT_SEND_ONCE)
+		return SLOW("no such destination right");
 	if (rtype == MACH_MSG_TYPE_PORT_SEND_ONCE &&
 	    IPC_OBJECT_VALID(k->hdr.local))
 		reply = port_from_object(k->hdr.local);
@@ -244,24 +249,18 @@ static bool fast_copyout(struct space *space, struct kmsg *k)
 		return SLOW("another reply right");
 	if (reply == dest)
 		return SLOW("a send-once right to the port received from");
-
-	f = intr_save();
-	spin_lock_masked(&space->lock);
-	if (!space->active)
-		goto slow_space;
-	spin_lock_masked(&dest->object.lock);
 	if (!port_active(dest) || dest->receiver != space ||
 	    dest->has_payload ||
-	    (dtype == MACH_MSG_TYPE_PORT_SEND &&
-	     (dest->srights == 1 && dest->nsrequest != NULL)))
-		goto slow_dest;
+	    (dtype == MACH_MSG_TYPE_PORT_SEND && dest->srights == 1 &&
+	     dest->nsrequest != NULL))
+		return SLOW("moved, dead, a payload or a notification due");
 	if (reply != NULL) {
 		if (!spin_trylock_masked(&reply->object.lock))
-			goto slow_dest;
+			return SLOW("the reply port is busy");
 		if (!port_active(reply) ||
 		    space_alloc_entry(space, &rname, &e) != KERN_SUCCESS) {
 			spin_unlock_masked(&reply->object.lock);
-			goto slow_dest;
+			return SLOW("a dead name, or no name left");
 		}
 		/* The right in transit, and its reference, take the name. */
 		e->object = port_object(reply);
@@ -269,30 +268,70 @@ static bool fast_copyout(struct space *space, struct kmsg *k)
 		e->urefs = 1;
 		spin_unlock_masked(&reply->object.lock);
 	}
-	dname = dest->receiver_name;
 	if (dtype == MACH_MSG_TYPE_PORT_SEND)
 		dest->srights--;
 	else
 		dest->sorights--;
 	port_unref_nonlast(dest); /* the receive right keeps the port */
-	spin_unlock_masked(&dest->object.lock);
-	spin_unlock_masked(&space->lock);
-	intr_restore(f);
-
 	h->msgh_bits = MACH_MSGH_BITS(rtype, dtype);
 	h->msgh_remote_port_do_not_use = rname;
-	h->msgh_protected_payload = dname;
+	h->msgh_protected_payload = dest->receiver_name;
 	return true;
-
-slow_dest:
-	return unlock_slow(space, dest, f);
-slow_space:
-	return unlock_slow(space, NULL, f);
 }
 
-bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
-                  mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
-                  mach_msg_return_t *result)
+/* copyout_header_locked, taking the locks. */
+static bool fast_copyout(struct space *space, struct kmsg *k)
+{
+	struct port *dest = port_from_object(k->hdr.remote);
+	unsigned long f = intr_save();
+	bool done = false;
+
+	spin_lock_masked(&space->lock);
+	if (space->active) {
+		spin_lock_masked(&dest->object.lock);
+		done = copyout_header_locked(space, k);
+		spin_unlock_masked(&dest->object.lock);
+	}
+	spin_unlock_masked(&space->lock);
+	intr_restore(f);
+	return done;
+}
+
+bool ipc_fast_receive_queued(struct space *space, void *umsg,
+                             mach_msg_size_t rcv_size,
+                             mach_port_name_t rcv_name,
+                             mach_msg_return_t *result)
+{
+	struct space_entry *e;
+	struct port *port;
+	struct kmsg *k;
+	unsigned long f = intr_save();
+	bool done = false;
+
+	spin_lock_masked(&space->lock);
+	e = space->active ? space_lookup(space, rcv_name) : NULL;
+	if (e == NULL || !(e->type & MACH_PORT_TYPE_RECEIVE))
+		return unlock_slow(space, NULL, f); /* the receive's error */
+	port = port_from_object(e->object);
+	spin_lock_masked(&port->object.lock);
+	if (port->pset == NULL && !list_empty(&port->queue.messages)) {
+		k = list_first_entry(&port->queue.messages, struct kmsg, link);
+		done =
+		    k->hdr.size <= rcv_size && copyout_header_locked(space, k);
+		if (done)
+			mqueue_dequeue_locked(port, k);
+	}
+	spin_unlock_masked(&port->object.lock);
+	spin_unlock_masked(&space->lock);
+	intr_restore(f);
+	if (done)
+		*result = kmsg_put(umsg, k, k->hdr.size);
+	return done;
+}
+
+enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
+                           mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                           mach_msg_return_t *result, unsigned long *flags)
 {
 	mach_port_name_t dname = user_header(k)->msgh_remote_port;
 	struct space_entry *de, *rcv;
@@ -302,14 +341,15 @@ bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mach_msg_size_t size = 0;
 	mach_msg_return_t mr;
 	unsigned long f;
+	bool whole;
 
 	if (!header_ok(k))
-		return false;
+		return IPC_FAST_NO;
 	if (MACH_MSGH_BITS_LOCAL(user_header(k)->msgh_bits) != 0 &&
 	    user_header(k)->msgh_local_port != rcv_name)
-		return SLOW("the reply comes elsewhere than the receive");
+		return IPC_FAST_NO; /* the reply comes elsewhere */
 	if (dname == rcv_name)
-		return SLOW("to ourselves: nobody else waits there");
+		return IPC_FAST_NO; /* to ourselves: nobody else waits */
 
 	f = intr_save();
 	spin_lock_masked(&space->lock);
@@ -326,19 +366,23 @@ bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	if (port == dest)
 		goto slow_space; /* SLOW: a receiver of ours waits there */
 	spin_lock_masked(&dest->object.lock);
-	if (!receiver_waits(dest, k))
-		goto slow_dest;
+	if (!port_active(dest))
+		goto slow_dest; /* SLOW: the general path sees a dead name */
 	/* Two port locks: try the second, never wait for it. */
 	if (!spin_trylock_masked(&port->object.lock))
 		goto slow_dest; /* SLOW: our port is busy */
-	if (!caller_waits(port, space)) {
+	whole = receiver_waits(dest, k) && caller_waits(port, space);
+	take_rights(space, k, dname, de, dest, reply);
+	spin_unlock_masked(&space->lock);
+	if (!whole) {
+		/* Only the copyin was the fast path's: the general path
+		 * sends K from here (to a kernel object, a full queue...). */
 		spin_unlock_masked(&port->object.lock);
-		goto slow_dest;
+		*flags = f;
+		return IPC_FAST_COPIED;
 	}
 
 	/* Past the guards: nothing below fails or waits. */
-	take_rights(space, k, dname, de, dest, reply);
-	spin_unlock_masked(&space->lock);
 	port_ref(port); /* for the wait */
 	mqueue_receiver_enqueue(port, space, &me);
 	mqueue_deliver_locked(dest, k, &next);
@@ -356,10 +400,12 @@ bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		*result =
 		    ipc_msg_deliver(space, umsg, MACH_SEND_MSG | MACH_RCV_MSG,
 		                    rcv_size, MACH_PORT_NULL, mr, k, size);
-	return true;
+	return IPC_FAST_DONE;
 
 slow_dest:
-	return unlock_slow(space, dest, f);
+	(void)unlock_slow(space, dest, f);
+	return IPC_FAST_NO;
 slow_space:
-	return unlock_slow(space, NULL, f);
+	(void)unlock_slow(space, NULL, f);
+	return IPC_FAST_NO;
 }

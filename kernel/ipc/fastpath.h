@@ -41,6 +41,13 @@ struct space;
  */
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags);
 
+/* What ipc_fast_rpc did. */
+enum ipc_fast {
+	IPC_FAST_NO,     /* nothing: the general path sends K */
+	IPC_FAST_COPIED, /* K's rights taken, as ipc_fast_copyin does */
+	IPC_FAST_DONE,   /* the whole call */
+};
+
 /*
  * ipc_fast_rpc: mach_msg with MACH_SEND_MSG | MACH_RCV_MSG and no other
  * option, for K, the message kmsg_get copied in from UMSG, when it is
@@ -55,14 +62,36 @@ bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags);
  * with it (the receiver runs on the rest of the caller's time slice);
  * the caller waits on RCV_NAME, and the answer, handed to it the same
  * way, is copied out to UMSG (of RCV_SIZE bytes) as the general receive
- * would.  When a guard fails, nothing was done: K is the caller's to
- * send the general way.
- * Locks: no IPC lock held.
- * Returns: true (*RESULT being mach_msg's answer, K consumed) when it
- *   took the call; false otherwise.
+ * would.  When only the first two guards hold (a kernel object's port,
+ * no receiver waiting, a full queue...), it still takes K's rights in
+ * one pass, as ipc_fast_copyin.
+ * Locks: no IPC lock held on entry.  IPC_FAST_COPIED leaves K's
+ *   destination port locked (*FLAGS as ipc_fast_copyin).
+ * Returns:
+ *   IPC_FAST_DONE    the call is over: *RESULT is mach_msg's answer, K
+ *                    consumed;
+ *   IPC_FAST_COPIED  K is in kernel form: send it (mqueue_send_locked)
+ *                    and receive the general way;
+ *   IPC_FAST_NO      nothing was done: K is the general path's.
  */
-bool ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
-                  mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
-                  mach_msg_return_t *result);
+enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
+                           mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                           mach_msg_return_t *result, unsigned long *flags);
+
+/*
+ * ipc_fast_receive_queued: the receive half of mach_msg when a message
+ * is already queued on RCV_NAME, a port (not a set) whose receive right
+ * SPACE holds, and the message is simple, fits the RCV_SIZE bytes at
+ * UMSG and needs only the plain header copyout (see fastpath.c): it is
+ * dequeued and copied out under one hold of the space's and the port's
+ * locks.  Otherwise nothing is done.  For receives with no option but
+ * MACH_RCV_MSG and timeouts (the wait, if any, is the general path's).
+ * Locks: no IPC lock held.
+ * Returns: true (*RESULT being mach_msg's answer) when it received.
+ */
+bool ipc_fast_receive_queued(struct space *space, void *umsg,
+                             mach_msg_size_t rcv_size,
+                             mach_port_name_t rcv_name,
+                             mach_msg_return_t *result);
 
 #endif

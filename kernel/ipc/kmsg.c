@@ -54,16 +54,37 @@ void kbuf_free(void *p, size_t size)
 /* ---- allocation ---- */
 
 /*
- * One small message buffer per CPU, kept by kmsg_free for the next
+ * Two small message buffers per CPU, kept by kmsg_free for the next
  * kmsg_alloc: a request's buffer is freed by its receiver, whose reply
- * then takes it, so an RPC's messages need not reach the allocator.
+ * then takes it, so an RPC's messages need not reach the allocator; a
+ * kernel RPC's reply is made while its request still lives, hence two.
  * Messages of up to SPARE_CAPACITY bytes all get that capacity (which
  * with the kmsg's own fields fills a 128-byte block: no more memory than
  * a smaller one took).  Taken and put back by atomic exchange (any
  * context may send).
  */
 #define SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
-static struct kmsg *spares[MAX_CPUS];
+#define SPARES         2
+static struct kmsg *spares[MAX_CPUS][SPARES];
+
+/* Exchange K (NULL to take one) with the spares of this CPU: what was
+ * there (NULL if there was no spare, or room for K). */
+static struct kmsg *spare_exchange(struct kmsg *k)
+{
+	struct kmsg **slot = spares[cpu_id()];
+
+	for (unsigned i = 0; i < SPARES; i++) {
+		struct kmsg *old =
+		    __atomic_exchange_n(&slot[i], k, __ATOMIC_ACQ_REL);
+
+		if (old == NULL && k == NULL)
+			continue; /* that one was empty: try the next */
+		if (old == NULL || k == NULL)
+			return old; /* kept K, or took OLD */
+		k = old; /* kept K, OLD looks for a place further on */
+	}
+	return k;
+}
 
 static size_t kmsg_bytes(mach_msg_size_t capacity)
 {
@@ -80,8 +101,7 @@ struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
 	    kmsg_bytes(capacity) > KBUF_MAX)
 		return NULL;
 	if (capacity == SPARE_CAPACITY)
-		k = __atomic_exchange_n(&spares[cpu_id()], NULL,
-		                        __ATOMIC_ACQUIRE);
+		k = spare_exchange(NULL);
 	if (k == NULL)
 		k = kbuf_alloc(kmsg_bytes(capacity));
 	if (k == NULL)
@@ -108,7 +128,7 @@ struct kmsg *kmsg_alloc(mach_msg_size_t size)
 void kmsg_free(struct kmsg *k)
 {
 	if (k->capacity == SPARE_CAPACITY)
-		k = __atomic_exchange_n(&spares[cpu_id()], k, __ATOMIC_RELEASE);
+		k = spare_exchange(k);
 	if (k != NULL)
 		kbuf_free(k, kmsg_bytes(k->capacity));
 }
@@ -116,11 +136,13 @@ void kmsg_free(struct kmsg *k)
 void kmsg_spares_drain(void)
 {
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		struct kmsg *k =
-		    __atomic_exchange_n(&spares[i], NULL, __ATOMIC_ACQUIRE);
+		for (unsigned j = 0; j < SPARES; j++) {
+			struct kmsg *k = __atomic_exchange_n(
+			    &spares[i][j], NULL, __ATOMIC_ACQUIRE);
 
-		if (k != NULL)
-			kbuf_free(k, kmsg_bytes(k->capacity));
+			if (k != NULL)
+				kbuf_free(k, kmsg_bytes(k->capacity));
+		}
 	}
 }
 

@@ -287,6 +287,16 @@ static mach_msg_return_t take_first(struct port *port, struct waitq *receivers,
 	return MACH_MSG_SUCCESS;
 }
 
+void mqueue_dequeue_locked(struct port *port, struct kmsg *k)
+{
+	struct kmsg *first;
+	mach_msg_size_t size;
+
+	assert(k == list_first_entry(&port->queue.messages, struct kmsg, link));
+	(void)take_first(port, &port->queue.receivers, MACH_MSG_SIZE_MAX,
+	                 &first, &size);
+}
+
 /* Whether a receiver should stop waiting: DEADLINE passed or the last
  * wait timed out. */
 static bool past(uint64_t deadline, bool timed_out)

@@ -181,6 +181,13 @@ mach_msg_return_t mqueue_receiver_wait(struct port *port,
                                        struct handoff *next, struct kmsg **out,
                                        mach_msg_size_t *size);
 
+/*
+ * mqueue_dequeue_locked: take K, the first message queued on PORT, off
+ * the queue as a receive does (its seqno, a blocked sender let in).
+ * Locks: PORT's lock held.
+ */
+void mqueue_dequeue_locked(struct port *port, struct kmsg *k);
+
 /* Queries for mach_port_get_receive_status.  Locks: the port's lock. */
 static inline mach_port_msgcount_t mqueue_count(const struct mqueue *mq)
 {

@@ -32,15 +32,42 @@ static uint64_t deadline_after(mach_msg_timeout_t ms)
  * the CPU on to a receiver given the message when NEXT is not NULL (see
  * mqueue_send_locked: the caller must pass NEXT on).
  */
+/*
+ * Send K, in kernel form with its destination port locked (F), handing
+ * the CPU on to a receiver given the message when NEXT is not NULL (see
+ * mqueue_send_locked: the caller must pass NEXT on); a message the queue
+ * does not take goes back to the sender's buffer UMSG.
+ */
+static mach_msg_return_t send_copied(struct space *space, void *umsg,
+                                     struct kmsg *k, unsigned long f,
+                                     mach_msg_option_t option,
+                                     mach_msg_timeout_t timeout,
+                                     struct handoff *next)
+{
+	uint64_t deadline = (option & MACH_SEND_TIMEOUT)
+	                        ? deadline_after(timeout)
+	                        : WAITQ_FOREVER;
+	mach_msg_return_t mr;
+
+	/* A user's MACH_SEND_ALWAYS is the kernel's own: ignored. */
+	mr = mqueue_send_locked(k, f, option & MACH_SEND_TIMEOUT, deadline,
+	                        next);
+	if (mr != MACH_MSG_SUCCESS) {
+		/* Still ours: give it back to the sender. */
+		mr |= kmsg_copyout_pseudo(k, space);
+		(void)kmsg_put(umsg, k, k->hdr.size);
+	}
+	return mr;
+}
+
+/* The send half for K, the message kmsg_get copied in from UMSG (NEXT as
+ * send_copied's). */
 static mach_msg_return_t send_kmsg(struct space *space, void *umsg,
                                    struct kmsg *k, mach_msg_option_t option,
                                    mach_msg_timeout_t timeout,
                                    mach_port_name_t notify,
                                    struct handoff *next)
 {
-	uint64_t deadline = (option & MACH_SEND_TIMEOUT)
-	                        ? deadline_after(timeout)
-	                        : WAITQ_FOREVER;
 	unsigned long f;
 	mach_msg_return_t mr;
 
@@ -59,16 +86,7 @@ static mach_msg_return_t send_kmsg(struct space *space, void *umsg,
 		}
 		f = port_lock(port_from_object(k->hdr.remote));
 	}
-
-	/* A user's MACH_SEND_ALWAYS is the kernel's own: ignored. */
-	mr = mqueue_send_locked(k, f, option & MACH_SEND_TIMEOUT, deadline,
-	                        next);
-	if (mr != MACH_MSG_SUCCESS) {
-		/* Still ours: give it back to the sender. */
-		mr |= kmsg_copyout_pseudo(k, space);
-		(void)kmsg_put(umsg, k, k->hdr.size);
-	}
-	return mr;
+	return send_copied(space, umsg, k, f, option, timeout, next);
 }
 
 mach_msg_return_t ipc_msg_send(struct space *space, uint64_t msg,
@@ -158,6 +176,13 @@ static mach_msg_return_t receive(struct space *space, uint64_t msg,
 	struct kmsg *k = NULL;
 	mach_msg_return_t mr;
 
+	if (!(option & (MACH_RCV_LARGE | MACH_RCV_NOTIFY)) &&
+	    ipc_fast_receive_queued(space, umsg, rcv_size, rcv_name, &mr)) {
+		/* A message was there: no wait, nobody to run instead. */
+		if (next != NULL)
+			thread_handoff_cancel(next);
+		return mr;
+	}
 	mr = lookup_receiver(space, rcv_name, &o, &f);
 	if (mr != MACH_MSG_SUCCESS) {
 		if (next != NULL)
@@ -239,6 +264,7 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 	void *umsg = (void *)(uintptr_t)msg;
 	struct handoff next;
 	struct kmsg *k;
+	unsigned long f;
 	mach_msg_return_t mr;
 
 	if (!(option & MACH_SEND_MSG))
@@ -252,12 +278,21 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 	if (!(option & MACH_RCV_MSG))
 		return send_kmsg(space, umsg, k, option, timeout, notify, NULL);
 	/* An RPC's request or reply: the fast path's, unless one of its
-	 * guards sends it here (ipc/fastpath.h). */
-	if (option == (MACH_SEND_MSG | MACH_RCV_MSG) &&
-	    ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &mr))
+	 * guards sends it here (ipc/fastpath.h).  A receiver handed the
+	 * message runs while we wait for ours. */
+	switch (option == (MACH_SEND_MSG | MACH_RCV_MSG)
+	            ? ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &mr, &f)
+	            : IPC_FAST_NO) {
+	case IPC_FAST_DONE:
 		return mr;
-	/* A receiver handed the message runs while we wait for ours. */
-	mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
+	case IPC_FAST_COPIED:
+		next.thread = NULL;
+		mr = send_copied(space, umsg, k, f, option, timeout, &next);
+		break;
+	default:
+		mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
+		break;
+	}
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
