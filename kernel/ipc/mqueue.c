@@ -210,7 +210,7 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
 	mq->count++;
 	if (port->pset != NULL)
 		waitq_wake_one(&port->pset->receivers, WAITQ_AWAKENED);
-	else
+	else if (waitq_has_waiters(&mq->receivers))
 		waitq_wake_one(&mq->receivers, WAITQ_AWAKENED);
 }
 
@@ -281,7 +281,10 @@ static mach_msg_return_t take_first(struct port *port, struct waitq *receivers,
 	list_remove(&k->link);
 	mq->count--;
 	k->hdr.seqno = mq->seqno++;
-	if (mq->count < mq->qlimit)
+	/* Both queues' waiters enqueue under the port's lock, which we
+	 * hold: an empty one is sure to stay so (their generations are
+	 * not used). */
+	if (mq->count < mq->qlimit && waitq_has_waiters(&mq->senders))
 		waitq_wake_one(&mq->senders, WAITQ_AWAKENED);
 	*out = k;
 	return MACH_MSG_SUCCESS;
