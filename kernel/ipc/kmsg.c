@@ -64,26 +64,29 @@ void kbuf_free(void *p, size_t size)
  * context may send).
  */
 #define SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
-#define SPARES         2
+#define SPARES         2 /* spare_take and spare_keep know it */
 static struct kmsg *spares[MAX_CPUS][SPARES];
 
-/* Exchange K (NULL to take one) with the spares of this CPU: what was
- * there (NULL if there was no spare, or room for K). */
-static struct kmsg *spare_exchange(struct kmsg *k)
+/* A spare of this CPU, or NULL. */
+static inline struct kmsg *spare_take(void)
+{
+	struct kmsg **slot = spares[cpu_id()];
+	struct kmsg *k = __atomic_exchange_n(&slot[0], NULL, __ATOMIC_ACQUIRE);
+
+	return k != NULL
+	           ? k
+	           : __atomic_exchange_n(&slot[1], NULL, __ATOMIC_ACQUIRE);
+}
+
+/* Keep K as a spare of this CPU; what found no room (K or another), or
+ * NULL. */
+static inline struct kmsg *spare_keep(struct kmsg *k)
 {
 	struct kmsg **slot = spares[cpu_id()];
 
-	for (unsigned i = 0; i < SPARES; i++) {
-		struct kmsg *old =
-		    __atomic_exchange_n(&slot[i], k, __ATOMIC_ACQ_REL);
-
-		if (old == NULL && k == NULL)
-			continue; /* that one was empty: try the next */
-		if (old == NULL || k == NULL)
-			return old; /* kept K, or took OLD */
-		k = old; /* kept K, OLD looks for a place further on */
-	}
-	return k;
+	k = __atomic_exchange_n(&slot[0], k, __ATOMIC_ACQ_REL);
+	return k == NULL ? NULL
+	                 : __atomic_exchange_n(&slot[1], k, __ATOMIC_ACQ_REL);
 }
 
 static size_t kmsg_bytes(mach_msg_size_t capacity)
@@ -101,7 +104,7 @@ struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
 	    kmsg_bytes(capacity) > KBUF_MAX)
 		return NULL;
 	if (capacity == SPARE_CAPACITY)
-		k = spare_exchange(NULL);
+		k = spare_take();
 	if (k == NULL)
 		k = kbuf_alloc(kmsg_bytes(capacity));
 	if (k == NULL)
@@ -128,7 +131,7 @@ struct kmsg *kmsg_alloc(mach_msg_size_t size)
 void kmsg_free(struct kmsg *k)
 {
 	if (k->capacity == SPARE_CAPACITY)
-		k = spare_exchange(k);
+		k = spare_keep(k);
 	if (k != NULL)
 		kbuf_free(k, kmsg_bytes(k->capacity));
 }
