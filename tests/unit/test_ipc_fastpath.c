@@ -1,7 +1,8 @@
 /*
- * Unit tests of the fast path's copyin (ipc/fastpath.h): the two header
- * shapes it takes, each guard that leaves a message to the general path
- * untouched, and the sameness of what a receiver gets either way.
+ * Unit tests of the fast path (ipc/fastpath.h): the header shapes its
+ * copyin takes, each guard that leaves a message to the general path
+ * untouched, the sameness of what a receiver gets either way, and whole
+ * RPCs between two threads through ipc_fast_rpc.
  * Same fixture as test_ipc_msg.c (ipc_msg_harness.h); each test ends
  * with its leak check.
  */
@@ -10,6 +11,10 @@
 #include "ipc/copyin.h"
 #include "ipc/fastpath.h"
 #include "ipc/mqueue.h"
+#include "machine/host_thread.h"
+
+#include <pthread.h>
+#include <unistd.h>
 
 /* Copy M in as the send half does; the fast copyin's verdict.  A taken
  * message is sent at once (its port is locked). */
@@ -249,6 +254,140 @@ static void test_busy_reply_port_is_refused(void **state)
 	assert_int_equal(status(sa, reply).mps_sorights, 0);
 }
 
+/* ---- whole RPCs through ipc_fast_rpc ---- */
+
+#define RPCS 300
+
+static mach_port_name_t server_port, client_reply, client_to_server;
+static struct host_thread *server_thread;
+static atomic_int server_ready;
+
+/* Every call below but the first receive is an exact SEND|RCV, the
+ * fast path's shape; a hang fails the test by alarm(). */
+static void *rpc_server(void *arg)
+{
+	struct umsg m;
+	mach_msg_option_t option = MACH_RCV_MSG;
+	mach_msg_size_t size = 0;
+
+	(void)arg;
+	host_thread_attach();
+	server_thread = host_thread_self();
+	atomic_store(&server_ready, 1);
+	for (int i = 0; i <= RPCS; i++) {
+		mach_msg_return_t mr =
+		    ipc_mach_msg(sb, (uint64_t)(uintptr_t)&m, option, size,
+		                 sizeof(m), server_port, 0, MACH_PORT_NULL);
+
+		if (mr != MACH_MSG_SUCCESS || m.h.msgh_id != i ||
+		    m.h.msgh_bits !=
+		        MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
+		                       MACH_MSG_TYPE_PORT_SEND) ||
+		    m.h.msgh_local_port != server_port ||
+		    type_of_name(sb, m.h.msgh_remote_port) !=
+		        MACH_PORT_TYPE_SEND_ONCE)
+			break;
+		if (i == RPCS) { /* the last: reply alone */
+			m.h.msgh_bits =
+			    MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+			m.h.msgh_local_port = MACH_PORT_NULL;
+			m.h.msgh_id = i + 100;
+			(void)msend(sb, &m);
+			break;
+		}
+		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+		m.h.msgh_local_port = MACH_PORT_NULL;
+		m.h.msgh_id = i + 100;
+		m.body[0] = (uint64_t)i * 7;
+		option = MACH_SEND_MSG | MACH_RCV_MSG;
+		size = body_size(1);
+	}
+	host_thread_detach();
+	return NULL;
+}
+
+static void test_rpcs_through_the_fast_path(void **state)
+{
+	pthread_t server;
+	struct umsg m;
+
+	(void)state;
+	server_port = new_port(sb);
+	client_to_server =
+	    give_right(sb, server_port, MACH_MSG_TYPE_MAKE_SEND, sa);
+	client_reply = new_port(sa);
+	atomic_init(&server_ready, 0);
+	alarm(60);
+	pthread_create(&server, NULL, rpc_server, NULL);
+	for (int i = 0; i <= RPCS; i++) {
+		/* Let the server wait first, so that the way is clear. */
+		while (!atomic_load(&server_ready) ||
+		       !host_thread_blocked(server_thread))
+			usleep(50);
+		header(&m, client_to_server, MACH_MSG_TYPE_COPY_SEND,
+		       client_reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, sizeof(m.h));
+		m.h.msgh_id = i;
+		assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+		                              MACH_SEND_MSG | MACH_RCV_MSG,
+		                              sizeof(m.h), sizeof(m),
+		                              client_reply, 0, MACH_PORT_NULL),
+		                 MACH_MSG_SUCCESS);
+		assert_int_equal(m.h.msgh_id, i + 100);
+		assert_int_equal(
+		    m.h.msgh_bits,
+		    MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE));
+		assert_int_equal(m.h.msgh_local_port, client_reply);
+		assert_int_equal(m.h.msgh_remote_port, MACH_PORT_NULL);
+		if (i < RPCS) {
+			assert_int_equal(m.h.msgh_size, body_size(1));
+			assert_int_equal(m.body[0], (uint64_t)i * 7);
+		}
+	}
+	pthread_join(server, NULL);
+	alarm(0);
+	assert_int_equal(status(sa, client_reply).mps_sorights, 0);
+	assert_int_equal(status(sa, client_reply).mps_seqno, RPCS + 1);
+	assert_int_equal(status(sb, server_port).mps_seqno, RPCS + 1);
+	assert_int_equal(refs(sa, client_to_server, MACH_PORT_RIGHT_SEND), 1);
+}
+
+/* No receiver waiting, and a message already queued for us: the fast
+ * path only takes the rights; the call ends the general way, with the
+ * same answer. */
+static void test_rpc_to_nobody_waiting_ends_the_general_way(void **state)
+{
+	mach_port_name_t p = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_p = give_right(sb, p, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct umsg m;
+
+	(void)state;
+	/* A reply already waits on our port: received at once. */
+	header(&m, reply, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
+	       body_size(0));
+	m.h.msgh_id = 5;
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	header(&m, to_p, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(0));
+	m.h.msgh_id = 6;
+	assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+	                              MACH_SEND_MSG | MACH_RCV_MSG,
+	                              body_size(0), sizeof(m), reply, 0,
+	                              MACH_PORT_NULL),
+	                 MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, 5);
+	assert_int_equal(m.h.msgh_local_port, reply);
+	/* The request waits on P, its reply right made. */
+	assert_int_equal(status(sb, p).mps_msgcount, 1);
+	assert_int_equal(status(sa, reply).mps_sorights, 1);
+	assert_int_equal(mrecv(sb, &m, p), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, 6);
+	assert_int_equal(mach_port_deallocate(sb, m.h.msgh_remote_port),
+	                 KERN_SUCCESS);
+	/* The send-once right died unused: a notification on REPLY. */
+	assert_int_equal(mrecv(sa, &m, reply), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -260,6 +399,8 @@ int main(void)
 	    T(test_too_large_is_refused),
 	    T(test_dead_destination_and_dead_name_request_are_refused),
 	    T(test_busy_reply_port_is_refused),
+	    T(test_rpcs_through_the_fast_path),
+	    T(test_rpc_to_nobody_waiting_ends_the_general_way),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
