@@ -37,6 +37,7 @@ struct page {
 	struct list link;  /* free list, or the owner's list */
 	uint32_t flags;    /* PG_* */
 	uint8_t order;     /* block order, valid in a block's head page */
+	uint16_t entries;  /* a page table's present entries (arch pmap) */
 	struct slab *slab; /* the slab this page belongs to, set in every
 	                      page of a slab (PG_SLAB marks its head) */
 };

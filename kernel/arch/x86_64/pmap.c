@@ -81,6 +81,16 @@ static uint64_t *table_va(uint64_t e)
 	return phys_to_virt(e & PTE_ADDR);
 }
 
+/*
+ * How many entries of table T are present: kept in its page's `entries`
+ * by every change of presence (pmap_enter, walk's removals), so that a
+ * table is known empty without a look at its 512 entries.
+ */
+static uint16_t *table_entries(uint64_t *t)
+{
+	return &virt_to_page(t)->entries;
+}
+
 /* A zeroed page-table page, or NULL.  Called with pmap->lock held. */
 static uint64_t *table_alloc(struct pmap *pmap)
 {
@@ -89,6 +99,7 @@ static uint64_t *table_alloc(struct pmap *pmap)
 	if (!t)
 		return NULL;
 	memset(t, 0, PAGE_SIZE);
+	*table_entries(t) = 0;
 	pmap->stats.tables++;
 	return t;
 }
@@ -97,14 +108,6 @@ static void table_free(struct pmap *pmap, uint64_t *t)
 {
 	page_free_va(t, 0);
 	pmap->stats.tables--;
-}
-
-static int table_empty(const uint64_t *t)
-{
-	for (unsigned i = 0; i < PT_ENTRIES; i++)
-		if (t[i])
-			return 0;
-	return 1;
 }
 
 struct pmap *pmap_create(void)
@@ -285,6 +288,7 @@ kern_return_t pmap_enter(struct pmap *pmap, vaddr_t va, paddr_t pa,
 				goto short_of_memory;
 			made[3 - l] = e;
 			*e = virt_to_phys(n) | PTE_P | PTE_W | PTE_U;
+			(*table_entries(t))++;
 		}
 		t = table_va(*e);
 	}
@@ -297,6 +301,7 @@ kern_return_t pmap_enter(struct pmap *pmap, vaddr_t va, paddr_t pa,
 		pmap_tlb_shootdown(pmap, va);
 	} else {
 		pmap->stats.resident++;
+		(*table_entries(t))++;
 	}
 	if (flags & PMAP_WIRED)
 		pmap->stats.wired++;
@@ -309,8 +314,11 @@ short_of_memory:
 	for (int i = 2; i >= 0; i--) {
 		if (made[i]) {
 			uint64_t *n = table_va(*made[i]);
+			uint64_t *parent =
+			    (uint64_t *)((uintptr_t)made[i] & ~(PAGE_SIZE - 1));
 
 			*made[i] = 0;
+			(*table_entries(parent))--;
 			/* Another CPU running the pmap may have cached the
 			 * link meanwhile. */
 			pmap_tlb_shootdown(pmap, va);
@@ -323,43 +331,65 @@ short_of_memory:
 
 /*
  * Apply FN to every present leaf entry in [START, END) of table T at
- * level L (which maps from BASE), skipping absent tables; when REAP,
- * free the tables below T that are empty afterwards.  The top table is
- * never freed here (pmap_destroy does).  Called with pmap->lock held.
+ * level L (which maps from BASE), skipping absent tables; when REAP (FN
+ * then clears every entry it is given), free the tables below T that
+ * are empty afterwards.  The top table is never freed here (pmap_destroy
+ * does).  Called with pmap->lock held.
+ * Returns: when REAP, how many of T's entries it cleared (leaves, or
+ *   tables freed), for T's count.
  */
 typedef void (*pte_fn)(struct pmap *, uint64_t *pte, vaddr_t va, void *arg);
 static void remove_one(struct pmap *pmap, uint64_t *pte, vaddr_t va, void *arg);
 
-static void walk(struct pmap *pmap, uint64_t *t, int l, vaddr_t base,
-                 vaddr_t start, vaddr_t end, pte_fn fn, void *arg, int reap)
+static unsigned walk(struct pmap *pmap, uint64_t *t, int l, vaddr_t base,
+                     vaddr_t start, vaddr_t end, pte_fn fn, void *arg, int reap)
 {
+	unsigned cleared = 0;
+
+	if (l == 0) {
+		/* The leaves, START..END within this table: a tight loop,
+		 * most of a large range being absent or already done. */
+		unsigned last = end - base >= LEVEL_SIZE(1) ? PT_ENTRIES - 1
+		                                            : INDEX(end - 1, 0);
+
+		for (unsigned i = INDEX(start, 0); i <= last; i++) {
+			if (t[i] & PTE_P) {
+				fn(pmap, &t[i], base + i * PAGE_SIZE, arg);
+				cleared++;
+			}
+		}
+		return cleared;
+	}
 	for (unsigned i = INDEX(start, l); i < PT_ENTRIES; i++) {
 		vaddr_t lo = base + i * LEVEL_SIZE(l);
 		vaddr_t s = MAX(start, lo), e = MIN(end, lo + LEVEL_SIZE(l));
+		uint64_t *n;
 
 		if (lo >= end)
 			break;
 		if (!(t[i] & PTE_P))
 			continue;
-		if (l == 0) {
-			fn(pmap, &t[i], lo, arg);
+		n = table_va(t[i]);
+		if (!reap) {
+			(void)walk(pmap, n, l - 1, lo, s, e, fn, arg, reap);
 			continue;
 		}
-		walk(pmap, table_va(t[i]), l - 1, lo, s, e, fn, arg, reap);
-		if (reap && table_empty(table_va(t[i]))) {
-			uint64_t *n = table_va(t[i]);
-
+		*table_entries(n) -=
+		    walk(pmap, n, l - 1, lo, s, e, fn, arg, reap);
+		if (*table_entries(n) == 0) {
 			/* SMP: no CPU may still walk (or set accessed and
 			 * dirty bits) through the table when it is freed:
 			 * unlink, drop gathered leaf entries and cached upper
 			 * levels everywhere, only then free. */
 			t[i] = 0;
+			cleared++;
 			if (fn == remove_one && arg)
 				batch_flush(arg);
 			pmap_tlb_shootdown(pmap, lo);
 			table_free(pmap, n);
 		}
 	}
+	return cleared;
 }
 
 /* ARG: a struct tlb_batch to gather the shootdown in, or NULL to shoot
@@ -413,7 +443,8 @@ void pmap_remove(struct pmap *pmap, vaddr_t start, vaddr_t end)
 	if (start == end)
 		return;
 	f = spin_lock(&pmap->lock);
-	walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, &batch, 1);
+	*table_entries(pmap->pml4) -=
+	    walk(pmap, pmap->pml4, 3, 0, start, end, remove_one, &batch, 1);
 	batch_flush(&batch);
 	spin_unlock(&pmap->lock, f);
 }
@@ -427,8 +458,9 @@ void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
 	if (start == end)
 		return;
 	f = spin_lock(&pmap->lock);
-	walk(pmap, pmap->pml4, 3, 0, start, end, remove_release_one,
-	     (void *)release, 1);
+	*table_entries(pmap->pml4) -=
+	    walk(pmap, pmap->pml4, 3, 0, start, end, remove_release_one,
+	         (void *)release, 1);
 	spin_unlock(&pmap->lock, f);
 }
 
