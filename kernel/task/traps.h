@@ -1,7 +1,9 @@
 /*
  * Mach traps: the system calls of GNU Mach's x86_64 table (numbers in
- * <mach/syscall_sw.h>, docs/ABI.md).  The machine layer decodes a trap
- * into its number and up to 11 arguments and calls mach_trap_call.
+ * <mach/syscall_sw.h>, docs/ABI.md).  The machine layer calls a trap of
+ * up to six arguments straight from mach_trap_fast, with the argument
+ * registers as they came; the others (arguments on the user stack too,
+ * numbers outside the table) it decodes and gives to mach_trap_call.
  */
 #ifndef TASK_TRAPS_H
 #define TASK_TRAPS_H
@@ -13,10 +15,25 @@
 #define MACH_TRAP_COUNT    130
 #define MACH_TRAP_MAX_ARGS 11
 
+/* A trap of at most six arguments: the user's %rdi, %rsi, %rdx, %r10,
+ * %r8, %r9.  Returns the value for the user's %rax. */
+typedef uint64_t (*mach_trap_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
+                                 uint64_t a3, uint64_t a4, uint64_t a5);
+
 /*
- * mach_trap_nargs: the argument count of trap NUMBER (negative), or -1
- * when NUMBER is outside the table (the machine layer raises
- * EXC_BAD_INSTRUCTION then).  Unused slots have 0 arguments.
+ * mach_trap_fast[-NUMBER]: the function of trap NUMBER when all of its
+ * arguments are in registers (unused slots: one that returns
+ * KERN_INVALID_ARGUMENT); NULL when some are on the user stack, for
+ * mach_trap_call.  syscall_entry (arch) indexes it.  Locks: none held on
+ * entry to a trap; it may block.
+ */
+extern const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT];
+
+/*
+ * mach_trap_nargs: the argument count of trap NUMBER (negative) when some
+ * arguments are on the user stack (more than six), 0 when all are in
+ * registers (unused slots too), or -1 when NUMBER is outside the table
+ * (the machine layer raises EXC_BAD_INSTRUCTION then).
  */
 int mach_trap_nargs(int64_t number);
 

@@ -25,7 +25,41 @@
 #define PF_WRITE 0x2
 #define PF_FETCH 0x10
 
+/*
+ * syscall_dispatch: the traps syscall_entry (syscall.S) does not call
+ * itself: numbers outside the table and traps with arguments on the user
+ * stack.  Entered with interrupts masked; syscall_entry makes the checks
+ * before user mode afterwards.
+ */
 void syscall_dispatch(struct trap_frame *f);
+
+/* What syscall.S assumes of the frame and of the trap table. */
+#define FRAME_AT(field, off)                                                   \
+	STATIC_ASSERT(__builtin_offsetof(struct trap_frame, field) == (off),   \
+	              "syscall.S: the offset of " #field)
+FRAME_AT(r15, 0);
+FRAME_AT(r14, 8);
+FRAME_AT(r13, 16);
+FRAME_AT(r12, 24);
+FRAME_AT(r11, 32);
+FRAME_AT(r10, 40);
+FRAME_AT(r9, 48);
+FRAME_AT(r8, 56);
+FRAME_AT(rbp, 64);
+FRAME_AT(rdi, 72);
+FRAME_AT(rsi, 80);
+FRAME_AT(rdx, 88);
+FRAME_AT(rcx, 96);
+FRAME_AT(rbx, 104);
+FRAME_AT(rax, 112);
+FRAME_AT(rip, 136);
+FRAME_AT(cs, 144);
+FRAME_AT(rflags, 152);
+FRAME_AT(rsp, 160);
+FRAME_AT(ss, 168);
+STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
+              "syscall.S calls with the frame as the stack: 16-byte aligned");
+STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
 
 /*
  * Arguments 7 to NARGS of a trap, from the user stack at RSP + 8 on, one
@@ -64,7 +98,6 @@ void syscall_dispatch(struct trap_frame *f)
 	} else {
 		f->rax = mach_trap_call(number, a);
 	}
-	thread_user_return_check();
 }
 
 /* Fault access type from a page-fault error code. */
