@@ -92,7 +92,6 @@ static uint64_t trap_reply_port(TRAP_ARGS)
 static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
-
 	mach_port_name_t name = right_name_send(t->task->space, &t->ith_sself);
 
 	if (likely(name != MACH_PORT_NULL))
@@ -103,7 +102,6 @@ static uint64_t trap_thread_self(TRAP_ARGS)
 static uint64_t trap_task_self(TRAP_ARGS)
 {
 	struct task *t = task_current();
-
 	mach_port_name_t name = right_name_send(t->space, &t->itk_sself);
 
 	if (likely(name != MACH_PORT_NULL))

@@ -42,6 +42,14 @@
 #define F_RSP	160
 #define F_SS	168
 
+/* struct thread and struct task (task/thread.h, task/task.h; user_trap.c
+ * checks) */
+#define T_TASK			0x18
+#define T_SUSPEND_COUNT		0x90
+#define T_AST			0x94
+#define TASK_SUSPEND_COUNT	0x44
+#define AST_TERMINATE		0x2
+
 #define RFLAGS_TF 0x100
 #define RFLAGS_RF 0x10000
 
@@ -76,24 +84,34 @@ syscall_entry:
 	/* DF is clear (SFMASK); the stack is 16-byte aligned (a frame is
 	 * 176 bytes under the stack top). */
 	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
-	/* The trap number is the low 32 bits, sign-extended, negative:
-	 * -%rax indexes the table, and an unsigned compare rejects the
-	 * positive numbers as well as those past its end. */
-	movslq	%eax, %rax
-	negq	%rax
-	cmpq	$MACH_TRAP_COUNT, %rax
-	jae	1f
+	/* The trap number is the low 32 bits of %rax, negative: their
+	 * negation, an unsigned 32-bit index (the upper half of %rax
+	 * cleared), rejects the positive numbers as well as those past
+	 * the table's end. */
+	negl	%eax
+	cmpl	$MACH_TRAP_COUNT, %eax
+	jae	4f
 	movq	mach_trap_fast(,%rax,8), %rax
 	testq	%rax, %rax
-	jz	1f
+	jz	4f
 	movq	%r10, %rcx		/* the fourth argument, C's way */
 	sti
 	call	*%rax
 	movq	%rax, F_RAX(%rsp)
-	jmp	2f
-1:	movq	%rsp, %rdi		/* arguments on the stack; bad numbers */
-	call	syscall_dispatch
-2:	call	thread_user_return_check	/* returns with interrupts masked */
+	/* The checks before user mode, their common case: nothing asked of
+	 * the thread (return_work in task/thread.c, which does the rest). */
+2:	cli
+	call	sched_preempt_pending
+	testb	%al, %al
+	jnz	3f
+	movq	%gs:40, %rax		/* percpu->current */
+	testl	$AST_TERMINATE, T_AST(%rax)
+	jnz	3f
+	cmpl	$0, T_SUSPEND_COUNT(%rax)
+	jne	3f
+	movq	T_TASK(%rax), %rax
+	cmpl	$0, TASK_SUSPEND_COUNT(%rax)
+	jne	3f
 	/* Fall through to syscall_exit. */
 
 /*
@@ -106,11 +124,13 @@ syscall_entry:
  * saved %rcx is the saved RIP and the saved %r11 the saved RFLAGS (a
  * trap's own frame; thread_set_state or an exception reply may have
  * changed either), RF and TF are clear (SYSRET cannot set RF, and a
- * single step goes the IRETQ way, as it came), CS and SS are the user
- * selectors, and RIP is a user address: SYSRET to a non-canonical RIP
- * raises #GP in ring 0, on the user's stack (Intel SDM, SYSRET).  The
- * values checked are the ones SYSRET is given, so a frame written
- * meanwhile by another CPU cannot slip a non-canonical RIP past.
+ * single step goes the IRETQ way, as it came), and RIP is a user
+ * address: SYSRET to a non-canonical RIP raises #GP in ring 0, on the
+ * user's stack (Intel SDM, SYSRET).  The values checked are the ones
+ * SYSRET is given, so a frame written meanwhile by another CPU cannot
+ * slip a non-canonical RIP past.  The saved CS and SS need no check:
+ * whatever writes a thread's user frame stores these same two
+ * selectors (this entry, machine_thread_setup, thread_set_state).
  */
 	.globl	syscall_exit
 syscall_exit:
@@ -125,10 +145,6 @@ syscall_exit:
 	movq	%rcx, %rax
 	shrq	$47, %rax		/* user addresses are below 2^47 */
 	jnz	trap_exit
-	cmpq	$SEL_USER_CODE, F_CS(%rsp)
-	jne	trap_exit
-	cmpq	$SEL_USER_DATA, F_SS(%rsp)
-	jne	trap_exit
 	movq	F_R15(%rsp), %r15
 	movq	F_R14(%rsp), %r14
 	movq	F_R13(%rsp), %r13
@@ -145,3 +161,10 @@ syscall_exit:
 	swapgs
 	movq	F_RSP(%rsp), %rsp
 	sysretq
+
+	/* Out of the way of the common case. */
+3:	call	thread_user_return_check	/* returns with interrupts masked */
+	jmp	syscall_exit
+4:	movq	%rsp, %rdi		/* arguments on the stack; bad numbers */
+	call	syscall_dispatch
+	jmp	2b

@@ -60,6 +60,15 @@ FRAME_AT(ss, 168);
 STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
               "syscall.S calls with the frame as the stack: 16-byte aligned");
 STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
+STATIC_ASSERT(__builtin_offsetof(struct thread, task) == 0x18,
+              "syscall.S: T_TASK");
+STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0x90,
+              "syscall.S: T_SUSPEND_COUNT");
+STATIC_ASSERT(__builtin_offsetof(struct thread, ast) == 0x94,
+              "syscall.S: T_AST");
+STATIC_ASSERT(__builtin_offsetof(struct task, suspend_count) == 0x44,
+              "syscall.S: TASK_SUSPEND_COUNT");
+STATIC_ASSERT(AST_TERMINATE == 0x2, "syscall.S: AST_TERMINATE");
 
 /*
  * Arguments 7 to NARGS of a trap, from the user stack at RSP + 8 on, one
