@@ -33,19 +33,10 @@
 	uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,       \
 	    uint64_t a5
 
-/* A trap whose arguments continue on the user stack: all of them. */
-typedef uint64_t (*trap_args_fn)(const uint64_t *a);
-
 /* The largest state thread_set_self_state takes, in 32-bit words: 150
  * on GNU Mach (observed: 150 is accepted, 151 KERN_INVALID_ARGUMENT),
  * room for the largest flavor, i386_XFLOAT_STATE. */
 #define THREAD_STATE_MAX_WORDS 150
-
-/* The traps mach_trap_fast has no function for. */
-struct mach_trap_stack {
-	int nargs;
-	trap_args_fn fn;
-};
 
 /* The host name port (kernel/server); weak until that part is linked. */
 __attribute__((weak)) struct port *host_name_port(void);
@@ -71,12 +62,23 @@ static uint64_t trap_invalid(TRAP_ARGS)
 	return KERN_INVALID_ARGUMENT;
 }
 
-static uint64_t trap_mach_msg(const uint64_t *a)
+/* A trap's return when trap_stack_args failed: the %rax the exception's
+ * handling left in the caller's registers. */
+static uint64_t trap_rax_unchanged(void)
 {
-	return ipc_mach_msg(task_current()->space, a[0],
-	                    (mach_msg_option_t)a[1], (mach_msg_size_t)a[2],
-	                    (mach_msg_size_t)a[3], (mach_port_name_t)a[4],
-	                    (mach_msg_timeout_t)a[5], (mach_port_name_t)a[6]);
+	return thread_current()->machine.frame->rax;
+}
+
+static uint64_t trap_mach_msg(TRAP_ARGS)
+{
+	uint64_t notify;
+
+	if (unlikely(!trap_stack_args(&notify, 1)))
+		return trap_rax_unchanged();
+	return ipc_mach_msg(task_current()->space, a0, (mach_msg_option_t)a1,
+	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
+	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
+	                    (mach_port_name_t)notify);
 }
 
 static uint64_t trap_reply_port(TRAP_ARGS)
@@ -332,9 +334,13 @@ static uint64_t vm_map_user(struct task *t, const uint64_t *a)
 	return kr;
 }
 
-static uint64_t trap_vm_map(const uint64_t *a)
+static uint64_t trap_vm_map(TRAP_ARGS)
 {
-	return WITH_TASK(a[0], t, vm_map_user(t, a));
+	uint64_t a[11] = {a0, a1, a2, a3, a4, a5};
+
+	if (unlikely(!trap_stack_args(&a[6], 5)))
+		return trap_rax_unchanged();
+	return WITH_TASK(a0, t, vm_map_user(t, a));
 }
 
 static uint64_t task_create_user_trap(struct task *parent, uint64_t inherit,
@@ -482,7 +488,7 @@ static uint64_t trap_set_self_state(TRAP_ARGS)
 #pragma GCC diagnostic ignored "-Woverride-init"
 const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
     [0 ... MACH_TRAP_COUNT - 1] = trap_invalid,
-    [25] = NULL, /* mach_msg_trap: trap_stack */
+    [25] = trap_mach_msg,
     [26] = trap_reply_port,
     [27] = trap_thread_self,
     [28] = trap_task_self,
@@ -491,7 +497,7 @@ const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
     [59] = trap_swtch_pri,
     [60] = trap_swtch,
     [61] = trap_thread_switch,
-    [64] = NULL, /* syscall_vm_map: trap_stack */
+    [64] = trap_vm_map,
     [65] = trap_vm_allocate,
     [66] = trap_vm_deallocate,
     [68] = trap_task_create,
@@ -506,25 +512,3 @@ const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
     [77] = trap_set_self_state,
 };
 #pragma GCC diagnostic pop
-
-/* The traps with arguments on the user stack (more than six). */
-static const struct mach_trap_stack trap_stack[MACH_TRAP_COUNT] = {
-    [25] = {7, trap_mach_msg},
-    [64] = {11, trap_vm_map},
-};
-
-int mach_trap_nargs(int64_t number)
-{
-	if (number > 0 || number <= -MACH_TRAP_COUNT)
-		return -1;
-	return mach_trap_fast[-number] != NULL ? 0 : trap_stack[-number].nargs;
-}
-
-uint64_t mach_trap_call(int64_t number, const uint64_t *a)
-{
-	mach_trap_fn fn = mach_trap_fast[-number];
-
-	if (fn != NULL)
-		return fn(a[0], a[1], a[2], a[3], a[4], a[5]);
-	return trap_stack[-number].fn(a);
-}

@@ -8,9 +8,9 @@
  * which thread_get_state, thread_set_state and exceptions read and
  * write.
  *
- * A trap whose arguments are all in registers is called straight from
- * mach_trap_fast with those registers (%r10 moved to %rcx); the others
- * go through syscall_dispatch (user_trap.c).  Then the checks before
+ * The trap is called straight from mach_trap_fast with the argument
+ * registers (%r10 moved to %rcx); a number outside the table goes to
+ * syscall_bad_number (user_trap.c).  Then the checks before
  * user mode (thread_user_return_check), and the way out: SYSRET when
  * the frame is one SYSRET can restore exactly, IRETQ (trap_exit)
  * otherwise.
@@ -91,12 +91,9 @@ syscall_entry:
 	negl	%eax
 	cmpl	$MACH_TRAP_COUNT, %eax
 	jae	4f
-	movq	mach_trap_fast(,%rax,8), %rax
-	testq	%rax, %rax
-	jz	4f
 	movq	%r10, %rcx		/* the fourth argument, C's way */
 	sti
-	call	*%rax
+	call	*mach_trap_fast(,%rax,8)
 	movq	%rax, F_RAX(%rsp)
 	/* The checks before user mode, their common case: nothing asked of
 	 * the thread (return_work in task/thread.c, which does the rest). */
@@ -165,6 +162,6 @@ syscall_exit:
 	/* Out of the way of the common case. */
 3:	call	thread_user_return_check	/* returns with interrupts masked */
 	jmp	syscall_exit
-4:	movq	%rsp, %rdi		/* arguments on the stack; bad numbers */
-	call	syscall_dispatch
+4:	movq	%rsp, %rdi
+	call	syscall_bad_number
 	jmp	2b

@@ -26,12 +26,12 @@
 #define PF_FETCH 0x10
 
 /*
- * syscall_dispatch: the traps syscall_entry (syscall.S) does not call
- * itself: numbers outside the table and traps with arguments on the user
- * stack.  Entered with interrupts masked; syscall_entry makes the checks
- * before user mode afterwards.
+ * syscall_bad_number: a trap number outside the table (syscall_entry
+ * calls every other trap itself): EXC_BAD_INSTRUCTION, as GNU Mach
+ * raises for it.  Entered with interrupts masked; syscall_entry makes
+ * the checks before user mode afterwards.
  */
-void syscall_dispatch(struct trap_frame *f);
+void syscall_bad_number(struct trap_frame *f);
 
 /* What syscall.S assumes of the frame and of the trap table. */
 #define FRAME_AT(field, off)                                                   \
@@ -70,43 +70,34 @@ STATIC_ASSERT(__builtin_offsetof(struct task, suspend_count) == 0x44,
               "syscall.S: TASK_SUSPEND_COUNT");
 STATIC_ASSERT(AST_TERMINATE == 0x2, "syscall.S: AST_TERMINATE");
 
-/*
- * Arguments 7 to NARGS of a trap, from the user stack at RSP + 8 on, one
- * 8-byte word at a time.  On failure *BAD is the address GNU Mach
- * reports: the word's own for a user address that does not read, the
- * end of the word for one outside user space (the range check fails
- * there).
- */
-static bool stack_args(uint64_t rsp, uint64_t *a, int nargs, uint64_t *bad)
+bool trap_stack_args(uint64_t *more, int count)
 {
-	for (int i = 6; i < nargs; i++) {
-		uint64_t at = rsp + 8 + 8 * (uint64_t)(i - 6);
+	uint64_t rsp = thread_current()->machine.frame->rsp;
 
-		if (copyin((const void *)at, &a[i], 8) != 0) {
-			*bad = at < USER_MAX_ADDRESS ? at : at + 8;
+	/* From the last, as GNU Mach reads them: the address reported is
+	 * the first word found unreadable that way. */
+	for (int i = count - 1; i >= 0; i--) {
+		uint64_t at = rsp + 8 + 8 * (uint64_t)i;
+
+		if (unlikely(copyin((const void *)at, &more[i], 8) != 0)) {
+			/* GNU Mach reports the word's own address for a user
+			 * address that does not read, the end of the word
+			 * for one outside user space (its range check fails
+			 * there). */
+			exception_raise_current(
+			    EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
+			    (int64_t)(at < USER_MAX_ADDRESS ? at : at + 8));
 			return false;
 		}
 	}
 	return true;
 }
 
-void syscall_dispatch(struct trap_frame *f)
+void syscall_bad_number(struct trap_frame *f)
 {
-	int64_t number = (int32_t)f->rax; /* the low 32 bits, sign-extended */
-	uint64_t a[MACH_TRAP_MAX_ARGS] = {f->rdi, f->rsi, f->rdx,
-	                                  f->r10, f->r8,  f->r9};
-	int nargs = mach_trap_nargs(number);
-	uint64_t bad = 0;
-
+	(void)f;
 	intr_enable();
-	if (nargs < 0) {
-		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
-	} else if (nargs > 6 && !stack_args(f->rsp, a, nargs, &bad)) {
-		exception_raise_current(EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
-		                        (int64_t)bad);
-	} else {
-		f->rax = mach_trap_call(number, a);
-	}
+	exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
 }
 
 /* Fault access type from a page-fault error code. */

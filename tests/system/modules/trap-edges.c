@@ -453,6 +453,20 @@ static void check_bad_stack(void)
 	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, KERNEL_ADDR + 16, 0,
 	           "mach_msg_trap with %rsp in kernel space");
 
+	/* GNU Mach: syscall_vm_map's arguments 7 to 11 too, read from the
+	 * last: the 11th's address, or the end of the 11th in kernel
+	 * space. */
+	before = seen.count;
+	o.ret = te_badstack(gone + 0x100, -64);
+	o.exc = seen.count - before;
+	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, gone + 0x128, 0,
+	           "syscall_vm_map with %rsp unmapped");
+	before = seen.count;
+	o.ret = te_badstack(KERNEL_ADDR, -64);
+	o.exc = seen.count - before;
+	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, KERNEL_ADDR + 48, 0,
+	           "syscall_vm_map with %rsp in kernel space");
+
 	/* GNU Mach: a trap of 6 arguments or fewer never reads the stack. */
 	before = seen.count;
 	o.ret = te_badstack(gone + 0x100, -1);
@@ -774,7 +788,7 @@ int main(int argc, char **argv)
 		mach_print("trap-edges: no console\n");
 	if (argc > 3)
 		probe_mask = strtoul(argv[3], NULL, 0);
-	tap_plan(57);
+	tap_plan(59);
 	exc_port = machr_new_receive();
 	(void)mach_port_insert_right(T, exc_port, exc_port,
 	                             MACH_MSG_TYPE_MAKE_SEND);
