@@ -156,6 +156,10 @@ static bool others_runnable(void)
 
 static uint64_t trap_swtch(TRAP_ARGS)
 {
+	/* With nothing else to run here a yield would only come back, as
+	 * GNU Mach's does not even start. */
+	if (!others_runnable())
+		return false;
 	sched_yield();
 	return others_runnable();
 }
@@ -191,6 +195,9 @@ static uint64_t trap_swtch_pri(TRAP_ARGS)
 {
 	bool others;
 
+	/* Nothing else to run here: the depression would end unused. */
+	if (!others_runnable())
+		return false;
 	depress(SCHED_QUANTUM_NS / 1000000);
 	sched_yield();
 	others = others_runnable();
