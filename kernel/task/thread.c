@@ -23,14 +23,6 @@
 static struct slab_cache thread_cache;
 static struct thread boot_thread;
 
-struct thread *thread_current(void)
-{
-	struct thread *t;
-
-	__asm__ volatile("movq %%gs:40, %0" : "=r"(t));
-	return t;
-}
-
 static void thread_fields_init(struct thread *t, struct task *task,
                                int priority)
 {
