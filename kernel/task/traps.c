@@ -91,6 +91,21 @@ static uint64_t trap_reply_port(TRAP_ARGS)
 	return name;
 }
 
+/*
+ * mach_thread_self, mach_task_self, mach_host_self: the caller's space
+ * usually names the port already (right_name_send adds a reference to
+ * that name); otherwise self_send_slow makes a send right from *SLOT
+ * (LOCK guards it; NULL: it never changes) and copies it out.  The
+ * task and thread are found again after the fast attempt rather than
+ * kept across it, which keeps the fast way short.
+ */
+static __attribute__((noinline)) mach_port_name_t
+self_send_slow(spinlock_t *lock, struct port **slot)
+{
+	return give_send(lock != NULL ? task_slot_copy_send(lock, slot)
+	                              : task_copy_send(*slot));
+}
+
 static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
@@ -98,17 +113,19 @@ static uint64_t trap_thread_self(TRAP_ARGS)
 
 	if (likely(name != MACH_PORT_NULL))
 		return name;
-	return give_send(task_slot_copy_send(&t->lock, &t->ith_sself));
+	t = thread_current();
+	return self_send_slow(&t->lock, &t->ith_sself);
 }
 
 static uint64_t trap_task_self(TRAP_ARGS)
 {
-	struct task *t = task_current();
+	struct task *t = thread_current()->task;
 	mach_port_name_t name = right_name_send(t->space, &t->itk_sself);
 
 	if (likely(name != MACH_PORT_NULL))
 		return name;
-	return give_send(task_slot_copy_send(&t->lock, &t->itk_sself));
+	t = thread_current()->task;
+	return self_send_slow(&t->lock, &t->itk_sself);
 }
 
 static uint64_t trap_host_self(TRAP_ARGS)
@@ -119,10 +136,10 @@ static uint64_t trap_host_self(TRAP_ARGS)
 	if (!host_name_port)
 		return MACH_PORT_NULL;
 	host = host_name_port(); /* never destroyed */
-	name = right_name_send(task_current()->space, &host);
+	name = right_name_send(thread_current()->task->space, &host);
 	if (likely(name != MACH_PORT_NULL))
 		return name;
-	return give_send(task_copy_send(host));
+	return self_send_slow(NULL, &host);
 }
 
 #define PRINT_MAX 1024

@@ -759,6 +759,47 @@ static void check_registers(void)
 	}
 }
 
+/*
+ * mach_task_self and mach_thread_self return the name the space has and
+ * add a user reference to it; at the limit (0xfffe) the name comes back
+ * and the count stays there.
+ */
+static void check_self_refs(void)
+{
+	mach_port_t th = mach_thread_self();
+	mach_port_urefs_t r0 = 0, r1 = 0, r2 = 0, t0 = 0, t1 = 0;
+	mach_port_t got;
+
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r0);
+	got = mach_task_self();
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r1);
+	tap_ok(got == T && r1 == r0 + 1,
+	       "mach_task_self: the same name, one more reference "
+	       "(%#x, %u -> %u)",
+	       got, r0, r1);
+	(void)mach_port_mod_refs(T, T, MACH_PORT_RIGHT_SEND,
+	                         (mach_port_delta_t)(0xfffe - r1));
+	got = mach_task_self();
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r2);
+	tap_ok(got == T && r2 == 0xfffe,
+	       "mach_task_self at 0xfffe references: the name, the count "
+	       "stays (%#x, %#x)",
+	       got, r2);
+	(void)mach_port_mod_refs(T, T, MACH_PORT_RIGHT_SEND,
+	                         -(mach_port_delta_t)(r2 - r0));
+
+	(void)mach_port_get_refs(T, th, MACH_PORT_RIGHT_SEND, &t0);
+	got = mach_thread_self();
+	(void)mach_port_get_refs(T, th, MACH_PORT_RIGHT_SEND, &t1);
+	tap_ok(got == th && t1 == t0 + 1,
+	       "mach_thread_self: the same name, one more reference "
+	       "(%#x, %u -> %u)",
+	       got, t0, t1);
+	/* Give back what this check's two calls added. */
+	(void)mach_port_mod_refs(T, th, MACH_PORT_RIGHT_SEND,
+	                         -(mach_port_delta_t)(t1 - t0 + 1));
+}
+
 static void check_sched_garbage(void)
 {
 	/* GNU Mach: swtch ignores its registers; FALSE, nothing else runs. */
@@ -788,7 +829,7 @@ int main(int argc, char **argv)
 		mach_print("trap-edges: no console\n");
 	if (argc > 3)
 		probe_mask = strtoul(argv[3], NULL, 0);
-	tap_plan(59);
+	tap_plan(62);
 	exc_port = machr_new_receive();
 	(void)mach_port_insert_right(T, exc_port, exc_port,
 	                             MACH_MSG_TYPE_MAKE_SEND);
@@ -813,6 +854,7 @@ int main(int argc, char **argv)
 	check_set_self_state();
 	check_set_self_state_registers();
 	check_registers();
+	check_self_refs();
 	check_sched_garbage();
 	tap_finish(host_priv);
 	return 0;
