@@ -162,6 +162,5 @@ syscall_exit:
 	/* Out of the way of the common case. */
 3:	call	thread_user_return_check	/* returns with interrupts masked */
 	jmp	syscall_exit
-4:	movq	%rsp, %rdi
-	call	syscall_bad_number
+4:	call	syscall_bad_number
 	jmp	2b

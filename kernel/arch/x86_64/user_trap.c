@@ -31,9 +31,9 @@
  * raises for it.  Entered with interrupts masked; syscall_entry makes
  * the checks before user mode afterwards.
  */
-void syscall_bad_number(struct trap_frame *f);
+void syscall_bad_number(void);
 
-/* What syscall.S assumes of the frame and of the trap table. */
+/* What syscall.S assumes of the frame, the trap table and threads. */
 #define FRAME_AT(field, off)                                                   \
 	STATIC_ASSERT(__builtin_offsetof(struct trap_frame, field) == (off),   \
 	              "syscall.S: the offset of " #field)
@@ -93,9 +93,8 @@ bool trap_stack_args(uint64_t *more, int count)
 	return true;
 }
 
-void syscall_bad_number(struct trap_frame *f)
+void syscall_bad_number(void)
 {
-	(void)f;
 	intr_enable();
 	exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
 }
