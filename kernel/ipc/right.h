@@ -22,6 +22,7 @@
 
 #include "ipc/object.h"
 
+struct port;
 struct space;
 
 #define IPC_OBJECT_NULL     ((struct ipc_object *)0)
@@ -80,6 +81,19 @@ kern_return_t right_copyin(struct space *space, mach_port_name_t name,
  */
 kern_return_t right_copyout(struct space *space, struct ipc_object *object,
                             mach_msg_type_name_t type, mach_port_name_t *name);
+
+/*
+ * right_name_send: the common case of copying out to SPACE a send right
+ * made from the port in *SLOT (a task's or thread's self port, say),
+ * without making the right: when SPACE already names a send right to
+ * that port below its user-reference limit, add a reference and return
+ * the name.  *SLOT is read once, with SPACE locked.  Returns
+ * MACH_PORT_NULL otherwise (*SLOT empty, no such name, the references at
+ * their limit, the port or SPACE dead), having changed nothing: the
+ * caller takes the general way (make the right, right_copyout).
+ * Locks: none held on entry or return (takes SPACE->lock).
+ */
+mach_port_name_t right_name_send(struct space *space, struct port *const *slot);
 
 /*
  * right_release: destroy a right in transit, as when a message holding

@@ -23,14 +23,6 @@
 static struct slab_cache thread_cache;
 static struct thread boot_thread;
 
-struct thread *thread_current(void)
-{
-	struct thread *t;
-
-	__asm__ volatile("movq %%gs:40, %0" : "=r"(t));
-	return t;
-}
-
 static void thread_fields_init(struct thread *t, struct task *task,
                                int priority)
 {
@@ -428,39 +420,51 @@ void thread_check_ast(void)
 	}
 }
 
-void thread_user_return_check(void)
+/* Something asked of T before user mode: a reschedule, a termination, a
+ * suspension (T's or its task's).  Interrupts masked. */
+static inline bool return_work(struct thread *t)
 {
-	struct thread *t = thread_current();
+	/* Without the lock: a suspension or termination set on another
+	 * CPU just after these reads is caught at the next return (its IPI
+	 * or the next tick), as if it had come a moment later. */
+	return sched_preempt_pending() ||
+	       (__atomic_load_n(&t->ast, __ATOMIC_RELAXED) & AST_TERMINATE) ||
+	       __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) != 0 ||
+	       __atomic_load_n(&t->task->suspend_count, __ATOMIC_RELAXED) != 0;
+}
+
+/* thread_user_return_check when there is work: do it, until none is
+ * left.  Returns with interrupts masked. */
+static __attribute__((noinline)) void user_return_work(struct thread *t)
+{
 	bool stop;
 
-	for (;;) {
-		intr_disable();
-		/* The common case, without the lock: nothing asked of us.  A
-		 * suspension or termination set on another CPU just after
-		 * these reads is caught at the next return (its IPI or the
-		 * next tick), as if it had come a moment later. */
-		if (!sched_preempt_pending() &&
-		    !(__atomic_load_n(&t->ast, __ATOMIC_RELAXED) &
-		      AST_TERMINATE) &&
-		    __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) == 0 &&
-		    __atomic_load_n(&t->task->suspend_count,
-		                    __ATOMIC_RELAXED) == 0)
-			return;
+	do {
 		if (sched_preempt_pending()) {
 			spin_lock(&t->lock);
 			sched_enqueue(t, false);
 			spin_unlock(&t->lock, 0);
 			sched_block();
-			continue;
+		} else {
+			spin_lock(&t->lock);
+			stop = (t->ast & AST_TERMINATE) || thread_held(t);
+			spin_unlock(&t->lock, 0);
+			if (!stop)
+				return; /* interrupts masked, for the way out */
+			intr_enable();
+			thread_check_ast();
 		}
-		spin_lock(&t->lock);
-		stop = (t->ast & AST_TERMINATE) || thread_held(t);
-		spin_unlock(&t->lock, 0);
-		if (!stop)
-			return; /* interrupts masked, for the way out */
-		intr_enable();
-		thread_check_ast();
-	}
+		intr_disable();
+	} while (return_work(t));
+}
+
+void thread_user_return_check(void)
+{
+	struct thread *t = thread_current();
+
+	intr_disable();
+	if (unlikely(return_work(t)))
+		user_return_work(t);
 }
 
 struct thread *thread_from_port(struct port *port)

@@ -140,8 +140,15 @@ void thread_ref(struct thread *thread);
 /* thread_release: drop a reference; the last one frees the thread. */
 void thread_release(struct thread *thread);
 
-/* thread_current: the calling thread. */
-struct thread *thread_current(void);
+/* thread_current: the calling thread (percpu->current, kern/percpu.h:
+ * one load through the per-CPU register). */
+static inline struct thread *thread_current(void)
+{
+	struct thread *t;
+
+	__asm__ volatile("movq %%gs:40, %0" : "=r"(t));
+	return t;
+}
 
 /*
  * thread_suspend / thread_resume: GNU Mach semantics: suspend counts;

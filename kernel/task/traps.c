@@ -28,17 +28,15 @@
 #include "task/thread.h"
 #include "task/traps.h"
 
-typedef uint64_t (*trap_fn)(const uint64_t *a);
+/* The parameters of every mach_trap_fn. */
+#define TRAP_ARGS                                                              \
+	uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,       \
+	    uint64_t a5
 
 /* The largest state thread_set_self_state takes, in 32-bit words: 150
  * on GNU Mach (observed: 150 is accepted, 151 KERN_INVALID_ARGUMENT),
  * room for the largest flavor, i386_XFLOAT_STATE. */
 #define THREAD_STATE_MAX_WORDS 150
-
-struct mach_trap {
-	int nargs;
-	trap_fn fn; /* NULL: unused slot */
-};
 
 /* The host name port (kernel/server); weak until that part is linked. */
 __attribute__((weak)) struct port *host_name_port(void);
@@ -59,55 +57,97 @@ static mach_port_name_t give_send(struct port *port)
 	return name;
 }
 
-static uint64_t trap_mach_msg(const uint64_t *a)
+static uint64_t trap_invalid(TRAP_ARGS)
 {
-	return ipc_mach_msg(task_current()->space, a[0],
-	                    (mach_msg_option_t)a[1], (mach_msg_size_t)a[2],
-	                    (mach_msg_size_t)a[3], (mach_port_name_t)a[4],
-	                    (mach_msg_timeout_t)a[5], (mach_port_name_t)a[6]);
+	return KERN_INVALID_ARGUMENT;
 }
 
-static uint64_t trap_reply_port(const uint64_t *a)
+/* A trap's return when trap_stack_args failed: the %rax the exception's
+ * handling left in the caller's registers. */
+static uint64_t trap_rax_unchanged(void)
+{
+	return thread_current()->machine.frame->rax;
+}
+
+static uint64_t trap_mach_msg(TRAP_ARGS)
+{
+	uint64_t notify;
+
+	if (unlikely(!trap_stack_args(&notify, 1)))
+		return trap_rax_unchanged();
+	return ipc_mach_msg(task_current()->space, a0, (mach_msg_option_t)a1,
+	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
+	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
+	                    (mach_port_name_t)notify);
+}
+
+static uint64_t trap_reply_port(TRAP_ARGS)
 {
 	mach_port_name_t name;
 
-	(void)a;
 	if (mach_port_allocate(task_current()->space, MACH_PORT_RIGHT_RECEIVE,
 	                       &name) != KERN_SUCCESS)
 		return MACH_PORT_NULL;
 	return name;
 }
 
-static uint64_t trap_thread_self(const uint64_t *a)
+/*
+ * mach_thread_self, mach_task_self, mach_host_self: the caller's space
+ * usually names the port already (right_name_send adds a reference to
+ * that name); otherwise self_send_slow makes a send right from *SLOT
+ * (LOCK guards it; NULL: it never changes) and copies it out.  The
+ * task and thread are found again after the fast attempt rather than
+ * kept across it, which keeps the fast way short.
+ */
+static __attribute__((noinline)) mach_port_name_t
+self_send_slow(spinlock_t *lock, struct port **slot)
+{
+	return give_send(lock != NULL ? task_slot_copy_send(lock, slot)
+	                              : task_copy_send(*slot));
+}
+
+static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
+	mach_port_name_t name = right_name_send(t->task->space, &t->ith_sself);
 
-	(void)a;
-	return give_send(task_copy_send(t->ith_sself));
+	if (likely(name != MACH_PORT_NULL))
+		return name;
+	t = thread_current();
+	return self_send_slow(&t->lock, &t->ith_sself);
 }
 
-static uint64_t trap_task_self(const uint64_t *a)
+static uint64_t trap_task_self(TRAP_ARGS)
 {
-	struct task *t = task_current();
+	struct task *t = thread_current()->task;
+	mach_port_name_t name = right_name_send(t->space, &t->itk_sself);
 
-	(void)a;
-	return give_send(task_slot_copy_send(&t->lock, &t->itk_sself));
+	if (likely(name != MACH_PORT_NULL))
+		return name;
+	t = thread_current()->task;
+	return self_send_slow(&t->lock, &t->itk_sself);
 }
 
-static uint64_t trap_host_self(const uint64_t *a)
+static uint64_t trap_host_self(TRAP_ARGS)
 {
-	(void)a;
+	struct port *host;
+	mach_port_name_t name;
+
 	if (!host_name_port)
 		return MACH_PORT_NULL;
-	return give_send(task_copy_send(host_name_port()));
+	host = host_name_port(); /* never destroyed */
+	name = right_name_send(thread_current()->task->space, &host);
+	if (likely(name != MACH_PORT_NULL))
+		return name;
+	return self_send_slow(NULL, &host);
 }
 
 #define PRINT_MAX 1024
 
-static uint64_t trap_print(const uint64_t *a)
+static uint64_t trap_print(TRAP_ARGS)
 {
 	char buf[128];
-	uint64_t at = a[0];
+	uint64_t at = a0;
 
 	/* Print what is readable, up to the NUL or PRINT_MAX bytes. */
 	for (unsigned done = 0; done < PRINT_MAX; done += sizeof(buf) - 1) {
@@ -131,9 +171,12 @@ static bool others_runnable(void)
 	return percpu_area[cpu_id()].sched->count > 0;
 }
 
-static uint64_t trap_swtch(const uint64_t *a)
+static uint64_t trap_swtch(TRAP_ARGS)
 {
-	(void)a;
+	/* With nothing else to run here a yield would only come back, as
+	 * GNU Mach's does not even start. */
+	if (!others_runnable())
+		return false;
 	sched_yield();
 	return others_runnable();
 }
@@ -165,11 +208,13 @@ static void undepress(void)
 	spin_unlock(&t->lock, f);
 }
 
-static uint64_t trap_swtch_pri(const uint64_t *a)
+static uint64_t trap_swtch_pri(TRAP_ARGS)
 {
 	bool others;
 
-	(void)a;
+	/* Nothing else to run here: the depression would end unused. */
+	if (!others_runnable())
+		return false;
 	depress(SCHED_QUANTUM_NS / 1000000);
 	sched_yield();
 	others = others_runnable();
@@ -177,9 +222,9 @@ static uint64_t trap_swtch_pri(const uint64_t *a)
 	return others;
 }
 
-static uint64_t trap_thread_switch(const uint64_t *a)
+static uint64_t trap_thread_switch(TRAP_ARGS)
 {
-	uint64_t option = (uint32_t)a[1], ms = (uint32_t)a[2];
+	uint64_t option = (uint32_t)a1, ms = (uint32_t)a2;
 	struct waiter w;
 
 	/* The hint (a thread name) is advisory. */
@@ -202,12 +247,11 @@ static uint64_t trap_thread_switch(const uint64_t *a)
 	}
 }
 
-static uint64_t trap_depress_abort(const uint64_t *a)
+static uint64_t trap_depress_abort(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
 	unsigned long f;
 
-	(void)a;
 	f = spin_lock(&t->lock);
 	if (t->depressed) {
 		t->depressed = false;
@@ -245,10 +289,10 @@ static struct task *task_of_name(mach_port_name_t name)
 	return t;
 }
 
-/* Run FN on the task named by A[0]; KERN_INVALID_TASK if none. */
-#define WITH_TASK(a, t, expr)                                                  \
+/* EXPR with T the task named by NAME; KERN_INVALID_TASK if none. */
+#define WITH_TASK(name, t, expr)                                               \
 	({                                                                     \
-		struct task *t = task_of_name((mach_port_name_t)(a)[0]);       \
+		struct task *t = task_of_name((mach_port_name_t)(name));       \
 		uint64_t r_ = KERN_INVALID_TASK;                               \
 		if (t != NULL) {                                               \
 			r_ = (expr);                                           \
@@ -277,25 +321,26 @@ static void write_user(uint64_t uaddr, const void *v, size_t n)
 	(void)copyout(v, (void *)uaddr, n);
 }
 
-static uint64_t vm_allocate_user(struct task *t, const uint64_t *a)
+static uint64_t vm_allocate_user(struct task *t, uint64_t uaddr, uint64_t size,
+                                 uint64_t anywhere)
 {
-	uint64_t addr = read_user_word(a[1]);
+	uint64_t addr = read_user_word(uaddr);
 	kern_return_t kr;
 
-	kr = kserver_vm_allocate(t, &addr, a[2], (int)a[3]);
+	kr = kserver_vm_allocate(t, &addr, size, (int)anywhere);
 	if (kr == KERN_SUCCESS)
-		write_user(a[1], &addr, sizeof(addr));
+		write_user(uaddr, &addr, sizeof(addr));
 	return kr;
 }
 
-static uint64_t trap_vm_allocate(const uint64_t *a)
+static uint64_t trap_vm_allocate(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, vm_allocate_user(t, a));
+	return WITH_TASK(a0, t, vm_allocate_user(t, a1, a2, a3));
 }
 
-static uint64_t trap_vm_deallocate(const uint64_t *a)
+static uint64_t trap_vm_deallocate(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, kserver_vm_deallocate(t, a[1], a[2]));
+	return WITH_TASK(a0, t, kserver_vm_deallocate(t, a1, a2));
 }
 
 static uint64_t vm_map_user(struct task *t, const uint64_t *a)
@@ -313,83 +358,90 @@ static uint64_t vm_map_user(struct task *t, const uint64_t *a)
 	return kr;
 }
 
-static uint64_t trap_vm_map(const uint64_t *a)
+static uint64_t trap_vm_map(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, vm_map_user(t, a));
+	uint64_t a[11] = {a0, a1, a2, a3, a4, a5};
+
+	if (unlikely(!trap_stack_args(&a[6], 5)))
+		return trap_rax_unchanged();
+	return WITH_TASK(a0, t, vm_map_user(t, a));
 }
 
-static uint64_t task_create_user_trap(struct task *parent, const uint64_t *a)
+static uint64_t task_create_user_trap(struct task *parent, uint64_t inherit,
+                                      uint64_t uname)
 {
 	struct task *child;
 	mach_port_name_t name;
 	kern_return_t kr;
 
-	kr = task_create_user(parent, (int)a[1] != 0, &child);
+	kr = task_create_user(parent, (int)inherit != 0, &child);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	name = give_send(task_copy_send(child->itk_sself));
 	task_release(child);
-	write_user(a[2], &name, sizeof(name));
+	write_user(uname, &name, sizeof(name));
 	return KERN_SUCCESS;
 }
 
-static uint64_t trap_task_create(const uint64_t *a)
+static uint64_t trap_task_create(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, task_create_user_trap(t, a));
+	return WITH_TASK(a0, t, task_create_user_trap(t, a1, a2));
 }
 
-static uint64_t trap_task_terminate(const uint64_t *a)
+static uint64_t trap_task_terminate(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, task_terminate(t));
+	return WITH_TASK(a0, t, task_terminate(t));
 }
 
-static uint64_t trap_task_suspend(const uint64_t *a)
+static uint64_t trap_task_suspend(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, task_suspend(t));
+	return WITH_TASK(a0, t, task_suspend(t));
 }
 
-static uint64_t port_allocate_user(struct task *t, const uint64_t *a)
+static uint64_t port_allocate_user(struct task *t, uint64_t right,
+                                   uint64_t uname)
 {
 	mach_port_name_t name;
 	kern_return_t kr;
 
-	kr = mach_port_allocate(t->space, (mach_port_right_t)a[1], &name);
+	kr = mach_port_allocate(t->space, (mach_port_right_t)right, &name);
 	if (kr == KERN_SUCCESS)
-		write_user(a[2], &name, sizeof(name));
+		write_user(uname, &name, sizeof(name));
 	return kr;
 }
 
-static uint64_t trap_port_allocate(const uint64_t *a)
+static uint64_t trap_port_allocate(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, port_allocate_user(t, a));
+	return WITH_TASK(a0, t, port_allocate_user(t, a1, a2));
 }
 
-static uint64_t trap_port_deallocate(const uint64_t *a)
+static uint64_t trap_port_deallocate(TRAP_ARGS)
 {
-	return WITH_TASK(
-	    a, t, mach_port_deallocate(t->space, (mach_port_name_t)a[1]));
+	return WITH_TASK(a0, t,
+	                 mach_port_deallocate(t->space, (mach_port_name_t)a1));
 }
 
-static uint64_t trap_port_allocate_name(const uint64_t *a)
+static uint64_t trap_port_allocate_name(TRAP_ARGS)
 {
-	return WITH_TASK(a, t,
+	return WITH_TASK(a0, t,
 	                 mach_port_allocate_name(t->space,
-	                                         (mach_port_right_t)a[1],
-	                                         (mach_port_name_t)a[2]));
+	                                         (mach_port_right_t)a1,
+	                                         (mach_port_name_t)a2));
 }
 
-static uint64_t port_insert_user(struct task *t, const uint64_t *a)
+static uint64_t port_insert_user(struct task *t, uint64_t name, uint64_t right,
+                                 uint64_t type_in)
 {
 	struct ipc_object *o;
 	mach_msg_type_name_t type;
 	kern_return_t kr;
 
 	/* The right comes from the caller's space, as in a message. */
-	kr = right_copyin(task_current()->space, (mach_port_name_t)a[2],
-	                  (mach_msg_type_name_t)a[3], false, &o, &type);
+	kr = right_copyin(task_current()->space, (mach_port_name_t)right,
+	                  (mach_msg_type_name_t)type_in, false, &o, &type);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	kr = mach_port_insert_right(t->space, (mach_port_name_t)a[1], o, type);
+	kr = mach_port_insert_right(t->space, (mach_port_name_t)name, o, type);
 	if (kr != KERN_SUCCESS)
 		right_release(o, type);
 	return kr;
@@ -398,39 +450,39 @@ static uint64_t port_insert_user(struct task *t, const uint64_t *a)
 kern_return_t kserver_task_set_special_port(struct task *task, int which,
                                             struct port *port);
 
-static uint64_t set_special_user(struct task *t, const uint64_t *a)
+static uint64_t set_special_user(struct task *t, uint64_t which, uint64_t name)
 {
 	struct ipc_object *o;
 	mach_msg_type_name_t type;
 	kern_return_t kr;
 
-	kr = right_copyin(task_current()->space, (mach_port_name_t)a[2],
+	kr = right_copyin(task_current()->space, (mach_port_name_t)name,
 	                  MACH_MSG_TYPE_COPY_SEND, true, &o, &type);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	kr = kserver_task_set_special_port(
-	    t, (int)a[1], IPC_OBJECT_VALID(o) ? port_from_object(o) : NULL);
+	    t, (int)which, IPC_OBJECT_VALID(o) ? port_from_object(o) : NULL);
 	if (kr != KERN_SUCCESS)
 		right_release(o, type);
 	return kr;
 }
 
-static uint64_t trap_task_set_special_port(const uint64_t *a)
+static uint64_t trap_task_set_special_port(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, set_special_user(t, a));
+	return WITH_TASK(a0, t, set_special_user(t, a1, a2));
 }
 
-static uint64_t trap_port_insert_right(const uint64_t *a)
+static uint64_t trap_port_insert_right(TRAP_ARGS)
 {
-	return WITH_TASK(a, t, port_insert_user(t, a));
+	return WITH_TASK(a0, t, port_insert_user(t, a1, a2, a3));
 }
 
 /* thread_set_self_state(flavor, state, count): the caller's registers
  * become STATE when the trap returns (all of them: %rax too). */
-static uint64_t trap_set_self_state(const uint64_t *a)
+static uint64_t trap_set_self_state(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
-	uint32_t count = (uint32_t)a[2];
+	uint32_t count = (uint32_t)a2;
 	uint32_t *buf;
 	kern_return_t kr;
 
@@ -439,47 +491,48 @@ static uint64_t trap_set_self_state(const uint64_t *a)
 	buf = kmalloc(THREAD_STATE_MAX_WORDS * sizeof(uint32_t));
 	if (buf == NULL)
 		return KERN_RESOURCE_SHORTAGE;
-	if (copyin((const void *)a[1], buf, count * sizeof(uint32_t)) != 0) {
+	if (copyin((const void *)a1, buf, count * sizeof(uint32_t)) != 0) {
 		kfree(buf);
 		return KERN_INVALID_ARGUMENT; /* GNU Mach's answer */
 	}
-	kr = machine_thread_set_state(t, (int)a[0], buf, count);
+	kr = machine_thread_set_state(t, (int)a0, buf, count);
 	kfree(buf);
 	if (kr != KERN_SUCCESS)
 		return kr;
 	/* A new register state takes effect whole, %rax included; other
 	 * flavors return KERN_SUCCESS. */
-	if ((int)a[0] == i386_THREAD_STATE || (int)a[0] == i386_REGS_SEGS_STATE)
+	if ((int)a0 == i386_THREAD_STATE || (int)a0 == i386_REGS_SEGS_STATE)
 		return t->machine.frame->rax;
 	return KERN_SUCCESS;
 }
 
-static const struct mach_trap trap_table[MACH_TRAP_COUNT] = {
-    [25] = {7, trap_mach_msg},          [26] = {0, trap_reply_port},
-    [27] = {0, trap_thread_self},       [28] = {0, trap_task_self},
-    [29] = {0, trap_host_self},         [30] = {1, trap_print},
-    [59] = {1, trap_swtch_pri},         [60] = {0, trap_swtch},
-    [61] = {3, trap_thread_switch},     [64] = {11, trap_vm_map},
-    [65] = {4, trap_vm_allocate},       [66] = {3, trap_vm_deallocate},
-    [68] = {3, trap_task_create},       [69] = {1, trap_task_terminate},
-    [70] = {1, trap_task_suspend},      [71] = {3, trap_task_set_special_port},
-    [72] = {3, trap_port_allocate},     [73] = {2, trap_port_deallocate},
-    [74] = {4, trap_port_insert_right}, [75] = {3, trap_port_allocate_name},
-    [76] = {1, trap_depress_abort},     [77] = {3, trap_set_self_state},
+/* Every slot but these few is trap_invalid: the initializer overrides
+ * the range first given. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
+    [0 ... MACH_TRAP_COUNT - 1] = trap_invalid,
+    [25] = trap_mach_msg,
+    [26] = trap_reply_port,
+    [27] = trap_thread_self,
+    [28] = trap_task_self,
+    [29] = trap_host_self,
+    [30] = trap_print,
+    [59] = trap_swtch_pri,
+    [60] = trap_swtch,
+    [61] = trap_thread_switch,
+    [64] = trap_vm_map,
+    [65] = trap_vm_allocate,
+    [66] = trap_vm_deallocate,
+    [68] = trap_task_create,
+    [69] = trap_task_terminate,
+    [70] = trap_task_suspend,
+    [71] = trap_task_set_special_port,
+    [72] = trap_port_allocate,
+    [73] = trap_port_deallocate,
+    [74] = trap_port_insert_right,
+    [75] = trap_port_allocate_name,
+    [76] = trap_depress_abort,
+    [77] = trap_set_self_state,
 };
-
-int mach_trap_nargs(int64_t number)
-{
-	if (number > 0 || number <= -MACH_TRAP_COUNT)
-		return -1;
-	return trap_table[-number].nargs;
-}
-
-uint64_t mach_trap_call(int64_t number, const uint64_t *args)
-{
-	const struct mach_trap *t = &trap_table[-number];
-
-	if (t->fn == NULL)
-		return KERN_INVALID_ARGUMENT;
-	return t->fn(args);
-}
+#pragma GCC diagnostic pop

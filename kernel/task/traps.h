@@ -1,7 +1,9 @@
 /*
  * Mach traps: the system calls of GNU Mach's x86_64 table (numbers in
- * <mach/syscall_sw.h>, docs/ABI.md).  The machine layer decodes a trap
- * into its number and up to 11 arguments and calls mach_trap_call.
+ * <mach/syscall_sw.h>, docs/ABI.md).  The machine layer calls a trap
+ * from mach_trap_fast with the six argument registers as they came; a
+ * trap with more arguments reads the rest from the user stack
+ * (trap_stack_args).
  */
 #ifndef TASK_TRAPS_H
 #define TASK_TRAPS_H
@@ -10,21 +12,29 @@
 #include <stdint.h>
 
 /* Entries in the table: traps -1 .. -(MACH_TRAP_COUNT - 1). */
-#define MACH_TRAP_COUNT    130
-#define MACH_TRAP_MAX_ARGS 11
+#define MACH_TRAP_COUNT 130
+
+/* A trap of at most six arguments: the user's %rdi, %rsi, %rdx, %r10,
+ * %r8, %r9.  Returns the value for the user's %rax. */
+typedef uint64_t (*mach_trap_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
+                                 uint64_t a3, uint64_t a4, uint64_t a5);
 
 /*
- * mach_trap_nargs: the argument count of trap NUMBER (negative), or -1
- * when NUMBER is outside the table (the machine layer raises
- * EXC_BAD_INSTRUCTION then).  Unused slots have 0 arguments.
+ * mach_trap_fast[-NUMBER]: the function of trap NUMBER (unused slots:
+ * one that returns KERN_INVALID_ARGUMENT).  syscall_entry (arch) calls
+ * it; a number outside the table raises EXC_BAD_INSTRUCTION there.
+ * Locks: none held on entry to a trap; it may block.
  */
-int mach_trap_nargs(int64_t number);
+extern const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT];
 
 /*
- * mach_trap_call: run trap NUMBER (mach_trap_nargs >= 0) with ARGS.
- * Returns the value for the user's %rax.  Unused slots return
- * KERN_INVALID_ARGUMENT.  Locks: none held; may block.
+ * trap_stack_args (machine layer): the current trap's arguments after
+ * the sixth, COUNT of them, from the user stack into MORE.  Returns
+ * false when one does not read, having raised EXC_BAD_ACCESS with its
+ * address as GNU Mach does; the trap then returns trap_rax_unchanged(),
+ * its %rax left as the handling of the exception left it.
+ * Locks: none held; may block.
  */
-uint64_t mach_trap_call(int64_t number, const uint64_t *args);
+bool trap_stack_args(uint64_t *more, int count);
 
 #endif

@@ -3,15 +3,55 @@
  * trap number in %eax, arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9,
  * more on the user stack.  The CPU left the return RIP in %rcx and
  * RFLAGS in %r11 and masked interrupts (SFMASK).  We switch to the
- * thread's kernel stack, save the user registers as a struct trap_frame
- * (the same layout as an interrupt's, vector SYSCALL_VECTOR), call
- * syscall_dispatch(frame), and leave through trap_exit with IRETQ,
- * which restores every register (SYSRET would be faster; the IPC fast
- * path issue may add it).
+ * thread's kernel stack and save the user registers as a struct
+ * trap_frame (the same layout as an interrupt's, vector SYSCALL_VECTOR),
+ * which thread_get_state, thread_set_state and exceptions read and
+ * write.
+ *
+ * The trap is called straight from mach_trap_fast with the argument
+ * registers (%r10 moved to %rcx); a number outside the table goes to
+ * syscall_bad_number (user_trap.c).  Then the checks before
+ * user mode (thread_user_return_check), and the way out: SYSRET when
+ * the frame is one SYSRET can restore exactly, IRETQ (trap_exit)
+ * otherwise.
  */
 #include "machine/segments.h"
 
 #define SYSCALL_VECTOR 0x100
+#define MACH_TRAP_COUNT 130	/* task/traps.h; user_trap.c checks */
+
+/* struct trap_frame offsets (machine/trap_frame.h; user_trap.c checks) */
+#define F_R15	0
+#define F_R14	8
+#define F_R13	16
+#define F_R12	24
+#define F_R11	32
+#define F_R10	40
+#define F_R9	48
+#define F_R8	56
+#define F_RBP	64
+#define F_RDI	72
+#define F_RSI	80
+#define F_RDX	88
+#define F_RCX	96
+#define F_RBX	104
+#define F_RAX	112
+#define F_RIP	136
+#define F_CS	144
+#define F_RFLAGS 152
+#define F_RSP	160
+#define F_SS	168
+
+/* struct thread and struct task (task/thread.h, task/task.h; user_trap.c
+ * checks) */
+#define T_TASK			0x18
+#define T_SUSPEND_COUNT		0x90
+#define T_AST			0x94
+#define TASK_SUSPEND_COUNT	0x44
+#define AST_TERMINATE		0x2
+
+#define RFLAGS_TF 0x100
+#define RFLAGS_RF 0x10000
 
 	.text
 	.globl	syscall_entry
@@ -41,9 +81,86 @@ syscall_entry:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	cld
-	movq	%rsp, %rdi
-	xorl	%ebp, %ebp
-	call	syscall_dispatch
-	cli
-	jmp	trap_exit
+	/* DF is clear (SFMASK); the stack is 16-byte aligned (a frame is
+	 * 176 bytes under the stack top). */
+	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
+	/* The trap number is the low 32 bits of %rax, negative: their
+	 * negation, an unsigned 32-bit index (the upper half of %rax
+	 * cleared), rejects the positive numbers as well as those past
+	 * the table's end. */
+	negl	%eax
+	cmpl	$MACH_TRAP_COUNT, %eax
+	jae	4f
+	movq	%r10, %rcx		/* the fourth argument, C's way */
+	sti
+	call	*mach_trap_fast(,%rax,8)
+	movq	%rax, F_RAX(%rsp)
+	/* The checks before user mode, their common case: nothing asked of
+	 * the thread (return_work in task/thread.c, which does the rest). */
+2:	cli
+	call	sched_preempt_pending
+	testb	%al, %al
+	jnz	3f
+	movq	%gs:40, %rax		/* percpu->current */
+	testl	$AST_TERMINATE, T_AST(%rax)
+	jnz	3f
+	cmpl	$0, T_SUSPEND_COUNT(%rax)
+	jne	3f
+	movq	T_TASK(%rax), %rax
+	cmpl	$0, TASK_SUSPEND_COUNT(%rax)
+	jne	3f
+	/* Fall through to syscall_exit. */
+
+/*
+ * syscall_exit: return to the user context in the struct trap_frame at
+ * %rsp, which a SYSCALL saved.  Interrupts must be masked.
+ *
+ * SYSRET loads RIP from %rcx and RFLAGS from %r11 (clearing RF), and
+ * fixed flat CS and SS, user code and user data (STAR; segments.h);
+ * it does not touch %rsp.  It restores the frame exactly only when the
+ * saved %rcx is the saved RIP and the saved %r11 the saved RFLAGS (a
+ * trap's own frame; thread_set_state or an exception reply may have
+ * changed either), RF and TF are clear (SYSRET cannot set RF, and a
+ * single step goes the IRETQ way, as it came), and RIP is a user
+ * address: SYSRET to a non-canonical RIP raises #GP in ring 0, on the
+ * user's stack (Intel SDM, SYSRET).  The values checked are the ones
+ * SYSRET is given, so a frame written meanwhile by another CPU cannot
+ * slip a non-canonical RIP past.  The saved CS and SS need no check:
+ * whatever writes a thread's user frame stores these same two
+ * selectors (this entry, machine_thread_setup, thread_set_state).
+ */
+	.globl	syscall_exit
+syscall_exit:
+	movq	F_RIP(%rsp), %rcx
+	movq	F_RFLAGS(%rsp), %r11
+	cmpq	%rcx, F_RCX(%rsp)
+	jne	trap_exit
+	cmpq	%r11, F_R11(%rsp)
+	jne	trap_exit
+	testl	$(RFLAGS_TF | RFLAGS_RF), %r11d
+	jnz	trap_exit
+	movq	%rcx, %rax
+	shrq	$47, %rax		/* user addresses are below 2^47 */
+	jnz	trap_exit
+	movq	F_R15(%rsp), %r15
+	movq	F_R14(%rsp), %r14
+	movq	F_R13(%rsp), %r13
+	movq	F_R12(%rsp), %r12
+	movq	F_R10(%rsp), %r10
+	movq	F_R9(%rsp), %r9
+	movq	F_R8(%rsp), %r8
+	movq	F_RBP(%rsp), %rbp
+	movq	F_RDI(%rsp), %rdi
+	movq	F_RSI(%rsp), %rsi
+	movq	F_RDX(%rsp), %rdx
+	movq	F_RBX(%rsp), %rbx
+	movq	F_RAX(%rsp), %rax
+	swapgs
+	movq	F_RSP(%rsp), %rsp
+	sysretq
+
+	/* Out of the way of the common case. */
+3:	call	thread_user_return_check	/* returns with interrupts masked */
+	jmp	syscall_exit
+4:	call	syscall_bad_number
+	jmp	2b

@@ -25,46 +25,78 @@
 #define PF_WRITE 0x2
 #define PF_FETCH 0x10
 
-void syscall_dispatch(struct trap_frame *f);
-
 /*
- * Arguments 7 to NARGS of a trap, from the user stack at RSP + 8 on, one
- * 8-byte word at a time.  On failure *BAD is the address GNU Mach
- * reports: the word's own for a user address that does not read, the
- * end of the word for one outside user space (the range check fails
- * there).
+ * syscall_bad_number: a trap number outside the table (syscall_entry
+ * calls every other trap itself): EXC_BAD_INSTRUCTION, as GNU Mach
+ * raises for it.  Entered with interrupts masked; syscall_entry makes
+ * the checks before user mode afterwards.
  */
-static bool stack_args(uint64_t rsp, uint64_t *a, int nargs, uint64_t *bad)
-{
-	for (int i = 6; i < nargs; i++) {
-		uint64_t at = rsp + 8 + 8 * (uint64_t)(i - 6);
+void syscall_bad_number(void);
 
-		if (copyin((const void *)at, &a[i], 8) != 0) {
-			*bad = at < USER_MAX_ADDRESS ? at : at + 8;
+/* What syscall.S assumes of the frame, the trap table and threads. */
+#define FRAME_AT(field, off)                                                   \
+	STATIC_ASSERT(__builtin_offsetof(struct trap_frame, field) == (off),   \
+	              "syscall.S: the offset of " #field)
+FRAME_AT(r15, 0);
+FRAME_AT(r14, 8);
+FRAME_AT(r13, 16);
+FRAME_AT(r12, 24);
+FRAME_AT(r11, 32);
+FRAME_AT(r10, 40);
+FRAME_AT(r9, 48);
+FRAME_AT(r8, 56);
+FRAME_AT(rbp, 64);
+FRAME_AT(rdi, 72);
+FRAME_AT(rsi, 80);
+FRAME_AT(rdx, 88);
+FRAME_AT(rcx, 96);
+FRAME_AT(rbx, 104);
+FRAME_AT(rax, 112);
+FRAME_AT(rip, 136);
+FRAME_AT(cs, 144);
+FRAME_AT(rflags, 152);
+FRAME_AT(rsp, 160);
+FRAME_AT(ss, 168);
+STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
+              "syscall.S calls with the frame as the stack: 16-byte aligned");
+STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
+STATIC_ASSERT(__builtin_offsetof(struct thread, task) == 0x18,
+              "syscall.S: T_TASK");
+STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0x90,
+              "syscall.S: T_SUSPEND_COUNT");
+STATIC_ASSERT(__builtin_offsetof(struct thread, ast) == 0x94,
+              "syscall.S: T_AST");
+STATIC_ASSERT(__builtin_offsetof(struct task, suspend_count) == 0x44,
+              "syscall.S: TASK_SUSPEND_COUNT");
+STATIC_ASSERT(AST_TERMINATE == 0x2, "syscall.S: AST_TERMINATE");
+
+bool trap_stack_args(uint64_t *more, int count)
+{
+	uint64_t rsp = thread_current()->machine.frame->rsp;
+
+	/* From the last, as GNU Mach reads them: the address reported is
+	 * the first word found unreadable that way. */
+	for (int i = count - 1; i >= 0; i--) {
+		uint64_t at = rsp + 8 + 8 * (uint64_t)i;
+
+		if (unlikely(copyin((const void *)at, &more[i], 8) != 0)) {
+			/* GNU Mach reports the word's own address for a user
+			 * address that does not read, the end of the word
+			 * for one outside user space (its range check fails
+			 * there). */
+			exception_raise_current(
+			    EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
+			    (int64_t)(at < USER_MAX_ADDRESS ? at : at + 8));
 			return false;
 		}
 	}
 	return true;
 }
 
-void syscall_dispatch(struct trap_frame *f)
+void syscall_bad_number(void)
 {
-	int64_t number = (int32_t)f->rax; /* the low 32 bits, sign-extended */
-	uint64_t a[MACH_TRAP_MAX_ARGS] = {f->rdi, f->rsi, f->rdx,
-	                                  f->r10, f->r8,  f->r9};
-	int nargs = mach_trap_nargs(number);
-	uint64_t bad = 0;
-
 	intr_enable();
-	if (nargs < 0) {
-		exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
-	} else if (nargs > 6 && !stack_args(f->rsp, a, nargs, &bad)) {
-		exception_raise_current(EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
-		                        (int64_t)bad);
-	} else {
-		f->rax = mach_trap_call(number, a);
-	}
-	thread_user_return_check();
+	exception_raise_current(EXC_BAD_INSTRUCTION, EXC_I386_INVOP, 0);
 }
 
 /* Fault access type from a page-fault error code. */

@@ -35,7 +35,8 @@ boolean_t exc_server(mach_msg_header_t *in, mach_msg_header_t *out);
  * set to RSP; the old %rsp is kept in %rbx.
  * te_setself(flavor, state, count): thread_set_self_state (-77); if it
  * succeeds, the state's rip is te_setself_landing, which returns
- * SETSELF_JUMPED from te_setself.
+ * SETSELF_JUMPED from te_setself.  te_setself_regs_landing first stores
+ * the registers it arrived with into te_regs_got[], as te_regs does.
  * te_regs(number): load known values into every general register, trap,
  * store what came back into te_regs_got[].
  */
@@ -66,7 +67,25 @@ static const char *const reg_names[NREGS] = {
 uint64_t te_regs_got[NREGS], te_regs_sp, te_setself_sp;
 
 /* clang-format off */
-__asm__(".text\n"
+__asm__(".macro te_store_regs\n"
+	"movq %rax, te_regs_got+0(%rip)\n"
+	"movq %rdi, te_regs_got+8(%rip)\n"
+	"movq %rsi, te_regs_got+16(%rip)\n"
+	"movq %rdx, te_regs_got+24(%rip)\n"
+	"movq %r10, te_regs_got+32(%rip)\n"
+	"movq %r8, te_regs_got+40(%rip)\n"
+	"movq %r9, te_regs_got+48(%rip)\n"
+	"movq %rbx, te_regs_got+56(%rip)\n"
+	"movq %rbp, te_regs_got+64(%rip)\n"
+	"movq %r12, te_regs_got+72(%rip)\n"
+	"movq %r13, te_regs_got+80(%rip)\n"
+	"movq %r14, te_regs_got+88(%rip)\n"
+	"movq %r15, te_regs_got+96(%rip)\n"
+	"movq %rcx, te_regs_got+104(%rip)\n"
+	"movq %r11, te_regs_got+112(%rip)\n"
+	"movq %rsp, te_regs_got+120(%rip)\n"
+	".endm\n"
+	".text\n"
 	".globl te_trap\n"
 	"te_trap:\n"
 	"movq 16(%rsp), %rax\n"
@@ -114,6 +133,10 @@ __asm__(".text\n"
 	"movq te_setself_sp(%rip), %rsp\n"
 	"movq $0x5e75e7, %rax\n"
 	"jmp te_setself_after\n"
+	".globl te_setself_regs_landing\n"
+	"te_setself_regs_landing:\n"
+	"te_store_regs\n"
+	"jmp te_setself_landing\n"
 
 	".globl te_regs\n"
 	"te_regs:\n"
@@ -137,22 +160,7 @@ __asm__(".text\n"
 	"movq %rsp, te_regs_sp(%rip)\n"
 	".globl te_regs_insn\n"
 	"te_regs_insn: syscall\n"
-	"movq %rax, te_regs_got+0(%rip)\n"
-	"movq %rdi, te_regs_got+8(%rip)\n"
-	"movq %rsi, te_regs_got+16(%rip)\n"
-	"movq %rdx, te_regs_got+24(%rip)\n"
-	"movq %r10, te_regs_got+32(%rip)\n"
-	"movq %r8, te_regs_got+40(%rip)\n"
-	"movq %r9, te_regs_got+48(%rip)\n"
-	"movq %rbx, te_regs_got+56(%rip)\n"
-	"movq %rbp, te_regs_got+64(%rip)\n"
-	"movq %r12, te_regs_got+72(%rip)\n"
-	"movq %r13, te_regs_got+80(%rip)\n"
-	"movq %r14, te_regs_got+88(%rip)\n"
-	"movq %r15, te_regs_got+96(%rip)\n"
-	"movq %rcx, te_regs_got+104(%rip)\n"
-	"movq %r11, te_regs_got+112(%rip)\n"
-	"movq %rsp, te_regs_got+120(%rip)\n"
+	"te_store_regs\n"
 	"popq %r15\n popq %r14\n popq %r13\n"
 	"popq %r12\n popq %rbp\n popq %rbx\n"
 	"ret\n");
@@ -165,7 +173,7 @@ long te_setself(long flavor, uintptr_t state, long count);
 void te_regs(long number);
 extern char te_trap_insn[], te_trap_after[], te_badstack_insn[],
     te_badstack_after[], te_setself_insn[], te_setself_after[],
-    te_setself_landing[], te_regs_insn[];
+    te_setself_landing[], te_setself_regs_landing[], te_regs_insn[];
 
 /* Where a trap may stop with an exception, and where to resume it. */
 static const struct {
@@ -445,6 +453,20 @@ static void check_bad_stack(void)
 	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, KERNEL_ADDR + 16, 0,
 	           "mach_msg_trap with %rsp in kernel space");
 
+	/* GNU Mach: syscall_vm_map's arguments 7 to 11 too, read from the
+	 * last: the 11th's address, or the end of the 11th in kernel
+	 * space. */
+	before = seen.count;
+	o.ret = te_badstack(gone + 0x100, -64);
+	o.exc = seen.count - before;
+	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, gone + 0x128, 0,
+	           "syscall_vm_map with %rsp unmapped");
+	before = seen.count;
+	o.ret = te_badstack(KERNEL_ADDR, -64);
+	o.exc = seen.count - before;
+	expect_exc(o, EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, KERNEL_ADDR + 48, 0,
+	           "syscall_vm_map with %rsp in kernel space");
+
 	/* GNU Mach: a trap of 6 arguments or fewer never reads the stack. */
 	before = seen.count;
 	o.ret = te_badstack(gone + 0x100, -1);
@@ -665,6 +687,49 @@ static void check_set_self_state(void)
 	}
 }
 
+/*
+ * A new register state whose rcx is its rip and r11 its rflags, as the
+ * CPU leaves them after a SYSCALL: every register still comes from the
+ * state (Mach_R leaves such a frame by SYSRET), rcx and r11 included.
+ */
+static void check_set_self_state_registers(void)
+{
+	static struct i386_thread_state st;
+	static uint64_t stack[64];
+	uint64_t want[NREGS];
+	long r;
+	int ok;
+
+	memset(&st, 0, sizeof st);
+	for (int i = 0; i < NREGS; i++)
+		want[i] = REG(i + 0x10);
+	st.rax = want[R_RAX], st.rdi = want[R_RDI], st.rsi = want[R_RSI];
+	st.rdx = want[R_RDX], st.r10 = want[R_R10], st.r8 = want[R_R8];
+	st.r9 = want[R_R9], st.rbx = want[R_RBX], st.rbp = want[R_RBP];
+	st.r12 = want[R_R12], st.r13 = want[R_R13], st.r14 = want[R_R14];
+	st.r15 = want[R_R15];
+	st.rip = st.rcx = want[R_RCX] = (uintptr_t)te_setself_regs_landing;
+	st.rfl = st.r11 = want[R_R11] = 0x202;
+	st.ursp = want[R_RSP] = (uintptr_t)&stack[60];
+	st.cs = my_cs;
+	st.ss = my_ss;
+	memset(te_regs_got, 0, sizeof te_regs_got);
+	r = te_setself(i386_THREAD_STATE, (uintptr_t)&st,
+	               i386_THREAD_STATE_COUNT);
+	ok = r == SETSELF_JUMPED;
+	for (int i = 0; i < NREGS; i++)
+		if (te_regs_got[i] != want[i]) {
+			tap_diag("%s: %#lx, not %#lx", reg_names[i],
+			         (unsigned long)te_regs_got[i],
+			         (unsigned long)want[i]);
+			ok = 0;
+		}
+	tap_ok(ok,
+	       "thread_set_self_state with rcx = rip, r11 = rflags: every "
+	       "register from the state (%#lx)",
+	       r);
+}
+
 static void check_registers(void)
 {
 	static const long numbers[] = {-60, -1, -28};
@@ -692,6 +757,47 @@ static void check_registers(void)
 		         (unsigned long)te_regs_got[R_RCX],
 		         (unsigned long)te_regs_got[R_R11]);
 	}
+}
+
+/*
+ * mach_task_self and mach_thread_self return the name the space has and
+ * add a user reference to it; at the limit (0xfffe) the name comes back
+ * and the count stays there.
+ */
+static void check_self_refs(void)
+{
+	mach_port_t th = mach_thread_self();
+	mach_port_urefs_t r0 = 0, r1 = 0, r2 = 0, t0 = 0, t1 = 0;
+	mach_port_t got;
+
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r0);
+	got = mach_task_self();
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r1);
+	tap_ok(got == T && r1 == r0 + 1,
+	       "mach_task_self: the same name, one more reference "
+	       "(%#x, %u -> %u)",
+	       got, r0, r1);
+	(void)mach_port_mod_refs(T, T, MACH_PORT_RIGHT_SEND,
+	                         (mach_port_delta_t)(0xfffe - r1));
+	got = mach_task_self();
+	(void)mach_port_get_refs(T, T, MACH_PORT_RIGHT_SEND, &r2);
+	tap_ok(got == T && r2 == 0xfffe,
+	       "mach_task_self at 0xfffe references: the name, the count "
+	       "stays (%#x, %#x)",
+	       got, r2);
+	(void)mach_port_mod_refs(T, T, MACH_PORT_RIGHT_SEND,
+	                         -(mach_port_delta_t)(r2 - r0));
+
+	(void)mach_port_get_refs(T, th, MACH_PORT_RIGHT_SEND, &t0);
+	got = mach_thread_self();
+	(void)mach_port_get_refs(T, th, MACH_PORT_RIGHT_SEND, &t1);
+	tap_ok(got == th && t1 == t0 + 1,
+	       "mach_thread_self: the same name, one more reference "
+	       "(%#x, %u -> %u)",
+	       got, t0, t1);
+	/* Give back what this check's two calls added. */
+	(void)mach_port_mod_refs(T, th, MACH_PORT_RIGHT_SEND,
+	                         -(mach_port_delta_t)(t1 - t0 + 1));
 }
 
 static void check_sched_garbage(void)
@@ -723,7 +829,7 @@ int main(int argc, char **argv)
 		mach_print("trap-edges: no console\n");
 	if (argc > 3)
 		probe_mask = strtoul(argv[3], NULL, 0);
-	tap_plan(56);
+	tap_plan(62);
 	exc_port = machr_new_receive();
 	(void)mach_port_insert_right(T, exc_port, exc_port,
 	                             MACH_MSG_TYPE_MAKE_SEND);
@@ -746,7 +852,9 @@ int main(int argc, char **argv)
 	check_print();
 	check_out_pointers();
 	check_set_self_state();
+	check_set_self_state_registers();
 	check_registers();
+	check_self_refs();
 	check_sched_garbage();
 	tap_finish(host_priv);
 	return 0;
