@@ -99,13 +99,12 @@ static void destroy_undeliverable(struct kmsg *k)
  * return code: those are negative or above 0x1000). */
 #define MQUEUE_HANDED 1
 
-/* waitq_wake_first_if's test: give the message ARG to the waiting
- * receiver W if it is the port's receiving space and has room.  The
- * port's lock held (and the queue's). */
-static bool hand_over(struct waiter *w, void *arg)
+/* Give the message K to the waiting receiver W if it is the port's
+ * receiving space and has room.  The port's lock held (and the
+ * receivers queue's). */
+static bool hand_over(struct waiter *w, struct kmsg *k)
 {
 	struct mqueue_receiver *r = container_of(w, struct mqueue_receiver, w);
-	struct kmsg *k = arg;
 	struct port *port = port_from_object(k->hdr.remote);
 
 	if (r->space != port->receiver || k->hdr.size > r->max_size)
@@ -198,12 +197,22 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
 	if (next != NULL)
 		next->thread = NULL;
 	/* A receiver already waiting on the port itself takes the message
-	 * from our hands: no trip through the queue. */
+	 * from our hands: no trip through the queue.  (The port's lock
+	 * masks interrupts.) */
 	if (port->pset == NULL && list_empty(&mq->messages) &&
-	    waitq_has_waiters(&mq->receivers) &&
-	    waitq_wake_first_if(&mq->receivers, hand_over, k, MQUEUE_HANDED,
-	                        next))
-		return;
+	    waitq_has_waiters(&mq->receivers)) {
+		struct waiter *w;
+
+		waitq_lock_masked(&mq->receivers);
+		w = waitq_first_locked(&mq->receivers);
+		if (w != NULL && hand_over(w, k)) {
+			waitq_wake_locked(&mq->receivers, w, MQUEUE_HANDED,
+			                  next);
+			waitq_unlock_masked(&mq->receivers);
+			return;
+		}
+		waitq_unlock_masked(&mq->receivers);
+	}
 	k->stamp =
 	    atomic_fetch_add_explicit(&arrivals, 1, memory_order_relaxed);
 	list_push_back(&mq->messages, &k->link);

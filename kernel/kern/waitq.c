@@ -21,35 +21,10 @@ void waitq_init(struct waitq *wq)
 	wq->wakeups = 0;
 }
 
-/* Enqueue W.  Locks: WQ->lock held. */
-static void enqueue(struct waitq *wq, struct waiter *w)
+int waitq_block_end(struct waitq *wq, struct waiter *w, int why)
 {
-	assert(!w->queued);
-	w->wq = wq;
-	w->queued = true;
-	w->result = WAITQ_AWAKENED;
-	list_push_back(&wq->waiters, &w->link);
-}
+	unsigned long f = spin_lock(&wq->lock);
 
-void waitq_enqueue(struct waitq *wq, struct waiter *w)
-{
-	spin_lock_masked(&wq->lock);
-	enqueue(wq, w);
-	spin_unlock_masked(&wq->lock);
-}
-
-int waitq_block(struct waitq *wq, struct waiter *w, uint64_t deadline,
-                struct handoff *next)
-{
-	unsigned long f;
-	int why;
-
-	why = next != NULL ? thread_block_handoff(w, next, deadline)
-	                   : thread_block_until(w, deadline);
-	if (why == WAITER_UNBLOCKED)
-		return w->result; /* the waker is done with W: see above */
-
-	f = spin_lock(&wq->lock);
 	if (w->queued) {
 		/* Nobody picked us: our own timeout or interrupt ended it. */
 		list_remove(&w->link);
@@ -78,7 +53,7 @@ static int wait_common(struct waitq *wq, bool check_gen, uint64_t gen,
 			thread_handoff_cancel(next);
 		return WAITQ_AWAKENED;
 	}
-	enqueue(wq, w);
+	waitq_enqueue_locked(wq, w);
 	spin_unlock(&wq->lock, f);
 	if (held != NULL)
 		spin_unlock(held, held_flags);
@@ -114,15 +89,10 @@ uint64_t waitq_generation(struct waitq *wq)
 	return gen;
 }
 
-/* Dequeue and unblock the oldest waiter; with NEXT, for a handoff
- * (thread_unblock_handoff).  Locks: wq->lock held. */
-static bool wake_first(struct waitq *wq, int result, struct handoff *next)
+void waitq_wake_locked(struct waitq *wq, struct waiter *w, int result,
+                       struct handoff *next)
 {
-	struct waiter *w;
-
-	if (list_empty(&wq->waiters))
-		return false;
-	w = list_first_entry(&wq->waiters, struct waiter, link);
+	assert(w->queued && w->wq == wq);
 	list_remove(&w->link);
 	w->queued = false;
 	w->result = result;
@@ -130,6 +100,16 @@ static bool wake_first(struct waitq *wq, int result, struct handoff *next)
 		thread_unblock_handoff(w, next);
 	else
 		thread_unblock(w);
+}
+
+/* Dequeue and unblock the oldest waiter.  Locks: wq->lock held. */
+static bool wake_first(struct waitq *wq, int result)
+{
+	struct waiter *w = waitq_first_locked(wq);
+
+	if (w == NULL)
+		return false;
+	waitq_wake_locked(wq, w, result, NULL);
 	return true;
 }
 
@@ -141,25 +121,7 @@ bool waitq_wake_one(struct waitq *wq, int result)
 	assert(result >= 0);
 	f = spin_lock(&wq->lock);
 	wq->wakeups++;
-	woke = wake_first(wq, result, NULL);
-	spin_unlock(&wq->lock, f);
-	return woke;
-}
-
-bool waitq_wake_first_if(struct waitq *wq,
-                         bool (*take)(struct waiter *w, void *arg), void *arg,
-                         int result, struct handoff *next)
-{
-	unsigned long f;
-	bool woke = false;
-
-	assert(result >= 0);
-	f = spin_lock(&wq->lock);
-	if (!list_empty(&wq->waiters) &&
-	    take(list_first_entry(&wq->waiters, struct waiter, link), arg)) {
-		wq->wakeups++;
-		woke = wake_first(wq, result, next);
-	}
+	woke = wake_first(wq, result);
 	spin_unlock(&wq->lock, f);
 	return woke;
 }
@@ -172,7 +134,7 @@ unsigned waitq_wake_all(struct waitq *wq, int result)
 	assert(result >= 0);
 	f = spin_lock(&wq->lock);
 	wq->wakeups++;
-	while (wake_first(wq, result, NULL))
+	while (wake_first(wq, result))
 		n++;
 	spin_unlock(&wq->lock, f);
 	return n;

@@ -97,6 +97,23 @@ int waitq_wait(struct waitq *wq, spinlock_t *held, unsigned long held_flags,
 struct handoff;
 
 /*
+ * waitq_enqueue_locked: put W, prepared by waiter_init, at the end of WQ.
+ * Locks: WQ->lock held.
+ */
+static inline void waitq_enqueue_locked(struct waitq *wq, struct waiter *w)
+{
+	assert(!w->queued);
+	w->wq = wq;
+	w->queued = true;
+	w->result = WAITQ_AWAKENED;
+	list_push_back(&wq->waiters, &w->link);
+}
+
+/* waitq_block_end: waitq_block's end when W was not unblocked by a
+ * waker (timeout, interrupt): take it off WQ unless a waker did. */
+int waitq_block_end(struct waitq *wq, struct waiter *w, int why);
+
+/*
  * waitq_enqueue / waitq_block: waitq_wait in two steps, for a caller
  * that has more to do between them: waitq_enqueue puts W on WQ (wakes
  * from then on reach it); the caller releases the lock under which it
@@ -108,13 +125,27 @@ struct handoff;
  *   masked); waitq_block, none.
  * Returns (waitq_block): as waitq_wait.
  */
-void waitq_enqueue(struct waitq *wq, struct waiter *w);
-int waitq_block(struct waitq *wq, struct waiter *w, uint64_t deadline,
-                struct handoff *next);
+static inline void waitq_enqueue(struct waitq *wq, struct waiter *w)
+{
+	spin_lock_masked(&wq->lock);
+	waitq_enqueue_locked(wq, w);
+	spin_unlock_masked(&wq->lock);
+}
+
+static inline int waitq_block(struct waitq *wq, struct waiter *w,
+                              uint64_t deadline, struct handoff *next)
+{
+	int why = next != NULL ? thread_block_handoff(w, next, deadline)
+	                       : thread_block_until(w, deadline);
+
+	/* A waker unblocking W is done with it (waitq.c). */
+	return why == WAITER_UNBLOCKED ? w->result
+	                               : waitq_block_end(wq, w, why);
+}
 
 /*
  * waitq_wait_handoff: waitq_wait, giving the CPU to NEXT's thread (one a
- * waitq_wake_first_if with a handoff unblocked) while W waits
+ * waitq_wake_locked with a handoff unblocked) while W waits
  * (thread_block_handoff).  Consumes NEXT.
  */
 int waitq_wait_handoff(struct waitq *wq, spinlock_t *held,
@@ -159,19 +190,35 @@ static inline bool waitq_has_waiters(const struct waitq *wq)
 }
 
 /*
- * waitq_wake_first_if: when WQ's oldest waiter W exists and TAKE(W, ARG)
- * says yes, dequeue it, give it RESULT (>= 0) and unblock it.  TAKE runs
- * under WQ->lock, while W's frame is sure to stay (it may hand W's owner
- * something through it) and must not block or take WQ->lock.  With
- * NEXT, W's thread is unblocked for a handoff (thread_unblock_handoff):
- * when W was taken, the caller must pass NEXT on to waitq_wait_handoff,
- * thread_block_handoff or thread_handoff_cancel.
- * Locks: as waitq_wake_one.
- * Returns whether W was taken.
+ * waitq_first_locked / waitq_wake_locked: the pieces of a wake, for a
+ * waker that decides under WQ->lock (held, interrupts masked:
+ * waitq_lock_masked) whom to wake: the oldest waiter, or NULL; dequeue
+ * W, give it RESULT (>= 0) and unblock it; with NEXT, for a handoff
+ * (thread_unblock_handoff: the caller must pass NEXT on to
+ * waitq_wait_handoff, waitq_block, thread_block_handoff or
+ * thread_handoff_cancel).  The caller counts the wake in wq->wakeups if
+ * it matters (waitq_generation).
  */
-bool waitq_wake_first_if(struct waitq *wq,
-                         bool (*take)(struct waiter *w, void *arg), void *arg,
-                         int result, struct handoff *next);
+static inline struct waiter *waitq_first_locked(struct waitq *wq)
+{
+	return list_empty(&wq->waiters)
+	           ? NULL
+	           : list_first_entry(&wq->waiters, struct waiter, link);
+}
+
+void waitq_wake_locked(struct waitq *wq, struct waiter *w, int result,
+                       struct handoff *next);
+
+static inline void waitq_lock_masked(struct waitq *wq)
+{
+	spin_lock_masked(&wq->lock);
+}
+
+static inline void waitq_unlock_masked(struct waitq *wq)
+{
+	spin_unlock_masked(&wq->lock);
+}
+
 unsigned waitq_wake_all(struct waitq *wq, int result);
 
 /* True when nobody waits on WQ (a snapshot). */

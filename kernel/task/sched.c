@@ -556,6 +556,7 @@ static void make_runnable(struct thread *t, struct waiter *w)
 	unsigned long f = spin_lock(&t->lock);
 
 	if (still_waiting(t, w)) {
+		t->wait = NULL; /* the wait is over: see thread_block_handoff */
 		sched_enqueue(t, true);
 		if (t->last_cpu == cpu_id() && this_cpu()->handoff == NULL) {
 			thread_ref(t); /* dropped by take_handoff */
@@ -631,6 +632,7 @@ static bool handoff_claim(struct sched_cpu *s, struct thread *t,
 	    (s->bitmap == 0 ||
 	     (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority)) {
 		t->state = THREAD_RUNNABLE;
+		t->wait = NULL;
 		claimed = true;
 	}
 	spin_unlock_masked(&t->lock);
@@ -676,12 +678,14 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 	thread_release(next); /* NEXT keeps itself alive while it runs */
 	switch_to(s, self, next, self->quantum_end);
 
-	/* Running again: woken, as a rule (thread_block_until's exit). */
-	spin_lock_masked(&self->lock);
+	/* Running again: woken, as a rule, by a waker that unblocked W
+	 * and, making us run, ended the wait (self->wait NULL, written
+	 * under our lock before we ran).  Anything else (a stopped thread
+	 * let go, say) takes thread_block_until's look under the lock. */
 	why = atomic_load(&w->wake);
-	if (why != WAITER_BLOCKED)
-		self->wait = NULL;
-	spin_unlock_masked(&self->lock);
 	intr_restore(f);
-	return why != WAITER_BLOCKED ? why : thread_block_until(w, deadline);
+	if (why != WAITER_BLOCKED &&
+	    __atomic_load_n(&self->wait, __ATOMIC_RELAXED) == NULL)
+		return why;
+	return thread_block_until(w, deadline);
 }
