@@ -483,15 +483,11 @@ static mach_msg_return_t copyin_body(struct kmsg *k, struct space *space)
 	return MACH_MSG_SUCCESS;
 }
 
-mach_msg_return_t kmsg_copyin(struct kmsg *k, struct space *space,
-                              mach_port_name_t notify)
+mach_msg_return_t kmsg_copyin_body(struct kmsg *k, struct space *space)
 {
 	mach_msg_bits_t bits;
 	mach_msg_return_t mr;
 
-	mr = copyin_header(k, space, notify);
-	if (mr != MACH_MSG_SUCCESS)
-		return mr;
 	if (!(k->hdr.bits & MACH_MSGH_BITS_COMPLEX))
 		return MACH_MSG_SUCCESS;
 	mr = copyin_body(k, space);
@@ -506,4 +502,15 @@ mach_msg_return_t kmsg_copyin(struct kmsg *k, struct space *space,
 		k->hdr.bits &= ~MACH_MSGH_BITS_COMPLEX;
 	}
 	return mr;
+}
+
+mach_msg_return_t kmsg_copyin(struct kmsg *k, struct space *space,
+                              mach_port_name_t notify)
+{
+	mach_msg_return_t mr;
+
+	mr = copyin_header(k, space, notify);
+	if (mr != MACH_MSG_SUCCESS)
+		return mr;
+	return kmsg_copyin_body(k, space);
 }

@@ -53,6 +53,16 @@ mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
 mach_msg_return_t kmsg_copyin(struct kmsg *k, struct space *space,
                               mach_port_name_t notify);
 
+/*
+ * kmsg_copyin_body: kmsg_copyin's second half, for K whose header's
+ * rights were taken (by kmsg_copyin or ipc_fast_copyin): the body's
+ * rights and out-of-line memory when MACH_MSGH_BITS_COMPLEX.  On failure
+ * the header's rights are released too, K holds nothing (free it with
+ * kmsg_free) and the error is one of kmsg_copyin's body errors.
+ * Locks: no IPC lock held.
+ */
+mach_msg_return_t kmsg_copyin_body(struct kmsg *k, struct space *space);
+
 /* The carried type of a right copied in with DISPOSITION (0 for 0). */
 mach_msg_type_name_t copyin_type(mach_msg_type_name_t disposition);
 

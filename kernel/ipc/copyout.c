@@ -225,7 +225,6 @@ mach_msg_return_t kmsg_copyout(struct kmsg *k, struct space *space,
 	mach_msg_header_t *h = user_header(k);
 	uint64_t payload;
 	bool has_payload;
-	mach_msg_return_t mr;
 
 	if (notify != MACH_PORT_NULL && !notify_ok(space, notify))
 		return MACH_RCV_INVALID_NOTIFY;
@@ -257,7 +256,14 @@ mach_msg_return_t kmsg_copyout(struct kmsg *k, struct space *space,
 	h->msgh_remote_port_do_not_use = reply_name;
 	h->msgh_protected_payload = has_payload ? payload : dest_name;
 
-	if (!(mbits & MACH_MSGH_BITS_COMPLEX))
+	return kmsg_copyout_body(k, space);
+}
+
+mach_msg_return_t kmsg_copyout_body(struct kmsg *k, struct space *space)
+{
+	mach_msg_return_t mr;
+
+	if (!(k->hdr.bits & MACH_MSGH_BITS_COMPLEX))
 		return MACH_MSG_SUCCESS;
 	mr = copyout_body(k, space);
 	return mr == MACH_MSG_SUCCESS ? mr : (mr | MACH_RCV_BODY_ERROR);

@@ -36,6 +36,16 @@ mach_msg_return_t kmsg_copyout(struct kmsg *k, struct space *space,
                                mach_port_name_t notify);
 
 /*
+ * kmsg_copyout_body: kmsg_copyout's second half, for K whose header was
+ * copied out (by kmsg_copyout or the fast path): the body's rights and
+ * out-of-line memory when MACH_MSGH_BITS_COMPLEX.
+ * Locks: no IPC lock held.
+ * Returns: MACH_MSG_SUCCESS, or MACH_RCV_BODY_ERROR with the bits of what
+ *   went wrong (as kmsg_copyout: the message is still delivered).
+ */
+mach_msg_return_t kmsg_copyout_body(struct kmsg *k, struct space *space);
+
+/*
  * kmsg_copyout_dest: copy out the destination only (its name in SPACE,
  * as msgh_local_port), destroy the reply right and everything in the
  * body.  K is left in user form with no rights, for a header-only put.

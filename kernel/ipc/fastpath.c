@@ -66,16 +66,20 @@ static bool dest_ok(const struct space_entry *e, mach_msg_type_name_t dtype)
 }
 
 /* Whether K's bits are a shape the fast path takes: two dispositions
- * only, the reply made from a receive right or absent. */
-static bool header_ok(struct kmsg *k)
+ * only, the reply made from a receive right or absent; with BODY_OK, a
+ * body with rights or out-of-line memory too (its header only is the
+ * fast path's). */
+static bool header_ok(struct kmsg *k, bool body_ok)
 {
 	mach_msg_header_t *h = user_header(k);
 	mach_msg_bits_t bits = h->msgh_bits;
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
+	mach_msg_bits_t other =
+	    MACH_MSGH_BITS_PORTS_MASK | (body_ok ? MACH_MSGH_BITS_COMPLEX : 0);
 
-	if (k->hdr.size > IPC_FAST_MAX_SIZE)
+	if (k->hdr.size > IPC_FAST_MAX_SIZE && !body_ok)
 		return SLOW("too large to gain anything");
-	if (bits & ~MACH_MSGH_BITS_PORTS_MASK)
+	if (bits & ~other)
 		return SLOW("body rights or out-of-line memory");
 	if (rtype != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
 	    (rtype != 0 || h->msgh_local_port != MACH_PORT_NULL))
@@ -109,6 +113,7 @@ static void take_rights(struct space *space, struct kmsg *k,
 	if (reply != NULL)
 		port_make_sonce_locked(reply);
 	k->hdr.bits =
+	    (k->hdr.bits & MACH_MSGH_BITS_COMPLEX) |
 	    MACH_MSGH_BITS(copyin_type(dtype),
 	                   reply != NULL ? MACH_MSG_TYPE_PORT_SEND_ONCE : 0);
 	k->hdr.remote = port_object(dest);
@@ -153,7 +158,7 @@ bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 	struct port *dest, *reply;
 	unsigned long f;
 
-	if (!header_ok(k))
+	if (!header_ok(k, true))
 		return false;
 	f = intr_save();
 	spin_lock_masked(&space->lock);
@@ -170,6 +175,12 @@ bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 	if (reply != NULL)
 		spin_unlock_masked(&reply->object.lock);
 	spin_unlock_masked(&space->lock);
+	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX) {
+		/* The body's copyin takes space and port locks. */
+		spin_unlock_masked(&dest->object.lock);
+		intr_restore(f);
+		return true;
+	}
 	*flags = f;
 	return true;
 
@@ -220,10 +231,10 @@ static bool caller_waits(struct port *port, struct space *space)
  * Copy the header of K, received in SPACE from its destination port,
  * out in place: the reply right gets a new send-once name, the
  * destination right is used up and its receive right's name shown.
- * Only the plain case: a simple message to a live port whose receive
- * right SPACE holds, a live reply port (or none), no protected payload,
- * no no-senders notification due; otherwise nothing is done
- * (kmsg_copyout does it).
+ * Only the plain case: a message to a live port whose receive right
+ * SPACE holds, a live reply port (or none), no protected payload, no
+ * no-senders notification due; otherwise nothing is done (kmsg_copyout
+ * does it).  A body is left to kmsg_copyout_body (deliver_put).
  * Locks: SPACE (active) and K's destination port locked, interrupts
  *   masked.
  */
@@ -237,8 +248,8 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 	mach_port_name_t rname = MACH_PORT_NULL;
 	struct space_entry *e;
 
-	if (bits & ~MACH_MSGH_BITS_PORTS_MASK)
-		return SLOW("a body to walk");
+	if (bits & ~(MACH_MSGH_BITS_PORTS_MASK | MACH_MSGH_BITS_COMPLEX))
+		return SLOW("other bits");
 	if (dtype != MACH_MSG_TYPE_PORT_SEND &&
 	    dtype != MACH_MSG_TYPE_PORT_SEND_ONCE)
 		return SLOW("no such destination right");
@@ -273,10 +284,25 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 	else
 		dest->sorights--;
 	port_unref_nonlast(dest); /* the receive right keeps the port */
-	h->msgh_bits = MACH_MSGH_BITS(rtype, dtype);
+	h->msgh_bits =
+	    (bits & MACH_MSGH_BITS_COMPLEX) | MACH_MSGH_BITS(rtype, dtype);
 	h->msgh_remote_port_do_not_use = rname;
 	h->msgh_protected_payload = dest->receiver_name;
 	return true;
+}
+
+/* The rest of a receive into UMSG once K's header is copied out: the
+ * body's rights and memory (kmsg_copyout_body), then the bytes; the
+ * general receive's answer (a body error still delivers). */
+static mach_msg_return_t deliver_put(struct space *space, void *umsg,
+                                     struct kmsg *k)
+{
+	mach_msg_return_t mr = MACH_MSG_SUCCESS, put;
+
+	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX)
+		mr = kmsg_copyout_body(k, space);
+	put = kmsg_put(umsg, k, k->hdr.size);
+	return mr != MACH_MSG_SUCCESS ? mr : put;
 }
 
 /* copyout_header_locked, taking the locks. */
@@ -325,7 +351,7 @@ bool ipc_fast_receive_queued(struct space *space, void *umsg,
 	spin_unlock_masked(&space->lock);
 	intr_restore(f);
 	if (done)
-		*result = kmsg_put(umsg, k, k->hdr.size);
+		*result = deliver_put(space, umsg, k);
 	return done;
 }
 
@@ -343,7 +369,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	unsigned long f;
 	bool whole;
 
-	if (!header_ok(k))
+	if (!header_ok(k, false))
 		return IPC_FAST_NO;
 	if (MACH_MSGH_BITS_LOCAL(user_header(k)->msgh_bits) != 0 &&
 	    user_header(k)->msgh_local_port != rcv_name)
@@ -395,7 +421,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	port_release(port);
 	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
 	    fast_copyout(space, k))
-		*result = kmsg_put(umsg, k, k->hdr.size);
+		*result = deliver_put(space, umsg, k);
 	else
 		*result =
 		    ipc_msg_deliver(space, umsg, MACH_SEND_MSG | MACH_RCV_MSG,

@@ -24,20 +24,22 @@ struct space;
 /*
  * ipc_fast_copyin: take the header's rights of K, a message kmsg_get
  * just copied in, from SPACE, when it is one the fast path takes:
- *   - at most IPC_FAST_MAX_SIZE bytes;
- *   - its bits only the two dispositions (no body rights, nothing out of
- *     line): COPY_SEND + MAKE_SEND_ONCE of another name, or
+ *   - its header bits only the two dispositions (and, here,
+ *     MACH_MSGH_BITS_COMPLEX: a body is left to kmsg_copyin_body):
+ *     COPY_SEND or MAKE_SEND + MAKE_SEND_ONCE of another name, or
  *     MOVE_SEND_ONCE with no reply port;
  *   - SPACE is active and holds those rights (a send-once right with no
  *     dead-name request), the destination port is alive, and the reply
  *     port's lock is free.
  * Any other message is left to kmsg_copyin, untouched: it gets the same
  * treatment there, and its errors.
- * Locks: no IPC lock held on entry.  On success the destination port
- *   (hdr.remote) is locked, *FLAGS holding what port_unlock needs: hand
- *   K to mqueue_send_locked.
- * Returns: true when K is in kernel form; false when the caller must
- *   take the general path (nothing was done).
+ * Locks: no IPC lock held on entry.  On success with a simple K, the
+ *   destination port (hdr.remote) is locked, *FLAGS holding what
+ *   port_unlock needs: hand K to mqueue_send_locked.  With a complex K
+ *   nothing is locked: copy its body in (kmsg_copyin_body), then lock
+ *   the destination and send.
+ * Returns: true when K's header is in kernel form; false when the caller
+ *   must take the general path (nothing was done).
  */
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags);
 

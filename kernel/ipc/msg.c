@@ -85,6 +85,15 @@ static mach_msg_return_t send_kmsg(struct space *space, void *umsg,
 			return mr;
 		}
 		f = port_lock(port_from_object(k->hdr.remote));
+	} else if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX) {
+		/* The header's rights were the fast path's; the body's are
+		 * the general copyin's. */
+		mr = kmsg_copyin_body(k, space);
+		if (mr != MACH_MSG_SUCCESS) {
+			kmsg_free(k);
+			return mr;
+		}
+		f = port_lock(port_from_object(k->hdr.remote));
 	}
 	return send_copied(space, umsg, k, f, option, timeout, next);
 }

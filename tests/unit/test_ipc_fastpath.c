@@ -28,6 +28,13 @@ static bool fast_send(struct space *s, struct umsg *m, mach_msg_size_t size)
 		kmsg_free(k);
 		return false;
 	}
+	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX) {
+		/* The header only: the body is the general copyin's. */
+		assert_false(
+		    spin_held(&port_from_object(k->hdr.remote)->object.lock));
+		assert_int_equal(kmsg_copyin_body(k, s), MACH_MSG_SUCCESS);
+		f = port_lock(port_from_object(k->hdr.remote));
+	}
 	assert_true(spin_held(&port_from_object(k->hdr.remote)->object.lock));
 	assert_int_equal(mqueue_send_locked(k, f, 0, WAITQ_FOREVER, NULL),
 	                 MACH_MSG_SUCCESS);
@@ -138,10 +145,10 @@ static void test_guards_leave_messages_untouched(void **state)
 	struct umsg m;
 
 	(void)state;
-	/* Body rights or out-of-line memory. */
+	/* Other bits. */
 	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
 	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
-	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_bits |= MACH_MSGH_BITS_CIRCULAR;
 	refused(sa, &m, before, to_server, server, reply);
 	/* Other dispositions. */
 	header(&m, to_server, MACH_MSG_TYPE_MOVE_SEND, reply,
@@ -179,21 +186,85 @@ static void test_guards_leave_messages_untouched(void **state)
 	assert_int_equal(mach_port_deallocate(sa, own_once), KERN_SUCCESS);
 }
 
-static void test_too_large_is_refused(void **state)
+/* A complex message: the fast path takes the header's rights, the
+ * general copyin the body's; the receiver gets both. */
+static void test_complex_message_header_is_taken(void **state)
 {
-	mach_port_name_t p = new_port(sa);
+	mach_port_name_t server = new_port(sb), reply = new_port(sa);
+	mach_port_name_t carried = new_port(sa);
+	mach_port_name_t to_server =
+	    give_right(sb, server, MACH_MSG_TYPE_MAKE_SEND, sa);
+	struct umsg m;
+	unsigned at = 0;
+	uint64_t slot = carried;
+
+	(void)state;
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(2));
+	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_MAKE_SEND, 64, 1, true), &slot,
+	         8);
+	assert_true(fast_send(sa, &m, body_size(2)));
+	assert_int_equal(status(sa, carried).mps_mscount, 1);
+	assert_int_equal(mrecv(sb, &m, server), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_bits,
+	                 MACH_MSGH_BITS_COMPLEX |
+	                     MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
+	                                    MACH_MSG_TYPE_PORT_SEND));
+	assert_int_equal(type_of_name(sb, (mach_port_name_t)m.body[1]),
+	                 MACH_PORT_TYPE_SEND);
+	assert_int_equal(type_of_name(sb, m.h.msgh_remote_port),
+	                 MACH_PORT_TYPE_SEND_ONCE);
+	assert_int_equal(status(sa, reply).mps_sorights, 1);
+	assert_int_equal(mach_port_deallocate(sb, m.h.msgh_remote_port),
+	                 KERN_SUCCESS);
+	assert_int_equal(mach_port_deallocate(sb, (mach_port_name_t)m.body[1]),
+	                 KERN_SUCCESS);
+	/* A bad body item: the header's rights go back as they came. */
+	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(2));
+	m.h.msgh_bits |= MACH_MSGH_BITS_COMPLEX;
+	at = 0;
+	slot = 0x77; /* no such name */
+	add_item(&m, &at, type_of(MACH_MSG_TYPE_COPY_SEND, 64, 1, true), &slot,
+	         8);
+	assert_int_equal(send_opts(sa, &m, MACH_SEND_TIMEOUT, 0),
+	                 MACH_SEND_INVALID_RIGHT);
+	assert_int_equal(refs(sa, to_server, MACH_PORT_RIGHT_SEND), 1);
+	/* Both send-once rights made died unused (the first deallocated,
+	 * the second with the message): two notifications. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(mrecv(sa, &m, reply), MACH_MSG_SUCCESS);
+		assert_int_equal(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
+	}
+	assert_int_equal(status(sa, reply).mps_sorights, 0);
+}
+
+/* Beyond IPC_FAST_MAX_SIZE an RPC is the general path's (ipc_fast_rpc
+ * refuses it untouched); its header's rights are still taken in one
+ * pass (ipc_fast_copyin). */
+static void test_too_large_for_the_rpc_path(void **state)
+{
+	mach_port_name_t p = new_port(sb), reply = new_port(sa);
+	mach_port_name_t to_p = give_right(sb, p, MACH_MSG_TYPE_MAKE_SEND, sa);
 	mach_msg_size_t size = IPC_FAST_MAX_SIZE + 8;
 	struct umsg *m = calloc(1, size);
+	mach_msg_return_t mr;
 	struct kmsg *k;
 	unsigned long f;
 
 	(void)state;
 	assert_non_null(m);
-	header(m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, size);
+	header(m, to_p, MACH_MSG_TYPE_COPY_SEND, reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, size);
 	assert_int_equal(kmsg_get(m, size, &k), MACH_MSG_SUCCESS);
-	assert_false(ipc_fast_copyin(sa, k, &f));
-	assert_int_equal(status(sa, p).mps_mscount, 0);
+	assert_int_equal(ipc_fast_rpc(sa, k, m, size, reply, &mr, &f),
+	                 IPC_FAST_NO);
+	assert_int_equal(status(sa, reply).mps_sorights, 0);
+	assert_int_equal(refs(sa, to_p, MACH_PORT_RIGHT_SEND), 1);
 	kmsg_free(k);
+	assert_true(fast_send(sa, m, size));
+	assert_int_equal(status(sb, p).mps_msgcount, 1);
 	free(m);
 }
 
@@ -396,7 +467,8 @@ int main(void)
 	    T(test_request_and_reply_are_taken),
 	    T(test_make_send_to_own_port_is_taken),
 	    T(test_guards_leave_messages_untouched),
-	    T(test_too_large_is_refused),
+	    T(test_complex_message_header_is_taken),
+	    T(test_too_large_for_the_rpc_path),
 	    T(test_dead_destination_and_dead_name_request_are_refused),
 	    T(test_busy_reply_port_is_refused),
 	    T(test_rpcs_through_the_fast_path),
