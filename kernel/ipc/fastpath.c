@@ -18,6 +18,7 @@
 #include "ipc/copyin.h"
 #include "ipc/copyout.h"
 #include "ipc/kmsg.h"
+#include "ipc/kmsg_kernel.h"
 #include "ipc/mqueue.h"
 #include "ipc/msg.h"
 #include "ipc/port.h"
@@ -355,6 +356,66 @@ bool ipc_fast_receive_queued(struct space *space, void *umsg,
 	return done;
 }
 
+/*
+ * Whether DEST is a kernel object's port whose server mqueue_send would
+ * hand a message to, and which the fast path may call directly.
+ * Locks: DEST locked.
+ */
+static bool kernel_serves(struct port *dest)
+{
+	return ipc_kobject_server != NULL && ipc_kobject_call != NULL &&
+	       port_active(dest) && port_is_kobject(dest) &&
+	       dest->receiver == space_kernel;
+}
+
+/*
+ * The rest of an RPC to a kernel object, K's rights taken, its reply
+ * made of PORT (RCV_NAME's): the server runs now, in this thread, and
+ * its reply comes straight back.  When nothing came in meanwhile and
+ * nobody else waits on PORT, the reply is received at once, as if it
+ * had been queued and taken (the same seqno); otherwise it is queued
+ * and the general receive takes over.
+ * Locks: none held.
+ */
+static mach_msg_return_t call_kernel(struct space *space, void *umsg,
+                                     mach_msg_size_t rcv_size,
+                                     mach_port_name_t rcv_name,
+                                     struct port *port, struct kmsg *k)
+{
+	struct kmsg *reply = ipc_kobject_call(k);
+	bool done = false;
+	unsigned long f;
+
+	if (reply == NULL)
+		goto general; /* nothing to wait for but what others send */
+	if (reply->hdr.remote == port_object(port) &&
+	    reply->hdr.bits ==
+	        MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0) &&
+	    reply->hdr.size <= rcv_size) {
+		f = intr_save();
+		spin_lock_masked(&space->lock);
+		if (space->active) {
+			spin_lock_masked(&port->object.lock);
+			if (caller_waits(port, space) &&
+			    !waitq_has_waiters(&port->queue.receivers) &&
+			    copyout_header_locked(space, reply)) {
+				reply->hdr.seqno = port->queue.seqno++;
+				done = true;
+			}
+			spin_unlock_masked(&port->object.lock);
+		}
+		spin_unlock_masked(&space->lock);
+		intr_restore(f);
+	}
+	if (done)
+		return deliver_put(space, umsg, reply);
+	(void)ipc_send_kernel(reply);
+general:
+	return ipc_msg_receive(space, (uint64_t)(uintptr_t)umsg,
+	                       MACH_SEND_MSG | MACH_RCV_MSG, rcv_size, rcv_name,
+	                       0, MACH_PORT_NULL);
+}
+
 enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
                            mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
                            mach_msg_return_t *result, unsigned long *flags)
@@ -367,7 +428,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mach_msg_size_t size = 0;
 	mach_msg_return_t mr;
 	unsigned long f;
-	bool whole;
+	bool whole, kernel;
 
 	if (!header_ok(k, false))
 		return IPC_FAST_NO;
@@ -397,9 +458,18 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	/* Two port locks: try the second, never wait for it. */
 	if (!spin_trylock_masked(&port->object.lock))
 		goto slow_dest; /* SLOW: our port is busy */
-	whole = receiver_waits(dest, k) && caller_waits(port, space);
+	kernel = kernel_serves(dest) && caller_waits(port, space);
+	whole = !kernel && receiver_waits(dest, k) && caller_waits(port, space);
 	take_rights(space, k, dname, de, dest, reply);
 	spin_unlock_masked(&space->lock);
+	if (kernel) {
+		/* A kernel RPC: the server's reply comes straight back. */
+		spin_unlock_masked(&port->object.lock);
+		spin_unlock_masked(&dest->object.lock);
+		intr_restore(f);
+		*result = call_kernel(space, umsg, rcv_size, rcv_name, port, k);
+		return IPC_FAST_DONE;
+	}
 	if (!whole) {
 		/* Only the copyin was the fast path's: the general path
 		 * sends K from here (to a kernel object, a full queue...). */

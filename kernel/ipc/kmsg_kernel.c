@@ -13,6 +13,7 @@
 #include "ipc/right.h"
 
 ipc_kobject_server_t ipc_kobject_server;
+ipc_kobject_call_t ipc_kobject_call;
 
 struct ipc_object *copyin_kernel_object(struct ipc_object *o,
                                         mach_msg_type_name_t disp)

@@ -33,6 +33,18 @@ typedef bool (*ipc_kobject_server_t)(struct kmsg *k);
 extern ipc_kobject_server_t ipc_kobject_server;
 
 /*
+ * The same server, for a caller that will receive the reply itself (the
+ * fast path's RPC to a kernel object): it serves K as ipc_kobject_server
+ * does, but gives the reply back, in kernel form, instead of sending it.
+ * NULL when there is none (no reply right, MIG_NO_REPLY: K's fate is
+ * ipc_kobject_server's).  Consumes K.  Set with ipc_kobject_server (and
+ * NULL when that is).
+ * Locks: as ipc_kobject_server.
+ */
+typedef struct kmsg *(*ipc_kobject_call_t)(struct kmsg *k);
+extern ipc_kobject_call_t ipc_kobject_call;
+
+/*
  * kmsg_copyin_from_kernel: turn K, built by the kernel, into a message
  * in kernel form that carries rights.  As built, the header's remote and
  * local slots and every port slot of the body (inline items, and the

@@ -100,7 +100,8 @@ static void release_destination(struct kmsg *k)
 
 bool (*kserver_notify_hook)(struct kmsg *k);
 
-bool kserver_handle(struct kmsg *k)
+/* kserver_handle's work; the reply is given back (NULL: none). */
+static struct kmsg *serve(struct kmsg *k)
 {
 	mach_msg_header_t *in = (mach_msg_header_t *)&k->hdr;
 	mig_reply_header_t *out;
@@ -112,7 +113,7 @@ bool kserver_handle(struct kmsg *k)
 	/* notify.defs ids: 0100 (port deleted) to 0110 (dead name). */
 	if (kserver_notify_hook != NULL && in->msgh_id >= 0100 &&
 	    in->msgh_id <= 0110 && kserver_notify_hook(k))
-		return true;
+		return NULL;
 	/* Zeroed, so that no byte the stub leaves unwritten (MIG's pads)
 	 * carries old memory out. */
 	routine = kserver_lookup(in, &reply_size);
@@ -123,7 +124,7 @@ bool kserver_handle(struct kmsg *k)
 		 * notification instead of waiting for ever. */
 		release_destination(k);
 		kmsg_destroy(k);
-		return true;
+		return NULL;
 	}
 	/* The reply right moves from the request to the reply. */
 	out = (mig_reply_header_t *)&reply->hdr;
@@ -164,10 +165,23 @@ bool kserver_handle(struct kmsg *k)
 	kmsg_copyin_from_kernel(reply);
 	if (kr == MIG_NO_REPLY || !IPC_OBJECT_VALID(reply->hdr.remote)) {
 		kmsg_destroy(reply);
-		return true;
+		return NULL;
 	}
-	(void)ipc_send_kernel(reply);
+	return reply;
+}
+
+bool kserver_handle(struct kmsg *k)
+{
+	struct kmsg *reply = serve(k);
+
+	if (reply != NULL)
+		(void)ipc_send_kernel(reply);
 	return true;
+}
+
+struct kmsg *kserver_call(struct kmsg *k)
+{
+	return serve(k);
 }
 
 /* ---- the kernel's ports ---- */
@@ -232,11 +246,13 @@ void kserver_init(void)
 	if (kr != KERN_SUCCESS)
 		panic("kserver_init: cannot make the kernel's ports (%d)", kr);
 	ipc_kobject_server = kserver_handle;
+	ipc_kobject_call = kserver_call;
 }
 
 void kserver_fini(void)
 {
 	ipc_kobject_server = NULL;
+	ipc_kobject_call = NULL;
 	kserver_device_fini();
 	kserver_host_fini();
 }

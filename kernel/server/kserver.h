@@ -58,6 +58,16 @@ struct port *device_master_port(void);
 bool kserver_handle(struct kmsg *k);
 
 /*
+ * kserver_call: kserver_handle, giving the reply back (in kernel form,
+ * its destination K's reply right) instead of sending it; NULL when
+ * there is none to send (no valid reply right, MIG_NO_REPLY, a
+ * notification the hook took, no memory for a reply).  The
+ * ipc_kobject_call hook.  Consumes K.
+ * Locks: as kserver_handle.
+ */
+struct kmsg *kserver_call(struct kmsg *k);
+
+/*
  * kserver_notify_hook: a notification (notify.defs) that reached a kernel
  * port is offered to this hook first, if set (the pager code watches its
  * memory objects' deaths this way).  It returns true when it took K

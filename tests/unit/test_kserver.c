@@ -103,6 +103,60 @@ static void test_reply_layout_is_what_mig_user_stubs_check(void **state)
 	(void)mach_port_destroy(sa, reply);
 }
 
+/* The fast path's exact SEND|RCV: the server's reply comes straight
+ * back (ipc_kobject_call); the caller sees what the queued reply gives,
+ * seqno included.  With a message already on the reply port, that one
+ * comes first and the reply is queued behind it, as before. */
+static void test_fast_kernel_rpc_answers_the_same(void **state)
+{
+	mach_port_name_t reply = new_port(sa), p = new_port(sa);
+	struct umsg m, first;
+	uint32_t word;
+
+	(void)state;
+	for (int round = 0; round < 3; round++) {
+		unsigned at = 0;
+
+		header(&m, task_a_name, MACH_MSG_TYPE_COPY_SEND, reply,
+		       MACH_MSG_TYPE_MAKE_SEND_ONCE, 0);
+		m.h.msgh_id = 3201;
+		add_item(&m, &at, type_of(MACH_MSG_TYPE_PORT_NAME, 32, 1, true),
+		         &p, sizeof(p));
+		if (round == 2) {
+			header(&first, reply, MACH_MSG_TYPE_MAKE_SEND, 0, 0,
+			       body_size(0));
+			first.h.msgh_id = 777;
+			assert_int_equal(msend(sa, &first), MACH_MSG_SUCCESS);
+		}
+		assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+		                              MACH_SEND_MSG | MACH_RCV_MSG,
+		                              body_size(at), sizeof(m), reply,
+		                              0, MACH_PORT_NULL),
+		                 MACH_MSG_SUCCESS);
+		if (round == 2) {
+			assert_int_equal(m.h.msgh_id, 777);
+			assert_int_equal(m.h.msgh_seqno, 2);
+			assert_int_equal(mrecv(sa, &m, reply),
+			                 MACH_MSG_SUCCESS);
+		}
+		assert_int_equal(m.h.msgh_id, 3301);
+		assert_int_equal(m.h.msgh_size, 64);
+		assert_int_equal(
+		    m.h.msgh_bits,
+		    MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE));
+		assert_int_equal(m.h.msgh_local_port, reply);
+		assert_int_equal(m.h.msgh_remote_port, MACH_PORT_NULL);
+		assert_int_equal(m.h.msgh_seqno, round == 2 ? 3 : round);
+		memcpy(&word, &m.body[1], sizeof(word));
+		assert_int_equal(word, KERN_SUCCESS);
+		memcpy(&word, &m.body[3], sizeof(word));
+		assert_int_equal(word, MACH_PORT_TYPE_RECEIVE);
+	}
+	assert_int_equal(status(sa, reply).mps_sorights, 0);
+	assert_int_equal(status(sa, reply).mps_msgcount, 0);
+	(void)mach_port_destroy(sa, reply);
+}
+
 static void test_error_reply_is_a_48_byte_mig_reply_header(void **state)
 {
 	struct umsg m;
@@ -631,16 +685,19 @@ static void test_no_server_queues_messages_to_kernel_ports(void **state)
 
 	(void)state;
 	ipc_kobject_server = NULL;
+	ipc_kobject_call = NULL;
 	(void)allocate_request(&m, task_b_name, MACH_PORT_RIGHT_RECEIVE);
 	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
 	assert_int_equal(task_b_port->queue.count, 1);
 	ipc_kobject_server = kserver_handle;
+	ipc_kobject_call = kserver_call;
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_reply_layout_is_what_mig_user_stubs_check),
+	    T(test_fast_kernel_rpc_answers_the_same),
 	    T(test_error_reply_is_a_48_byte_mig_reply_header),
 	    T(test_unknown_id_answers_mig_bad_id),
 	    T(test_unimplemented_routine_answers_mig_bad_id),
