@@ -23,12 +23,6 @@
 
 #define PORT_NAME_T_BITS 32
 
-/* The user-form view of K's header. */
-static inline mach_msg_header_t *user_header(struct kmsg *k)
-{
-	return (mach_msg_header_t *)&k->hdr;
-}
-
 /*
  * Use up the destination right DEST (of carried type TYPE) of a message
  * received in SPACE.  *NAME gets the name SPACE has for the port's
@@ -222,7 +216,7 @@ mach_msg_return_t kmsg_copyout(struct kmsg *k, struct space *space,
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(mbits);
 	struct ipc_object *reply = k->hdr.local;
 	mach_port_name_t dest_name, reply_name;
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	uint64_t payload;
 	bool has_payload;
 
@@ -276,7 +270,7 @@ void kmsg_copyout_dest(struct kmsg *k, struct space *space)
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(mbits);
 	struct ipc_object *reply = k->hdr.local;
 	mach_port_name_t dest_name, reply_name;
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	uint64_t payload;
 	bool has_payload;
 
@@ -302,7 +296,7 @@ mach_msg_return_t kmsg_copyout_pseudo(struct kmsg *k, struct space *space)
 {
 	mach_msg_bits_t mbits = k->hdr.bits;
 	mach_port_name_t dest_name, reply_name;
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	mach_msg_return_t mr;
 
 	mr = copyout_object(space, k->hdr.remote, MACH_MSGH_BITS_REMOTE(mbits),

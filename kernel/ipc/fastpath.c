@@ -29,12 +29,6 @@
 /* A guard failed: leave the message to the general path. */
 #define SLOW(why) false
 
-/* The user-form view of K's header. */
-static inline mach_msg_header_t *user_header(struct kmsg *k)
-{
-	return (mach_msg_header_t *)&k->hdr;
-}
-
 /* A guard failed with SPACE, and DEST unless NULL, locked under the
  * interrupt state F: unlock and leave to the general path. */
 static bool unlock_slow(struct space *space, struct port *dest, unsigned long f)
@@ -72,7 +66,7 @@ static bool dest_ok(const struct space_entry *e, mach_msg_type_name_t dtype)
  * fast path's). */
 static bool header_ok(struct kmsg *k, bool body_ok)
 {
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	mach_msg_bits_t bits = h->msgh_bits;
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
 	mach_msg_bits_t other =
@@ -130,7 +124,7 @@ static bool lookup_rights(struct space *space, struct kmsg *k,
                           struct space_entry **de, struct port **dest,
                           struct port **reply)
 {
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
 	struct space_entry *re;
 
@@ -152,26 +146,40 @@ static bool lookup_rights(struct space *space, struct kmsg *k,
 	return true;
 }
 
+/*
+ * Mask interrupts (*F: the state to restore), lock SPACE, look K's
+ * rights up (lookup_rights) and lock the live destination port.
+ * Locks: none on entry; on success SPACE and *DEST locked, on failure
+ *   nothing (and the general path has it all).
+ */
+static __always_inline bool lock_rights(struct space *space, struct kmsg *k,
+                                        struct space_entry **de,
+                                        struct port **dest, struct port **reply,
+                                        unsigned long *f)
+{
+	*f = intr_save();
+	spin_lock_masked(&space->lock);
+	if (!space->active || !lookup_rights(space, k, de, dest, reply))
+		return unlock_slow(space, NULL, *f);
+	spin_lock_masked(&(*dest)->object.lock);
+	if (!port_active(*dest)) /* SLOW: the general path sees a dead name */
+		return unlock_slow(space, *dest, *f);
+	return true;
+}
+
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 {
-	mach_port_name_t dname = user_header(k)->msgh_remote_port;
+	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
 	struct space_entry *de;
 	struct port *dest, *reply;
 	unsigned long f;
 
-	if (!header_ok(k, true))
+	if (!header_ok(k, true) ||
+	    !lock_rights(space, k, &de, &dest, &reply, &f))
 		return false;
-	f = intr_save();
-	spin_lock_masked(&space->lock);
-	if (!space->active || !lookup_rights(space, k, &de, &dest, &reply))
-		goto slow_space;
-	spin_lock_masked(&dest->object.lock);
-	if (!port_active(dest)) /* SLOW: the general path sees a dead name */
-		return unlock_slow(space, dest, f);
 	/* Two port locks: try the second, never wait for it. */
 	if (reply != NULL && !spin_trylock_masked(&reply->object.lock))
-		return unlock_slow(space, dest,
-		                   f); /* SLOW: the reply port is busy */
+		return unlock_slow(space, dest, f); /* SLOW: reply port busy */
 	take_rights(space, k, dname, de, dest, reply);
 	if (reply != NULL)
 		spin_unlock_masked(&reply->object.lock);
@@ -184,9 +192,6 @@ bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 	}
 	*flags = f;
 	return true;
-
-slow_space:
-	return unlock_slow(space, NULL, f);
 }
 
 /*
@@ -208,7 +213,7 @@ static bool receiver_waits(struct port *dest, struct kmsg *k)
 	if (!list_empty(&mq->messages) || !waitq_has_waiters(&mq->receivers))
 		return SLOW("messages queued, or no receiver waiting");
 	if (mq->count >= mq->qlimit &&
-	    MACH_MSGH_BITS_REMOTE(user_header(k)->msgh_bits) !=
+	    MACH_MSGH_BITS_REMOTE(kmsg_user_header(k)->msgh_bits) !=
 	        MACH_MSG_TYPE_MOVE_SEND_ONCE)
 		return SLOW("a full queue: the sender waits");
 	return true;
@@ -245,7 +250,7 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(bits);
 	mach_msg_type_name_t rtype = MACH_MSGH_BITS_LOCAL(bits);
 	struct port *dest = port_from_object(k->hdr.remote), *reply = NULL;
-	mach_msg_header_t *h = user_header(k);
+	mach_msg_header_t *h = kmsg_user_header(k);
 	mach_port_name_t rname = MACH_PORT_NULL;
 	struct space_entry *e;
 
@@ -274,10 +279,8 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 			spin_unlock_masked(&reply->object.lock);
 			return SLOW("a dead name, or no name left");
 		}
-		/* The right in transit, and its reference, take the name. */
-		e->object = port_object(reply);
-		e->type = MACH_PORT_TYPE_SEND_ONCE;
-		e->urefs = 1;
+		right_entry_fill(space, rname, e, reply,
+		                 MACH_MSG_TYPE_PORT_SEND_ONCE);
 		spin_unlock_masked(&reply->object.lock);
 	}
 	if (dtype == MACH_MSG_TYPE_PORT_SEND)
@@ -306,8 +309,15 @@ static mach_msg_return_t deliver_put(struct space *space, void *umsg,
 	return mr != MACH_MSG_SUCCESS ? mr : put;
 }
 
-/* copyout_header_locked, taking the locks. */
-static bool fast_copyout(struct space *space, struct kmsg *k)
+/*
+ * copyout_header_locked, taking the locks.  With UNQUEUED, K did not go
+ * through its port's queue (a kernel server's reply given back): it is
+ * received only if it comes ahead of nothing (no message queued, no
+ * other receiver waiting, K's port still SPACE's and in no set), and
+ * takes the seqno the queue would have given it.
+ */
+static __always_inline bool fast_copyout(struct space *space, struct kmsg *k,
+                                         bool unqueued)
 {
 	struct port *dest = port_from_object(k->hdr.remote);
 	unsigned long f = intr_save();
@@ -316,7 +326,12 @@ static bool fast_copyout(struct space *space, struct kmsg *k)
 	spin_lock_masked(&space->lock);
 	if (space->active) {
 		spin_lock_masked(&dest->object.lock);
-		done = copyout_header_locked(space, k);
+		done = (!unqueued ||
+		        (caller_waits(dest, space) &&
+		         !waitq_has_waiters(&dest->queue.receivers))) &&
+		       copyout_header_locked(space, k);
+		if (done && unqueued)
+			k->hdr.seqno = dest->queue.seqno++;
 		spin_unlock_masked(&dest->object.lock);
 	}
 	spin_unlock_masked(&space->lock);
@@ -383,31 +398,13 @@ static mach_msg_return_t call_kernel(struct space *space, void *umsg,
                                      struct port *port, struct kmsg *k)
 {
 	struct kmsg *reply = ipc_kobject_call(k);
-	bool done = false;
-	unsigned long f;
 
 	if (reply == NULL)
 		goto general; /* nothing to wait for but what others send */
 	if (reply->hdr.remote == port_object(port) &&
 	    reply->hdr.bits ==
 	        MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE, 0) &&
-	    reply->hdr.size <= rcv_size) {
-		f = intr_save();
-		spin_lock_masked(&space->lock);
-		if (space->active) {
-			spin_lock_masked(&port->object.lock);
-			if (caller_waits(port, space) &&
-			    !waitq_has_waiters(&port->queue.receivers) &&
-			    copyout_header_locked(space, reply)) {
-				reply->hdr.seqno = port->queue.seqno++;
-				done = true;
-			}
-			spin_unlock_masked(&port->object.lock);
-		}
-		spin_unlock_masked(&space->lock);
-		intr_restore(f);
-	}
-	if (done)
+	    reply->hdr.size <= rcv_size && fast_copyout(space, reply, true))
 		return deliver_put(space, umsg, reply);
 	(void)ipc_send_kernel(reply);
 general:
@@ -420,7 +417,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
                            mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
                            mach_msg_return_t *result, unsigned long *flags)
 {
-	mach_port_name_t dname = user_header(k)->msgh_remote_port;
+	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
 	struct space_entry *de, *rcv;
 	struct port *dest, *reply, *port;
 	struct mqueue_receiver me;
@@ -432,29 +429,24 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 
 	if (!header_ok(k, false))
 		return IPC_FAST_NO;
-	if (MACH_MSGH_BITS_LOCAL(user_header(k)->msgh_bits) != 0 &&
-	    user_header(k)->msgh_local_port != rcv_name)
+	if (MACH_MSGH_BITS_LOCAL(kmsg_user_header(k)->msgh_bits) != 0 &&
+	    kmsg_user_header(k)->msgh_local_port != rcv_name)
 		return IPC_FAST_NO; /* the reply comes elsewhere */
 	if (dname == rcv_name)
 		return IPC_FAST_NO; /* to ourselves: nobody else waits */
 
-	f = intr_save();
-	spin_lock_masked(&space->lock);
-	if (!space->active || !lookup_rights(space, k, &de, &dest, &reply))
-		goto slow_space;
+	if (!lock_rights(space, k, &de, &dest, &reply, &f))
+		return IPC_FAST_NO;
 	if (reply != NULL) {
 		port = reply; /* RCV_NAME's, as checked above */
 	} else {
 		rcv = space_lookup(space, rcv_name);
 		if (rcv == NULL || !(rcv->type & MACH_PORT_TYPE_RECEIVE))
-			goto slow_space; /* SLOW: the general receive's error */
+			goto slow_dest; /* SLOW: the general receive's error */
 		port = port_from_object(rcv->object);
 	}
 	if (port == dest)
-		goto slow_space; /* SLOW: a receiver of ours waits there */
-	spin_lock_masked(&dest->object.lock);
-	if (!port_active(dest))
-		goto slow_dest; /* SLOW: the general path sees a dead name */
+		goto slow_dest; /* SLOW: a receiver of ours waits there */
 	/* Two port locks: try the second, never wait for it. */
 	if (!spin_trylock_masked(&port->object.lock))
 		goto slow_dest; /* SLOW: our port is busy */
@@ -490,7 +482,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mr = mqueue_receiver_wait(port, &me, &next, &k, &size);
 	port_release(port);
 	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
-	    fast_copyout(space, k))
+	    fast_copyout(space, k, false))
 		*result = deliver_put(space, umsg, k);
 	else
 		*result =
@@ -500,8 +492,5 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 
 slow_dest:
 	(void)unlock_slow(space, dest, f);
-	return IPC_FAST_NO;
-slow_space:
-	(void)unlock_slow(space, NULL, f);
 	return IPC_FAST_NO;
 }

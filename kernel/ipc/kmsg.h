@@ -61,6 +61,13 @@ struct kmsg {
  * kmsg_destroy and copyout walk the body. */
 #define KMSG_CARRIES_RIGHTS 0x1
 
+/* The user-form view of K's header (the same bytes: the port slots
+ * hold names before copyin and after copyout). */
+static inline mach_msg_header_t *kmsg_user_header(struct kmsg *k)
+{
+	return (mach_msg_header_t *)&k->hdr;
+}
+
 /* The body: hdr.size - sizeof(struct kmsg_header) bytes. */
 static inline void *kmsg_body(struct kmsg *k)
 {

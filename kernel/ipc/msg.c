@@ -71,8 +71,6 @@ static mach_msg_return_t send_kmsg(struct space *space, void *umsg,
 	unsigned long f;
 	mach_msg_return_t mr;
 
-	if (next != NULL)
-		next->thread = NULL;
 	if ((option & MACH_SEND_CANCEL) || !ipc_fast_copyin(space, k, &f)) {
 		if (option & MACH_SEND_CANCEL)
 			mr = notify == MACH_PORT_NULL
@@ -295,7 +293,6 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 	case IPC_FAST_DONE:
 		return mr;
 	case IPC_FAST_COPIED:
-		next.thread = NULL;
 		mr = send_copied(space, umsg, k, f, option, timeout, &next);
 		break;
 	default:

@@ -329,11 +329,9 @@ kern_return_t right_copyin(struct space *space, mach_port_name_t name,
 
 /* --- copyout and insert --- */
 
-/* Put the right in transit (PORT, TYPE) into the fresh entry ENTRY,
- * which takes its reference.  Locks: space and port locked. */
-static void entry_fill(struct space *space, mach_port_name_t name,
-                       struct space_entry *entry, struct port *port,
-                       mach_msg_type_name_t type)
+void right_entry_fill(struct space *space, mach_port_name_t name,
+                      struct space_entry *entry, struct port *port,
+                      mach_msg_type_name_t type)
 {
 	entry->object = port_object(port);
 	entry->urefs = 1;
@@ -407,7 +405,7 @@ kern_return_t right_insert(struct space *space, mach_port_name_t name,
 	} else {
 		kr = space_alloc_entry_name(space, name, &entry);
 		if (kr == KERN_SUCCESS)
-			entry_fill(space, name, entry, port, type);
+			right_entry_fill(space, name, entry, port, type);
 	}
 	port_unlock(port, fl);
 	return kr;
@@ -457,7 +455,7 @@ kern_return_t right_copyout(struct space *space, struct ipc_object *object,
 	} else {
 		kr = space_alloc_entry(space, name, &entry);
 		if (kr == KERN_SUCCESS)
-			entry_fill(space, *name, entry, port, type);
+			right_entry_fill(space, *name, entry, port, type);
 	}
 	port_unlock(port, pfl);
 	space_unlock(space, sfl);

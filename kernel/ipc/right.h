@@ -23,6 +23,7 @@
 #include "ipc/object.h"
 
 struct port;
+struct space_entry;
 struct space;
 
 #define IPC_OBJECT_NULL     ((struct ipc_object *)0)
@@ -81,6 +82,17 @@ kern_return_t right_copyin(struct space *space, mach_port_name_t name,
  */
 kern_return_t right_copyout(struct space *space, struct ipc_object *object,
                             mach_msg_type_name_t type, mach_port_name_t *name);
+
+/*
+ * right_entry_fill: put the right in transit of carried TYPE to PORT into
+ * ENTRY, fresh from space_alloc_entry for NAME, which takes the right's
+ * reference (a receive right makes SPACE the port's receiver; send and
+ * receive rights enter the reverse map).
+ * Locks: SPACE and PORT locked; PORT active.
+ */
+void right_entry_fill(struct space *space, mach_port_name_t name,
+                      struct space_entry *entry, struct port *port,
+                      mach_msg_type_name_t type);
 
 /*
  * right_name_send: the common case of copying out to SPACE a send right
