@@ -121,9 +121,7 @@ static struct space_entry *leaf_get(struct space *space, uint32_t leaf)
 
 static struct space_entry *entry_at(struct space *space, uint32_t index)
 {
-	struct space_entry *leaf = leaf_get(space, LEAF_OF(index));
-
-	return leaf == NULL ? NULL : &leaf[SLOT_OF(index)];
+	return space_slot(space, index);
 }
 
 struct space_entry *space_entry_at(struct space *space, uint32_t index)
@@ -138,10 +136,10 @@ static bool index_usable(uint32_t index)
 	return index != 0 && index <= SPACE_INDEX_MAX;
 }
 
-static void free_list_append(struct space *space, uint32_t index)
+/* Append E, the free entry of INDEX, to the free list. */
+static void free_list_append(struct space *space, uint32_t index,
+                             struct space_entry *e)
 {
-	struct space_entry *e = entry_at(space, index);
-
 	e->next = 0;
 	e->prev = space->free_tail;
 	if (space->free_tail != 0)
@@ -151,10 +149,9 @@ static void free_list_append(struct space *space, uint32_t index)
 	space->free_tail = index;
 }
 
-static void free_list_unlink(struct space *space, uint32_t index)
+/* Take E, a free entry on the free list, off it. */
+static void free_list_unlink(struct space *space, struct space_entry *e)
 {
-	struct space_entry *e = entry_at(space, index);
-
 	if (e->prev != 0)
 		entry_at(space, e->prev)->next = e->next;
 	else
@@ -215,7 +212,7 @@ static bool leaf_adopt(struct space *space)
 	for (uint32_t i = 0; i < SPACE_LEAF_SIZE; i++)
 		if (index_usable(base + i) &&
 		    entries[i].type == MACH_PORT_TYPE_NONE)
-			free_list_append(space, base + i);
+			free_list_append(space, base + i, &entries[i]);
 	space->fresh_leaf++;
 	return true;
 }
@@ -234,21 +231,6 @@ static void entry_take(struct space *space, struct space_entry *e)
 	space->count++;
 }
 
-struct space_entry *space_lookup(struct space *space, mach_port_name_t name)
-{
-	uint32_t index = SPACE_NAME_INDEX(name);
-	struct space_entry *e;
-
-	assert_locked(&space->lock);
-	if (!index_usable(index))
-		return NULL;
-	e = entry_at(space, index);
-	if (e == NULL || e->type == MACH_PORT_TYPE_NONE ||
-	    e->gen != SPACE_NAME_GEN(name))
-		return NULL;
-	return e;
-}
-
 kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
                                 struct space_entry **entry)
 {
@@ -263,8 +245,8 @@ kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
 		if (!leaf_adopt(space))
 			return KERN_NO_SPACE;
 	index = space->free_head;
-	free_list_unlink(space, index);
 	e = entry_at(space, index);
+	free_list_unlink(space, e);
 	entry_take(space, e);
 	*name = SPACE_NAME(index, e->gen);
 	*entry = e;
@@ -297,7 +279,7 @@ kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
 		e = entry_at(space, index);
 	}
 	if (adopted(space, index))
-		free_list_unlink(space, index);
+		free_list_unlink(space, e);
 	entry_take(space, e);
 	e->gen = SPACE_NAME_GEN(name);
 	*entry = e;
@@ -319,7 +301,7 @@ void space_free_entry(struct space *space, mach_port_name_t name,
 	entry->urefs = 0;
 	entry->gen++;
 	if (adopted(space, index))
-		free_list_append(space, index);
+		free_list_append(space, index, entry);
 	space->count--;
 }
 

@@ -180,7 +180,8 @@ void space_set_vm(struct space *space, const struct space_vm_ops *ops,
  * whose port died are returned as they are: see right_check_dead().
  * Locks: SPACE locked and active.
  */
-struct space_entry *space_lookup(struct space *space, mach_port_name_t name);
+static inline struct space_entry *space_lookup(struct space *space,
+                                               mach_port_name_t name);
 
 /*
  * space_alloc_entry: a free entry for a new name the space chooses.  The
@@ -261,5 +262,39 @@ extern uint64_t ipc_buffer_pages;
  */
 void *ipc_buffer_alloc(size_t size);
 void ipc_buffer_free(void *buf);
+
+/* --- Inline lookups: the table walk every IPC path takes --- */
+
+/* The entry slot of INDEX (at most SPACE_INDEX_MASK), or NULL when its
+ * leaf does not exist.  Leaves live as long as their space.
+ * Locks: SPACE locked. */
+static inline struct space_entry *space_slot(struct space *space,
+                                             uint32_t index)
+{
+	uint32_t leaf = index >> SPACE_LEAF_SHIFT;
+	struct space_entry **l2 = space->l1[leaf >> SPACE_L2_SHIFT];
+	struct space_entry *entries;
+
+	if (l2 == NULL)
+		return NULL;
+	entries = l2[leaf & (SPACE_L2_SIZE - 1)];
+	return entries == NULL ? NULL : &entries[index & (SPACE_LEAF_SIZE - 1)];
+}
+
+static inline struct space_entry *space_lookup(struct space *space,
+                                               mach_port_name_t name)
+{
+	uint32_t index = SPACE_NAME_INDEX(name);
+	struct space_entry *e;
+
+	assert_locked(&space->lock);
+	if (index == 0 || index > SPACE_INDEX_MAX)
+		return NULL;
+	e = space_slot(space, index);
+	if (e == NULL || e->type == MACH_PORT_TYPE_NONE ||
+	    e->gen != SPACE_NAME_GEN(name))
+		return NULL;
+	return e;
+}
 
 #endif
