@@ -29,6 +29,16 @@ mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
                            struct kmsg **out);
 
 /*
+ * kmsg_get_part: kmsg_get of the first COPY bytes only: SEND_SIZE, or
+ * the header alone (sizeof(mach_msg_header_t)) for the fast path's one
+ * copy of the body.  Such a kmsg (KMSG_BODY_IN_SENDER, hdr.size
+ * SEND_SIZE) has room for the header only.
+ * Locks, returns: as kmsg_get.
+ */
+mach_msg_return_t kmsg_get_part(const void *umsg, mach_msg_size_t send_size,
+                                mach_msg_size_t copy, struct kmsg **out);
+
+/*
  * kmsg_copyin: take the rights and memory K names from SPACE: the
  * header's destination and reply, then (MACH_MSGH_BITS_COMPLEX only)
  * every body item.  NOTIFY is the MACH_SEND_CANCEL notify name or

@@ -315,6 +315,9 @@ mach_msg_return_t kmsg_put(void *umsg, struct kmsg *k, mach_msg_size_t size)
 {
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
 
+	if (unlikely(k->flags & KMSG_BODY_DELIVERED) &&
+	    size > sizeof(mach_msg_header_t))
+		size = sizeof(mach_msg_header_t); /* the body is there */
 	if (copyout(&k->hdr, umsg, size) != 0)
 		mr = MACH_RCV_INVALID_DATA;
 	kmsg_free(k);

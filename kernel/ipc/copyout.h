@@ -65,7 +65,8 @@ mach_msg_return_t kmsg_copyout_pseudo(struct kmsg *k, struct space *space);
 
 /*
  * kmsg_put: copy the first SIZE bytes of K (in user form) to the user
- * address UMSG and free K.
+ * address UMSG and free K.  Of a kmsg whose body the fast path wrote
+ * into UMSG already (KMSG_BODY_DELIVERED), only the header.
  * Locks: no IPC lock held.
  * Returns: MACH_MSG_SUCCESS, or MACH_RCV_INVALID_DATA when the user
  *   buffer cannot be written.

@@ -220,6 +220,40 @@ static bool receiver_waits(struct port *dest, struct kmsg *k)
 }
 
 /*
+ * The receiver waiting on DEST that K goes to, its receivers queue left
+ * locked (mqueue_first_receiver_lock), once K's body has been written
+ * from UMSG, SPACE's buffer, straight into that receiver's (K's header
+ * alone was copied in: KMSG_BODY_IN_SENDER).  NULL, with nothing locked
+ * and nothing written, when that receiver gave no buffer (it waits
+ * elsewhere than in ipc_fast_rpc) or too small a one, or a page is
+ * missing or protected on either side.
+ * Locks: SPACE and DEST locked.
+ */
+static struct mqueue_receiver *body_to_receiver(struct space *space,
+                                                struct port *dest,
+                                                struct kmsg *k, void *umsg)
+{
+	const mach_msg_size_t head = sizeof(mach_msg_header_t);
+	struct mqueue_receiver *r = mqueue_first_receiver_lock(dest, k);
+	struct space *to;
+
+	if (r == NULL)
+		return NULL; /* SLOW: nobody takes it at once after all */
+	to = r->space;
+	if (r->umsg == 0 || k->hdr.size > r->rcv_size ||
+	    to->vm_ops != space->vm_ops || to->vm_ops == NULL ||
+	    to->vm_ops->copy_direct == NULL ||
+	    !to->vm_ops->copy_direct(to->vm_ctx, r->umsg + head, space->vm_ctx,
+	                             (uint64_t)(uintptr_t)umsg + head,
+	                             k->hdr.size - head)) {
+		mqueue_receivers_unlock(dest);
+		return NULL; /* SLOW: no buffer, too small, or not mapped */
+	}
+	k->flags = (k->flags & ~KMSG_BODY_IN_SENDER) | KMSG_BODY_DELIVERED;
+	return r;
+}
+
+/*
  * Whether the caller can wait on PORT, the port it receives from, at
  * once: its receive right in SPACE, in no set, no message queued.
  * Locks: PORT locked.
@@ -420,7 +454,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
 	struct space_entry *de, *rcv;
 	struct port *dest, *reply, *port;
-	struct mqueue_receiver me;
+	struct mqueue_receiver me, *r = NULL;
 	struct handoff next;
 	mach_msg_size_t size = 0;
 	mach_msg_return_t mr;
@@ -452,6 +486,9 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		goto slow_dest; /* SLOW: our port is busy */
 	kernel = kernel_serves(dest) && caller_waits(port, space);
 	whole = !kernel && receiver_waits(dest, k) && caller_waits(port, space);
+	if ((k->flags & KMSG_BODY_IN_SENDER) &&
+	    (!whole || (r = body_to_receiver(space, dest, k, umsg)) == NULL))
+		goto slow_port; /* SLOW: the body must come in first */
 	take_rights(space, k, dname, de, dest, reply);
 	spin_unlock_masked(&space->lock);
 	if (kernel) {
@@ -470,10 +507,15 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		return IPC_FAST_COPIED;
 	}
 
-	/* Past the guards: nothing below fails or waits. */
+	/* Past the guards: nothing below fails or waits.  (The receiver
+	 * cannot answer before we wait: it needs PORT's lock.) */
+	if (r != NULL)
+		mqueue_hand_over_locked(dest, r, k, &next);
+	else
+		mqueue_deliver_locked(dest, k, &next);
 	port_ref(port); /* for the wait */
-	mqueue_receiver_enqueue(port, space, &me);
-	mqueue_deliver_locked(dest, k, &next);
+	mqueue_receiver_enqueue(port, space, (uint64_t)(uintptr_t)umsg,
+	                        rcv_size, &me);
 	spin_unlock_masked(&port->object.lock);
 	spin_unlock_masked(&dest->object.lock);
 	intr_restore(f);
@@ -490,6 +532,8 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		                    rcv_size, MACH_PORT_NULL, mr, k, size);
 	return IPC_FAST_DONE;
 
+slow_port:
+	spin_unlock_masked(&port->object.lock);
 slow_dest:
 	(void)unlock_slow(space, dest, f);
 	return IPC_FAST_NO;

@@ -21,6 +21,12 @@ struct space;
 /* The largest message the fast path copies in (header included). */
 #define IPC_FAST_MAX_SIZE 8192u
 
+/* From this size on (header included) an RPC's message is copied once:
+ * the header in (kmsg_get_part), the body straight from the sender's
+ * buffer into the waiting receiver's.  Below, two copies cost less than
+ * the page-table walks. */
+#define IPC_FAST_DIRECT_MIN 512u
+
 /*
  * ipc_fast_copyin: take the header's rights of K, a message kmsg_get
  * just copied in, from SPACE, when it is one the fast path takes:
@@ -62,6 +68,10 @@ enum ipc_fast {
  *     queued, that is not the destination, and its lock is free.
  * Then the message goes straight into the receiver's hands, and the CPU
  * with it (the receiver runs on the rest of the caller's time slice);
+ * a K of which kmsg_get_part copied the header alone (KMSG_BODY_IN_SENDER)
+ * needs a receiver waiting in ipc_fast_rpc itself, with room for it, and its
+ * body goes from UMSG into that receiver's buffer in one copy (every
+ * page present and writable there, present here), else IPC_FAST_NO;
  * the caller waits on RCV_NAME, and the answer, handed to it the same
  * way, is copied out to UMSG (of RCV_SIZE bytes) as the general receive
  * would.  When only the first two guards hold (a kernel object's port,
@@ -74,7 +84,8 @@ enum ipc_fast {
  *                    consumed;
  *   IPC_FAST_COPIED  K is in kernel form: send it (mqueue_send_locked)
  *                    and receive the general way;
- *   IPC_FAST_NO      nothing was done: K is the general path's.
+ *   IPC_FAST_NO      nothing was done: K is the general path's (a K
+ *                    with KMSG_BODY_IN_SENDER to copy in whole first).
  */
 enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
                            mach_msg_size_t rcv_size, mach_port_name_t rcv_name,

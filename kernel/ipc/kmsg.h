@@ -61,6 +61,15 @@ struct kmsg {
  * kmsg_destroy and copyout walk the body. */
 #define KMSG_CARRIES_RIGHTS 0x1
 
+/* Only the header was copied in (kmsg_get_part): the body is still in
+ * the sender's buffer, for the fast path to write straight into the
+ * receiver's (ipc/fastpath.c).  Such a kmsg goes nowhere else. */
+#define KMSG_BODY_IN_SENDER 0x2
+
+/* The body was written into the receiver's buffer already: only the
+ * header is left to copy out (kmsg_put). */
+#define KMSG_BODY_DELIVERED 0x4
+
 /* The user-form view of K's header (the same bytes: the port slots
  * hold names before copyin and after copyout). */
 static inline mach_msg_header_t *kmsg_user_header(struct kmsg *k)

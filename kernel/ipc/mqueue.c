@@ -99,19 +99,62 @@ static void destroy_undeliverable(struct kmsg *k)
  * return code: those are negative or above 0x1000). */
 #define MQUEUE_HANDED 1
 
-/* Give the message K to the waiting receiver W if it is the port's
- * receiving space and has room.  The port's lock held (and the
- * receivers queue's). */
-static bool hand_over(struct waiter *w, struct kmsg *k)
+/* mqueue_first_receiver_lock, inline for mqueue_deliver_locked. */
+static __always_inline struct mqueue_receiver *
+first_receiver_lock(struct port *port, struct kmsg *k)
 {
-	struct mqueue_receiver *r = container_of(w, struct mqueue_receiver, w);
-	struct port *port = port_from_object(k->hdr.remote);
+	struct mqueue *mq = &port->queue;
+	struct mqueue_receiver *r;
+	struct waiter *w;
 
-	if (r->space != port->receiver || k->hdr.size > r->max_size)
-		return false;
-	k->hdr.seqno = port->queue.seqno++;
+	if (port->pset != NULL || !list_empty(&mq->messages) ||
+	    !waitq_has_waiters(&mq->receivers))
+		return NULL;
+	/* (The port's lock masks interrupts.) */
+	waitq_lock_masked(&mq->receivers);
+	w = waitq_first_locked(&mq->receivers);
+	if (w != NULL) {
+		/* It takes K if it receives for the port's receiving space
+		 * and has room. */
+		r = container_of(w, struct mqueue_receiver, w);
+		if (r->space == port->receiver && k->hdr.size <= r->max_size)
+			return r;
+	}
+	waitq_unlock_masked(&mq->receivers);
+	return NULL;
+}
+
+/* mqueue_hand_over_locked, inline for mqueue_deliver_locked. */
+static __always_inline void hand_over_locked(struct port *port,
+                                             struct mqueue_receiver *r,
+                                             struct kmsg *k,
+                                             struct handoff *next)
+{
+	struct mqueue *mq = &port->queue;
+
+	k->hdr.seqno = mq->seqno++;
 	r->handed = k;
-	return true;
+	waitq_wake_locked(&mq->receivers, &r->w, MQUEUE_HANDED, next);
+	waitq_unlock_masked(&mq->receivers);
+}
+
+struct mqueue_receiver *mqueue_first_receiver_lock(struct port *port,
+                                                   struct kmsg *k)
+{
+	assert_locked(&port->object.lock);
+	return first_receiver_lock(port, k);
+}
+
+void mqueue_hand_over_locked(struct port *port, struct mqueue_receiver *r,
+                             struct kmsg *k, struct handoff *next)
+{
+	assert_locked(&port->queue.receivers.lock);
+	hand_over_locked(port, r, k, next);
+}
+
+void mqueue_receivers_unlock(struct port *port)
+{
+	waitq_unlock_masked(&port->queue.receivers);
 }
 
 mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
@@ -192,26 +235,17 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
                            struct handoff *next)
 {
 	struct mqueue *mq = &port->queue;
+	struct mqueue_receiver *r;
 
 	assert_locked(&port->object.lock);
 	if (next != NULL)
 		next->thread = NULL;
 	/* A receiver already waiting on the port itself takes the message
-	 * from our hands: no trip through the queue.  (The port's lock
-	 * masks interrupts.) */
-	if (port->pset == NULL && list_empty(&mq->messages) &&
-	    waitq_has_waiters(&mq->receivers)) {
-		struct waiter *w;
-
-		waitq_lock_masked(&mq->receivers);
-		w = waitq_first_locked(&mq->receivers);
-		if (w != NULL && hand_over(w, k)) {
-			waitq_wake_locked(&mq->receivers, w, MQUEUE_HANDED,
-			                  next);
-			waitq_unlock_masked(&mq->receivers);
-			return;
-		}
-		waitq_unlock_masked(&mq->receivers);
+	 * from our hands: no trip through the queue. */
+	r = first_receiver_lock(port, k);
+	if (r != NULL) {
+		hand_over_locked(port, r, k, next);
+		return;
 	}
 	k->stamp =
 	    atomic_fetch_add_explicit(&arrivals, 1, memory_order_relaxed);
@@ -339,6 +373,7 @@ static bool wait_ended(struct mqueue_receiver *r, int why, struct kmsg **out,
 }
 
 void mqueue_receiver_enqueue(struct port *port, struct space *space,
+                             uint64_t umsg, mach_msg_size_t rcv_size,
                              struct mqueue_receiver *r)
 {
 	assert_locked(&port->object.lock);
@@ -346,6 +381,8 @@ void mqueue_receiver_enqueue(struct port *port, struct space *space,
 	r->space = space;
 	r->max_size = MACH_MSG_SIZE_MAX;
 	r->handed = NULL;
+	r->umsg = umsg;
+	r->rcv_size = rcv_size;
 	waitq_enqueue(&port->queue.receivers, &r->w);
 }
 

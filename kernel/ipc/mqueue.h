@@ -146,6 +146,9 @@ struct mqueue_receiver {
 	struct space *space;      /* the receiving space */
 	mach_msg_size_t max_size; /* the largest message it takes */
 	struct kmsg *handed;      /* a message given to it directly */
+	uint64_t umsg;            /* its user buffer, for a sender to write
+	                             a body into (ipc/fastpath.c), or 0 */
+	mach_msg_size_t rcv_size; /* that buffer's size */
 };
 
 /*
@@ -161,11 +164,30 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
                            struct handoff *next);
 
 /*
+ * mqueue_first_receiver_lock / mqueue_hand_over_locked: the hand-over
+ * of mqueue_deliver_locked in two steps, for a sender with more to do
+ * for the receiver it gives a message to (a body to write into its
+ * buffer): the receiver that would get K, waiting on PORT itself, with
+ * the receivers queue left locked so that it stays queued; then K given
+ * to it (with NEXT, as mqueue_deliver_locked) and the queue unlocked.
+ * NULL when mqueue_deliver_locked would queue K instead (nothing
+ * locked then).  A caller that gives up unlocks with
+ * mqueue_receivers_unlock.
+ * Locks: PORT's lock held throughout, as mqueue_deliver_locked wants.
+ */
+struct mqueue_receiver *mqueue_first_receiver_lock(struct port *port,
+                                                   struct kmsg *k);
+void mqueue_hand_over_locked(struct port *port, struct mqueue_receiver *r,
+                             struct kmsg *k, struct handoff *next);
+void mqueue_receivers_unlock(struct port *port);
+
+/*
  * mqueue_receiver_enqueue / mqueue_receiver_wait: mqueue_receive_port's
  * wait in two steps, for a caller that checked that PORT (whose receive
  * right SPACE holds, in no set) has no message, and has more to do under
  * its locks before it blocks: enqueue R as a receiver of PORT taking
- * any size; later, with no lock held, wait for a message as
+ * any size (UMSG, RCV_SIZE: its buffer, for a body written straight in,
+ * or 0); later, with no lock held, wait for a message as
  * mqueue_receive_port does (giving the CPU to NEXT meanwhile, if not
  * NULL; consumed), and go on receiving from PORT if the first wake was
  * not for R.
@@ -175,6 +197,7 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
  *   deadline.
  */
 void mqueue_receiver_enqueue(struct port *port, struct space *space,
+                             uint64_t umsg, mach_msg_size_t rcv_size,
                              struct mqueue_receiver *r);
 mach_msg_return_t mqueue_receiver_wait(struct port *port,
                                        struct mqueue_receiver *r,

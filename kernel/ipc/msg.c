@@ -272,6 +272,7 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 	struct handoff next;
 	struct kmsg *k;
 	unsigned long f;
+	mach_msg_size_t copy;
 	mach_msg_return_t mr;
 
 	if (!(option & MACH_SEND_MSG))
@@ -279,14 +280,20 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 		           ? receive(space, msg, option, rcv_size, rcv_name,
 		                     timeout, notify, NULL)
 		           : MACH_MSG_SUCCESS;
-	mr = kmsg_get(umsg, send_size, &k);
+	/* An RPC's request or reply: the fast path's, unless one of its
+	 * guards sends it here (ipc/fastpath.h).  A large one's body may go
+	 * straight from our buffer to the receiver's: the header first. */
+	copy = send_size;
+	if (unlikely(send_size >= IPC_FAST_DIRECT_MIN) &&
+	    send_size <= IPC_FAST_MAX_SIZE &&
+	    option == (MACH_SEND_MSG | MACH_RCV_MSG))
+		copy = sizeof(mach_msg_header_t);
+	mr = kmsg_get_part(umsg, send_size, copy, &k);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	if (!(option & MACH_RCV_MSG))
 		return send_kmsg(space, umsg, k, option, timeout, notify, NULL);
-	/* An RPC's request or reply: the fast path's, unless one of its
-	 * guards sends it here (ipc/fastpath.h).  A receiver handed the
-	 * message runs while we wait for ours. */
+	/* A receiver handed the message runs while we wait for ours. */
 	switch (option == (MACH_SEND_MSG | MACH_RCV_MSG)
 	            ? ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &mr, &f)
 	            : IPC_FAST_NO) {
@@ -296,6 +303,13 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 		mr = send_copied(space, umsg, k, f, option, timeout, &next);
 		break;
 	default:
+		if (k->flags & KMSG_BODY_IN_SENDER) {
+			/* Not the fast path's after all: read it whole. */
+			kmsg_free(k);
+			mr = kmsg_get(umsg, send_size, &k);
+			if (mr != MACH_MSG_SUCCESS)
+				return mr;
+		}
 		mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
 		break;
 	}

@@ -82,6 +82,12 @@ struct space_vm_ops {
 	                        bool dealloc, struct vm_map_copy **out);
 	kern_return_t (*copyout)(void *ctx, struct vm_map_copy *copy,
 	                         uint64_t *addr);
+	/* SIZE bytes from SRC in the address space of SRC_CTX (another
+	 * space's vm_ctx) to DST in this one, only if no page is missing
+	 * or protected on either side: nothing faults, nothing sleeps, so
+	 * spinlocks may be held (pmap_copy_user).  False: nothing copied. */
+	bool (*copy_direct)(void *ctx, uint64_t dst, void *src_ctx,
+	                    uint64_t src, uint64_t size);
 };
 
 /*

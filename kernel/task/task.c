@@ -148,11 +148,20 @@ static kern_return_t task_vm_copyout(void *ctx, struct vm_map_copy *copy,
 	return kr;
 }
 
+static bool task_vm_copy_direct(void *ctx, uint64_t dst, void *src_ctx,
+                                uint64_t src, uint64_t size)
+{
+	struct task *to = ctx, *from = src_ctx;
+
+	return pmap_copy_user(to->pmap, dst, from->pmap, src, size);
+}
+
 static const struct space_vm_ops task_space_vm_ops = {
     .allocate = task_vm_allocate,
     .deallocate = task_vm_deallocate,
     .copyin = task_vm_copyin,
     .copyout = task_vm_copyout,
+    .copy_direct = task_vm_copy_direct,
 };
 
 struct port *task_copy_send(struct port *port)

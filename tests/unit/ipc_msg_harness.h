@@ -63,6 +63,8 @@ struct fake_vm {
 	} region[VM_REGIONS];
 	unsigned allocs, deallocs, failing;
 	uint64_t last_dealloc_addr, last_dealloc_size;
+	atomic_uint direct_copies; /* bodies copy_direct wrote in here */
+	atomic_bool refuse_direct; /* copy_direct says no */
 };
 
 static struct fake_vm vm_a, vm_b;
@@ -120,9 +122,25 @@ static void fake_deallocate(void *ctx, uint64_t addr, uint64_t size)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+/* The fast path's one copy between two "address spaces": this process
+ * (spinlocks may be held: no mutex). */
+static bool fake_copy_direct(void *ctx, uint64_t dst, void *src_ctx,
+                             uint64_t src, uint64_t size)
+{
+	struct fake_vm *vm = ctx;
+
+	(void)src_ctx;
+	if (atomic_load(&vm->refuse_direct))
+		return false;
+	memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
+	atomic_fetch_add(&vm->direct_copies, 1);
+	return true;
+}
+
 static const struct space_vm_ops fake_vm_ops = {
     .allocate = fake_allocate,
     .deallocate = fake_deallocate,
+    .copy_direct = fake_copy_direct,
 };
 
 /* A region of the fake VM, for a test's own out-of-line data. */

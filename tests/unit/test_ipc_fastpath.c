@@ -333,8 +333,43 @@ static mach_port_name_t server_port, client_reply, client_to_server;
 static struct host_thread *server_thread;
 static atomic_int server_ready;
 
+/* The ports of an RPC test (SERVER_PORT in sb, our send right to it
+ * and our reply port in sa) and its server thread running FN; a hang
+ * fails the test by alarm(). */
+static pthread_t start_server(void *(*fn)(void *))
+{
+	pthread_t server;
+
+	server_port = new_port(sb);
+	client_to_server =
+	    give_right(sb, server_port, MACH_MSG_TYPE_MAKE_SEND, sa);
+	client_reply = new_port(sa);
+	atomic_init(&server_ready, 0);
+	alarm(60);
+	pthread_create(&server, NULL, fn, NULL);
+	return server;
+}
+
+/* Let the server wait first, so that the way is clear. */
+static void wait_server_blocked(void)
+{
+	while (!atomic_load(&server_ready) ||
+	       !host_thread_blocked(server_thread))
+		usleep(50);
+}
+
 /* Every call below but the first receive is an exact SEND|RCV, the
  * fast path's shape; a hang fails the test by alarm(). */
+/* The requests' body words (their pattern) and how many RPCs the
+ * server takes (then one more, answered by a plain send). */
+static unsigned request_words;
+static int rpc_rounds;
+
+static uint64_t pattern(int i, unsigned j)
+{
+	return (uint64_t)i * 1000 + j;
+}
+
 static void *rpc_server(void *arg)
 {
 	struct umsg m;
@@ -345,31 +380,32 @@ static void *rpc_server(void *arg)
 	host_thread_attach();
 	server_thread = host_thread_self();
 	atomic_store(&server_ready, 1);
-	for (int i = 0; i <= RPCS; i++) {
+	for (int i = 0; i <= rpc_rounds; i++) {
 		mach_msg_return_t mr =
 		    ipc_mach_msg(sb, (uint64_t)(uintptr_t)&m, option, size,
 		                 sizeof(m), server_port, 0, MACH_PORT_NULL);
+		bool intact = mr == MACH_MSG_SUCCESS && m.h.msgh_id == i &&
+		              m.h.msgh_size == body_size(request_words) &&
+		              m.h.msgh_bits ==
+		                  MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
+		                                 MACH_MSG_TYPE_PORT_SEND) &&
+		              m.h.msgh_local_port == server_port &&
+		              type_of_name(sb, m.h.msgh_remote_port) ==
+		                  MACH_PORT_TYPE_SEND_ONCE;
 
-		if (mr != MACH_MSG_SUCCESS || m.h.msgh_id != i ||
-		    m.h.msgh_bits !=
-		        MACH_MSGH_BITS(MACH_MSG_TYPE_PORT_SEND_ONCE,
-		                       MACH_MSG_TYPE_PORT_SEND) ||
-		    m.h.msgh_local_port != server_port ||
-		    type_of_name(sb, m.h.msgh_remote_port) !=
-		        MACH_PORT_TYPE_SEND_ONCE)
+		for (unsigned j = 0; intact && j < request_words; j++)
+			intact = m.body[j] == pattern(i, j);
+		if (!intact)
 			break;
-		if (i == RPCS) { /* the last: reply alone */
-			m.h.msgh_bits =
-			    MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
-			m.h.msgh_local_port = MACH_PORT_NULL;
-			m.h.msgh_id = i + 100;
-			(void)msend(sb, &m);
-			break;
-		}
 		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
 		m.h.msgh_local_port = MACH_PORT_NULL;
 		m.h.msgh_id = i + 100;
+		m.h.msgh_size = body_size(1);
 		m.body[0] = (uint64_t)i * 7;
+		if (i == rpc_rounds) { /* the last: reply alone */
+			(void)msend(sb, &m);
+			break;
+		}
 		option = MACH_SEND_MSG | MACH_RCV_MSG;
 		size = body_size(1);
 	}
@@ -377,49 +413,78 @@ static void *rpc_server(void *arg)
 	return NULL;
 }
 
+/* RPC I of the test: a request of request_words words, its answer. */
+static void client_rpc(int i)
+{
+	struct umsg m;
+
+	wait_server_blocked();
+	header(&m, client_to_server, MACH_MSG_TYPE_COPY_SEND, client_reply,
+	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(request_words));
+	m.h.msgh_id = i;
+	for (unsigned j = 0; j < request_words; j++)
+		m.body[j] = pattern(i, j);
+	assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+	                              MACH_SEND_MSG | MACH_RCV_MSG,
+	                              body_size(request_words), sizeof(m),
+	                              client_reply, 0, MACH_PORT_NULL),
+	                 MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, i + 100);
+	assert_int_equal(m.h.msgh_bits,
+	                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE));
+	assert_int_equal(m.h.msgh_local_port, client_reply);
+	assert_int_equal(m.h.msgh_remote_port, MACH_PORT_NULL);
+	assert_int_equal(m.h.msgh_size, body_size(1));
+	assert_int_equal(m.body[0], (uint64_t)i * 7);
+}
+
 static void test_rpcs_through_the_fast_path(void **state)
 {
 	pthread_t server;
-	struct umsg m;
 
 	(void)state;
-	server_port = new_port(sb);
-	client_to_server =
-	    give_right(sb, server_port, MACH_MSG_TYPE_MAKE_SEND, sa);
-	client_reply = new_port(sa);
-	atomic_init(&server_ready, 0);
-	alarm(60);
-	pthread_create(&server, NULL, rpc_server, NULL);
-	for (int i = 0; i <= RPCS; i++) {
-		/* Let the server wait first, so that the way is clear. */
-		while (!atomic_load(&server_ready) ||
-		       !host_thread_blocked(server_thread))
-			usleep(50);
-		header(&m, client_to_server, MACH_MSG_TYPE_COPY_SEND,
-		       client_reply, MACH_MSG_TYPE_MAKE_SEND_ONCE, sizeof(m.h));
-		m.h.msgh_id = i;
-		assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
-		                              MACH_SEND_MSG | MACH_RCV_MSG,
-		                              sizeof(m.h), sizeof(m),
-		                              client_reply, 0, MACH_PORT_NULL),
-		                 MACH_MSG_SUCCESS);
-		assert_int_equal(m.h.msgh_id, i + 100);
-		assert_int_equal(
-		    m.h.msgh_bits,
-		    MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND_ONCE));
-		assert_int_equal(m.h.msgh_local_port, client_reply);
-		assert_int_equal(m.h.msgh_remote_port, MACH_PORT_NULL);
-		if (i < RPCS) {
-			assert_int_equal(m.h.msgh_size, body_size(1));
-			assert_int_equal(m.body[0], (uint64_t)i * 7);
-		}
-	}
+	request_words = 0;
+	rpc_rounds = RPCS;
+	server = start_server(rpc_server);
+	for (int i = 0; i <= RPCS; i++)
+		client_rpc(i);
 	pthread_join(server, NULL);
 	alarm(0);
 	assert_int_equal(status(sa, client_reply).mps_sorights, 0);
 	assert_int_equal(status(sa, client_reply).mps_seqno, RPCS + 1);
 	assert_int_equal(status(sb, server_port).mps_seqno, RPCS + 1);
 	assert_int_equal(refs(sa, client_to_server, MACH_PORT_RIGHT_SEND), 1);
+}
+
+#define BIG_RPCS  40
+#define BIG_WORDS 62 /* body_size(62) = 528: past IPC_FAST_DIRECT_MIN */
+
+/* A request past IPC_FAST_DIRECT_MIN to a server waiting in
+ * ipc_fast_rpc goes from our buffer into its buffer (copy_direct) once
+ * and arrives intact; refused (a page missing, say), it takes two copies
+ * the general way, with the same result. */
+static void test_large_rpcs_copy_the_body_once(void **state)
+{
+	pthread_t server;
+
+	(void)state;
+	request_words = BIG_WORDS;
+	rpc_rounds = BIG_RPCS;
+	server = start_server(rpc_server);
+	for (int i = 0; i <= BIG_RPCS; i++) {
+		if (i == BIG_RPCS / 2) /* the second half: refused */
+			atomic_store(&vm_b.refuse_direct, true);
+		client_rpc(i);
+	}
+	pthread_join(server, NULL);
+	alarm(0);
+	/* The first request found the server in a plain receive (no buffer
+	 * given); requests 1 .. BIG_RPCS / 2 - 1 went in one copy. */
+	assert_int_equal(atomic_load(&vm_b.direct_copies), BIG_RPCS / 2 - 1);
+	assert_int_equal(atomic_load(&vm_a.direct_copies), 0);
+	assert_int_equal(status(sa, client_reply).mps_sorights, 0);
+	assert_int_equal(status(sb, server_port).mps_seqno, BIG_RPCS + 1);
+	assert_int_equal(status(sb, server_port).mps_msgcount, 0);
 }
 
 /* No receiver waiting, and a message already queued for us: the fast
@@ -472,6 +537,7 @@ int main(void)
 	    T(test_dead_destination_and_dead_name_request_are_refused),
 	    T(test_busy_reply_port_is_refused),
 	    T(test_rpcs_through_the_fast_path),
+	    T(test_large_rpcs_copy_the_body_once),
 	    T(test_rpc_to_nobody_waiting_ends_the_general_way),
 	};
 

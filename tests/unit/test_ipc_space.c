@@ -329,8 +329,8 @@ static void vm_dealloc(void *ctx, uint64_t addr, uint64_t size)
 
 static void test_vm_hook_is_stored(void **state)
 {
-	static const struct space_vm_ops ops = {vm_alloc, vm_dealloc, NULL,
-	                                        NULL};
+	static const struct space_vm_ops ops = {.allocate = vm_alloc,
+	                                        .deallocate = vm_dealloc};
 	uint64_t a = 0;
 
 	(void)state;

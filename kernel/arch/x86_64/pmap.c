@@ -569,3 +569,96 @@ void pmap_get_stats(struct pmap *pmap, struct pmap_stats *st)
 	*st = pmap->stats;
 	spin_unlock(&pmap->lock, f);
 }
+
+/* Pages a pmap_copy_user range spans at most (unaligned at both ends). */
+#define COPY_PAGES (PMAP_COPY_MAX / PAGE_SIZE + 1)
+
+/*
+ * The physical pages of [VA, VA + SIZE) in PMAP, each mapped with all of
+ * the PTE bits NEED, into PAS; false if one is not.  The tables above a
+ * page table are walked once per page table.
+ * Locks: PMAP locked.
+ */
+static bool copy_pages(struct pmap *pmap, vaddr_t va, size_t size,
+                       uint64_t need, paddr_t *pas)
+{
+	vaddr_t page = va & ~(vaddr_t)(PAGE_SIZE - 1);
+	uint64_t *pt = NULL;
+
+	for (unsigned i = 0; page < va + size; page += PAGE_SIZE, i++) {
+		uint64_t e;
+
+		if (pt == NULL || INDEX(page, 0) == 0) {
+			pt = pte_find(pmap, page);
+			if (pt == NULL)
+				return false;
+			pt -= INDEX(page, 0); /* the page table itself */
+		}
+		e = pt[INDEX(page, 0)];
+		if ((e & need) != need)
+			return false;
+		pas[i] = e & PTE_ADDR;
+	}
+	return true;
+}
+
+/* How many pages [VA, VA + SIZE) touches (SIZE > 0). */
+static unsigned page_count(vaddr_t va, size_t size)
+{
+	return (unsigned)(((va + size - 1) >> PAGE_SHIFT) - (va >> PAGE_SHIFT) +
+	                  1);
+}
+
+/* Whether a page of A (NA of them) is also one of B's: a copy between
+ * them could read what it already wrote. */
+static bool pages_shared(const paddr_t *a, unsigned na, const paddr_t *b,
+                         unsigned nb)
+{
+	for (unsigned i = 0; i < na; i++)
+		for (unsigned j = 0; j < nb; j++)
+			if (a[i] == b[j])
+				return true;
+	return false;
+}
+
+bool pmap_copy_user(struct pmap *dst_pmap, vaddr_t dst, struct pmap *src_pmap,
+                    vaddr_t src, size_t size)
+{
+	paddr_t dpas[COPY_PAGES], spas[COPY_PAGES];
+	struct pmap *first = dst_pmap < src_pmap ? dst_pmap : src_pmap;
+	struct pmap *second = dst_pmap < src_pmap ? src_pmap : dst_pmap;
+	unsigned long f;
+	bool ok;
+
+	if (size == 0)
+		return true;
+	if (size > PMAP_COPY_MAX || dst >= PMAP_USER_MAX ||
+	    src >= PMAP_USER_MAX || PMAP_USER_MAX - dst < size ||
+	    PMAP_USER_MAX - src < size)
+		return false;
+	f = spin_lock(&first->lock);
+	if (second != first)
+		spin_lock_masked(&second->lock);
+	ok = copy_pages(dst_pmap, dst, size, PTE_P | PTE_U | PTE_W, dpas) &&
+	     copy_pages(src_pmap, src, size, PTE_P | PTE_U, spas) &&
+	     !pages_shared(dpas, page_count(dst, size), spas,
+	                   page_count(src, size));
+	/* In pieces that end where the destination or the source crosses
+	 * into its next page (DI, SI: the pages the pieces are in). */
+	for (vaddr_t d = dst, s = src, end = dst + size, di = 0, si = 0;
+	     ok && d < end;) {
+		vaddr_t doff = d & (PAGE_SIZE - 1), soff = s & (PAGE_SIZE - 1);
+		size_t n = MIN(PAGE_SIZE - MAX(doff, soff), end - d);
+
+		memcpy(phys_to_virt(dpas[di] + doff),
+		       phys_to_virt(spas[si] + soff), n);
+		d += n;
+		s += n;
+		di += (d & (PAGE_SIZE - 1)) == 0;
+		si += (s & (PAGE_SIZE - 1)) == 0;
+	}
+	if (second != first)
+		spin_unlock_masked(&second->lock);
+	spin_unlock(&first->lock, f);
+	return ok;
+}

@@ -34,6 +34,7 @@ enum op {
 	OP_REPLY_HELD, /* (no receive) reply through the right kept */
 	OP_DROP,       /* deallocate the received reply right */
 	OP_QUIT,
+	OP_REPLY_ANY, /* OP_REPLY, also after MACH_RCV_INVALID_DATA */
 };
 
 struct job_args {
@@ -45,6 +46,7 @@ struct job_args {
 	mach_msg_size_t reply_size; /* 0: 64 */
 	uint32_t retry; /* after MACH_RCV_TOO_LARGE: receive again in full */
 	uint32_t pad;
+	uint64_t rcv_buf; /* where to receive (its space); 0: srv_buf */
 };
 
 struct job_msg {
@@ -155,7 +157,9 @@ static mach_msg_return_t srv_reply(mach_port_t name, unsigned disp,
  * act and report. */
 static void srv_serve(const struct srv_names *n, const struct job_args *a)
 {
-	mach_msg_header_t *h = (mach_msg_header_t *)srv_buf;
+	mach_msg_header_t *h = a->rcv_buf != 0
+	                           ? (mach_msg_header_t *)(uintptr_t)a->rcv_buf
+	                           : (mach_msg_header_t *)srv_buf;
 	struct report_msg rep;
 	mach_msg_return_t mr = 0;
 
@@ -193,7 +197,8 @@ static void srv_serve(const struct srv_names *n, const struct job_args *a)
 			rep.r.sum = checksum(h + 1, h->msgh_size - sizeof(*h));
 		}
 	}
-	if (mr == MACH_MSG_SUCCESS && a->op == OP_REPLY)
+	if ((mr == MACH_MSG_SUCCESS && a->op == OP_REPLY) ||
+	    (mr == MACH_RCV_INVALID_DATA && a->op == OP_REPLY_ANY))
 		rep.r.act =
 		    srv_reply(rep.r.got.msgh_remote_port,
 		              MACH_MSGH_BITS_REMOTE(rep.r.got.msgh_bits),
@@ -445,6 +450,7 @@ static int bg_start(struct bg_call *c, mach_port_t dest, mach_port_t reply,
                     mach_port_t rcv_name, mach_msg_id_t id)
 {
 	c->buf = (mach_msg_header_t *)bg_buf;
+	c->opt = 0;
 	request(c->buf, dest, reply, id, 64);
 	c->send_size = 64;
 	c->rcv_size = sizeof(bg_buf);

@@ -323,6 +323,125 @@ static void check_size(struct server *s, mach_msg_size_t size)
 	(void)mach_port_destroy(T, r);
 }
 
+/* One 4 KiB RPC to S, already waiting, id ID, from the request at M;
+ * true when the server saw it intact and the reply came back intact. */
+static int call_4k(struct server *s, mach_msg_header_t *m, mach_msg_id_t id,
+                   mach_msg_return_t *mr, struct result *res)
+{
+	mach_port_t r = machr_new_receive();
+	uint32_t sum;
+	int ok;
+
+	request(m, s->svc, r, id, 4096);
+	sum = checksum(m + 1, 4096 - sizeof(*m));
+	*mr = rpc(m, 4096, BUF_MAX, r, 0, 0);
+	(void)job_report(s, res);
+	ok = *mr == 0 && request_seen(s, res, id, 4096) && res->sum == sum &&
+	     m->msgh_bits == MACH_MSGH_BITS(0, SO) && m->msgh_local_port == r &&
+	     m->msgh_id == id + 100 && m->msgh_size == 4096 &&
+	     pattern_ok(m, 4096, (unsigned)id);
+	(void)mach_port_destroy(T, r);
+	return ok;
+}
+
+/* call_4k of job A, started first. */
+static int rpc_4k(struct server *s, struct job_args a, mach_msg_header_t *m,
+                  mach_msg_id_t id, mach_msg_return_t *mr, struct result *res)
+{
+	a.reply_size = 4096;
+	(void)job_start(s, a, 1);
+	return call_4k(s, m, id, mr, res);
+}
+
+/*
+ * 2c: a body large enough to go in one copy, from the client's buffer
+ * straight into the buffer of the server waiting for it, and the cases
+ * where it cannot: a server page never touched, or read-only, and a
+ * request whose tail is not mapped (the receiver waits on).  Whichever way the
+ * body goes, what arrives is the same.
+ */
+static void check_one_copy(struct server *s, const char *who)
+{
+	struct job_args a = receive_job(s, OP_REPLY);
+	vm_address_t buf = 0, mine = 0;
+	mach_port_t r;
+	mach_msg_header_t *m;
+	struct result res;
+	mach_msg_return_t mr = 0;
+	int ok;
+
+	/* The first may find the server's pages still shared copy-on-write
+	 * with ours (task_create) or absent; the second finds them. */
+	for (int i = 0; i < 2; i++) {
+		ok = rpc_4k(s, a, H, 500 + i, &mr, &res);
+		tap_ok(
+		    ok,
+		    "%s: 4 KiB to a waiting server, %s time: intact both ways "
+		    "(%#x)",
+		    who, i ? "a second" : "the first", mr);
+	}
+
+	/* Into fresh memory, from the middle of its first page: the
+	 * server's acknowledgement touches that page, not the next. */
+	tap_ok(vm_allocate(s->task, &buf, 3 * 4096, TRUE) == KERN_SUCCESS,
+	       "%s: three pages for the server's buffer", who);
+	a.rcv_buf = buf + 2048;
+	a.rcv_size = 2 * 4096;
+	ok = rpc_4k(s, a, H, 510, &mr, &res);
+	tap_ok(ok, "%s: into an untouched server page: intact both ways (%#x)",
+	       who, mr);
+	/* Into a read-only page: the server's receive fails there, its
+	 * header and rights delivered, and it can still answer. */
+	a.op = OP_REPLY_ANY;
+	ok = vm_protect(s->task, buf + 4096, 4096, FALSE, VM_PROT_READ) ==
+	     KERN_SUCCESS;
+	(void)rpc_4k(s, a, H, 520, &mr, &res);
+	tap_ok(ok && res.mr == MACH_RCV_INVALID_DATA &&
+	           res.got.msgh_id == 520 && res.got.msgh_size == 4096 &&
+	           res.got.msgh_bits == MACH_MSGH_BITS(SO, S),
+	       "%s: into a read-only server page: MACH_RCV_INVALID_DATA "
+	       "there (%#x), the header and its rights delivered",
+	       who, res.mr);
+	tap_ok(mr == 0 && H->msgh_id == 620 && pattern_ok(H, 4096, 520),
+	       "%s: and its answer through that reply right (%#x)", who, mr);
+	(void)vm_deallocate(s->task, buf, 3 * 4096);
+
+	/* A thread server receiving into our own request buffer, 64
+	 * bytes on: the bytes it gets are those we sent. */
+	if (s->task == T) {
+		a = receive_job(s, OP_REPLY);
+		a.rcv_buf = (uint64_t)(uintptr_t)(cbuf.bytes + 64);
+		a.rcv_size = 8192;
+		ok = rpc_4k(s, a, H, 525, &mr, &res);
+		tap_ok(ok,
+		       "%s: into our own request's buffer, 64 bytes on: "
+		       "intact both ways (%#x)",
+		       who, mr);
+	}
+
+	/* A request whose last bytes lie on an unmapped page. */
+	a = receive_job(s, OP_REPLY);
+	a.reply_size = 4096;
+	(void)job_start(s, a, 1);
+	if (vm_allocate(T, &mine, 2 * 4096, TRUE) == KERN_SUCCESS)
+		(void)vm_deallocate(T, mine + 4096, 4096);
+	m = (mach_msg_header_t *)(mine + 2048);
+	r = machr_new_receive();
+	if (mine != 0)
+		request(m, s->svc, r, 530, 2048);
+	mr = mine != 0 ? rpc(m, 4096, 4096, r, 0, 0) : KERN_FAILURE;
+	(void)mach_port_destroy(T, r);
+	tap_expect(mr, MACH_SEND_INVALID_DATA,
+	           "%s: a request running onto an unmapped page", who);
+	tap_ok(status(s->task, s->svc_in).mps_msgcount == 0,
+	       "%s: nothing reached the server's port", who);
+	(void)vm_deallocate(T, mine, 4096);
+	ok = call_4k(s, H, 540, &mr, &res);
+	tap_ok(ok,
+	       "%s: the server still waiting takes the next one intact (%#x)",
+	       who, mr);
+}
+
 /* 2b: a waiting server whose rcv_size is too small. */
 static void check_too_large(struct server *s)
 {
@@ -538,7 +657,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("ipc-fastpath: no console\n");
-	tap_plan(138);
+	tap_plan(157);
 	wd_start();
 	server_local(&loc, &local_names);
 	server_child(&child);
@@ -549,6 +668,8 @@ int main(int argc, char **argv)
 	check_dispositions(&loc);
 	check_out_of_line(&loc);
 	check_complex_data_only(&loc);
+	check_one_copy(&loc, "thread");
+	check_one_copy(&child, "task");
 	check_size(&loc, 4096);
 	check_size(&loc, 8192);
 	check_size(&loc, 65536);

@@ -56,6 +56,10 @@ void pmap_remove_release(struct pmap *pmap, vaddr_t start, vaddr_t end,
 void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end,
                   vm_prot_t prot);
 int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa);
+/* No memory is reached through a host pmap: always false here. */
+#define PMAP_COPY_MAX (16u * 1024)
+bool pmap_copy_user(struct pmap *dst_pmap, vaddr_t dst, struct pmap *src_pmap,
+                    vaddr_t src, size_t size);
 void pmap_activate(struct pmap *pmap);
 void pmap_get_stats(struct pmap *pmap, struct pmap_stats *st);
 unsigned pmap_present(struct pmap *pmap, vaddr_t start, vaddr_t end,

@@ -117,6 +117,25 @@ void pmap_protect(struct pmap *pmap, vaddr_t start, vaddr_t end,
 int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa);
 
 /*
+ * pmap_copy_user: copy SIZE bytes from user address SRC of SRC_PMAP to
+ * user address DST of DST_PMAP through the direct map of physical
+ * memory, if every page of the source is mapped for user reading and
+ * every page of the destination for user writing now, and no page is
+ * on both sides (as when two tasks share memory): nothing is written
+ * otherwise.  Nothing faults or sleeps: both pmaps are locked
+ * for the copy (in address order; once if the same), so no translation
+ * changes under it.  At most PMAP_COPY_MAX bytes.
+ * Locks: neither pmap's lock held on entry; any spinlock ordered before
+ *   pmap locks may be (the IPC fast path holds space, port and wait
+ *   queue locks).
+ * Returns: true when copied, false when a page was missing or
+ *   protected, or the range is too long or not user memory.
+ */
+#define PMAP_COPY_MAX (16u * 1024)
+bool pmap_copy_user(struct pmap *dst_pmap, vaddr_t dst, struct pmap *src_pmap,
+                    vaddr_t src, size_t size);
+
+/*
  * pmap_activate: make PMAP (the kernel pmap when NULL) the address space
  * of this CPU.  Locks: none held; masks interrupts for the switch.
  */
