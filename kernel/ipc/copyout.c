@@ -220,6 +220,9 @@ mach_msg_return_t kmsg_copyout(struct kmsg *k, struct space *space,
 	uint64_t payload;
 	bool has_payload;
 
+	/* The fast path copies out only for a receiver that then puts K
+	 * straight in its buffer (ipc/fastpath.c). */
+	assert(!(k->flags & KMSG_HEADER_OUT));
 	if (notify != MACH_PORT_NULL && !notify_ok(space, notify))
 		return MACH_RCV_INVALID_NOTIFY;
 	if (IPC_OBJECT_VALID(reply)) {

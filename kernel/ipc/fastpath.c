@@ -20,6 +20,7 @@
 #include "ipc/kmsg.h"
 #include "ipc/kmsg_kernel.h"
 #include "ipc/mqueue.h"
+#include "ipc/mqueue_handover.h"
 #include "ipc/msg.h"
 #include "ipc/port.h"
 #include "ipc/right.h"
@@ -275,10 +276,14 @@ static bool caller_waits(struct port *port, struct space *space)
  * SPACE holds, a live reply port (or none), no protected payload, no
  * no-senders notification due; otherwise nothing is done (kmsg_copyout
  * does it).  A body is left to kmsg_copyout_body (deliver_put).
- * Locks: SPACE (active) and K's destination port locked, interrupts
- *   masked.
+ * Locks: K's destination port locked, interrupts masked; SPACE locked
+ *   and active too when K carries a reply right (a new name): without
+ *   one, the port's lock alone guards what this reads and writes.
+ *   HELD, if not NULL, is a port the caller has locked (the reply port
+ *   may be it).
  */
-static bool copyout_header_locked(struct space *space, struct kmsg *k)
+static bool copyout_header_locked(struct space *space, struct kmsg *k,
+                                  struct port *held)
 {
 	mach_msg_bits_t bits = k->hdr.bits;
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(bits);
@@ -306,16 +311,20 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 	     dest->nsrequest != NULL))
 		return SLOW("moved, dead, a payload or a notification due");
 	if (reply != NULL) {
-		if (!spin_trylock_masked(&reply->object.lock))
+		bool lock = reply != held;
+
+		if (lock && !spin_trylock_masked(&reply->object.lock))
 			return SLOW("the reply port is busy");
 		if (!port_active(reply) ||
 		    space_alloc_entry(space, &rname, &e) != KERN_SUCCESS) {
-			spin_unlock_masked(&reply->object.lock);
+			if (lock)
+				spin_unlock_masked(&reply->object.lock);
 			return SLOW("a dead name, or no name left");
 		}
 		right_entry_fill(space, rname, e, reply,
 		                 MACH_MSG_TYPE_PORT_SEND_ONCE);
-		spin_unlock_masked(&reply->object.lock);
+		if (lock)
+			spin_unlock_masked(&reply->object.lock);
 	}
 	if (dtype == MACH_MSG_TYPE_PORT_SEND)
 		dest->srights--;
@@ -327,6 +336,35 @@ static bool copyout_header_locked(struct space *space, struct kmsg *k)
 	h->msgh_remote_port_do_not_use = rname;
 	h->msgh_protected_payload = dest->receiver_name;
 	return true;
+}
+
+/*
+ * Copy K's header out for R, the receiver it is being handed to, as R
+ * would on waking (copyout_header_locked): now, under DEST's lock that
+ * we hold, instead of under R's second hold of it.  Only for a receiver
+ * waiting in ipc_fast_rpc (it then skips its own copyout) with room for
+ * K, and when R's space is free to lock if a name must be made in it;
+ * otherwise R does it, as before.
+ * Locks: K's destination port and HELD (our own port) locked,
+ *   interrupts masked.
+ */
+static void copyout_for_receiver(struct mqueue_receiver *r, struct kmsg *k,
+                                 struct port *held)
+{
+	struct space *to = r->space;
+	bool names = MACH_MSGH_BITS_LOCAL(k->hdr.bits) != 0;
+
+	if (r->umsg == 0 || k->hdr.size > r->rcv_size)
+		return; /* SLOW: R copies out (or says too large) itself */
+	/* Against the lock order (ports before spaces): only try. */
+	if (names && !spin_trylock_masked(&to->lock))
+		return; /* SLOW: R copies out itself */
+	/* (Without the space's lock: a dying space goes inactive first.) */
+	if (__atomic_load_n(&to->active, __ATOMIC_RELAXED) &&
+	    copyout_header_locked(to, k, held))
+		k->flags |= KMSG_HEADER_OUT;
+	if (names)
+		spin_unlock_masked(&to->lock);
 }
 
 /* The rest of a receive into UMSG once K's header is copied out: the
@@ -363,7 +401,7 @@ static __always_inline bool fast_copyout(struct space *space, struct kmsg *k,
 		done = (!unqueued ||
 		        (caller_waits(dest, space) &&
 		         !waitq_has_waiters(&dest->queue.receivers))) &&
-		       copyout_header_locked(space, k);
+		       copyout_header_locked(space, k, NULL);
 		if (done && unqueued)
 			k->hdr.seqno = dest->queue.seqno++;
 		spin_unlock_masked(&dest->object.lock);
@@ -392,8 +430,8 @@ bool ipc_fast_receive_queued(struct space *space, void *umsg,
 	spin_lock_masked(&port->object.lock);
 	if (port->pset == NULL && !list_empty(&port->queue.messages)) {
 		k = list_first_entry(&port->queue.messages, struct kmsg, link);
-		done =
-		    k->hdr.size <= rcv_size && copyout_header_locked(space, k);
+		done = k->hdr.size <= rcv_size &&
+		       copyout_header_locked(space, k, NULL);
 		if (done)
 			mqueue_dequeue_locked(port, k);
 	}
@@ -509,10 +547,14 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 
 	/* Past the guards: nothing below fails or waits.  (The receiver
 	 * cannot answer before we wait: it needs PORT's lock.) */
-	if (r != NULL)
+	if (r == NULL)
+		r = mqueue_first_receiver_lock(dest, k);
+	if (r != NULL) {
+		copyout_for_receiver(r, k, port);
 		mqueue_hand_over_locked(dest, r, k, &next);
-	else
+	} else {
 		mqueue_deliver_locked(dest, k, &next);
+	}
 	port_ref(port); /* for the wait */
 	mqueue_receiver_enqueue(port, space, (uint64_t)(uintptr_t)umsg,
 	                        rcv_size, &me);
@@ -524,7 +566,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mr = mqueue_receiver_wait(port, &me, &next, &k, &size);
 	port_release(port);
 	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
-	    fast_copyout(space, k, false))
+	    ((k->flags & KMSG_HEADER_OUT) || fast_copyout(space, k, false)))
 		*result = deliver_put(space, umsg, k);
 	else
 		*result =

@@ -70,6 +70,10 @@ struct kmsg {
  * header is left to copy out (kmsg_put). */
 #define KMSG_BODY_DELIVERED 0x4
 
+/* Its header was copied out already, for the receiver it was handed to
+ * (ipc/fastpath.c), which only puts it in its buffer. */
+#define KMSG_HEADER_OUT 0x8
+
 /* The user-form view of K's header (the same bytes: the port slots
  * hold names before copyin and after copyout). */
 static inline mach_msg_header_t *kmsg_user_header(struct kmsg *k)

@@ -13,6 +13,7 @@
  * is caught by the wait queue's generation (waitq_wait_unless).
  */
 #include "ipc/mqueue.h"
+#include "ipc/mqueue_handover.h"
 
 #include "ipc/kmsg.h"
 #include "ipc/kmsg_kernel.h"
@@ -93,68 +94,6 @@ void mqueue_destroy_messages(struct mqueue *mq)
 static void destroy_undeliverable(struct kmsg *k)
 {
 	kmsg_destroy(k);
-}
-
-/* The waiter result of a receiver handed a message (not a mach_msg
- * return code: those are negative or above 0x1000). */
-#define MQUEUE_HANDED 1
-
-/* mqueue_first_receiver_lock, inline for mqueue_deliver_locked. */
-static __always_inline struct mqueue_receiver *
-first_receiver_lock(struct port *port, struct kmsg *k)
-{
-	struct mqueue *mq = &port->queue;
-	struct mqueue_receiver *r;
-	struct waiter *w;
-
-	if (port->pset != NULL || !list_empty(&mq->messages) ||
-	    !waitq_has_waiters(&mq->receivers))
-		return NULL;
-	/* (The port's lock masks interrupts.) */
-	waitq_lock_masked(&mq->receivers);
-	w = waitq_first_locked(&mq->receivers);
-	if (w != NULL) {
-		/* It takes K if it receives for the port's receiving space
-		 * and has room. */
-		r = container_of(w, struct mqueue_receiver, w);
-		if (r->space == port->receiver && k->hdr.size <= r->max_size)
-			return r;
-	}
-	waitq_unlock_masked(&mq->receivers);
-	return NULL;
-}
-
-/* mqueue_hand_over_locked, inline for mqueue_deliver_locked. */
-static __always_inline void hand_over_locked(struct port *port,
-                                             struct mqueue_receiver *r,
-                                             struct kmsg *k,
-                                             struct handoff *next)
-{
-	struct mqueue *mq = &port->queue;
-
-	k->hdr.seqno = mq->seqno++;
-	r->handed = k;
-	waitq_wake_locked(&mq->receivers, &r->w, MQUEUE_HANDED, next);
-	waitq_unlock_masked(&mq->receivers);
-}
-
-struct mqueue_receiver *mqueue_first_receiver_lock(struct port *port,
-                                                   struct kmsg *k)
-{
-	assert_locked(&port->object.lock);
-	return first_receiver_lock(port, k);
-}
-
-void mqueue_hand_over_locked(struct port *port, struct mqueue_receiver *r,
-                             struct kmsg *k, struct handoff *next)
-{
-	assert_locked(&port->queue.receivers.lock);
-	hand_over_locked(port, r, k, next);
-}
-
-void mqueue_receivers_unlock(struct port *port)
-{
-	waitq_unlock_masked(&port->queue.receivers);
 }
 
 mach_msg_return_t mqueue_send(struct kmsg *k, mach_msg_option_t option,
@@ -242,9 +181,9 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
 		next->thread = NULL;
 	/* A receiver already waiting on the port itself takes the message
 	 * from our hands: no trip through the queue. */
-	r = first_receiver_lock(port, k);
+	r = mqueue_first_receiver_lock(port, k);
 	if (r != NULL) {
-		hand_over_locked(port, r, k, next);
+		mqueue_hand_over_locked(port, r, k, next);
 		return;
 	}
 	k->stamp =

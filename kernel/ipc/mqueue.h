@@ -164,24 +164,6 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
                            struct handoff *next);
 
 /*
- * mqueue_first_receiver_lock / mqueue_hand_over_locked: the hand-over
- * of mqueue_deliver_locked in two steps, for a sender with more to do
- * for the receiver it gives a message to (a body to write into its
- * buffer): the receiver that would get K, waiting on PORT itself, with
- * the receivers queue left locked so that it stays queued; then K given
- * to it (with NEXT, as mqueue_deliver_locked) and the queue unlocked.
- * NULL when mqueue_deliver_locked would queue K instead (nothing
- * locked then).  A caller that gives up unlocks with
- * mqueue_receivers_unlock.
- * Locks: PORT's lock held throughout, as mqueue_deliver_locked wants.
- */
-struct mqueue_receiver *mqueue_first_receiver_lock(struct port *port,
-                                                   struct kmsg *k);
-void mqueue_hand_over_locked(struct port *port, struct mqueue_receiver *r,
-                             struct kmsg *k, struct handoff *next);
-void mqueue_receivers_unlock(struct port *port);
-
-/*
  * mqueue_receiver_enqueue / mqueue_receiver_wait: mqueue_receive_port's
  * wait in two steps, for a caller that checked that PORT (whose receive
  * right SPACE holds, in no set) has no message, and has more to do under

@@ -1,0 +1,74 @@
+/*
+ * The hand-over of a message to a receiver waiting on a port itself,
+ * inline: mqueue_deliver_locked's, and the fast path's (ipc/fastpath.c),
+ * which does more between its two steps.  A header of its own because
+ * it reads struct port (ipc/port.h includes mqueue.h).
+ */
+#ifndef IPC_MQUEUE_HANDOVER_H
+#define IPC_MQUEUE_HANDOVER_H
+
+#include "ipc/kmsg.h"
+#include "ipc/mqueue.h"
+#include "ipc/port.h"
+#include "kern/compiler.h"
+
+/* The waiter result of a receiver handed a message (not a mach_msg
+ * return code: those are negative or above 0x1000). */
+#define MQUEUE_HANDED 1
+
+/*
+ * mqueue_first_receiver_lock / mqueue_hand_over_locked: the hand-over
+ * of mqueue_deliver_locked in two steps, for a sender with more to do
+ * for the receiver it gives a message to (a body to write into its
+ * buffer): the receiver that would get K, waiting on PORT itself, with
+ * the receivers queue left locked so that it stays queued; then K given
+ * to it (with NEXT, as mqueue_deliver_locked) and the queue unlocked.
+ * NULL when mqueue_deliver_locked would queue K instead (nothing
+ * locked then).  A caller that gives up unlocks with
+ * mqueue_receivers_unlock.
+ * Locks: PORT's lock held throughout, as mqueue_deliver_locked wants.
+ */
+static __always_inline struct mqueue_receiver *
+mqueue_first_receiver_lock(struct port *port, struct kmsg *k)
+{
+	struct mqueue *mq = &port->queue;
+	struct mqueue_receiver *r;
+	struct waiter *w;
+
+	assert_locked(&port->object.lock);
+	if (port->pset != NULL || !list_empty(&mq->messages) ||
+	    !waitq_has_waiters(&mq->receivers))
+		return NULL;
+	/* (The port's lock masks interrupts.) */
+	waitq_lock_masked(&mq->receivers);
+	w = waitq_first_locked(&mq->receivers);
+	if (w != NULL) {
+		/* It takes K if it receives for the port's receiving space
+		 * and has room. */
+		r = container_of(w, struct mqueue_receiver, w);
+		if (r->space == port->receiver && k->hdr.size <= r->max_size)
+			return r;
+	}
+	waitq_unlock_masked(&mq->receivers);
+	return NULL;
+}
+
+static __always_inline void mqueue_hand_over_locked(struct port *port,
+                                                    struct mqueue_receiver *r,
+                                                    struct kmsg *k,
+                                                    struct handoff *next)
+{
+	struct mqueue *mq = &port->queue;
+
+	k->hdr.seqno = mq->seqno++;
+	r->handed = k;
+	waitq_wake_locked(&mq->receivers, &r->w, MQUEUE_HANDED, next);
+	waitq_unlock_masked(&mq->receivers);
+}
+
+static inline void mqueue_receivers_unlock(struct port *port)
+{
+	waitq_unlock_masked(&port->queue.receivers);
+}
+
+#endif
