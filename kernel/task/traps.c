@@ -13,6 +13,7 @@
 #include "ipc/port.h"
 #include "ipc/port_interface.h"
 #include "ipc/right.h"
+#include "ipc/right_name.h"
 #include "ipc/space.h"
 #include "kern/clock.h"
 #include "kern/percpu.h"
@@ -62,6 +63,11 @@ static uint64_t trap_invalid(TRAP_ARGS)
 	return KERN_INVALID_ARGUMENT;
 }
 
+static uint64_t quick_invalid(void)
+{
+	return KERN_INVALID_ARGUMENT;
+}
+
 /* A trap's return when trap_stack_args failed: the %rax the exception's
  * handling left in the caller's registers. */
 static uint64_t trap_rax_unchanged(void)
@@ -92,54 +98,72 @@ static uint64_t trap_reply_port(TRAP_ARGS)
 }
 
 /*
- * mach_thread_self, mach_task_self, mach_host_self: the caller's space
- * usually names the port already (right_name_send adds a reference to
- * that name); otherwise self_send_slow makes a send right from *SLOT
- * (LOCK guards it; NULL: it never changes) and copies it out.  The
- * task and thread are found again after the fast attempt rather than
- * kept across it, which keeps the fast way short.
+ * mach_thread_self, mach_task_self, mach_host_self.  Their quick way
+ * (task/traps.h): the caller's space usually names the port already,
+ * and right_name_send adds a reference to that name.  Otherwise, the
+ * general way: make a send right from *SLOT (LOCK guards it; NULL: it
+ * never changes) and copy it out, which may allocate a name.
  */
-static __attribute__((noinline)) mach_port_name_t
-self_send_slow(spinlock_t *lock, struct port **slot)
+static uint64_t quick_name(mach_port_name_t name)
+{
+	return name != MACH_PORT_NULL ? name : MACH_TRAP_AGAIN;
+}
+
+static uint64_t self_send(spinlock_t *lock, struct port **slot)
 {
 	return give_send(lock != NULL ? task_slot_copy_send(lock, slot)
 	                              : task_copy_send(*slot));
 }
 
+static uint64_t quick_thread_self(void)
+{
+	struct thread *t = thread_current();
+
+	return quick_name(
+	    right_name_send(t->task->space, &t->ith_sself, &t->ith_sself_hint));
+}
+
 static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
-	mach_port_name_t name = right_name_send(t->task->space, &t->ith_sself);
 
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	t = thread_current();
-	return self_send_slow(&t->lock, &t->ith_sself);
+	return self_send(&t->lock, &t->ith_sself);
+}
+
+static uint64_t quick_task_self(void)
+{
+	struct task *t = thread_current()->task;
+
+	return quick_name(
+	    right_name_send(t->space, &t->itk_sself, &t->itk_sself_hint));
 }
 
 static uint64_t trap_task_self(TRAP_ARGS)
 {
-	struct task *t = thread_current()->task;
-	mach_port_name_t name = right_name_send(t->space, &t->itk_sself);
+	struct task *t = task_current();
 
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	t = thread_current()->task;
-	return self_send_slow(&t->lock, &t->itk_sself);
+	return self_send(&t->lock, &t->itk_sself);
+}
+
+static uint64_t quick_host_self(void)
+{
+	struct task *t = thread_current()->task;
+	struct port *host;
+
+	if (!host_name_port)
+		return quick_name(MACH_PORT_NULL);
+	host = host_name_port(); /* never destroyed */
+	return quick_name(right_name_send(t->space, &host, &t->host_hint));
 }
 
 static uint64_t trap_host_self(TRAP_ARGS)
 {
 	struct port *host;
-	mach_port_name_t name;
 
 	if (!host_name_port)
 		return MACH_PORT_NULL;
-	host = host_name_port(); /* never destroyed */
-	name = right_name_send(thread_current()->task->space, &host);
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	return self_send_slow(NULL, &host);
+	host = host_name_port();
+	return self_send(NULL, &host);
 }
 
 #define PRINT_MAX 1024
@@ -506,33 +530,42 @@ static uint64_t trap_set_self_state(TRAP_ARGS)
 	return KERN_SUCCESS;
 }
 
-/* Every slot but these few is trap_invalid: the initializer overrides
- * the range first given. */
+/* The table, one line a trap: its number, its function, its quick way
+ * or NULL.  Every other slot is an unused one, trap_invalid, whose quick
+ * way answers the same. */
+#define MACH_TRAPS(X)                                                          \
+	X(25, trap_mach_msg, NULL)                                             \
+	X(26, trap_reply_port, NULL)                                           \
+	X(27, trap_thread_self, quick_thread_self)                             \
+	X(28, trap_task_self, quick_task_self)                                 \
+	X(29, trap_host_self, quick_host_self)                                 \
+	X(30, trap_print, NULL)                                                \
+	X(59, trap_swtch_pri, NULL)                                            \
+	X(60, trap_swtch, NULL)                                                \
+	X(61, trap_thread_switch, NULL)                                        \
+	X(64, trap_vm_map, NULL)                                               \
+	X(65, trap_vm_allocate, NULL)                                          \
+	X(66, trap_vm_deallocate, NULL)                                        \
+	X(68, trap_task_create, NULL)                                          \
+	X(69, trap_task_terminate, NULL)                                       \
+	X(70, trap_task_suspend, NULL)                                         \
+	X(71, trap_task_set_special_port, NULL)                                \
+	X(72, trap_port_allocate, NULL)                                        \
+	X(73, trap_port_deallocate, NULL)                                      \
+	X(74, trap_port_insert_right, NULL)                                    \
+	X(75, trap_port_allocate_name, NULL)                                   \
+	X(76, trap_depress_abort, NULL)                                        \
+	X(77, trap_set_self_state, NULL)
+
+#define FAST_SLOT(n, fast, quick)  [n] = fast,
+#define QUICK_SLOT(n, fast, quick) [n] = quick,
+
+/* The initializers override the range first given. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
-    [0 ... MACH_TRAP_COUNT - 1] = trap_invalid,
-    [25] = trap_mach_msg,
-    [26] = trap_reply_port,
-    [27] = trap_thread_self,
-    [28] = trap_task_self,
-    [29] = trap_host_self,
-    [30] = trap_print,
-    [59] = trap_swtch_pri,
-    [60] = trap_swtch,
-    [61] = trap_thread_switch,
-    [64] = trap_vm_map,
-    [65] = trap_vm_allocate,
-    [66] = trap_vm_deallocate,
-    [68] = trap_task_create,
-    [69] = trap_task_terminate,
-    [70] = trap_task_suspend,
-    [71] = trap_task_set_special_port,
-    [72] = trap_port_allocate,
-    [73] = trap_port_deallocate,
-    [74] = trap_port_insert_right,
-    [75] = trap_port_allocate_name,
-    [76] = trap_depress_abort,
-    [77] = trap_set_self_state,
-};
+    [0 ... MACH_TRAP_COUNT - 1] = trap_invalid, MACH_TRAPS(FAST_SLOT)};
+
+const mach_trap_quick_fn mach_trap_quick[MACH_TRAP_COUNT] = {
+    [0 ... MACH_TRAP_COUNT - 1] = quick_invalid, MACH_TRAPS(QUICK_SLOT)};
 #pragma GCC diagnostic pop
