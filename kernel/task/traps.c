@@ -24,6 +24,7 @@
 #include "kern/waitq.h"
 #include "machine/cpu.h"
 #include "machine/copyio.h"
+#include "machine/trap_args.h"
 #include "task/sched.h"
 #include "task/task.h"
 #include "task/thread.h"
@@ -75,16 +76,20 @@ static uint64_t trap_rax_unchanged(void)
 	return thread_current()->machine.frame->rax;
 }
 
+/* mach_msg_trap: its seventh argument, the notify port, read here: one
+ * load, which every RPC makes twice. */
 static uint64_t trap_mach_msg(TRAP_ARGS)
 {
-	uint64_t notify;
+	uint64_t at = thread_current()->machine.frame->rsp + 8, notify;
 
-	if (unlikely(!trap_stack_args(&notify, 1)))
+	if (unlikely(!trap_user_word(at, &notify))) {
+		trap_stack_fault(at);
 		return trap_rax_unchanged();
-	return ipc_mach_msg(task_current()->space, a0, (mach_msg_option_t)a1,
-	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
-	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
-	                    (mach_port_name_t)notify);
+	}
+	return ipc_mach_msg(thread_current()->task->space, a0,
+	                    (mach_msg_option_t)a1, (mach_msg_size_t)a2,
+	                    (mach_msg_size_t)a3, (mach_port_name_t)a4,
+	                    (mach_msg_timeout_t)a5, (mach_port_name_t)notify);
 }
 
 static uint64_t trap_reply_port(TRAP_ARGS)

@@ -50,10 +50,20 @@ extern const mach_trap_quick_fn mach_trap_quick[MACH_TRAP_COUNT];
  * trap_stack_args (machine layer): the current trap's arguments after
  * the sixth, COUNT of them, from the user stack into MORE.  Returns
  * false when one does not read, having raised EXC_BAD_ACCESS with its
- * address as GNU Mach does; the trap then returns trap_rax_unchanged(),
- * its %rax left as the handling of the exception left it.
+ * address as GNU Mach does (trap_stack_fault); the trap then returns
+ * trap_rax_unchanged(), its %rax left as the handling of the exception
+ * left it.
  * Locks: none held; may block.
  */
 bool trap_stack_args(uint64_t *more, int count);
+
+/*
+ * trap_stack_fault (machine layer): the exception GNU Mach raises when
+ * the user stack word at AT, a trap's argument, does not read
+ * (EXC_BAD_ACCESS, KERN_INVALID_ADDRESS, the address as it reports it).
+ * For traps that read their argument themselves (machine/trap_args.h).
+ * Locks: none held; may block.
+ */
+void trap_stack_fault(uint64_t at);
 
 #endif

@@ -72,6 +72,12 @@
 #define TASK_SUSPEND_COUNT	0x44
 #define AST_TERMINATE		0x2
 
+/* sched_preempt_pending (task/sched.c), inline: the CPU's run queue
+ * (percpu->sched, kern/percpu.h) has need_resched set (task/sched.h;
+ * user_trap.c checks both offsets). */
+#define PERCPU_SCHED		64
+#define SCHED_NEED_RESCHED	0x41c
+
 #define MACH_TRAP_AGAIN (-1)	/* task/traps.h */
 
 #define RFLAGS_TF 0x100
@@ -136,9 +142,9 @@ syscall_entry:
 	/* The checks before user mode, their common case: nothing asked of
 	 * the thread (return_work in task/thread.c, which does the rest). */
 2:	cli
-	call	sched_preempt_pending
-	testb	%al, %al
-	jnz	3f
+	movq	%gs:PERCPU_SCHED, %rax	/* sched_preempt_pending() */
+	cmpb	$0, SCHED_NEED_RESCHED(%rax)
+	jne	3f
 	movq	%gs:40, %rax		/* percpu->current */
 	testl	$AST_TERMINATE, T_AST(%rax)
 	jnz	3f
