@@ -200,6 +200,13 @@ static bool others_runnable(void)
 	return percpu_area[cpu_id()].sched->count > 0;
 }
 
+/* swtch and swtch_pri with nothing else to run here: FALSE at once, as
+ * below; otherwise the general way, which yields. */
+static uint64_t quick_swtch(void)
+{
+	return others_runnable() ? MACH_TRAP_AGAIN : false;
+}
+
 static uint64_t trap_swtch(TRAP_ARGS)
 {
 	/* With nothing else to run here a yield would only come back, as
@@ -545,8 +552,8 @@ static uint64_t trap_set_self_state(TRAP_ARGS)
 	X(28, trap_task_self, quick_task_self)                                 \
 	X(29, trap_host_self, quick_host_self)                                 \
 	X(30, trap_print, NULL)                                                \
-	X(59, trap_swtch_pri, NULL)                                            \
-	X(60, trap_swtch, NULL)                                                \
+	X(59, trap_swtch_pri, quick_swtch)                                     \
+	X(60, trap_swtch, quick_swtch)                                         \
 	X(61, trap_thread_switch, NULL)                                        \
 	X(64, trap_vm_map, NULL)                                               \
 	X(65, trap_vm_allocate, NULL)                                          \
