@@ -1,6 +1,6 @@
 /*
- * user_copy: the copy behind copyin/copyout (copyio.c) between a user
- * range, already checked to lie in user space, and the kernel.  A page
+ * user_copy: the copy behind copyin/copyout (machine/copyio.h) between
+ * a user range, already checked to lie in user space, and the kernel.  A page
  * fault inside it is resolved as the thread's own (trap.c, through
  * kernel_user_fault) and the copy resumes; one that cannot be resolved
  * makes the copy return -1 (trap.c sets RIP to user_copy_fixup).  No

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "kern/compiler.h"
-#include "machine/memlayout.h"
+#include "machine/copyio.h"
 
 /*
  * trap_user_word: *OUT = the 64-bit word at the user address AT.
@@ -23,6 +23,7 @@ static __always_inline bool trap_user_word(uint64_t at, uint64_t *out)
 	register uint64_t value __asm__("r11");
 	int fault;
 
+	/* user_range_ok(at, 8), in one comparison. */
 	if (unlikely(at > USER_MAX_ADDRESS - 8))
 		return false;
 	/* user_read_word (usercopy.S) changes %rax, %r11 and the flags
