@@ -237,6 +237,43 @@ static void check_thread_special_port(void)
 	(void)mach_port_destroy(self, port);
 }
 
+/* Threads calling mach_task_self at once: every reference counts. */
+#define CALLS_PER_THREAD 3000
+#define CALLERS          3
+
+static volatile int callers_done, callers_bad;
+
+static void caller(void *arg)
+{
+	int bad = 0;
+
+	(void)arg;
+	for (int i = 0; i < CALLS_PER_THREAD; i++)
+		bad += mach_task_self() != self;
+	__atomic_add_fetch(&callers_bad, bad, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&callers_done, 1, __ATOMIC_RELEASE);
+}
+
+static void check_concurrent(void)
+{
+	int before, after, waited = 0;
+
+	tap_expect(set_send_refs(self, 1), KERN_SUCCESS, "one reference left");
+	before = send_refs(self);
+	for (int i = 0; i < CALLERS; i++)
+		(void)machr_thread_create(caller, NULL, NULL);
+	while (__atomic_load_n(&callers_done, __ATOMIC_ACQUIRE) < CALLERS &&
+	       waited++ < 1000)
+		machr_sleep_ms(10);
+	after = send_refs(self);
+	tap_ok(callers_done == CALLERS && callers_bad == 0 &&
+	           after == before + CALLERS * CALLS_PER_THREAD,
+	       "%d threads, %d calls each: the same name, every reference "
+	       "counted (%d -> %d)",
+	       CALLERS, CALLS_PER_THREAD, before, after);
+	(void)set_send_refs(self, 1);
+}
+
 int main(int argc, char **argv)
 {
 	mach_port_t host_priv, device_master;
@@ -245,12 +282,13 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("self-names: no console\n");
 	self = machr_task;
-	tap_plan(28);
+	tap_plan(30);
 	check_deallocated();
 	check_moved_away();
 	check_reinserted();
 	check_special_port();
 	check_thread_special_port();
+	check_concurrent();
 	tap_finish(host_priv);
 	return 0;
 }
