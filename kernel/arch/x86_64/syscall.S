@@ -140,20 +140,27 @@ syscall_entry:
 	call	*mach_trap_fast(,%r11,8)
 	movq	%rax, F_RAX(%rsp)
 	/* The checks before user mode, their common case: nothing asked of
-	 * the thread (return_work in task/thread.c, which does the rest). */
+	 * the thread (return_work in task/thread.c, which does the rest).
+	 * %rax, the trap's answer, stays for the way out. */
 2:	cli
-	movq	%gs:PERCPU_SCHED, %rax	/* sched_preempt_pending() */
-	cmpb	$0, SCHED_NEED_RESCHED(%rax)
+	movq	%gs:PERCPU_SCHED, %rcx	/* sched_preempt_pending() */
+	cmpb	$0, SCHED_NEED_RESCHED(%rcx)
 	jne	3f
-	movq	%gs:40, %rax		/* percpu->current */
-	testl	$AST_TERMINATE, T_AST(%rax)
+	movq	%gs:40, %rcx		/* percpu->current */
+	testl	$AST_TERMINATE, T_AST(%rcx)
 	jnz	3f
-	cmpl	$0, T_SUSPEND_COUNT(%rax)
+	cmpl	$0, T_SUSPEND_COUNT(%rcx)
 	jne	3f
-	movq	T_TASK(%rax), %rax
-	cmpl	$0, TASK_SUSPEND_COUNT(%rax)
-	jne	3f
-	/* Fall through to syscall_exit. */
+	movq	T_TASK(%rcx), %rcx
+	cmpl	$0, TASK_SUSPEND_COUNT(%rcx)
+	je	4f
+	/* Out of the way of the common case. */
+3:	call	thread_user_return_check	/* returns with interrupts masked */
+	jmp	syscall_exit
+5:	push_frame_rest
+	call	syscall_bad_number
+	movq	F_RAX(%rsp), %rax
+	jmp	2b
 
 /*
  * syscall_exit: return to the user context in the struct trap_frame at
@@ -175,7 +182,8 @@ syscall_entry:
  */
 	.globl	syscall_exit
 syscall_exit:
-	movq	F_RIP(%rsp), %rcx
+	movq	F_RAX(%rsp), %rax
+4:	movq	F_RIP(%rsp), %rcx	/* with %rax as the frame has it */
 	movq	F_RFLAGS(%rsp), %r11
 	cmpq	%rcx, F_RCX(%rsp)
 	jne	trap_exit
@@ -183,8 +191,8 @@ syscall_exit:
 	jne	trap_exit
 	testl	$(RFLAGS_TF | RFLAGS_RF), %r11d
 	jnz	trap_exit
-	movq	%rcx, %rax
-	shrq	$47, %rax		/* user addresses are below 2^47 */
+	movq	%rcx, %rdx
+	shrq	$47, %rdx		/* user addresses are below 2^47 */
 	jnz	trap_exit
 	movq	F_R15(%rsp), %r15
 	movq	F_R14(%rsp), %r14
@@ -198,17 +206,9 @@ syscall_exit:
 	movq	F_RSI(%rsp), %rsi
 	movq	F_RDX(%rsp), %rdx
 	movq	F_RBX(%rsp), %rbx
-	movq	F_RAX(%rsp), %rax
 	swapgs
 	movq	F_RSP(%rsp), %rsp
 	sysretq
-
-	/* Out of the way of the common case. */
-3:	call	thread_user_return_check	/* returns with interrupts masked */
-	jmp	syscall_exit
-5:	push_frame_rest
-	call	syscall_bad_number
-	jmp	2b
 
 	/*
 	 * The quick way.  A single step (TF) leaves the IRETQ way, as it
