@@ -463,36 +463,36 @@ kern_return_t right_copyout(struct space *space, struct ipc_object *object,
 	return kr;
 }
 
-mach_port_name_t right_name_send_search(struct space *space, struct port *port,
-                                        struct right_name_hint *hint)
+mach_port_name_t right_name_send(struct space *space, struct port *const *slot,
+                                 struct right_name_hint *hint)
 {
+	mach_port_name_t name = MACH_PORT_NULL;
 	struct space_entry *entry;
-	mach_port_name_t name;
+	struct port *port;
+	unsigned long f;
 
-	assert_locked(&space->lock);
-	entry = port == NULL
-	            ? NULL
-	            : space_rmap_lookup(space, port_object(port), &name);
+	f = space_lock(space);
+	/* Read with SPACE locked: the port was live when read (the slot
+	 * held a send right), and no right to another port at the same
+	 * address can enter SPACE before the lookup, so an entry found
+	 * holds this very port, and keeps it alive. */
+	port = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	if (port == NULL || !space->active)
+		goto out;
+	entry = space_rmap_lookup(space, port_object(port), &name);
 	if (entry == NULL || !(entry->type & MACH_PORT_TYPE_SEND)) {
 		name = MACH_PORT_NULL;
-	} else {
-		hint->entry = entry;
-		hint->name = name;
-		if (entry->urefs >= SPACE_UREFS_MAX - 1 || !port_active(port))
-			name = MACH_PORT_NULL;
-		else
-			entry->urefs++;
+		goto out;
 	}
-	spin_unlock_masked(&space->lock);
+	hint->entry = entry;
+	hint->name = name;
+	if (entry->urefs >= SPACE_UREFS_MAX - 1 || !port_active(port))
+		name = MACH_PORT_NULL;
+	else
+		entry->urefs++;
+out:
+	space_unlock(space, f);
 	return name;
-}
-
-mach_port_name_t right_name_send_wait(struct space *space,
-                                      struct port *const *slot,
-                                      struct right_name_hint *hint)
-{
-	spin_lock_masked(&space->lock);
-	return right_name_send_locked(space, slot, hint);
 }
 
 /* --- rights in transit --- */

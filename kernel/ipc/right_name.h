@@ -1,9 +1,11 @@
 /*
- * right_name_send: the name a space already has for a send right to a
- * port, with a reference added, found through a hint the caller keeps
- * (struct right_name_hint, ipc/right.h).  Inline, for mach_task_self
- * and its kin (task/traps.c), whose whole cost this is; the rest is
- * right.c's.
+ * Copying out a send right the cheap way: when a space already names a
+ * send right to the port, the name, with a reference added.  For
+ * mach_task_self and its kin (task/traps.c), whose whole cost this is.
+ * The caller keeps a hint of where the name was found last (struct
+ * right_name_hint, ipc/right.h): right_name_send_hinted, inline and
+ * without a call, tries only that; right_name_send (right.c) searches
+ * the reverse map and brings the hint up to date.
  */
 #ifndef IPC_RIGHT_NAME_H
 #define IPC_RIGHT_NAME_H
@@ -13,80 +15,54 @@
 #include "ipc/space.h"
 
 /*
- * right_name_send_search: right_name_send when the hint does not hold:
- * the reverse map, which brings HINT up to date.  PORT is the slot's.
- * Locks: SPACE locked and active, interrupts masked; SPACE unlocked on
- *   return.
- * Returns: as right_name_send.
- */
-mach_port_name_t right_name_send_search(struct space *space, struct port *port,
-                                        struct right_name_hint *hint);
-
-/*
- * right_name_send_wait: right_name_send when SPACE's lock was not free
- * at once.  Locks and returns: as right_name_send.
- */
-mach_port_name_t right_name_send_wait(struct space *space,
-                                      struct port *const *slot,
-                                      struct right_name_hint *hint);
-
-/* right_name_send with SPACE locked (and unlocked on return). */
-static __always_inline mach_port_name_t right_name_send_locked(
-    struct space *space, struct port *const *slot, struct right_name_hint *hint)
-{
-	mach_port_name_t name = MACH_PORT_NULL;
-	struct space_entry *entry;
-	struct port *port;
-
-	/* Read with SPACE locked: the port was live when read (the slot
-	 * held a send right), and no right to another port at the same
-	 * address can enter SPACE before the lookup, so an entry found
-	 * holds this very port, and keeps it alive. */
-	port = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (unlikely(!space->active))
-		goto out;
-	/* The hint holds when its entry, in SPACE's table (whose leaves
-	 * live as long as SPACE is active), still has a send right to
-	 * PORT under the same generation: then it is the one entry of
-	 * SPACE for PORT, and the hint's name its name.  (An entry with a
-	 * send right has an object: a null PORT goes to the search.) */
-	entry = hint->entry;
-	if (unlikely(entry == NULL || entry->object != port_object(port) ||
-	             !(entry->type & MACH_PORT_TYPE_SEND) ||
-	             entry->gen != SPACE_NAME_GEN(hint->name)))
-		return right_name_send_search(space, port, hint);
-	if (unlikely(entry->urefs >= SPACE_UREFS_MAX - 1 || !port_active(port)))
-		goto out;
-	entry->urefs++;
-	name = hint->name;
-out:
-	spin_unlock_masked(&space->lock);
-	return name;
-}
-
-/*
- * right_name_send: the common case of copying out to SPACE a send right
- * made from the port in *SLOT (a task's or thread's self port, say),
- * without making the right: when SPACE already names a send right to
- * that port below its user-reference limit, add a reference and return
- * the name.  HINT (SPACE's, for this slot) spares the search for the
- * name when it still holds, and is brought up to date when not.  *SLOT
- * is read once, with SPACE locked.
- * Locks: none held on entry or return (takes SPACE->lock); interrupts
- *   masked (for the quick traps, task/traps.h).
+ * right_name_send: when SPACE already names a send right to the port in
+ * *SLOT (a task's or thread's self port, say) below its user-reference
+ * limit, add a reference and return the name, without making a right;
+ * HINT (SPACE's, for this slot) is set to where the name was found.
+ * *SLOT is read once, with SPACE locked.
+ * Locks: none held on entry or return (takes SPACE->lock).
  * Returns: the name, or MACH_PORT_NULL (*SLOT empty, no such name, the
  *   references at their limit, the port or SPACE dead), having changed
  *   nothing but HINT: the caller then takes the general way (make the
  *   right, right_copyout).
  */
-static __always_inline mach_port_name_t right_name_send(
-    struct space *space, struct port *const *slot, struct right_name_hint *hint)
+mach_port_name_t right_name_send(struct space *space, struct port *const *slot,
+                                 struct right_name_hint *hint);
+
+/*
+ * right_name_send_hinted: right_name_send where HINT still holds and
+ * SPACE's lock is free at once; MACH_PORT_NULL, having changed nothing,
+ * in every other case (then right_name_send).  The hint holds when its
+ * entry, in SPACE's table (whose leaves live as long as SPACE is
+ * active), still has a send right to the port under the same
+ * generation: then it is the one entry of SPACE for that port, and the
+ * hint's name its name.  It calls no function (but panic).
+ * Locks: none held on entry or return; interrupts masked (for the quick
+ *   traps, task/traps.h).
+ */
+static __always_inline mach_port_name_t
+right_name_send_hinted(struct space *space, struct port *const *slot,
+                       const struct right_name_hint *hint)
 {
-	/* The wait for the lock out of line keeps this way free of calls
-	 * (and of saved registers). */
-	if (unlikely(!spin_trylock_masked(&space->lock)))
-		return right_name_send_wait(space, slot, hint);
-	return right_name_send_locked(space, slot, hint);
+	mach_port_name_t name = MACH_PORT_NULL;
+	struct space_entry *entry = hint->entry;
+	struct port *port;
+
+	if (unlikely(entry == NULL || !spin_trylock_masked(&space->lock)))
+		return MACH_PORT_NULL;
+	/* Read with SPACE locked: the entry's send right, if it is one to
+	 * this port, keeps the port alive.  (An entry with a send right
+	 * has an object: a null *SLOT matches none.) */
+	port = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	if (likely(space->active && entry->object == port_object(port) &&
+	           (entry->type & MACH_PORT_TYPE_SEND) &&
+	           entry->gen == SPACE_NAME_GEN(hint->name) &&
+	           entry->urefs < SPACE_UREFS_MAX - 1 && port_active(port))) {
+		entry->urefs++;
+		name = hint->name;
+	}
+	spin_unlock_masked(&space->lock);
+	return name;
 }
 
 #endif

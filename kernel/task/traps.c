@@ -64,7 +64,7 @@ static uint64_t trap_invalid(TRAP_ARGS)
 	return KERN_INVALID_ARGUMENT;
 }
 
-static uint64_t quick_invalid(void)
+static uint64_t MACH_TRAP_QUICK quick_invalid(void)
 {
 	return KERN_INVALID_ARGUMENT;
 }
@@ -105,70 +105,82 @@ static uint64_t trap_reply_port(TRAP_ARGS)
 /*
  * mach_thread_self, mach_task_self, mach_host_self.  Their quick way
  * (task/traps.h): the caller's space usually names the port already,
- * and right_name_send adds a reference to that name.  Otherwise, the
- * general way: make a send right from *SLOT (LOCK guards it; NULL: it
- * never changes) and copy it out, which may allocate a name.
+ * where the hint says, and right_name_send_hinted adds a reference to
+ * that name.  Otherwise, the general way: right_name_send searches for
+ * the name (and sets the hint), and failing that a send right is made
+ * from *SLOT (LOCK guards it; NULL: it never changes) and copied out,
+ * which may allocate a name.
  */
-static uint64_t quick_name(mach_port_name_t name)
+static uint64_t MACH_TRAP_QUICK quick_name(mach_port_name_t name)
 {
 	return name != MACH_PORT_NULL ? name : MACH_TRAP_AGAIN;
 }
 
-static uint64_t self_send(spinlock_t *lock, struct port **slot)
+static uint64_t self_send(struct space *space, spinlock_t *lock,
+                          struct port **slot, struct right_name_hint *hint)
 {
+	mach_port_name_t name = right_name_send(space, slot, hint);
+
+	if (name != MACH_PORT_NULL)
+		return name;
 	return give_send(lock != NULL ? task_slot_copy_send(lock, slot)
 	                              : task_copy_send(*slot));
 }
 
-static uint64_t quick_thread_self(void)
+static uint64_t MACH_TRAP_QUICK quick_thread_self(void)
 {
 	struct thread *t = thread_current();
 
-	return quick_name(
-	    right_name_send(t->task->space, &t->ith_sself, &t->ith_sself_hint));
+	return quick_name(right_name_send_hinted(t->task->space, &t->ith_sself,
+	                                         &t->ith_sself_hint));
 }
 
 static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
 
-	return self_send(&t->lock, &t->ith_sself);
+	return self_send(t->task->space, &t->lock, &t->ith_sself,
+	                 &t->ith_sself_hint);
 }
 
-static uint64_t quick_task_self(void)
+static uint64_t MACH_TRAP_QUICK quick_task_self(void)
 {
 	struct task *t = thread_current()->task;
 
-	return quick_name(
-	    right_name_send(t->space, &t->itk_sself, &t->itk_sself_hint));
+	return quick_name(right_name_send_hinted(t->space, &t->itk_sself,
+	                                         &t->itk_sself_hint));
 }
 
 static uint64_t trap_task_self(TRAP_ARGS)
 {
 	struct task *t = task_current();
 
-	return self_send(&t->lock, &t->itk_sself);
+	return self_send(t->space, &t->lock, &t->itk_sself, &t->itk_sself_hint);
 }
 
-static uint64_t quick_host_self(void)
+/* The host port is never destroyed; host_name_port is a call, which
+ * makes this quick way save every register it may clobber. */
+static uint64_t MACH_TRAP_QUICK quick_host_self(void)
 {
 	struct task *t = thread_current()->task;
 	struct port *host;
 
 	if (!host_name_port)
-		return quick_name(MACH_PORT_NULL);
-	host = host_name_port(); /* never destroyed */
-	return quick_name(right_name_send(t->space, &host, &t->host_hint));
+		return MACH_TRAP_AGAIN;
+	host = host_name_port();
+	return quick_name(
+	    right_name_send_hinted(t->space, &host, &t->host_hint));
 }
 
 static uint64_t trap_host_self(TRAP_ARGS)
 {
+	struct task *t = task_current();
 	struct port *host;
 
 	if (!host_name_port)
 		return MACH_PORT_NULL;
 	host = host_name_port();
-	return self_send(NULL, &host);
+	return self_send(t->space, NULL, &host, &t->host_hint);
 }
 
 #define PRINT_MAX 1024
@@ -202,7 +214,7 @@ static bool others_runnable(void)
 
 /* swtch and swtch_pri with nothing else to run here: FALSE at once, as
  * below; otherwise the general way, which yields. */
-static uint64_t quick_swtch(void)
+static uint64_t MACH_TRAP_QUICK quick_swtch(void)
 {
 	return others_runnable() ? MACH_TRAP_AGAIN : false;
 }

@@ -29,16 +29,19 @@ extern const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT];
 
 /*
  * A quick trap: one the machine layer calls with interrupts masked and
- * without saving the caller's whole register state, before anything
- * else, so that the cheapest traps stay cheap.  It must not block,
- * fault, raise an exception, enable interrupts or look at the thread's
- * user registers (machine.frame), and must ask for no reschedule or AST:
- * the way back to user mode makes no check.  It takes no argument and
- * returns the value for the user's %rax, or MACH_TRAP_AGAIN when it
- * cannot answer on those terms: the general way (mach_trap_fast) then
- * runs as if it had not been called.
+ * without saving the caller's registers, before anything else, so that
+ * the cheapest traps stay cheap.  It is a MACH_TRAP_QUICK function:
+ * every register it changes but %rax it saves and restores itself (only
+ * those it uses, as long as it calls no ordinary function).  It must not
+ * block, fault, raise an exception, enable interrupts or look at the
+ * thread's user registers (machine.frame), and must ask for no
+ * reschedule or AST: the way back to user mode makes no check.  It takes
+ * no argument and returns the value for the user's %rax, or
+ * MACH_TRAP_AGAIN when it cannot answer on those terms: the general way
+ * (mach_trap_fast) then runs as if it had not been called.
  * Locks: none held on entry; interrupts masked throughout.
  */
+#define MACH_TRAP_QUICK __attribute__((no_caller_saved_registers))
 typedef uint64_t (*mach_trap_quick_fn)(void);
 
 #define MACH_TRAP_AGAIN (~0ULL) /* no quick trap's answer; syscall.S */

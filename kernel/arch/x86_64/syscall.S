@@ -7,8 +7,9 @@
  * Two ways through, chosen by the trap table (task/traps.h):
  *
  * - A quick trap (mach_trap_quick[n] set: unused slots, mach_task_self
- *   and its kin) runs with interrupts masked on a partial save: the
- *   registers a C call may clobber and the top of the frame.  It never
+ *   and its kin) runs with interrupts masked on a partial save: the top
+ *   of the frame and %rax; it saves the registers it uses itself
+ *   (MACH_TRAP_QUICK: no register is the caller's to save).  It never
  *   blocks, faults, raises an exception or reads the frame, so nothing
  *   can look at this thread's registers meanwhile (thread_get_state
  *   waits for a thread to stop, which it only does on the general way
@@ -221,36 +222,17 @@ syscall_exit:
 	jc	1b
 	testb	$(RFLAGS_TF >> 8), TOP_RFLAGS+1(%rsp)
 	jnz	1b
-	pushq	%rax			/* for the general way, if need be */
-	pushq	%rdi
-	pushq	%rsi
-	pushq	%rdx
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10			/* 16-byte aligned: 12 words pushed */
+	/* The quick trap keeps every register but %rax (MACH_TRAP_QUICK):
+	 * %rcx is still the RIP, %r11 the trap's index. */
+	pushq	%rax			/* for the general way, if need be;
+					   16-byte aligned: 6 words pushed */
 	call	*mach_trap_quick(,%r11,8)
 	cmpq	$MACH_TRAP_AGAIN, %rax
 	je	7f
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	movq	8+TOP_RIP(%rsp), %rcx	/* above the saved %rax */
-	movq	8+TOP_RFLAGS(%rsp), %r11
+	movq	8+TOP_RFLAGS(%rsp), %r11 /* above the saved %rax */
 	movq	8+TOP_RSP(%rsp), %rsp
 	swapgs
 	sysretq
 	/* Again, the general way, as the trap came. */
-7:	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rdx
-	popq	%rsi
-	popq	%rdi
-	popq	%rax
-	movq	TOP_RIP(%rsp), %rcx
-	movl	%eax, %r11d
-	negl	%r11d
+7:	popq	%rax
 	jmp	1b
