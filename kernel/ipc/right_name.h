@@ -45,16 +45,18 @@ right_name_send_hinted(struct space *space, struct port *const *slot,
                        const struct right_name_hint *hint)
 {
 	mach_port_name_t name = MACH_PORT_NULL;
-	struct space_entry *entry = hint->entry;
+	struct space_entry *entry;
 	struct port *port;
 
-	if (unlikely(entry == NULL || !spin_trylock_masked(&space->lock)))
+	if (unlikely(!spin_trylock_masked(&space->lock)))
 		return MACH_PORT_NULL;
 	/* Read with SPACE locked: the entry's send right, if it is one to
 	 * this port, keeps the port alive.  (An entry with a send right
 	 * has an object: a null *SLOT matches none.) */
+	entry = hint->entry;
 	port = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (likely(space->active && entry->object == port_object(port) &&
+	if (likely(entry != NULL && space->active &&
+	           entry->object == port_object(port) &&
 	           (entry->type & MACH_PORT_TYPE_SEND) &&
 	           entry->gen == SPACE_NAME_GEN(hint->name) &&
 	           entry->urefs < SPACE_UREFS_MAX - 1 && port_active(port))) {
