@@ -10,16 +10,17 @@
  *   and its kin) runs with interrupts masked on a partial save: the top
  *   of the frame and %rax; it saves the registers it uses itself
  *   (MACH_TRAP_QUICK: no register is the caller's to save).  It never
- *   blocks, faults, raises an exception or reads the frame, so nothing
- *   can look at this thread's registers meanwhile (thread_get_state
- *   waits for a thread to stop, which it only does on the general way
- *   out).  It leaves by SYSRET with no check before user mode: any
- *   reschedule, suspension or termination asked of this thread while
- *   interrupts were masked came from another CPU with an IPI (or is
- *   the timer's), which is taken at the first user instruction and
- *   makes the checks then; this CPU asked for none (a quick trap does
- *   not).  A quick trap that cannot answer that way says so, and the
- *   trap runs again the general way with the registers it came with.
+ *   blocks, faults, raises an exception or reads the frame; the frame
+ *   below its top keeps stale words, as it does whenever the thread
+ *   runs in user mode (only a stopped thread's, or one in the kernel
+ *   the general way, is its registers).  It leaves by SYSRET with no
+ *   check before user mode: any reschedule, suspension or termination
+ *   asked of this thread while interrupts were masked came from another
+ *   CPU with an IPI (or is the timer's), which is taken at the first
+ *   user instruction and makes the checks then; this CPU asked for none
+ *   (a quick trap does not).  A quick trap that cannot answer that way
+ *   says so, and the trap runs again the general way with the
+ *   registers it came with.
  *
  * - Every other trap: the user registers saved whole as a struct
  *   trap_frame (the same layout as an interrupt's, vector
@@ -59,11 +60,10 @@
 #define F_RSP	160
 #define F_SS	168
 
-/* The top of the frame, pushed first by both ways: from F_RIP up. */
-#define TOP_RIP		0
+/* The top of the frame, pushed first by both ways (five words, from
+ * F_RIP up): offsets from %rsp once they are pushed. */
 #define TOP_RFLAGS	16
 #define TOP_RSP		24
-#define TOP_SIZE	40
 
 /* struct thread and struct task (task/thread.h, task/task.h; user_trap.c
  * checks) */
@@ -85,7 +85,7 @@
 #define RFLAGS_RF 0x10000
 
 /*
- * The frame under its top (TOP_SIZE bytes pushed, %rcx and %rax as the
+ * The frame under its top (five words pushed, %rcx and %rax as the
  * SYSCALL left them); a memory operand based on %rsp is read before
  * the push moves %rsp.
  */
