@@ -168,72 +168,46 @@ static mach_port_t special_receive(mach_port_t target, int which, int thread)
 }
 
 /*
- * TASK_KERNEL_PORT set to a port we hold the receive right of: the
- * trap copies out a send right to that port, which joins its name; its
- * send rights removed again (the receive right stays), the next call
- * makes one anew.
+ * The task's or thread's kernel port (WHICH of TARGET, THREAD telling
+ * which kind) set to a port we hold the receive right of: the trap
+ * (SELF_TRAP, named WHAT) copies out a send right to that port, which
+ * joins its name, one more reference a call; its send rights removed
+ * again (the receive right stays), the next call makes one anew; the
+ * kernel port set back, the trap returns TARGET's name again.
  */
-static void check_special_port(void)
+static void check_kernel_port(mach_port_t target, int which, int thread,
+                              mach_port_t (*self_trap)(void), const char *what)
 {
-	mach_port_t task = self, got, port;
 	const mach_port_type_t both =
 	    MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_RECEIVE;
-
-	port = special_receive(task, TASK_KERNEL_PORT, 0);
-	tap_ok(port != MACH_PORT_NULL &&
-	           type_of(port) == MACH_PORT_TYPE_RECEIVE,
-	       "TASK_KERNEL_PORT set to a port of ours (%#x), receive right "
-	       "only",
-	       port);
-	got = mach_task_self();
-	tap_ok(got == port && type_of(port) == both && send_refs(port) == 1,
-	       "mach_task_self: a send right joins that port's name (%#x)",
-	       got);
-	got = mach_task_self();
-	tap_ok(got == port && send_refs(port) == 2,
-	       "again: the same name, one more reference (%d)",
-	       send_refs(port));
-	tap_expect(set_send_refs(port, 0), KERN_SUCCESS,
-	           "its send rights removed, the receive right kept");
-	got = mach_task_self();
-	tap_ok(got == port && type_of(port) == both && send_refs(port) == 1,
-	       "mach_task_self makes a send right anew (%#x, %d)", got,
-	       send_refs(port));
-	tap_expect(task_set_special_port(task, TASK_KERNEL_PORT, task),
-	           KERN_SUCCESS, "TASK_KERNEL_PORT back to the task's port");
-	expect_self(task, "after that");
-	(void)mach_port_destroy(self, port);
-}
-
-/* The same for THREAD_KERNEL_PORT and mach_thread_self. */
-static void check_thread_special_port(void)
-{
-	mach_port_t thread = mach_thread_self(), got, port;
+	mach_port_t got, port = special_receive(target, which, thread);
 	int refs;
 
-	port = special_receive(thread, THREAD_KERNEL_PORT, 1);
 	tap_ok(port != MACH_PORT_NULL &&
 	           type_of(port) == MACH_PORT_TYPE_RECEIVE,
-	       "THREAD_KERNEL_PORT set to a port of ours (%#x), receive "
+	       "%s: its kernel port set to a port of ours (%#x), receive "
 	       "right only",
-	       port);
-	got = mach_thread_self();
-	tap_ok(got == port && send_refs(port) == 1,
-	       "mach_thread_self: a send right joins that port's name (%#x)",
-	       got);
+	       what, port);
+	got = self_trap();
+	tap_ok(got == port && type_of(port) == both && send_refs(port) == 1,
+	       "%s: a send right joins that port's name (%#x)", what, got);
+	got = self_trap();
+	tap_ok(got == port && send_refs(port) == 2,
+	       "%s again: the same name, one more reference (%d)", what,
+	       send_refs(port));
 	tap_expect(set_send_refs(port, 0), KERN_SUCCESS,
 	           "its send rights removed, the receive right kept");
-	got = mach_thread_self();
-	tap_ok(got == port && send_refs(port) == 1,
-	       "mach_thread_self makes a send right anew (%#x, %d)", got,
+	got = self_trap();
+	tap_ok(got == port && type_of(port) == both && send_refs(port) == 1,
+	       "%s makes a send right anew (%#x, %d)", what, got,
 	       send_refs(port));
-	tap_expect(thread_set_special_port(thread, THREAD_KERNEL_PORT, thread),
-	           KERN_SUCCESS,
-	           "THREAD_KERNEL_PORT back to the thread's port");
-	refs = send_refs(thread);
-	got = mach_thread_self();
-	tap_ok(got == thread && send_refs(thread) == refs + 1,
-	       "mach_thread_self: the thread's name again (%#x)", got);
+	tap_expect(thread ? thread_set_special_port(target, which, target)
+	                  : task_set_special_port(target, which, target),
+	           KERN_SUCCESS, "%s: the kernel port set back", what);
+	refs = send_refs(target);
+	got = self_trap();
+	tap_ok(got == target && send_refs(target) == refs + 1,
+	       "%s: %#x again, one more reference", what, got);
 	(void)mach_port_destroy(self, port);
 }
 
@@ -282,12 +256,14 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("self-names: no console\n");
 	self = machr_task;
-	tap_plan(30);
+	tap_plan(31);
 	check_deallocated();
 	check_moved_away();
 	check_reinserted();
-	check_special_port();
-	check_thread_special_port();
+	check_kernel_port(self, TASK_KERNEL_PORT, 0, mach_task_self,
+	                  "mach_task_self");
+	check_kernel_port(mach_thread_self(), THREAD_KERNEL_PORT, 1,
+	                  mach_thread_self, "mach_thread_self");
 	check_concurrent();
 	tap_finish(host_priv);
 	return 0;
