@@ -12,6 +12,7 @@
 #include "ipc/port.h"
 #include "ipc/pset.h"
 #include "ipc/right_entry.h"
+#include "ipc/right_name.h"
 #include "ipc/space.h"
 
 void ipc_rights_init(void)
@@ -462,32 +463,35 @@ kern_return_t right_copyout(struct space *space, struct ipc_object *object,
 	return kr;
 }
 
-mach_port_name_t right_name_send(struct space *space, struct port *const *slot)
+mach_port_name_t right_name_send(struct space *space, struct port *const *slot,
+                                 struct right_name_hint *hint)
 {
 	mach_port_name_t name = MACH_PORT_NULL;
 	struct space_entry *entry;
 	struct port *port;
-	unsigned long sfl;
+	unsigned long f;
 
-	sfl = space_lock(space);
+	f = space_lock(space);
 	/* Read with SPACE locked: the port was live when read (the slot
 	 * held a send right), and no right to another port at the same
 	 * address can enter SPACE before the lookup, so an entry found
 	 * holds this very port, and keeps it alive. */
 	port = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (unlikely(port == NULL || !space->active))
+	if (port == NULL || !space->active)
 		goto out;
 	entry = space_rmap_lookup(space, port_object(port), &name);
-	if (unlikely(
-	        entry == NULL || !(entry->type & MACH_PORT_TYPE_SEND) ||
-	        entry->urefs + 1u >= SPACE_UREFS_MAX ||
-	        !__atomic_load_n(&port->object.active, __ATOMIC_RELAXED))) {
+	if (entry == NULL || !(entry->type & MACH_PORT_TYPE_SEND)) {
 		name = MACH_PORT_NULL;
 		goto out;
 	}
-	entry->urefs++;
+	hint->entry = entry;
+	hint->name = name;
+	if (entry->urefs >= SPACE_UREFS_MAX - 1 || !port_active(port))
+		name = MACH_PORT_NULL;
+	else
+		entry->urefs++;
 out:
-	space_unlock(space, sfl);
+	space_unlock(space, f);
 	return name;
 }
 

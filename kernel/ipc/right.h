@@ -95,17 +95,21 @@ void right_entry_fill(struct space *space, mach_port_name_t name,
                       mach_msg_type_name_t type);
 
 /*
- * right_name_send: the common case of copying out to SPACE a send right
- * made from the port in *SLOT (a task's or thread's self port, say),
- * without making the right: when SPACE already names a send right to
- * that port below its user-reference limit, add a reference and return
- * the name.  *SLOT is read once, with SPACE locked.  Returns
- * MACH_PORT_NULL otherwise (*SLOT empty, no such name, the references at
- * their limit, the port or SPACE dead), having changed nothing: the
- * caller takes the general way (make the right, right_copyout).
- * Locks: none held on entry or return (takes SPACE->lock).
+ * Where right_name_send last found the name of a slot's port: a hint,
+ * checked before each use, so that it never needs to be told when the
+ * name changes (deallocated, its send right moved away, a new name for
+ * the port, the slot given another port, the space terminated).
+ * Owned by: the owner of the slot it goes with (a task, a thread).
+ * Guarded by: the lock of the space the name is in (the slot owner's
+ *   task's space, which never changes); all zeroes is a valid hint.
  */
-mach_port_name_t right_name_send(struct space *space, struct port *const *slot);
+struct right_name_hint {
+	struct space_entry *entry; /* the entry that held NAME, or NULL */
+	mach_port_name_t name;
+};
+
+/* right_name_send (ipc/right_name.h) copies a send right out to a space
+ * the cheap way when it can. */
 
 /*
  * right_release: destroy a right in transit, as when a message holding

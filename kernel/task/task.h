@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ipc/right.h"
 #include "kern/list.h"
 #include "kern/spinlock.h"
 #include "kern/waitq.h"
@@ -64,6 +65,9 @@ struct task {
 	struct list all_link; /* on the list of every task */
 	struct waitq exit_wq; /* task_terminate waits here for the threads */
 	bool torn_down;       /* space and memory released (task_teardown) */
+	/* Where mach_task_self and mach_host_self found their names in
+	 * `space` last (task/traps.c); guarded by space->lock. */
+	struct right_name_hint itk_sself_hint, host_hint;
 };
 
 /* The kernel's own task (no user space; owns the kernel threads). */

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ipc/right.h"
 #include "kern/list.h"
 #include "kern/spinlock.h"
 #include "machine/thread.h"
@@ -105,6 +106,9 @@ struct thread {
 	char name[THREAD_NAME_MAX];
 	struct list all_link; /* on the list of every thread, or reaper */
 	struct machine_thread machine;
+	/* Where mach_thread_self found its name in the task's space last
+	 * (task/traps.c); guarded by that space's lock. */
+	struct right_name_hint ith_sself_hint;
 };
 
 /* thread_init: caches, the boot thread (the caller becomes a thread). */

@@ -13,6 +13,7 @@
 #include "ipc/port.h"
 #include "ipc/port_interface.h"
 #include "ipc/right.h"
+#include "ipc/right_name.h"
 #include "ipc/space.h"
 #include "kern/clock.h"
 #include "kern/percpu.h"
@@ -23,6 +24,7 @@
 #include "kern/waitq.h"
 #include "machine/cpu.h"
 #include "machine/copyio.h"
+#include "machine/trap_args.h"
 #include "task/sched.h"
 #include "task/task.h"
 #include "task/thread.h"
@@ -62,6 +64,11 @@ static uint64_t trap_invalid(TRAP_ARGS)
 	return KERN_INVALID_ARGUMENT;
 }
 
+static uint64_t MACH_TRAP_QUICK quick_invalid(void)
+{
+	return KERN_INVALID_ARGUMENT;
+}
+
 /* A trap's return when trap_stack_args failed: the %rax the exception's
  * handling left in the caller's registers. */
 static uint64_t trap_rax_unchanged(void)
@@ -69,16 +76,20 @@ static uint64_t trap_rax_unchanged(void)
 	return thread_current()->machine.frame->rax;
 }
 
+/* mach_msg_trap: its seventh argument, the notify port, read here: one
+ * load, which every RPC makes twice. */
 static uint64_t trap_mach_msg(TRAP_ARGS)
 {
-	uint64_t notify;
+	uint64_t at = thread_current()->machine.frame->rsp + 8, notify;
 
-	if (unlikely(!trap_stack_args(&notify, 1)))
+	if (unlikely(!trap_user_word(at, &notify))) {
+		trap_stack_fault(at);
 		return trap_rax_unchanged();
-	return ipc_mach_msg(task_current()->space, a0, (mach_msg_option_t)a1,
-	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
-	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
-	                    (mach_port_name_t)notify);
+	}
+	return ipc_mach_msg(thread_current()->task->space, a0,
+	                    (mach_msg_option_t)a1, (mach_msg_size_t)a2,
+	                    (mach_msg_size_t)a3, (mach_port_name_t)a4,
+	                    (mach_msg_timeout_t)a5, (mach_port_name_t)notify);
 }
 
 static uint64_t trap_reply_port(TRAP_ARGS)
@@ -92,54 +103,84 @@ static uint64_t trap_reply_port(TRAP_ARGS)
 }
 
 /*
- * mach_thread_self, mach_task_self, mach_host_self: the caller's space
- * usually names the port already (right_name_send adds a reference to
- * that name); otherwise self_send_slow makes a send right from *SLOT
- * (LOCK guards it; NULL: it never changes) and copies it out.  The
- * task and thread are found again after the fast attempt rather than
- * kept across it, which keeps the fast way short.
+ * mach_thread_self, mach_task_self, mach_host_self.  Their quick way
+ * (task/traps.h): the caller's space usually names the port already,
+ * where the hint says, and right_name_send_hinted adds a reference to
+ * that name.  Otherwise, the general way: right_name_send searches for
+ * the name (and sets the hint), and failing that a send right is made
+ * from *SLOT (LOCK guards it; NULL: it never changes) and copied out,
+ * which may allocate a name.
  */
-static __attribute__((noinline)) mach_port_name_t
-self_send_slow(spinlock_t *lock, struct port **slot)
+static uint64_t MACH_TRAP_QUICK quick_name(mach_port_name_t name)
 {
+	return name != MACH_PORT_NULL ? name : MACH_TRAP_AGAIN;
+}
+
+static uint64_t self_send(struct space *space, spinlock_t *lock,
+                          struct port **slot, struct right_name_hint *hint)
+{
+	mach_port_name_t name = right_name_send(space, slot, hint);
+
+	if (name != MACH_PORT_NULL)
+		return name;
 	return give_send(lock != NULL ? task_slot_copy_send(lock, slot)
 	                              : task_copy_send(*slot));
+}
+
+static uint64_t MACH_TRAP_QUICK quick_thread_self(void)
+{
+	struct thread *t = thread_current();
+
+	return quick_name(right_name_send_hinted(t->task->space, &t->ith_sself,
+	                                         &t->ith_sself_hint));
 }
 
 static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
-	mach_port_name_t name = right_name_send(t->task->space, &t->ith_sself);
 
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	t = thread_current();
-	return self_send_slow(&t->lock, &t->ith_sself);
+	return self_send(t->task->space, &t->lock, &t->ith_sself,
+	                 &t->ith_sself_hint);
+}
+
+static uint64_t MACH_TRAP_QUICK quick_task_self(void)
+{
+	struct task *t = thread_current()->task;
+
+	return quick_name(right_name_send_hinted(t->space, &t->itk_sself,
+	                                         &t->itk_sself_hint));
 }
 
 static uint64_t trap_task_self(TRAP_ARGS)
 {
-	struct task *t = thread_current()->task;
-	mach_port_name_t name = right_name_send(t->space, &t->itk_sself);
+	struct task *t = task_current();
 
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	t = thread_current()->task;
-	return self_send_slow(&t->lock, &t->itk_sself);
+	return self_send(t->space, &t->lock, &t->itk_sself, &t->itk_sself_hint);
+}
+
+/* The host port is never destroyed; host_name_port is a call, which
+ * makes this quick way save every register it may clobber. */
+static uint64_t MACH_TRAP_QUICK quick_host_self(void)
+{
+	struct task *t = thread_current()->task;
+	struct port *host;
+
+	if (!host_name_port)
+		return MACH_TRAP_AGAIN;
+	host = host_name_port();
+	return quick_name(
+	    right_name_send_hinted(t->space, &host, &t->host_hint));
 }
 
 static uint64_t trap_host_self(TRAP_ARGS)
 {
+	struct task *t = task_current();
 	struct port *host;
-	mach_port_name_t name;
 
 	if (!host_name_port)
 		return MACH_PORT_NULL;
-	host = host_name_port(); /* never destroyed */
-	name = right_name_send(thread_current()->task->space, &host);
-	if (likely(name != MACH_PORT_NULL))
-		return name;
-	return self_send_slow(NULL, &host);
+	host = host_name_port();
+	return self_send(t->space, NULL, &host, &t->host_hint);
 }
 
 #define PRINT_MAX 1024
@@ -169,6 +210,13 @@ static uint64_t trap_print(TRAP_ARGS)
 static bool others_runnable(void)
 {
 	return percpu_area[cpu_id()].sched->count > 0;
+}
+
+/* swtch and swtch_pri with nothing else to run here: FALSE at once, as
+ * below; otherwise the general way, which yields. */
+static uint64_t MACH_TRAP_QUICK quick_swtch(void)
+{
+	return others_runnable() ? MACH_TRAP_AGAIN : false;
 }
 
 static uint64_t trap_swtch(TRAP_ARGS)
@@ -506,33 +554,42 @@ static uint64_t trap_set_self_state(TRAP_ARGS)
 	return KERN_SUCCESS;
 }
 
-/* Every slot but these few is trap_invalid: the initializer overrides
- * the range first given. */
+/* The table, one line a trap: its number, its function, its quick way
+ * or NULL.  Every other slot is an unused one, trap_invalid, whose quick
+ * way answers the same. */
+#define MACH_TRAPS(X)                                                          \
+	X(25, trap_mach_msg, NULL)                                             \
+	X(26, trap_reply_port, NULL)                                           \
+	X(27, trap_thread_self, quick_thread_self)                             \
+	X(28, trap_task_self, quick_task_self)                                 \
+	X(29, trap_host_self, quick_host_self)                                 \
+	X(30, trap_print, NULL)                                                \
+	X(59, trap_swtch_pri, quick_swtch)                                     \
+	X(60, trap_swtch, quick_swtch)                                         \
+	X(61, trap_thread_switch, NULL)                                        \
+	X(64, trap_vm_map, NULL)                                               \
+	X(65, trap_vm_allocate, NULL)                                          \
+	X(66, trap_vm_deallocate, NULL)                                        \
+	X(68, trap_task_create, NULL)                                          \
+	X(69, trap_task_terminate, NULL)                                       \
+	X(70, trap_task_suspend, NULL)                                         \
+	X(71, trap_task_set_special_port, NULL)                                \
+	X(72, trap_port_allocate, NULL)                                        \
+	X(73, trap_port_deallocate, NULL)                                      \
+	X(74, trap_port_insert_right, NULL)                                    \
+	X(75, trap_port_allocate_name, NULL)                                   \
+	X(76, trap_depress_abort, NULL)                                        \
+	X(77, trap_set_self_state, NULL)
+
+#define FAST_SLOT(n, fast, quick)  [n] = fast,
+#define QUICK_SLOT(n, fast, quick) [n] = quick,
+
+/* The initializers override the range first given. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT] = {
-    [0 ... MACH_TRAP_COUNT - 1] = trap_invalid,
-    [25] = trap_mach_msg,
-    [26] = trap_reply_port,
-    [27] = trap_thread_self,
-    [28] = trap_task_self,
-    [29] = trap_host_self,
-    [30] = trap_print,
-    [59] = trap_swtch_pri,
-    [60] = trap_swtch,
-    [61] = trap_thread_switch,
-    [64] = trap_vm_map,
-    [65] = trap_vm_allocate,
-    [66] = trap_vm_deallocate,
-    [68] = trap_task_create,
-    [69] = trap_task_terminate,
-    [70] = trap_task_suspend,
-    [71] = trap_task_set_special_port,
-    [72] = trap_port_allocate,
-    [73] = trap_port_deallocate,
-    [74] = trap_port_insert_right,
-    [75] = trap_port_allocate_name,
-    [76] = trap_depress_abort,
-    [77] = trap_set_self_state,
-};
+    [0 ... MACH_TRAP_COUNT - 1] = trap_invalid, MACH_TRAPS(FAST_SLOT)};
+
+const mach_trap_quick_fn mach_trap_quick[MACH_TRAP_COUNT] = {
+    [0 ... MACH_TRAP_COUNT - 1] = quick_invalid, MACH_TRAPS(QUICK_SLOT)};
 #pragma GCC diagnostic pop

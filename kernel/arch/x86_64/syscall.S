@@ -2,18 +2,36 @@
  * SYSCALL entry (GNU Mach's x86_64 trap convention, docs/ABI.md): the
  * trap number in %eax, arguments in %rdi, %rsi, %rdx, %r10, %r8, %r9,
  * more on the user stack.  The CPU left the return RIP in %rcx and
- * RFLAGS in %r11 and masked interrupts (SFMASK).  We switch to the
- * thread's kernel stack and save the user registers as a struct
- * trap_frame (the same layout as an interrupt's, vector SYSCALL_VECTOR),
- * which thread_get_state, thread_set_state and exceptions read and
- * write.
+ * RFLAGS in %r11 and masked interrupts (SFMASK).
  *
- * The trap is called straight from mach_trap_fast with the argument
- * registers (%r10 moved to %rcx); a number outside the table goes to
- * syscall_bad_number (user_trap.c).  Then the checks before
- * user mode (thread_user_return_check), and the way out: SYSRET when
- * the frame is one SYSRET can restore exactly, IRETQ (trap_exit)
- * otherwise.
+ * Two ways through, chosen by the trap table (task/traps.h):
+ *
+ * - A quick trap (mach_trap_quick[n] set: unused slots, mach_task_self
+ *   and its kin) runs with interrupts masked on a partial save: the top
+ *   of the frame and %rax; it saves the registers it uses itself
+ *   (MACH_TRAP_QUICK: no register is the caller's to save).  It never
+ *   blocks, faults, raises an exception or reads the frame; the frame
+ *   below its top keeps stale words, as it does whenever the thread
+ *   runs in user mode (only a stopped thread's, or one in the kernel
+ *   the general way, is its registers).  It leaves by SYSRET with no
+ *   check before user mode: any reschedule, suspension or termination
+ *   asked of this thread while interrupts were masked came from another
+ *   CPU with an IPI (or is the timer's), which is taken at the first
+ *   user instruction and makes the checks then; this CPU asked for none
+ *   (a quick trap does not).  A quick trap that cannot answer that way
+ *   says so, and the trap runs again the general way with the
+ *   registers it came with.
+ *
+ * - Every other trap: the user registers saved whole as a struct
+ *   trap_frame (the same layout as an interrupt's, vector
+ *   SYSCALL_VECTOR), which thread_get_state, thread_set_state and
+ *   exceptions read and write; the trap called from mach_trap_fast with
+ *   the argument registers (%r10 moved to %rcx), interrupts enabled;
+ *   then the checks before user mode (thread_user_return_check), and the
+ *   way out: SYSRET when the frame is one SYSRET can restore exactly,
+ *   IRETQ (trap_exit) otherwise.
+ *
+ * A number outside the table goes to syscall_bad_number (user_trap.c).
  */
 #include "machine/segments.h"
 
@@ -42,6 +60,11 @@
 #define F_RSP	160
 #define F_SS	168
 
+/* The top of the frame, pushed first by both ways (five words, from
+ * F_RIP up): offsets from %rsp once they are pushed. */
+#define TOP_RFLAGS	16
+#define TOP_RSP		24
+
 /* struct thread and struct task (task/thread.h, task/task.h; user_trap.c
  * checks) */
 #define T_TASK			0x18
@@ -50,8 +73,44 @@
 #define TASK_SUSPEND_COUNT	0x44
 #define AST_TERMINATE		0x2
 
+/* sched_preempt_pending (task/sched.c), inline: the CPU's run queue
+ * (percpu->sched, kern/percpu.h) has need_resched set (task/sched.h;
+ * user_trap.c checks both offsets). */
+#define PERCPU_SCHED		64
+#define SCHED_NEED_RESCHED	0x41c
+
+#define MACH_TRAP_AGAIN (-1)	/* task/traps.h */
+
 #define RFLAGS_TF 0x100
 #define RFLAGS_RF 0x10000
+
+/*
+ * The frame under its top (five words pushed, %rcx and %rax as the
+ * SYSCALL left them); a memory operand based on %rsp is read before
+ * the push moves %rsp.
+ */
+	.macro	push_frame_rest
+	pushq	$0			/* error */
+	pushq	$SYSCALL_VECTOR		/* vector */
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx			/* as SYSCALL left it: the rip */
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	F_RFLAGS-F_R10(%rsp)	/* r11 as SYSCALL left it: rflags */
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	/* DF is clear (SFMASK); the stack is 16-byte aligned (a frame is
+	 * 176 bytes under the stack top). */
+	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
+	.endm
 
 	.text
 	.globl	syscall_entry
@@ -64,52 +123,45 @@ syscall_entry:
 	pushq	%r11			/* rflags */
 	pushq	$SEL_USER_CODE		/* cs */
 	pushq	%rcx			/* rip */
-	pushq	$0			/* error */
-	pushq	$SYSCALL_VECTOR		/* vector */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	/* DF is clear (SFMASK); the stack is 16-byte aligned (a frame is
-	 * 176 bytes under the stack top). */
-	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
 	/* The trap number is the low 32 bits of %rax, negative: their
-	 * negation, an unsigned 32-bit index (the upper half of %rax
-	 * cleared), rejects the positive numbers as well as those past
-	 * the table's end. */
-	negl	%eax
-	cmpl	$MACH_TRAP_COUNT, %eax
-	jae	4f
+	 * negation, an unsigned 32-bit index, rejects the positive numbers
+	 * as well as those past the table's end.  %r11 (saved above) holds
+	 * it; %rax stays as it came, for the frame. */
+	movl	%eax, %r11d
+	negl	%r11d
+	cmpl	$MACH_TRAP_COUNT, %r11d
+	jae	5f
+	cmpq	$0, mach_trap_quick(,%r11,8)
+	jne	6f
+
+	/* The general way: the rest of the frame. */
+1:	push_frame_rest
 	movq	%r10, %rcx		/* the fourth argument, C's way */
 	sti
-	call	*mach_trap_fast(,%rax,8)
+	call	*mach_trap_fast(,%r11,8)
 	movq	%rax, F_RAX(%rsp)
 	/* The checks before user mode, their common case: nothing asked of
-	 * the thread (return_work in task/thread.c, which does the rest). */
+	 * the thread (return_work in task/thread.c, which does the rest).
+	 * %rax, the trap's answer, stays for the way out. */
 2:	cli
-	call	sched_preempt_pending
-	testb	%al, %al
-	jnz	3f
-	movq	%gs:40, %rax		/* percpu->current */
-	testl	$AST_TERMINATE, T_AST(%rax)
-	jnz	3f
-	cmpl	$0, T_SUSPEND_COUNT(%rax)
+	movq	%gs:PERCPU_SCHED, %rcx	/* sched_preempt_pending() */
+	cmpb	$0, SCHED_NEED_RESCHED(%rcx)
 	jne	3f
-	movq	T_TASK(%rax), %rax
-	cmpl	$0, TASK_SUSPEND_COUNT(%rax)
+	movq	%gs:40, %rcx		/* percpu->current */
+	testl	$AST_TERMINATE, T_AST(%rcx)
+	jnz	3f
+	cmpl	$0, T_SUSPEND_COUNT(%rcx)
 	jne	3f
-	/* Fall through to syscall_exit. */
+	movq	T_TASK(%rcx), %rcx
+	cmpl	$0, TASK_SUSPEND_COUNT(%rcx)
+	je	4f
+	/* Out of the way of the common case. */
+3:	call	thread_user_return_check	/* returns with interrupts masked */
+	jmp	syscall_exit
+5:	push_frame_rest
+	call	syscall_bad_number
+	movq	F_RAX(%rsp), %rax
+	jmp	2b
 
 /*
  * syscall_exit: return to the user context in the struct trap_frame at
@@ -131,7 +183,8 @@ syscall_entry:
  */
 	.globl	syscall_exit
 syscall_exit:
-	movq	F_RIP(%rsp), %rcx
+	movq	F_RAX(%rsp), %rax
+4:	movq	F_RIP(%rsp), %rcx	/* with %rax as the frame has it */
 	movq	F_RFLAGS(%rsp), %r11
 	cmpq	%rcx, F_RCX(%rsp)
 	jne	trap_exit
@@ -139,8 +192,8 @@ syscall_exit:
 	jne	trap_exit
 	testl	$(RFLAGS_TF | RFLAGS_RF), %r11d
 	jnz	trap_exit
-	movq	%rcx, %rax
-	shrq	$47, %rax		/* user addresses are below 2^47 */
+	movq	%rcx, %rdx
+	shrq	$47, %rdx		/* user addresses are below 2^47 */
 	jnz	trap_exit
 	movq	F_R15(%rsp), %r15
 	movq	F_R14(%rsp), %r14
@@ -154,13 +207,32 @@ syscall_exit:
 	movq	F_RSI(%rsp), %rsi
 	movq	F_RDX(%rsp), %rdx
 	movq	F_RBX(%rsp), %rbx
-	movq	F_RAX(%rsp), %rax
 	swapgs
 	movq	F_RSP(%rsp), %rsp
 	sysretq
 
-	/* Out of the way of the common case. */
-3:	call	thread_user_return_check	/* returns with interrupts masked */
-	jmp	syscall_exit
-4:	call	syscall_bad_number
-	jmp	2b
+	/*
+	 * The quick way.  A single step (TF) leaves the IRETQ way, as it
+	 * came, and so does a SYSCALL that was the last instruction below
+	 * 2^47 (its RIP is not canonical: see syscall_exit); both take the
+	 * general way.  RF is not looked at: SYSRET clears it, as the end
+	 * of an instruction does.
+	 */
+6:	btq	$47, %rcx
+	jc	1b
+	testb	$(RFLAGS_TF >> 8), TOP_RFLAGS+1(%rsp)
+	jnz	1b
+	/* The quick trap keeps every register but %rax (MACH_TRAP_QUICK):
+	 * %rcx is still the RIP, %r11 the trap's index. */
+	pushq	%rax			/* for the general way, if need be;
+					   16-byte aligned: 6 words pushed */
+	call	*mach_trap_quick(,%r11,8)
+	cmpq	$MACH_TRAP_AGAIN, %rax
+	je	7f
+	movq	8+TOP_RFLAGS(%rsp), %r11 /* above the saved %rax */
+	movq	8+TOP_RSP(%rsp), %rsp
+	swapgs
+	sysretq
+	/* Again, the general way, as the trap came. */
+7:	popq	%rax
+	jmp	1b

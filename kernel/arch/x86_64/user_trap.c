@@ -13,9 +13,11 @@
 #include "machine/cpu.h"
 #include "machine/io.h"
 #include "machine/memlayout.h"
+#include "machine/trap_args.h"
 #include "machine/trap_catch.h"
 #include "machine/trap_frame.h"
 #include "task/exception.h"
+#include "task/sched.h"
 #include "task/task.h"
 #include "task/thread.h"
 #include "task/traps.h"
@@ -60,6 +62,8 @@ FRAME_AT(ss, 168);
 STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
               "syscall.S calls with the frame as the stack: 16-byte aligned");
 STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
+STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
+STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
 STATIC_ASSERT(__builtin_offsetof(struct thread, task) == 0x18,
               "syscall.S: T_TASK");
 STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0x90,
@@ -69,6 +73,19 @@ STATIC_ASSERT(__builtin_offsetof(struct thread, ast) == 0x94,
 STATIC_ASSERT(__builtin_offsetof(struct task, suspend_count) == 0x44,
               "syscall.S: TASK_SUSPEND_COUNT");
 STATIC_ASSERT(AST_TERMINATE == 0x2, "syscall.S: AST_TERMINATE");
+STATIC_ASSERT(__builtin_offsetof(struct percpu, sched) == 64,
+              "syscall.S: PERCPU_SCHED");
+STATIC_ASSERT(__builtin_offsetof(struct sched_cpu, need_resched) == 0x41c,
+              "syscall.S: SCHED_NEED_RESCHED");
+
+void trap_stack_fault(uint64_t at)
+{
+	/* GNU Mach reports the word's own address for a user address that
+	 * does not read, the end of the word for one outside user space
+	 * (its range check fails there). */
+	exception_raise_current(EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
+	                        (int64_t)(at < USER_MAX_ADDRESS ? at : at + 8));
+}
 
 bool trap_stack_args(uint64_t *more, int count)
 {
@@ -79,14 +96,8 @@ bool trap_stack_args(uint64_t *more, int count)
 	for (int i = count - 1; i >= 0; i--) {
 		uint64_t at = rsp + 8 + 8 * (uint64_t)i;
 
-		if (unlikely(copyin((const void *)at, &more[i], 8) != 0)) {
-			/* GNU Mach reports the word's own address for a user
-			 * address that does not read, the end of the word
-			 * for one outside user space (its range check fails
-			 * there). */
-			exception_raise_current(
-			    EXC_BAD_ACCESS, KERN_INVALID_ADDRESS,
-			    (int64_t)(at < USER_MAX_ADDRESS ? at : at + 8));
+		if (unlikely(!trap_user_word(at, &more[i]))) {
+			trap_stack_fault(at);
 			return false;
 		}
 	}

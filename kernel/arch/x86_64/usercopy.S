@@ -1,6 +1,6 @@
 /*
- * user_copy: the copy behind copyin/copyout (copyio.c) between a user
- * range, already checked to lie in user space, and the kernel.  A page
+ * user_copy: the copy behind copyin/copyout (machine/copyio.h) between
+ * a user range, already checked to lie in user space, and the kernel.  A page
  * fault inside it is resolved as the thread's own (trap.c, through
  * kernel_user_fault) and the copy resumes; one that cannot be resolved
  * makes the copy return -1 (trap.c sets RIP to user_copy_fixup).  No
@@ -8,6 +8,7 @@
  * all, which is why this is assembly.
  *
  * int user_copy(void *dst, const void *src, size_t n): 0, or -1.
+ * The one load of user_read_word lies in the same range.
  */
 	.text
 	.globl	user_copy
@@ -20,6 +21,20 @@ user_copy_faults:			/* from here to user_copy_done */
 	movq	%rdx, %rcx
 	andq	$7, %rcx
 	rep movsb
+	xorl	%eax, %eax
+	ret
+
+/*
+ * user_read_word: the word at the user address %rax (below
+ * USER_MAX_ADDRESS - 8, checked by the caller) into %r11, %eax 0; or
+ * %eax -1 (the fixup) when it does not read.  Nothing else changes, and
+ * neither register carries a C argument, so C calls it from inline
+ * assembly (machine/trap_args.h) without moving or saving registers
+ * around it.
+ */
+	.globl	user_read_word
+user_read_word:
+	movq	(%rax), %r11
 	.globl	user_copy_done
 user_copy_done:
 	xorl	%eax, %eax

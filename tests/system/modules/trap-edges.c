@@ -730,25 +730,32 @@ static void check_set_self_state_registers(void)
 	       r);
 }
 
+/* Whether te_regs' trap gave back every register GNU Mach keeps (the
+ * argument registers, the callee-saved ones and rsp; not rcx and r11). */
+static int regs_preserved(void)
+{
+	int ok = 1;
+
+	for (int i = R_RDI; i <= R_R15; i++)
+		if (te_regs_got[i] != REG(i)) {
+			tap_diag("%s: %#lx", reg_names[i],
+			         (unsigned long)te_regs_got[i]);
+			ok = 0;
+		}
+	if (te_regs_got[R_RSP] != te_regs_sp)
+		ok = 0;
+	return ok;
+}
+
 static void check_registers(void)
 {
 	static const long numbers[] = {-60, -1, -28};
+	mach_port_t thread = mach_thread_self(), port = machr_new_receive();
+	kern_return_t kr;
 
 	for (unsigned k = 0; k < sizeof(numbers) / sizeof(numbers[0]); k++) {
-		int ok = 1;
-
 		te_regs(numbers[k]);
-		/* GNU Mach: the argument registers, the callee-saved ones
-		 * and rsp come back; rcx and r11 do not. */
-		for (int i = R_RDI; i <= R_R15; i++)
-			if (te_regs_got[i] != REG(i)) {
-				tap_diag("%s: %#lx", reg_names[i],
-				         (unsigned long)te_regs_got[i]);
-				ok = 0;
-			}
-		if (te_regs_got[R_RSP] != te_regs_sp)
-			ok = 0;
-		tap_ok(ok,
+		tap_ok(regs_preserved(),
 		       "trap %ld preserves rdi rsi rdx r10 r8 r9 rbx rbp "
 		       "r12-r15 rsp",
 		       numbers[k]);
@@ -757,6 +764,24 @@ static void check_registers(void)
 		         (unsigned long)te_regs_got[R_RCX],
 		         (unsigned long)te_regs_got[R_R11]);
 	}
+
+	/* mach_thread_self when THREAD_KERNEL_PORT is a port we hold only
+	 * the receive right of: the trap makes a send right (on Mach_R its
+	 * quick way gives up and the general way runs). */
+	kr = mach_port_insert_right(T, port, port, MACH_MSG_TYPE_MAKE_SEND);
+	if (kr == KERN_SUCCESS)
+		kr = thread_set_special_port(thread, THREAD_KERNEL_PORT, port);
+	if (kr == KERN_SUCCESS)
+		kr = mach_port_mod_refs(T, port, MACH_PORT_RIGHT_SEND, -1);
+	te_regs(-27);
+	tap_ok(kr == KERN_SUCCESS && te_regs_got[R_RAX] == port &&
+	           regs_preserved(),
+	       "mach_thread_self making a send right preserves the same "
+	       "registers (%#x, %#lx)",
+	       kr, (unsigned long)te_regs_got[R_RAX]);
+	(void)thread_set_special_port(thread, THREAD_KERNEL_PORT, thread);
+	(void)mach_port_destroy(T, port);
+	(void)mach_port_deallocate(T, thread);
 }
 
 /*
@@ -829,7 +854,7 @@ int main(int argc, char **argv)
 		mach_print("trap-edges: no console\n");
 	if (argc > 3)
 		probe_mask = strtoul(argv[3], NULL, 0);
-	tap_plan(62);
+	tap_plan(63);
 	exc_port = machr_new_receive();
 	(void)mach_port_insert_right(T, exc_port, exc_port,
 	                             MACH_MSG_TYPE_MAKE_SEND);
