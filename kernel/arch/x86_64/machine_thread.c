@@ -109,29 +109,54 @@ void machine_thread_setup(struct thread *t, bool user)
 	t->machine.ksp = (uint64_t)sp;
 }
 
-void machine_thread_load(struct thread *from, struct thread *to)
+/*
+ * Whether this CPU's FS base and user GS base registers are both 0 for
+ * sure.  User code cannot write them directly (CR4.FSGSBASE is clear);
+ * it can load a selector into FS or GS, which sets the base to the
+ * descriptor's, and every descriptor user code may load has base 0.  So
+ * a register holds what the kernel last wrote to it or 0: once the
+ * kernel wrote 0 to both, both stay 0 until it writes them again, and a
+ * switch to a thread with both bases 0 need not write them.
+ * Owned by: each CPU its own entry.
+ * Guarded by: being touched only by its CPU, with interrupts masked.
+ */
+static bool cpu_bases_zero[MAX_CPUS];
+
+/* Load T's FS/GS bases (0 for one the CPU cannot hold) into this CPU,
+ * number CPU.  Interrupts masked. */
+static void bases_load(unsigned cpu, const struct thread *t)
+{
+	uint64_t fs = canonical_or_0(t->machine.fs_base);
+	uint64_t gs = canonical_or_0(t->machine.gs_base);
+
+	wrmsr(MSR_FS_BASE, fs);
+	wrmsr(MSR_KERNEL_GS_BASE, gs);
+	cpu_bases_zero[cpu] = (fs | gs) == 0;
+}
+
+/*
+ * The bases are not read back when a thread leaves the CPU: the
+ * thread's record is what it runs with (a selector load by user code
+ * lasts until the thread is next switched in, as on GNU Mach, which also
+ * loads them from its record at every switch).
+ */
+struct thread *machine_switch(struct thread *from, struct thread *to)
 {
 	struct percpu *cpu = percpu_self();
 	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
 
-	if (from->user) {
+	if (from->user)
 		fxsave(&from->machine.fpu);
-		from->machine.fs_base = rdmsr(MSR_FS_BASE);
-		from->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	}
 	cpu->kstack_top = top;
 	gdt_set_kernel_stack(cpu->id, top);
 	if (to->user) {
 		fxrstor(&to->machine.fpu);
-		wrmsr(MSR_FS_BASE, canonical_or_0(to->machine.fs_base));
-		wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(to->machine.gs_base));
+		if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
+		    !cpu_bases_zero[cpu->id])
+			bases_load(cpu->id, to);
 	}
 	if (to->task->pmap != from->task->pmap)
-		pmap_activate(to->task->pmap);
-}
-
-struct thread *machine_switch(struct thread *from, struct thread *to)
-{
+		pmap_activate_masked(to->task->pmap);
 	return (struct thread *)switch_stacks(&from->machine.ksp,
 	                                      to->machine.ksp, from);
 }
@@ -140,8 +165,7 @@ void machine_thread_reload_bases(struct thread *t)
 {
 	unsigned long f = intr_save();
 
-	wrmsr(MSR_FS_BASE, canonical_or_0(t->machine.fs_base));
-	wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(t->machine.gs_base));
+	bases_load(cpu_id(), t);
 	intr_restore(f);
 }
 

@@ -122,6 +122,10 @@ int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa);
  */
 void pmap_activate(struct pmap *pmap);
 
+/* pmap_activate_masked: pmap_activate with interrupts masked by the
+ * caller (the context switch). */
+void pmap_activate_masked(struct pmap *pmap);
+
 /*
  * pmap_present: the translations of [START, END) in address order, at
  * most MAX: their addresses in VAS[] and physical pages in PAS[].  Only

@@ -43,16 +43,14 @@ struct thread;
 void machine_thread_setup(struct thread *thread, bool user);
 
 /*
- * machine_switch: save the calling thread's kernel context in FROM, run
+ * machine_switch: make TO's state this CPU's (kernel stack for traps,
+ * FPU/SSE registers, FS/GS bases, address space), FROM's FPU state being
+ * saved, then save the calling thread's kernel context in FROM and run
  * TO's.  Returns (in FROM) when something switches back; returns the
  * thread that ran just before, for sched_switch_done.
- * Locks: interrupts masked; no spinlock held but the run queue's.
+ * Locks: interrupts masked; no spinlock held.
  */
 struct thread *machine_switch(struct thread *from, struct thread *to);
-
-/* machine_thread_load: make TO's user state (FPU, FS/GS bases, kernel
- * stack for traps, address space) this CPU's, FROM's being saved. */
-void machine_thread_load(struct thread *from, struct thread *to);
 
 /* machine_thread_reload_bases: load the calling thread T's FS/GS bases
  * (after thread_set_state changed them). */
