@@ -249,8 +249,7 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
  * masked.
  */
 static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
-                                      struct thread *next,
-                                      uint64_t quantum_end)
+                                      struct thread *next, uint64_t quantum_end)
 {
 	uint64_t now;
 
