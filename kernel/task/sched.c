@@ -251,6 +251,7 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
                                       struct thread *next, uint64_t quantum_end)
 {
+	unsigned cpu = cpu_id();
 	uint64_t now;
 
 	/* SMP: NEXT may still be leaving the CPU it blocked on. */
@@ -265,10 +266,10 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	next->run_start = now;
 	next->state = THREAD_RUNNING;
 	atomic_store(&next->on_cpu, true);
-	next->last_cpu = cpu_id();
+	next->last_cpu = cpu;
 	next->quantum_end =
 	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
-	percpu_area[cpu_id()].current = next;
+	percpu_area[cpu].current = next;
 	s->switches++;
 	switch_done(machine_switch(cur, next));
 }
