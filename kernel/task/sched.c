@@ -17,6 +17,7 @@
 #include "kern/thread_block.h"
 #include "kern/waitq.h"
 #include "machine/cpu.h"
+#include "machine/switch.h"
 #include "task/sched.h"
 #include "task/task.h"
 
