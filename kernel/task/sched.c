@@ -17,6 +17,7 @@
 #include "kern/thread_block.h"
 #include "kern/waitq.h"
 #include "machine/cpu.h"
+#include "machine/switch.h"
 #include "task/sched.h"
 #include "task/task.h"
 
@@ -194,14 +195,21 @@ static struct thread *pick_next(struct sched_cpu *self)
 	return self->idle;
 }
 
+/* What sched_switch_done does, for the switches in this file. */
+static __always_inline void switch_done(struct thread *prev)
+{
+	/* Read before on_cpu clears: from then on another CPU may run a
+	 * thread that is not dead yet, to its end and its release. */
+	bool dead = prev->state == THREAD_DEAD;
+
+	atomic_store_explicit(&prev->on_cpu, false, memory_order_release);
+	if (dead)
+		thread_release(prev); /* the reference it held on itself */
+}
+
 void sched_switch_done(struct thread *prev)
 {
-	struct thread *cur = percpu_area[cpu_id()].current;
-
-	cur->run_start = this_cpu()->switch_ns; /* read by the switch */
-	atomic_store_explicit(&prev->on_cpu, false, memory_order_release);
-	if (prev->state == THREAD_DEAD)
-		thread_release(prev); /* the reference it held on itself */
+	switch_done(prev);
 }
 
 /*
@@ -241,28 +249,30 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
  * the rest of CUR's slice).  Returns when CUR runs again.  Interrupts
  * masked.
  */
-static void switch_to(struct sched_cpu *s, struct thread *cur,
-                      struct thread *next, uint64_t quantum_end)
+static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
+                                      struct thread *next, uint64_t quantum_end)
 {
-	struct thread *prev;
+	unsigned cpu = cpu_id();
 	uint64_t now;
 
 	/* SMP: NEXT may still be leaving the CPU it blocked on. */
 	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
 		cpu_relax();
-	now = clock_now_ns();
+	/* This CPU's clock, not clock_now_ns's shared one: a thread's run
+	 * starts and ends on the same CPU, which is all the accounting
+	 * needs; a slice's end is compared with other CPUs' clocks only by
+	 * the tick, a few microseconds more or less do not matter there. */
+	now = machine_clock_ns();
 	cur->user_ns += now - cur->run_start;
+	next->run_start = now;
 	next->state = THREAD_RUNNING;
 	atomic_store(&next->on_cpu, true);
-	next->last_cpu = cpu_id();
+	next->last_cpu = cpu;
 	next->quantum_end =
 	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
-	percpu_area[cpu_id()].current = next;
+	percpu_area[cpu].current = next;
 	s->switches++;
-	s->switch_ns = now;
-	machine_thread_load(cur, next);
-	prev = machine_switch(cur, next);
-	sched_switch_done(prev);
+	switch_done(machine_switch(cur, next));
 }
 
 void sched_block(void)

@@ -34,7 +34,6 @@ struct sched_cpu {
 	struct thread *handoff;         /* last thread woken here: run it
 	                                   next if the waker blocks */
 	uint64_t switches;              /* context switches on this CPU */
-	uint64_t switch_ns;             /* clock time of the last switch */
 };
 
 /* sched_init: the boot CPU's queue; the calling (boot) thread becomes

@@ -98,7 +98,7 @@ struct thread {
 	struct port *ith_exception; /* THREAD_EXCEPTION_PORT, or NULL */
 	struct port *reply_port;    /* mig reply port for kernel RPCs, unused */
 	uint64_t user_ns, system_ns; /* time spent */
-	uint64_t run_start;          /* clock_now_ns() when it last got a CPU */
+	uint64_t run_start;          /* machine_clock_ns() at its switch-in */
 	uint64_t creation_ns;
 	void *kstack;          /* kernel stack base (KSTACK_SIZE bytes) */
 	void (*entry)(void *); /* kernel threads: the function to run */

@@ -1,9 +1,8 @@
 /*
  * The machine half of threads on x86_64: a new thread's first kernel
- * stack frame, the context switch around switch_stacks (switch.S), the
- * per-thread state a CPU loads when it switches (kernel stack for
- * traps, FS/GS bases, FPU/SSE registers, address space), and the SYSCALL
- * and SSE setup of a CPU.
+ * stack frame, the FS/GS bases a CPU loads when it switches (the switch
+ * itself is inline in the scheduler: machine/switch.h, around
+ * switch_stacks in switch.S), and the SYSCALL and SSE setup of a CPU.
  */
 #include "kern/percpu.h"
 #include "kern/string.h"
@@ -11,6 +10,7 @@
 #include "machine/io.h"
 #include "machine/pmap.h"
 #include "machine/segments.h"
+#include "machine/switch.h"
 #include "machine/thread.h"
 #include "task/task.h"
 #include "task/thread.h"
@@ -30,7 +30,6 @@
 #define USER_RFLAGS 0x202UL
 
 extern char thread_trampoline[], syscall_entry[];
-extern uint64_t switch_stacks(uint64_t *save_ksp, uint64_t new_ksp, void *prev);
 
 /* FXSAVE image after FNINIT with MXCSR at its reset value. */
 static struct fpu_state fpu_initial;
@@ -43,16 +42,6 @@ static inline void write_cr0(uint64_t v)
 static inline void write_cr4(uint64_t v)
 {
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
-
-static inline void fxsave(struct fpu_state *s)
-{
-	__asm__ volatile("fxsave64 %0" : "=m"(*s));
-}
-
-static inline void fxrstor(const struct fpu_state *s)
-{
-	__asm__ volatile("fxrstor64 %0" : : "m"(*s));
 }
 
 /* A base register value WRMSR accepts (a canonical address), or 0. */
@@ -68,7 +57,7 @@ void machine_fpu_init(void)
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_XMMEXCPT);
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-	fxsave(&fpu_initial);
+	machine_fxsave(&fpu_initial);
 }
 
 void machine_syscall_init(void)
@@ -109,39 +98,34 @@ void machine_thread_setup(struct thread *t, bool user)
 	t->machine.ksp = (uint64_t)sp;
 }
 
-void machine_thread_load(struct thread *from, struct thread *to)
-{
-	struct percpu *cpu = percpu_self();
-	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
+/*
+ * machine_cpu_bases_zero (machine/switch.h): user code cannot write the
+ * base registers directly (CR4.FSGSBASE is clear); it can load a
+ * selector into FS or GS, which sets the base to the descriptor's, and
+ * every descriptor user code may load has base 0.  So a register holds
+ * what the kernel last wrote to it or 0: once the kernel wrote 0 to
+ * both, both stay 0 until it writes them again, and a switch to a thread
+ * with both bases 0 need not write them.  A selector load by user code
+ * lasts until the thread is next switched in (as on GNU Mach, which also
+ * loads the bases from its record at every switch).
+ */
+bool machine_cpu_bases_zero[MAX_CPUS];
 
-	if (from->user) {
-		fxsave(&from->machine.fpu);
-		from->machine.fs_base = rdmsr(MSR_FS_BASE);
-		from->machine.gs_base = rdmsr(MSR_KERNEL_GS_BASE);
-	}
-	cpu->kstack_top = top;
-	gdt_set_kernel_stack(cpu->id, top);
-	if (to->user) {
-		fxrstor(&to->machine.fpu);
-		wrmsr(MSR_FS_BASE, canonical_or_0(to->machine.fs_base));
-		wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(to->machine.gs_base));
-	}
-	if (to->task->pmap != from->task->pmap)
-		pmap_activate(to->task->pmap);
-}
-
-struct thread *machine_switch(struct thread *from, struct thread *to)
+void machine_bases_load(unsigned cpu, const struct thread *t)
 {
-	return (struct thread *)switch_stacks(&from->machine.ksp,
-	                                      to->machine.ksp, from);
+	uint64_t fs = canonical_or_0(t->machine.fs_base);
+	uint64_t gs = canonical_or_0(t->machine.gs_base);
+
+	wrmsr(MSR_FS_BASE, fs);
+	wrmsr(MSR_KERNEL_GS_BASE, gs);
+	machine_cpu_bases_zero[cpu] = (fs | gs) == 0;
 }
 
 void machine_thread_reload_bases(struct thread *t)
 {
 	unsigned long f = intr_save();
 
-	wrmsr(MSR_FS_BASE, canonical_or_0(t->machine.fs_base));
-	wrmsr(MSR_KERNEL_GS_BASE, canonical_or_0(t->machine.gs_base));
+	machine_bases_load(cpu_id(), t);
 	intr_restore(f);
 }
 

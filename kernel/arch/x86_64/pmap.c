@@ -544,21 +544,31 @@ int pmap_extract(struct pmap *pmap, vaddr_t va, paddr_t *pa)
 	return found;
 }
 
-void pmap_activate(struct pmap *pmap)
+void pmap_activate_masked(struct pmap *pmap)
 {
-	unsigned long f = intr_save();
 	unsigned cpu = cpu_id();
 	struct pmap *old = cpu_pmap[cpu];
 
 	if (!pmap)
 		pmap = &kernel_pmap;
-	if (pmap != old) {
-		atomic_fetch_or(&pmap->active, 1ULL << cpu);
-		write_cr3(pmap->pml4_pa);
-		if (old)
-			atomic_fetch_and(&old->active, ~(1ULL << cpu));
-		cpu_pmap[cpu] = pmap;
-	}
+	if (pmap == old)
+		return;
+	/* In the mask before CR3 holds it: a shootdown of PMAP's entries
+	 * reaches this CPU from now on (and the old one's until it left). */
+	atomic_fetch_or_explicit(&pmap->active, 1ULL << cpu,
+	                         memory_order_seq_cst);
+	write_cr3(pmap->pml4_pa);
+	if (old)
+		atomic_fetch_and_explicit(&old->active, ~(1ULL << cpu),
+		                          memory_order_seq_cst);
+	cpu_pmap[cpu] = pmap;
+}
+
+void pmap_activate(struct pmap *pmap)
+{
+	unsigned long f = intr_save();
+
+	pmap_activate_masked(pmap);
 	intr_restore(f);
 }
 

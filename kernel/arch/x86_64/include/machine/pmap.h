@@ -141,6 +141,10 @@ bool pmap_copy_user(struct pmap *dst_pmap, vaddr_t dst, struct pmap *src_pmap,
  */
 void pmap_activate(struct pmap *pmap);
 
+/* pmap_activate_masked: pmap_activate with interrupts masked by the
+ * caller (the context switch). */
+void pmap_activate_masked(struct pmap *pmap);
+
 /*
  * pmap_present: the translations of [START, END) in address order, at
  * most MAX: their addresses in VAS[] and physical pages in PAS[].  Only

@@ -25,8 +25,8 @@ struct fpu_state {
  *   (thread_get/set_state) only while it is stopped.
  */
 struct machine_thread {
-	uint64_t ksp;             /* saved kernel RSP while switched out */
-	struct trap_frame *frame; /* user registers, at the stack top */
+	uint64_t ksp;              /* saved kernel RSP while switched out */
+	struct trap_frame *frame;  /* user registers, at the stack top */
 	uint64_t fs_base, gs_base; /* as set; loaded only if canonical */
 	bool fpu_used;             /* has run in user mode, or had its FPU
 	                              state set: thread_get_state shows it */
@@ -42,17 +42,7 @@ struct thread;
  */
 void machine_thread_setup(struct thread *thread, bool user);
 
-/*
- * machine_switch: save the calling thread's kernel context in FROM, run
- * TO's.  Returns (in FROM) when something switches back; returns the
- * thread that ran just before, for sched_switch_done.
- * Locks: interrupts masked; no spinlock held but the run queue's.
- */
-struct thread *machine_switch(struct thread *from, struct thread *to);
-
-/* machine_thread_load: make TO's user state (FPU, FS/GS bases, kernel
- * stack for traps, address space) this CPU's, FROM's being saved. */
-void machine_thread_load(struct thread *from, struct thread *to);
+/* machine_switch: see machine/switch.h. */
 
 /* machine_thread_reload_bases: load the calling thread T's FS/GS bases
  * (after thread_set_state changed them). */
