@@ -16,39 +16,39 @@
 #include "kern/panic.h"
 #include "machine/cpu.h"
 
-/* `owner` holds the holder's cpu_id() + 1, so that a zeroed lock is a
- * free one. */
-#define SPIN_NO_OWNER   0
-#define SPIN_OWNER(cpu) ((int)(cpu) + 1)
+/* The lock word holds its holder's cpu_id() + 1: 0 is a free lock (a
+ * zeroed lock is a free one), and who holds it is known in the same
+ * word that is taken atomically. */
+#define SPIN_NO_OWNER   0u
+#define SPIN_OWNER(cpu) ((unsigned)(cpu) + 1)
 
 /*
  * A spinlock.
  * Owned by: the structure it is embedded in.
- * Guarded by: itself; `owner` is written only by the holder.
+ * Guarded by: itself: `holder` goes from SPIN_NO_OWNER to the taker's
+ *   number by compare-and-exchange, and back by the holder alone.
  */
 typedef struct spinlock {
-	atomic_uint locked; /* 0 free, 1 held */
-	int owner;          /* SPIN_OWNER(holder), or SPIN_NO_OWNER */
+	atomic_uint holder; /* SPIN_OWNER(holder's CPU), or SPIN_NO_OWNER */
 	const char *name;   /* for panic messages */
 } spinlock_t;
 
 #define SPINLOCK_INIT(n)                                                       \
 	{                                                                      \
-		.locked = 0, .owner = SPIN_NO_OWNER, .name = (n)               \
+		.holder = SPIN_NO_OWNER, .name = (n)                           \
 	}
 
 static __always_inline void spin_init(spinlock_t *l, const char *name)
 {
-	atomic_init(&l->locked, 0);
-	l->owner = SPIN_NO_OWNER;
+	atomic_init(&l->holder, SPIN_NO_OWNER);
 	l->name = name;
 }
 
-/* True when the calling CPU holds L: only the holder writes its own
- * number in `owner`, and clears it before it releases L. */
+/* True when the calling CPU holds L: only the holder's number there is
+ * this CPU's. */
 static __always_inline bool spin_held(const spinlock_t *l)
 {
-	return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) ==
+	return atomic_load_explicit(&l->holder, memory_order_relaxed) ==
 	       SPIN_OWNER(cpu_id());
 }
 
@@ -60,24 +60,28 @@ static __always_inline bool spin_held(const spinlock_t *l)
  */
 static __always_inline void spin_lock_masked(spinlock_t *l)
 {
+	unsigned me = SPIN_OWNER(cpu_id()), seen = SPIN_NO_OWNER;
+
 	/* Taken at once, it was not ours; only a wait may be a deadlock on
 	 * ourselves. */
-	while (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
-		if (unlikely(spin_held(l)))
+	while (!atomic_compare_exchange_weak_explicit(&l->holder, &seen, me,
+	                                              memory_order_acquire,
+	                                              memory_order_relaxed)) {
+		if (unlikely(seen == me))
 			panic("spinlock %s: taken twice by cpu %u", l->name,
 			      cpu_id());
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
+		while (atomic_load_explicit(&l->holder, memory_order_relaxed) !=
+		       SPIN_NO_OWNER)
 			cpu_relax();
+		seen = SPIN_NO_OWNER;
 	}
-	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
 }
 
 static __always_inline void spin_unlock_masked(spinlock_t *l)
 {
 	if (unlikely(!spin_held(l)))
 		panic("spinlock %s: released but not held", l->name);
-	__atomic_store_n(&l->owner, SPIN_NO_OWNER, __ATOMIC_RELAXED);
-	atomic_store_explicit(&l->locked, 0, memory_order_release);
+	atomic_store_explicit(&l->holder, SPIN_NO_OWNER, memory_order_release);
 }
 
 /*
@@ -102,13 +106,16 @@ static __always_inline unsigned long spin_lock(spinlock_t *l)
  */
 static __always_inline bool spin_trylock_masked(spinlock_t *l)
 {
-	if (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire)) {
-		if (unlikely(spin_held(l)))
+	unsigned me = SPIN_OWNER(cpu_id()), seen = SPIN_NO_OWNER;
+
+	if (!atomic_compare_exchange_strong_explicit(&l->holder, &seen, me,
+	                                             memory_order_acquire,
+	                                             memory_order_relaxed)) {
+		if (unlikely(seen == me))
 			panic("spinlock %s: taken twice by cpu %u", l->name,
 			      cpu_id());
 		return false;
 	}
-	__atomic_store_n(&l->owner, SPIN_OWNER(cpu_id()), __ATOMIC_RELAXED);
 	return true;
 }
 

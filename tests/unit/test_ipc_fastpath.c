@@ -316,11 +316,9 @@ static void test_busy_reply_port_is_refused(void **state)
 	header(&m, to_server, MACH_MSG_TYPE_COPY_SEND, reply,
 	       MACH_MSG_TYPE_MAKE_SEND_ONCE, body_size(0));
 	/* Another CPU holds the reply port: the fast path does not wait. */
-	atomic_store(&rp->object.lock.locked, 1);
-	rp->object.lock.owner = SPIN_OWNER(77); /* another CPU */
+	atomic_store(&rp->object.lock.holder, SPIN_OWNER(77)); /* another CPU */
 	taken = fast_send(sa, &m, body_size(0));
-	rp->object.lock.owner = SPIN_NO_OWNER;
-	atomic_store(&rp->object.lock.locked, 0);
+	atomic_store(&rp->object.lock.holder, SPIN_NO_OWNER);
 	assert_false(taken);
 	assert_int_equal(status(sa, reply).mps_sorights, 0);
 }
