@@ -171,6 +171,7 @@ void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 	       n->start <= end) {
 		if (entries_mergeable(e, n)) {
 			e->end = n->end;
+			e->pmapped |= n->pmapped;
 			map_entry_unlink_free(map, n);
 		} else {
 			e = n;
@@ -257,9 +258,12 @@ struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
 	return map;
 }
 
-static void pmap_remove_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+/* Unmap [START, END) of E's range from the page tables, unless no fault
+ * ever entered a translation for E. */
+static void pmap_remove_range(struct vm_map *map, const struct vm_map_entry *e,
+                              vaddr_t start, vaddr_t end)
 {
-	if (map->ops != NULL && map->ops->remove != NULL)
+	if (e->pmapped && map->ops != NULL && map->ops->remove != NULL)
 		map->ops->remove(map->pmap, start, end);
 }
 
@@ -269,7 +273,7 @@ void vm_map_destroy(struct vm_map *map)
 	unsigned long flags = spin_lock(&map->lock);
 
 	while ((e = map_entry_of(map->tree.root)) != NULL) {
-		pmap_remove_range(map, e->start, e->end);
+		pmap_remove_range(map, e, e->start, e->end);
 		map_wired_account(map, e, e->start, e->end, false);
 		map_entry_unlink_free(map, e);
 	}
@@ -522,18 +526,18 @@ void map_remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 	while (e != NULL && e->start < end) {
 		next = map_entry_next(e);
 		if (e->start < start) {
-			pmap_remove_range(map, start, e->end);
+			pmap_remove_range(map, e, start, e->end);
 			entry_drop_pages(e, start, e->end);
 			map_wired_account(map, e, start, e->end, false);
 			e->end = start;
 		} else if (end < e->end) {
-			pmap_remove_range(map, e->start, end);
+			pmap_remove_range(map, e, e->start, end);
 			entry_drop_pages(e, e->start, end);
 			map_wired_account(map, e, e->start, end, false);
 			e->offset += end - e->start;
 			e->start = end;
 		} else {
-			pmap_remove_range(map, e->start, e->end);
+			pmap_remove_range(map, e, e->start, e->end);
 			map_wired_account(map, e, e->start, e->end, false);
 			map_entry_unlink_free(map, e);
 		}
@@ -588,7 +592,7 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
 	if (e->protection == VM_PROT_NONE && e->wired_count != 0)
 		map_entry_set_wired(map, e, false);
 	/* Only a lost right needs the page tables; gains come by fault. */
-	if ((old & ~e->protection) != 0 && map->ops != NULL &&
+	if ((old & ~e->protection) != 0 && e->pmapped && map->ops != NULL &&
 	    map->ops->protect != NULL)
 		map->ops->protect(map->pmap, e->start, e->end, e->protection);
 }
@@ -794,6 +798,7 @@ kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
 	if (kr == KERN_SUCCESS) {
 		vm_object_collapse(e->object);
 		lookup_fill(e, addr, &r);
+		e->pmapped = true; /* FN may enter a translation */
 		kr = fn(ctx, addr, &r);
 	}
 	spin_unlock(&map->lock, flags);

@@ -58,6 +58,10 @@ struct vm_map_entry {
 	                             first write shadows it for this entry */
 	bool device;              /* maps a kernel memory object (the time
 	                             page): wiring it counts no page */
+	bool pmapped;             /* a fault has been resolved through it,
+	                             so the pmap may hold translations of
+	                             its range; until then removals and
+	                             protections skip the page tables */
 	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
 	struct vm_map *map;       /* the map it is in (set when linked) */

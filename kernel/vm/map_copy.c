@@ -49,8 +49,8 @@ static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
 	}
 	vm_object_reference(e->object);
 	e->needs_copy = n->needs_copy = true;
-	if ((e->protection & VM_PROT_WRITE) && parent->ops != NULL &&
-	    parent->ops->protect != NULL)
+	if ((e->protection & VM_PROT_WRITE) && e->pmapped &&
+	    parent->ops != NULL && parent->ops->protect != NULL)
 		parent->ops->protect(parent->pmap, e->start, e->end,
 		                     e->protection & ~VM_PROT_WRITE);
 	return KERN_SUCCESS;
@@ -85,6 +85,7 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
 			break;
 		}
 		n->wired_count = 0; /* wiring is not inherited */
+		n->pmapped = false; /* CHILD's page tables are empty */
 		map_entry_link(child, n);
 	}
 	/* New needs-copy flags may have made neighbours equal. */
@@ -145,7 +146,7 @@ static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
 		vm_object_reference(obj);
 		if (!dealloc && !e->needs_copy) {
 			e->needs_copy = true;
-			if ((e->protection & VM_PROT_WRITE) &&
+			if ((e->protection & VM_PROT_WRITE) && e->pmapped &&
 			    map->ops != NULL && map->ops->protect != NULL)
 				map->ops->protect(map->pmap, e->start, e->end,
 				                  e->protection &

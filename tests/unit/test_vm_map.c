@@ -136,6 +136,24 @@ static vaddr_t enter_any(vaddr_t hint, uint64_t size)
 	return a;
 }
 
+static kern_return_t fault_nothing(void *ctx, vaddr_t addr,
+                                   const struct vm_map_lookup_result *r)
+{
+	(void)ctx;
+	(void)addr;
+	(void)r;
+	return KERN_SUCCESS;
+}
+
+/* Resolve a read fault at ADDR, as the fault path does before it enters a
+ * translation: from then on the region's changes must reach the pmap. */
+static void touch(vaddr_t addr)
+{
+	assert_int_equal(
+	    vm_map_lookup_apply(map, addr, VM_PROT_NONE, fault_nothing, NULL),
+	    KERN_SUCCESS);
+}
+
 /* The region at or after ADDR: its start and size (0 if none). */
 struct region {
 	vaddr_t start;
@@ -389,6 +407,7 @@ static void test_remove_splits_at_both_edges(void **state)
 
 	(void)state;
 	enter_fixed(MMIN, 10 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	/* Start truncated, end rounded. */
 	assert_int_equal(
@@ -414,6 +433,9 @@ static void test_remove_spanning_entries_and_holes(void **state)
 	enter_fixed(MMIN, 2 * PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 4 * PG, 2 * PG, R, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 8 * PG, 2 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	touch(MMIN + 4 * PG);
+	touch(MMIN + 8 * PG);
 	ncalls = 0;
 	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 9 * PG),
 	                 KERN_SUCCESS);
@@ -487,6 +509,7 @@ static void test_protect_splits_and_merges_back(void **state)
 {
 	(void)state;
 	enter_fixed(MMIN, 10 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	assert_int_equal(
 	    vm_map_protect(map, MMIN + 2 * PG + 1, MMIN + 4 * PG - 1, false, R),
@@ -520,6 +543,7 @@ static void test_protect_set_max_lowers_current(void **state)
 
 	(void)state;
 	enter_fixed(MMIN, 2 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	assert_int_equal(vm_map_protect(map, MMIN, MMIN + PG, true, R),
 	                 KERN_SUCCESS);
@@ -630,12 +654,60 @@ static void test_destroy_unmaps_every_region(void **state)
 	enter_fixed(MMIN, PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 2 * PG, PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 4 * PG, PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	touch(MMIN + 2 * PG);
+	touch(MMIN + 4 * PG);
 	ncalls = 0;
 	vm_map_destroy(map);
 	map = NULL;
 	assert_int_equal(ncalls, 3);
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(calls[i].op, 'r');
+}
+
+static void test_untouched_regions_never_reach_the_pmap(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	enter_fixed(MMIN + 8 * PG, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	ncalls = 0;
+	/* No fault went through them: no translation can exist. */
+	assert_int_equal(vm_map_protect(map, MMIN, MMIN + 4 * PG, false, R),
+	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_protect(map, MMIN + 8 * PG, MMIN + 12 * PG, false, R),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 0);
+	/* A fault in one piece: its changes reach the pmap, the others'
+	 * still do not. */
+	touch(MMIN + 9 * PG);
+	assert_int_equal(vm_map_remove(map, MMIN, MMIN + 12 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 1);
+	assert_int_equal(calls[0].op, 'r');
+	assert_int_equal(calls[0].start, MMIN + 8 * PG);
+	assert_int_equal(calls[0].end, MMIN + 12 * PG);
+}
+
+static void test_merged_region_keeps_reaching_the_pmap(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	/* Split, then merged back: the touched part's translations still
+	 * count. */
+	assert_int_equal(
+	    vm_map_protect(map, MMIN + 2 * PG, MMIN + 4 * PG, false, R),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_map_protect(map, MMIN, MMIN + 4 * PG, false, RW),
+	                 KERN_SUCCESS);
+	assert_int_equal(nregions(), 1);
+	ncalls = 0;
+	assert_int_equal(vm_map_remove(map, MMIN + 3 * PG, MMIN + 4 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 1);
 }
 
 static void test_null_ops_are_allowed(void **state)
@@ -943,6 +1015,8 @@ int main(void)
 	    MAP_TEST(test_lookup_for_faults),
 	    MAP_TEST(test_region_at_after_and_past_last),
 	    MAP_TEST(test_destroy_unmaps_every_region),
+	    MAP_TEST(test_untouched_regions_never_reach_the_pmap),
+	    MAP_TEST(test_merged_region_keeps_reaching_the_pmap),
 	    MAP_TEST(test_null_ops_are_allowed),
 	    MAP_TEST(test_checker_catches_unmerged_and_overlap),
 	    MAP_TEST(test_split_failure_gives_back_first_spare),
