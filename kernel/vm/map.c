@@ -117,6 +117,11 @@ void map_entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
+	/* A range mapped from inside or the end of the known-full span
+	 * extends it. */
+	if (e->start >= map->full_lo && e->start <= map->full_hi &&
+	    e->end > map->full_hi)
+		map->full_hi = e->end;
 	e->map = map;
 	e->mapper_link = (struct list){NULL, NULL};
 	entry_mapper(e);
@@ -158,6 +163,19 @@ static bool entries_mergeable(const struct vm_map_entry *a,
 	        a->offset + (a->end - a->start) == b->offset);
 }
 
+/* Make A (with B after it) one entry if they could be; true if so (B
+ * is freed). */
+static bool entries_merge(struct vm_map *map, struct vm_map_entry *a,
+                          struct vm_map_entry *b)
+{
+	if (!entries_mergeable(a, b))
+		return false;
+	a->end = b->end;
+	a->pmapped |= b->pmapped;
+	map_entry_unlink_free(map, b);
+	return true;
+}
+
 /* Merge every mergeable pair of neighbours touching [START, END]. */
 void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
@@ -169,14 +187,29 @@ void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 		e = entry_prev(e);
 	while (e != NULL && (n = map_entry_next(e)) != NULL &&
 	       n->start <= end) {
-		if (entries_mergeable(e, n)) {
-			e->end = n->end;
-			e->pmapped |= n->pmapped;
-			map_entry_unlink_free(map, n);
-		} else {
+		if (!entries_merge(map, e, n))
 			e = n;
-		}
 	}
+}
+
+/* Merge E with its neighbours where they could be one entry (E may be
+ * freed). */
+void map_merge_neighbours(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vm_map_entry *p = entry_prev(e), *n = map_entry_next(e);
+
+	if (n != NULL)
+		(void)entries_merge(map, e, n);
+	if (p != NULL)
+		(void)entries_merge(map, p, e);
+}
+
+/* [START, END) of MAP no longer maps anything (its entries are going):
+ * forget that it was known full (map->full_lo, full_hi). */
+void map_full_cut(struct vm_map *map, vaddr_t start, vaddr_t end)
+{
+	if (start < map->full_hi && end > map->full_lo)
+		map->full_hi = start > map->full_lo ? start : map->full_lo;
 }
 
 /*
@@ -255,6 +288,7 @@ struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
 	map->max_wired = VM_MAP_WIRED_DEFAULT;
 	map->pmap = pmap;
 	map->ops = ops;
+	map->full_lo = map->full_hi = min;
 	return map;
 }
 
@@ -289,25 +323,45 @@ void vm_map_set_entry_limit(struct vm_map *map, unsigned limit)
 	spin_unlock(&map->lock, flags);
 }
 
-/* Find a free, MASK-aligned range of SIZE bytes at or above START. */
-bool map_find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
+/* Find a free, MASK-aligned range of SIZE bytes at or above START (and
+ * remember how far the map is full from START on). */
+bool map_find_space(struct vm_map *map, vaddr_t start, uint64_t size,
                     vaddr_t mask, vaddr_t *found)
 {
 	struct vm_map_entry *e;
+	vaddr_t from, full; /* [from, full) seen mapped without a hole */
 
+	/* No free range starts inside the known-full span. */
+	if (start >= map->full_lo && start < map->full_hi)
+		start = map->full_hi;
+	from = full = start;
+	e = map_entry_at_or_after(map, start);
 	for (;;) {
 		if (start > ~mask)
 			return false;
 		start = (start + mask) & ~mask;
 		if (start >= map->max || size > map->max - start)
 			return false;
-		e = map_entry_at_or_after(map, start);
-		if (e == NULL || start + size <= e->start) {
-			*found = start;
-			return true;
-		}
+		while (e != NULL && e->end <= start)
+			e = map_entry_next(e);
+		if (e == NULL || start + size <= e->start)
+			break;
+		if (e->start <= full)
+			full = e->end;
 		start = e->end;
+		e = map_entry_next(e);
 	}
+	*found = start;
+	if (full > from) {
+		if (from >= map->full_lo && from <= map->full_hi) {
+			if (full > map->full_hi)
+				map->full_hi = full;
+		} else {
+			map->full_lo = from;
+			map->full_hi = full;
+		}
+	}
+	return true;
 }
 
 /* vm_map_enter and vm_map_enter_object: OBJECT (or NULL) with OFFSET
@@ -523,6 +577,7 @@ void map_remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e = map_entry_at_or_after(map, start), *next;
 
+	map_full_cut(map, start, end);
 	while (e != NULL && e->start < end) {
 		next = map_entry_next(e);
 		if (e->start < start) {
@@ -857,6 +912,20 @@ bool vm_map_check(struct vm_map *map)
 	return ok;
 }
 
+vaddr_t vm_map_lowest(struct vm_map *map)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+	vaddr_t lowest;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = map_entry_of(avl_first(&map->tree));
+	lowest = e != NULL ? e->start : 0;
+	spin_unlock(&map->lock, flags);
+	return lowest;
+}
+
 void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
 {
 	struct vm_map_entry *e;
@@ -876,20 +945,26 @@ void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
  * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS or KERN_PROTECTION_FAILURE.
  */
 kern_return_t map_range_allows(struct vm_map *map, vaddr_t start, vaddr_t end,
-                               vm_prot_t prot)
+                               vm_prot_t prot, struct vm_map_entry **first,
+                               struct vm_map_entry **last)
 {
-	struct vm_map_entry *e, *first = map_entry_lookup(map, start);
-	vaddr_t covered = start;
+	struct vm_map_entry *e = map_entry_lookup(map, start), *prev = NULL;
 
-	for (e = first; e != NULL && e->start < end; e = map_entry_next(e)) {
-		if (e->start > covered)
-			break;
+	if (first != NULL)
+		*first = e;
+	for (; e != NULL; e = map_entry_next(e)) {
+		if (prev != NULL && e->start > prev->end)
+			break; /* a hole */
 		if ((e->protection & prot) != prot)
 			return KERN_PROTECTION_FAILURE;
-		covered = e->end;
+		prev = e;
+		if (e->end >= end) {
+			if (last != NULL)
+				*last = e;
+			return KERN_SUCCESS;
+		}
 	}
-	return first != NULL && covered >= end ? KERN_SUCCESS
-	                                       : KERN_INVALID_ADDRESS;
+	return KERN_INVALID_ADDRESS;
 }
 
 kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
@@ -906,7 +981,7 @@ kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
 	if (start >= end)
 		return KERN_SUCCESS;
 	flags = spin_lock(&map->lock);
-	kr = map_range_allows(map, start, end, prot);
+	kr = map_range_allows(map, start, end, prot, NULL, NULL);
 	spin_unlock(&map->lock, flags);
 	return kr;
 }

@@ -101,6 +101,11 @@ struct vm_map {
 	                         made by vm_map/vm_allocate are wired */
 	void *pmap;           /* handed to ops */
 	const struct vm_map_pmap_ops *ops;
+	vaddr_t full_lo, full_hi; /* [full_lo, full_hi) is known to be
+	                             mapped without a hole (nothing is known
+	                             when they are equal): a search for free
+	                             space that starts inside goes on from
+	                             full_hi */
 };
 
 /* What the fault path needs to know about one address (vm_map_lookup). */
@@ -265,6 +270,10 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
  * region, or one not touched yet).  Locks: map->lock not held.
  */
 struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr);
+
+/* vm_map_lowest: the start of MAP's lowest region, or 0 when it has
+ * none.  Locks: map->lock not held. */
+vaddr_t vm_map_lowest(struct vm_map *map);
 
 /* vm_map_mark_shared: the region containing ADDR (if any) is shared with
  * another map from now on.  Locks: map->lock not held. */

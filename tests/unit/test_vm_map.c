@@ -207,6 +207,34 @@ static void test_enter_anywhere_starts_at_hint_and_skips_regions(void **state)
 	assert_int_equal(nregions(), 5);
 }
 
+static void test_enter_anywhere_finds_holes_left_in_a_full_run(void **state)
+{
+	(void)state;
+	/* Distinct attributes: one entry each. */
+	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
+	assert_int_equal(enter_any(0, 2 * PG), MMIN + PG);
+	enter_fixed(MMIN + 3 * PG, PG, R, ALL, VM_INHERIT_NONE);
+	assert_int_equal(enter_any(MMIN, PG), MMIN + 4 * PG);
+	/* A hole freed inside the run searched before is found again. */
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, PG), MMIN + PG);
+	/* A hole too small is passed over, then used by what fits. */
+	assert_int_equal(vm_map_remove(map, MMIN, MMIN + PG), KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, 2 * PG), MMIN + 5 * PG);
+	assert_int_equal(enter_any(MMIN, PG), MMIN);
+	/* A search from inside the run still honours its mask. */
+	{
+		vaddr_t a = MMIN;
+
+		assert_int_equal(vm_map_enter(map, &a, PG, 16 * PG - 1, true,
+		                              RW, ALL, VM_INHERIT_COPY),
+		                 KERN_SUCCESS);
+		assert_int_equal(a, MMIN + 16 * PG);
+	}
+	assert_true(vm_map_check(map));
+}
+
 static void test_enter_anywhere_honours_mask(void **state)
 {
 	vaddr_t a = 0;
@@ -999,6 +1027,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    MAP_TEST(test_enter_anywhere_is_first_fit_from_minimum),
 	    MAP_TEST(test_enter_anywhere_starts_at_hint_and_skips_regions),
+	    MAP_TEST(test_enter_anywhere_finds_holes_left_in_a_full_run),
 	    MAP_TEST(test_enter_anywhere_honours_mask),
 	    MAP_TEST(test_enter_anywhere_full_map_is_no_space),
 	    MAP_TEST(test_enter_rounds_address_down_and_size_up),
