@@ -117,11 +117,10 @@ void map_entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
-	/* A range mapped from inside or the end of the known-full span
-	 * extends it. */
-	if (e->start >= map->full_lo && e->start <= map->full_hi &&
-	    e->end > map->full_hi)
-		map->full_hi = e->end;
+	/* Mapping more makes no free range longer; one mapped from the
+	 * end of the searched span extends it. */
+	if (e->start == map->scan_hi)
+		map->scan_hi = e->end;
 	e->map = map;
 	e->mapper_link = (struct list){NULL, NULL};
 	entry_mapper(e);
@@ -204,12 +203,17 @@ void map_merge_neighbours(struct vm_map *map, struct vm_map_entry *e)
 		(void)entries_merge(map, p, e);
 }
 
-/* [START, END) of MAP no longer maps anything (its entries are going):
- * forget that it was known full (map->full_lo, full_hi). */
-void map_full_cut(struct vm_map *map, vaddr_t start, vaddr_t end)
+/* [START, END) of MAP is being unmapped; BOUNDARY is the end of what
+ * stays mapped just below START (START itself when an entry is trimmed
+ * there, else the end of the entry before, or anything lower): keep the
+ * search's knowledge (map->scan_*) true. */
+void map_scan_cut(struct vm_map *map, vaddr_t start, vaddr_t end,
+                  vaddr_t boundary)
 {
-	if (start < map->full_hi && end > map->full_lo)
-		map->full_hi = start > map->full_lo ? start : map->full_lo;
+	/* Below BOUNDARY nothing changes and BOUNDARY - 1 stays mapped. */
+	if (start < map->scan_hi && end > map->scan_lo)
+		map->scan_hi =
+		    boundary > map->scan_lo ? boundary : map->scan_lo;
 }
 
 /*
@@ -288,7 +292,7 @@ struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
 	map->max_wired = VM_MAP_WIRED_DEFAULT;
 	map->pmap = pmap;
 	map->ops = ops;
-	map->full_lo = map->full_hi = min;
+	map->scan_lo = map->scan_hi = min;
 	return map;
 }
 
@@ -323,18 +327,30 @@ void vm_map_set_entry_limit(struct vm_map *map, unsigned limit)
 	spin_unlock(&map->lock, flags);
 }
 
+/* Account entry E met by a search that has seen [from, *POS) so far:
+ * the free range before it, and how far the search has seen. */
+static void scan_note(const struct vm_map_entry *e, vaddr_t *pos, uint64_t *gap)
+{
+	if (e->start > *pos && e->start - *pos > *gap)
+		*gap = e->start - *pos;
+	if (e->end > *pos)
+		*pos = e->end;
+}
+
 /* Find a free, MASK-aligned range of SIZE bytes at or above START (and
- * remember how far the map is full from START on). */
+ * remember the free ranges passed over: map->scan_*). */
 bool map_find_space(struct vm_map *map, vaddr_t start, uint64_t size,
                     vaddr_t mask, vaddr_t *found)
 {
 	struct vm_map_entry *e;
-	vaddr_t from, full; /* [from, full) seen mapped without a hole */
+	vaddr_t from, pos; /* seen: [from, pos), free ranges at most GAP */
+	uint64_t gap = 0;
 
-	/* No free range starts inside the known-full span. */
-	if (start >= map->full_lo && start < map->full_hi)
-		start = map->full_hi;
-	from = full = start;
+	/* No free range of SIZE starts inside the span searched before. */
+	if (start >= map->scan_lo && start < map->scan_hi &&
+	    size > map->scan_gap)
+		start = map->scan_hi;
+	from = pos = start;
 	e = map_entry_at_or_after(map, start);
 	for (;;) {
 		if (start > ~mask)
@@ -342,23 +358,28 @@ bool map_find_space(struct vm_map *map, vaddr_t start, uint64_t size,
 		start = (start + mask) & ~mask;
 		if (start >= map->max || size > map->max - start)
 			return false;
-		while (e != NULL && e->end <= start)
-			e = map_entry_next(e);
+		for (; e != NULL && e->end <= start; e = map_entry_next(e))
+			scan_note(e, &pos, &gap);
 		if (e == NULL || start + size <= e->start)
 			break;
-		if (e->start <= full)
-			full = e->end;
+		scan_note(e, &pos, &gap);
 		start = e->end;
 		e = map_entry_next(e);
 	}
 	*found = start;
-	if (full > from) {
-		if (from >= map->full_lo && from <= map->full_hi) {
-			if (full > map->full_hi)
-				map->full_hi = full;
+	/* [from, pos) ends mapped.  It extends the span if it starts at
+	 * either end (a free range reaching past FROM from below would be
+	 * counted short otherwise); else it replaces it. */
+	if (pos > from) {
+		if (from == map->scan_hi || from == map->scan_lo) {
+			if (pos > map->scan_hi)
+				map->scan_hi = pos;
+			if (gap > map->scan_gap)
+				map->scan_gap = gap;
 		} else {
-			map->full_lo = from;
-			map->full_hi = full;
+			map->scan_lo = from;
+			map->scan_hi = pos;
+			map->scan_gap = gap;
 		}
 	}
 	return true;
@@ -576,8 +597,16 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 void map_remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e = map_entry_at_or_after(map, start), *next;
+	struct vm_map_entry *below;
 
-	map_full_cut(map, start, end);
+	if (e != NULL && e->start < start) {
+		map_scan_cut(map, start, end, start); /* E is trimmed */
+	} else {
+		below = e != NULL ? entry_prev(e)
+		                  : map_entry_of(avl_last(&map->tree));
+		map_scan_cut(map, start, end,
+		             below != NULL ? below->end : map->min);
+	}
 	while (e != NULL && e->start < end) {
 		next = map_entry_next(e);
 		if (e->start < start) {

@@ -101,11 +101,13 @@ struct vm_map {
 	                         made by vm_map/vm_allocate are wired */
 	void *pmap;           /* handed to ops */
 	const struct vm_map_pmap_ops *ops;
-	vaddr_t full_lo, full_hi; /* [full_lo, full_hi) is known to be
-	                             mapped without a hole (nothing is known
-	                             when they are equal): a search for free
-	                             space that starts inside goes on from
-	                             full_hi */
+	/* What the last searches for free space learnt: no free range
+	 * inside [scan_lo, scan_hi) is longer than scan_gap bytes, and
+	 * scan_hi - 1 is mapped (unless scan_hi == scan_lo: nothing known),
+	 * so a search for more than scan_gap bytes from inside goes on from
+	 * scan_hi (map_find_space). */
+	vaddr_t scan_lo, scan_hi;
+	uint64_t scan_gap;
 };
 
 /* What the fault path needs to know about one address (vm_map_lookup). */

@@ -232,7 +232,7 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 	for (p = copy->pieces; p != NULL; p = p->next) {
 		e = slab_alloc(&map_entry_cache);
 		if (e == NULL) {
-			map_full_cut(map, start, at);
+			map_scan_cut(map, start, at, map->min);
 			while (at > start) {
 				e = map_entry_lookup(map, at - 1);
 				at = e->start;

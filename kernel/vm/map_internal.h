@@ -68,9 +68,12 @@ void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end);
  * freed). */
 void map_merge_neighbours(struct vm_map *map, struct vm_map_entry *e);
 
-/* [START, END) of MAP no longer maps anything (its entries are going):
- * forget that it was known full (map->full_lo, full_hi). */
-void map_full_cut(struct vm_map *map, vaddr_t start, vaddr_t end);
+/* [START, END) of MAP is being unmapped; BOUNDARY is the end of what
+ * stays mapped just below START (START itself when an entry is trimmed
+ * there, else the end of the entry before, or anything lower): keep the
+ * search's knowledge (map->scan_*) true. */
+void map_scan_cut(struct vm_map *map, vaddr_t start, vaddr_t end,
+                  vaddr_t boundary);
 
 /*
  * Check that NET_NEW more entries fit MAP's limit and allocate NALLOC

@@ -235,6 +235,25 @@ static void test_enter_anywhere_finds_holes_left_in_a_full_run(void **state)
 	assert_true(vm_map_check(map));
 }
 
+static void test_enter_anywhere_small_holes_passed_over_stay_found(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
+	enter_fixed(MMIN + 2 * PG, PG, R, ALL, VM_INHERIT_NONE);
+	/* The one-page hole at MMIN + PG is too small twice... */
+	assert_int_equal(enter_any(MMIN, 4 * PG), MMIN + 3 * PG);
+	assert_int_equal(enter_any(MMIN, 4 * PG), MMIN + 7 * PG);
+	/* ...but still there for a page. */
+	assert_int_equal(enter_any(MMIN, PG), MMIN + PG);
+	/* Freed next to a hole: the joined hole is found from its start. */
+	assert_int_equal(vm_map_remove(map, MMIN + 2 * PG, MMIN + 3 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, 2 * PG), MMIN + PG);
+	assert_true(vm_map_check(map));
+}
+
 static void test_enter_anywhere_honours_mask(void **state)
 {
 	vaddr_t a = 0;
@@ -1028,6 +1047,7 @@ int main(void)
 	    MAP_TEST(test_enter_anywhere_is_first_fit_from_minimum),
 	    MAP_TEST(test_enter_anywhere_starts_at_hint_and_skips_regions),
 	    MAP_TEST(test_enter_anywhere_finds_holes_left_in_a_full_run),
+	    MAP_TEST(test_enter_anywhere_small_holes_passed_over_stay_found),
 	    MAP_TEST(test_enter_anywhere_honours_mask),
 	    MAP_TEST(test_enter_anywhere_full_map_is_no_space),
 	    MAP_TEST(test_enter_rounds_address_down_and_size_up),
