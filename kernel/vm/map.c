@@ -42,6 +42,24 @@ void vm_map_init(void)
 	                sizeof(struct vm_map_entry), 0);
 }
 
+struct vm_map_entry *map_entry_alloc(struct vm_map *map)
+{
+	struct vm_map_entry *e = map->spare;
+
+	if (e == NULL)
+		return slab_alloc(&map_entry_cache);
+	map->spare = NULL;
+	return e;
+}
+
+void map_entry_free(struct vm_map *map, struct vm_map_entry *e)
+{
+	if (map->spare == NULL)
+		map->spare = e;
+	else
+		slab_free(&map_entry_cache, e);
+}
+
 struct vm_map_entry *map_entry_of(const struct avl_node *n)
 {
 	return n != NULL ? container_of(n, struct vm_map_entry, node) : NULL;
@@ -146,7 +164,7 @@ void map_entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
 	map_entry_unmapper(e);
 	if (e->object != NULL)
 		vm_object_release(e->object);
-	slab_free(&map_entry_cache, e);
+	map_entry_free(map, e);
 }
 
 /* True when A and B are adjacent and could be one entry. */
@@ -227,11 +245,11 @@ kern_return_t map_spares_get(struct vm_map *map, unsigned net_new,
 	if (map->nentries + net_new > map->max_entries)
 		return KERN_NO_SPACE;
 	while (sp->n < nalloc) {
-		struct vm_map_entry *e = slab_alloc(&map_entry_cache);
+		struct vm_map_entry *e = map_entry_alloc(map);
 
 		if (e == NULL) {
 			while (sp->n > 0)
-				slab_free(&map_entry_cache, sp->e[--sp->n]);
+				map_entry_free(map, sp->e[--sp->n]);
 			return KERN_RESOURCE_SHORTAGE;
 		}
 		sp->e[sp->n++] = e;
@@ -315,6 +333,8 @@ void vm_map_destroy(struct vm_map *map)
 		map_wired_account(map, e, e->start, e->end, false);
 		map_entry_unlink_free(map, e);
 	}
+	if (map->spare != NULL)
+		slab_free(&map_entry_cache, map->spare);
 	spin_unlock(&map->lock, flags);
 	slab_free(&map_cache, map);
 }

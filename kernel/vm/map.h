@@ -108,6 +108,10 @@ struct vm_map {
 	 * scan_hi (map_find_space). */
 	vaddr_t scan_lo, scan_hi;
 	uint64_t scan_gap;
+	struct vm_map_entry *spare; /* the last entry freed, kept for the
+	                               next one made (or NULL): a region
+	                               received, freed and received again
+	                               takes nothing from the slab */
 };
 
 /* What the fault path needs to know about one address (vm_map_lookup). */

@@ -74,14 +74,14 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
 			kr = KERN_NO_SPACE;
 			break;
 		}
-		n = slab_alloc(&map_entry_cache);
+		n = map_entry_alloc(child);
 		if (n == NULL) {
 			kr = KERN_RESOURCE_SHORTAGE;
 			break;
 		}
 		kr = fork_entry(parent, e, n);
 		if (kr != KERN_SUCCESS) {
-			slab_free(&map_entry_cache, n);
+			map_entry_free(child, n);
 			break;
 		}
 		n->wired_count = 0; /* wiring is not inherited */
@@ -230,7 +230,7 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 	 * every entry exists, so that a failure can take them all back. */
 	at = start;
 	for (p = copy->pieces; p != NULL; p = p->next) {
-		e = slab_alloc(&map_entry_cache);
+		e = map_entry_alloc(map);
 		if (e == NULL) {
 			map_scan_cut(map, start, at, map->min);
 			while (at > start) {

@@ -39,6 +39,11 @@ struct change {
 void map_wired_account(struct vm_map *map, const struct vm_map_entry *e,
                        vaddr_t from, vaddr_t to, bool add);
 
+/* A new entry for MAP (the map's spare, else from the slab cache), or
+ * NULL; and the way back.  map->lock held. */
+struct vm_map_entry *map_entry_alloc(struct vm_map *map);
+void map_entry_free(struct vm_map *map, struct vm_map_entry *e);
+
 struct vm_map_entry *map_entry_of(const struct avl_node *n);
 
 struct vm_map_entry *map_entry_next(const struct vm_map_entry *e);
