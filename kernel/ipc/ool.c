@@ -19,18 +19,37 @@
 #define OOL_CHUNK (64u * 1024) /* kmalloc's largest size */
 
 /*
- * A region in transit: a virtual copy, or the data in OOL_CHUNK-sized
- * kmalloc chunks (the last one shorter), with the offset within its first
- * page it had in the sender's address space.
+ * A region in transit whose data is in OOL_CHUNK-sized kmalloc chunks
+ * (the last one shorter), with the offset within its first page it had
+ * in the sender's address space.  A virtual copy needs no header of its
+ * own: its struct ool pointer is the struct vm_map_copy's address with
+ * the low bit set (both are at least 8-byte aligned), so that an RPC
+ * carrying memory allocates nothing here.
  * Owned by: the message holding it (one owner).
  */
 struct ool {
 	uint64_t size;
 	uint32_t offset;  /* sender address modulo PAGE_SIZE */
 	uint32_t nchunks; /* chunks allocated so far (all, once copied in) */
-	struct vm_map_copy *copy; /* the data, when not in chunks */
 	void *chunk[];
 };
+
+#define OOL_COPY_TAG ((uintptr_t)1)
+
+/* The virtual copy O stands for, or NULL when O holds chunks. */
+static struct vm_map_copy *ool_copy(const struct ool *o)
+{
+	uintptr_t p = (uintptr_t)o;
+
+	return p & OOL_COPY_TAG ? (struct vm_map_copy *)(p & ~OOL_COPY_TAG)
+	                        : NULL;
+}
+
+static struct ool *ool_of_copy(struct vm_map_copy *copy)
+{
+	assert(((uintptr_t)copy & OOL_COPY_TAG) == 0);
+	return (struct ool *)((uintptr_t)copy | OOL_COPY_TAG);
+}
 
 static size_t ool_header_size(uint32_t nchunks)
 {
@@ -52,21 +71,24 @@ static size_t chunk_len(const struct ool *o, uint32_t i)
 
 uint64_t ool_size(const struct ool *ool)
 {
-	return ool->size;
+	const struct vm_map_copy *copy = ool_copy(ool);
+
+	return copy != NULL ? copy->size : ool->size;
 }
 
 uint32_t ool_page_offset(const struct ool *ool)
 {
-	return ool->offset;
+	const struct vm_map_copy *copy = ool_copy(ool);
+
+	return copy != NULL ? copy->offset : ool->offset;
 }
 
 void ool_discard(struct ool *o)
 {
 	if (o == NULL)
 		return;
-	if (o->copy != NULL) {
-		vm_map_copy_discard(o->copy);
-		kbuf_free(o, ool_header_size(0));
+	if (ool_copy(o) != NULL) {
+		vm_map_copy_discard(ool_copy(o));
 		return;
 	}
 	for (uint32_t i = 0; i < o->nchunks; i++)
@@ -86,7 +108,6 @@ static struct ool *ool_alloc(uint64_t size, uint32_t offset)
 	o->size = size;
 	o->offset = offset;
 	o->nchunks = 0;
-	o->copy = NULL;
 	for (uint32_t i = 0; i < n; i++) {
 		void *c = kmalloc(chunk_len(o, i));
 
@@ -99,47 +120,26 @@ static struct ool *ool_alloc(uint64_t size, uint32_t offset)
 	return o;
 }
 
-/* Make O (header only) carry COPY. */
-static void ool_set_copy(struct ool *o, struct vm_map_copy *copy)
-{
-	o->size = copy->size;
-	o->offset = copy->offset;
-	o->nchunks = 0;
-	o->copy = copy;
-}
-
-/* ool_copyin of a task's memory: a virtual copy.  The header comes
- * first: nothing may fail once DEALLOC has removed the sender's range. */
+/* ool_copyin of a task's memory: a virtual copy. */
 static mach_msg_return_t ool_copyin_virtual(struct space *space, uint64_t uaddr,
                                             uint64_t size, bool dealloc,
                                             struct ool **out)
 {
-	struct ool *o = kbuf_alloc(ool_header_size(0));
 	struct vm_map_copy *copy;
 	kern_return_t kr;
 
-	if (o == NULL)
-		return MACH_SEND_NO_BUFFER;
 	kr = space->vm_ops->copyin(space->vm_ctx, uaddr, size, dealloc, &copy);
-	if (kr != KERN_SUCCESS) {
-		kbuf_free(o, ool_header_size(0));
+	if (kr != KERN_SUCCESS)
 		return kr == KERN_RESOURCE_SHORTAGE || kr == KERN_NO_SPACE
 		           ? MACH_SEND_NO_BUFFER
 		           : MACH_SEND_INVALID_MEMORY;
-	}
-	ool_set_copy(o, copy);
-	*out = o;
+	*out = ool_of_copy(copy);
 	return MACH_MSG_SUCCESS;
 }
 
 mach_msg_return_t ool_from_copy(struct vm_map_copy *copy, struct ool **out)
 {
-	struct ool *o = kbuf_alloc(ool_header_size(0));
-
-	if (o == NULL)
-		return MACH_SEND_NO_BUFFER;
-	ool_set_copy(o, copy);
-	*out = o;
+	*out = ool_of_copy(copy);
 	return MACH_MSG_SUCCESS;
 }
 
@@ -182,16 +182,15 @@ mach_msg_return_t ool_copyout(struct space *space, struct ool *o,
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
 
 	*uaddr = 0;
-	if (o->copy != NULL) {
-		/* A virtual copy goes to a task's map (only tasks make them).
-		 */
+	if (ool_copy(o) != NULL) {
+		/* A virtual copy goes to a task's map (only tasks make them);
+		 * a successful copyout consumes it. */
 		if (space->vm_ops != NULL && space->vm_ops->copyout != NULL &&
-		    space->vm_ops->copyout(space->vm_ctx, o->copy, uaddr) ==
+		    space->vm_ops->copyout(space->vm_ctx, ool_copy(o), uaddr) ==
 		        KERN_SUCCESS)
-			o->copy = NULL; /* consumed */
-		else
-			mr = MACH_MSG_VM_SPACE;
-		goto out;
+			return MACH_MSG_SUCCESS;
+		ool_discard(o);
+		return MACH_MSG_VM_SPACE;
 	}
 	span = ALIGN_UP(o->offset + o->size, (uint64_t)PAGE_SIZE);
 	if (space->vm_ops == NULL || space->vm_ops->allocate == NULL ||
@@ -241,9 +240,9 @@ kern_return_t ool_read(const struct ool *o, uint64_t off, void *buf,
 {
 	char *dst = buf;
 
+	if (ool_copy(o) != NULL)
+		return vm_map_copy_read(ool_copy(o), off, buf, len);
 	assert(off <= o->size && len <= o->size - off);
-	if (o->copy != NULL)
-		return vm_map_copy_read(o->copy, off, buf, len);
 	while (len > 0) {
 		uint32_t i = (uint32_t)(off / OOL_CHUNK);
 		uint64_t in = off % OOL_CHUNK;

@@ -71,10 +71,10 @@ mach_msg_return_t ool_from_kernel(const void *data, uint64_t size,
 
 /*
  * ool_from_copy: a new region in transit *OUT carrying the virtual copy
- * COPY (vm/copy.h; consumed on success): what vm_read returns.
- * Locks: any (allocates).
- * Returns: MACH_MSG_SUCCESS, MACH_SEND_NO_BUFFER (COPY left to the
- *   caller).
+ * COPY (vm/copy.h; consumed): what vm_read returns.  It allocates
+ * nothing: the region is COPY itself.
+ * Locks: any.
+ * Returns: MACH_MSG_SUCCESS.
  */
 struct vm_map_copy;
 mach_msg_return_t ool_from_copy(struct vm_map_copy *copy, struct ool **out);

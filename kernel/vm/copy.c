@@ -26,12 +26,14 @@ void vm_map_copy_init(void)
 
 struct vm_map_copy *vm_map_copy_new(uint64_t size, uint32_t offset)
 {
-	struct vm_map_copy *c = slab_zalloc(&copy_cache);
+	struct vm_map_copy *c = slab_alloc(&copy_cache);
 
 	if (c == NULL)
 		return NULL;
 	c->size = size;
 	c->offset = offset;
+	c->npieces = 0;
+	c->pieces = NULL;
 	c->tail = &c->pieces;
 	return c;
 }
@@ -40,7 +42,8 @@ kern_return_t vm_map_copy_add(struct vm_map_copy *copy,
                               struct vm_object *object, uint64_t offset,
                               uint64_t size)
 {
-	struct vm_map_copy_piece *p = slab_alloc(&piece_cache);
+	struct vm_map_copy_piece *p =
+	    copy->npieces == 0 ? &copy->first : slab_alloc(&piece_cache);
 
 	if (p == NULL)
 		return KERN_RESOURCE_SHORTAGE;
@@ -64,7 +67,8 @@ void vm_map_copy_discard(struct vm_map_copy *copy)
 		next = p->next;
 		if (p->object != NULL)
 			vm_object_release(p->object);
-		slab_free(&piece_cache, p);
+		if (p != &copy->first)
+			slab_free(&piece_cache, p);
 	}
 	slab_free(&copy_cache, copy);
 }

@@ -32,7 +32,9 @@ struct vm_map_copy_piece {
 
 /*
  * A virtual copy of SIZE bytes that began OFFSET bytes into its first
- * page: the pieces cover the whole pages, in order.
+ * page: the pieces cover the whole pages, in order.  The first piece
+ * lives inside the copy (most copies have one); the others come from a
+ * slab cache.
  * Owned by: one holder at a time (a message, a kernel routine); nothing
  *   inside is shared, so no lock.
  */
@@ -41,6 +43,7 @@ struct vm_map_copy {
 	uint32_t offset; /* of the data in the first page */
 	unsigned npieces;
 	struct vm_map_copy_piece *pieces, **tail;
+	struct vm_map_copy_piece first; /* the first piece, once added */
 };
 
 /* vm_map_copy_init: create the slab caches.  Once, at boot. */

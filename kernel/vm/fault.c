@@ -279,14 +279,7 @@ kern_return_t vm_user_map_inherit(struct vm_map *parent, struct vm_map *child)
 
 vaddr_t vm_user_anywhere_start(struct vm_map *map)
 {
-	vaddr_t addr = 0;
-	uint64_t size, off;
-	vm_prot_t p, m;
-	vm_inherit_t inh;
-	bool shared;
+	vaddr_t lowest = vm_map_lowest(map);
 
-	if (vm_map_region(map, &addr, &size, &p, &m, &inh, &shared, &off) ==
-	    KERN_SUCCESS)
-		return addr;
-	return PAGE_SIZE;
+	return lowest != 0 ? lowest : PAGE_SIZE;
 }

@@ -42,6 +42,24 @@ void vm_map_init(void)
 	                sizeof(struct vm_map_entry), 0);
 }
 
+struct vm_map_entry *map_entry_alloc(struct vm_map *map)
+{
+	struct vm_map_entry *e = map->spare;
+
+	if (e == NULL)
+		return slab_alloc(&map_entry_cache);
+	map->spare = NULL;
+	return e;
+}
+
+void map_entry_free(struct vm_map *map, struct vm_map_entry *e)
+{
+	if (map->spare == NULL)
+		map->spare = e;
+	else
+		slab_free(&map_entry_cache, e);
+}
+
 struct vm_map_entry *map_entry_of(const struct avl_node *n)
 {
 	return n != NULL ? container_of(n, struct vm_map_entry, node) : NULL;
@@ -117,6 +135,10 @@ void map_entry_link(struct vm_map *map, struct vm_map_entry *e)
 {
 	avl_insert(&map->tree, &e->node, entry_cmp);
 	map->nentries++;
+	/* Mapping more makes no free range longer; one mapped from the
+	 * end of the searched span extends it. */
+	if (e->start == map->scan_hi)
+		map->scan_hi = e->end;
 	e->map = map;
 	e->mapper_link = (struct list){NULL, NULL};
 	entry_mapper(e);
@@ -142,7 +164,7 @@ void map_entry_unlink_free(struct vm_map *map, struct vm_map_entry *e)
 	map_entry_unmapper(e);
 	if (e->object != NULL)
 		vm_object_release(e->object);
-	slab_free(&map_entry_cache, e);
+	map_entry_free(map, e);
 }
 
 /* True when A and B are adjacent and could be one entry. */
@@ -158,6 +180,19 @@ static bool entries_mergeable(const struct vm_map_entry *a,
 	        a->offset + (a->end - a->start) == b->offset);
 }
 
+/* Make A (with B after it) one entry if they could be; true if so (B
+ * is freed). */
+static bool entries_merge(struct vm_map *map, struct vm_map_entry *a,
+                          struct vm_map_entry *b)
+{
+	if (!entries_mergeable(a, b))
+		return false;
+	a->end = b->end;
+	a->pmapped |= b->pmapped;
+	map_entry_unlink_free(map, b);
+	return true;
+}
+
 /* Merge every mergeable pair of neighbours touching [START, END]. */
 void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
@@ -169,13 +204,34 @@ void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end)
 		e = entry_prev(e);
 	while (e != NULL && (n = map_entry_next(e)) != NULL &&
 	       n->start <= end) {
-		if (entries_mergeable(e, n)) {
-			e->end = n->end;
-			map_entry_unlink_free(map, n);
-		} else {
+		if (!entries_merge(map, e, n))
 			e = n;
-		}
 	}
+}
+
+/* Merge E with its neighbours where they could be one entry (E may be
+ * freed). */
+void map_merge_neighbours(struct vm_map *map, struct vm_map_entry *e)
+{
+	struct vm_map_entry *p = entry_prev(e), *n = map_entry_next(e);
+
+	if (n != NULL)
+		(void)entries_merge(map, e, n);
+	if (p != NULL)
+		(void)entries_merge(map, p, e);
+}
+
+/* [START, END) of MAP is being unmapped; BOUNDARY is the end of what
+ * stays mapped just below START (START itself when an entry is trimmed
+ * there, else the end of the entry before, or anything lower): keep the
+ * search's knowledge (map->scan_*) true. */
+void map_scan_cut(struct vm_map *map, vaddr_t start, vaddr_t end,
+                  vaddr_t boundary)
+{
+	/* Below BOUNDARY nothing changes and BOUNDARY - 1 stays mapped. */
+	if (start < map->scan_hi && end > map->scan_lo)
+		map->scan_hi =
+		    boundary > map->scan_lo ? boundary : map->scan_lo;
 }
 
 /*
@@ -189,11 +245,11 @@ kern_return_t map_spares_get(struct vm_map *map, unsigned net_new,
 	if (map->nentries + net_new > map->max_entries)
 		return KERN_NO_SPACE;
 	while (sp->n < nalloc) {
-		struct vm_map_entry *e = slab_alloc(&map_entry_cache);
+		struct vm_map_entry *e = map_entry_alloc(map);
 
 		if (e == NULL) {
 			while (sp->n > 0)
-				slab_free(&map_entry_cache, sp->e[--sp->n]);
+				map_entry_free(map, sp->e[--sp->n]);
 			return KERN_RESOURCE_SHORTAGE;
 		}
 		sp->e[sp->n++] = e;
@@ -254,12 +310,16 @@ struct vm_map *vm_map_create(vaddr_t min, vaddr_t max, void *pmap,
 	map->max_wired = VM_MAP_WIRED_DEFAULT;
 	map->pmap = pmap;
 	map->ops = ops;
+	map->scan_lo = map->scan_hi = min;
 	return map;
 }
 
-static void pmap_remove_range(struct vm_map *map, vaddr_t start, vaddr_t end)
+/* Unmap [START, END) of E's range from the page tables, unless no fault
+ * ever entered a translation for E. */
+static void pmap_remove_range(struct vm_map *map, const struct vm_map_entry *e,
+                              vaddr_t start, vaddr_t end)
 {
-	if (map->ops != NULL && map->ops->remove != NULL)
+	if (e->pmapped && map->ops != NULL && map->ops->remove != NULL)
 		map->ops->remove(map->pmap, start, end);
 }
 
@@ -269,10 +329,12 @@ void vm_map_destroy(struct vm_map *map)
 	unsigned long flags = spin_lock(&map->lock);
 
 	while ((e = map_entry_of(map->tree.root)) != NULL) {
-		pmap_remove_range(map, e->start, e->end);
+		pmap_remove_range(map, e, e->start, e->end);
 		map_wired_account(map, e, e->start, e->end, false);
 		map_entry_unlink_free(map, e);
 	}
+	if (map->spare != NULL)
+		slab_free(&map_entry_cache, map->spare);
 	spin_unlock(&map->lock, flags);
 	slab_free(&map_cache, map);
 }
@@ -285,25 +347,62 @@ void vm_map_set_entry_limit(struct vm_map *map, unsigned limit)
 	spin_unlock(&map->lock, flags);
 }
 
-/* Find a free, MASK-aligned range of SIZE bytes at or above START. */
-bool map_find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
+/* Account entry E met by a search that has seen [from, *POS) so far:
+ * the free range before it, and how far the search has seen. */
+static void scan_note(const struct vm_map_entry *e, vaddr_t *pos, uint64_t *gap)
+{
+	if (e->start > *pos && e->start - *pos > *gap)
+		*gap = e->start - *pos;
+	if (e->end > *pos)
+		*pos = e->end;
+}
+
+/* Find a free, MASK-aligned range of SIZE bytes at or above START (and
+ * remember the free ranges passed over: map->scan_*). */
+bool map_find_space(struct vm_map *map, vaddr_t start, uint64_t size,
                     vaddr_t mask, vaddr_t *found)
 {
 	struct vm_map_entry *e;
+	vaddr_t from, pos; /* seen: [from, pos), free ranges at most GAP */
+	uint64_t gap = 0;
 
+	/* No free range of SIZE starts inside the span searched before. */
+	if (start >= map->scan_lo && start < map->scan_hi &&
+	    size > map->scan_gap)
+		start = map->scan_hi;
+	from = pos = start;
+	e = map_entry_at_or_after(map, start);
 	for (;;) {
 		if (start > ~mask)
 			return false;
 		start = (start + mask) & ~mask;
 		if (start >= map->max || size > map->max - start)
 			return false;
-		e = map_entry_at_or_after(map, start);
-		if (e == NULL || start + size <= e->start) {
-			*found = start;
-			return true;
-		}
+		for (; e != NULL && e->end <= start; e = map_entry_next(e))
+			scan_note(e, &pos, &gap);
+		if (e == NULL || start + size <= e->start)
+			break;
+		scan_note(e, &pos, &gap);
 		start = e->end;
+		e = map_entry_next(e);
 	}
+	*found = start;
+	/* [from, pos) ends mapped.  It extends the span if it starts at
+	 * either end (a free range reaching past FROM from below would be
+	 * counted short otherwise); else it replaces it. */
+	if (pos > from) {
+		if (from == map->scan_hi || from == map->scan_lo) {
+			if (pos > map->scan_hi)
+				map->scan_hi = pos;
+			if (gap > map->scan_gap)
+				map->scan_gap = gap;
+		} else {
+			map->scan_lo = from;
+			map->scan_hi = pos;
+			map->scan_gap = gap;
+		}
+	}
+	return true;
 }
 
 /* vm_map_enter and vm_map_enter_object: OBJECT (or NULL) with OFFSET
@@ -518,22 +617,31 @@ kern_return_t vm_map_remove(struct vm_map *map, vaddr_t start, vaddr_t end)
 void map_remove_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
 {
 	struct vm_map_entry *e = map_entry_at_or_after(map, start), *next;
+	struct vm_map_entry *below;
 
+	if (e != NULL && e->start < start) {
+		map_scan_cut(map, start, end, start); /* E is trimmed */
+	} else {
+		below = e != NULL ? entry_prev(e)
+		                  : map_entry_of(avl_last(&map->tree));
+		map_scan_cut(map, start, end,
+		             below != NULL ? below->end : map->min);
+	}
 	while (e != NULL && e->start < end) {
 		next = map_entry_next(e);
 		if (e->start < start) {
-			pmap_remove_range(map, start, e->end);
+			pmap_remove_range(map, e, start, e->end);
 			entry_drop_pages(e, start, e->end);
 			map_wired_account(map, e, start, e->end, false);
 			e->end = start;
 		} else if (end < e->end) {
-			pmap_remove_range(map, e->start, end);
+			pmap_remove_range(map, e, e->start, end);
 			entry_drop_pages(e, e->start, end);
 			map_wired_account(map, e, e->start, end, false);
 			e->offset += end - e->start;
 			e->start = end;
 		} else {
-			pmap_remove_range(map, e->start, e->end);
+			pmap_remove_range(map, e, e->start, e->end);
 			map_wired_account(map, e, e->start, e->end, false);
 			map_entry_unlink_free(map, e);
 		}
@@ -588,7 +696,7 @@ static void change_apply(struct vm_map *map, struct vm_map_entry *e,
 	if (e->protection == VM_PROT_NONE && e->wired_count != 0)
 		map_entry_set_wired(map, e, false);
 	/* Only a lost right needs the page tables; gains come by fault. */
-	if ((old & ~e->protection) != 0 && map->ops != NULL &&
+	if ((old & ~e->protection) != 0 && e->pmapped && map->ops != NULL &&
 	    map->ops->protect != NULL)
 		map->ops->protect(map->pmap, e->start, e->end, e->protection);
 }
@@ -794,6 +902,7 @@ kern_return_t vm_map_lookup_apply(struct vm_map *map, vaddr_t addr,
 	if (kr == KERN_SUCCESS) {
 		vm_object_collapse(e->object);
 		lookup_fill(e, addr, &r);
+		e->pmapped = true; /* FN may enter a translation */
 		kr = fn(ctx, addr, &r);
 	}
 	spin_unlock(&map->lock, flags);
@@ -852,6 +961,20 @@ bool vm_map_check(struct vm_map *map)
 	return ok;
 }
 
+vaddr_t vm_map_lowest(struct vm_map *map)
+{
+	struct vm_map_entry *e;
+	unsigned long flags;
+	vaddr_t lowest;
+
+	assert_unlocked(&map->lock);
+	flags = spin_lock(&map->lock);
+	e = map_entry_of(avl_first(&map->tree));
+	lowest = e != NULL ? e->start : 0;
+	spin_unlock(&map->lock, flags);
+	return lowest;
+}
+
 void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
 {
 	struct vm_map_entry *e;
@@ -871,20 +994,26 @@ void vm_map_mark_shared(struct vm_map *map, vaddr_t addr)
  * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS or KERN_PROTECTION_FAILURE.
  */
 kern_return_t map_range_allows(struct vm_map *map, vaddr_t start, vaddr_t end,
-                               vm_prot_t prot)
+                               vm_prot_t prot, struct vm_map_entry **first,
+                               struct vm_map_entry **last)
 {
-	struct vm_map_entry *e, *first = map_entry_lookup(map, start);
-	vaddr_t covered = start;
+	struct vm_map_entry *e = map_entry_lookup(map, start), *prev = NULL;
 
-	for (e = first; e != NULL && e->start < end; e = map_entry_next(e)) {
-		if (e->start > covered)
-			break;
+	if (first != NULL)
+		*first = e;
+	for (; e != NULL; e = map_entry_next(e)) {
+		if (prev != NULL && e->start > prev->end)
+			break; /* a hole */
 		if ((e->protection & prot) != prot)
 			return KERN_PROTECTION_FAILURE;
-		covered = e->end;
+		prev = e;
+		if (e->end >= end) {
+			if (last != NULL)
+				*last = e;
+			return KERN_SUCCESS;
+		}
 	}
-	return first != NULL && covered >= end ? KERN_SUCCESS
-	                                       : KERN_INVALID_ADDRESS;
+	return KERN_INVALID_ADDRESS;
 }
 
 kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
@@ -901,7 +1030,7 @@ kern_return_t vm_map_check_access(struct vm_map *map, vaddr_t start,
 	if (start >= end)
 		return KERN_SUCCESS;
 	flags = spin_lock(&map->lock);
-	kr = map_range_allows(map, start, end, prot);
+	kr = map_range_allows(map, start, end, prot, NULL, NULL);
 	spin_unlock(&map->lock, flags);
 	return kr;
 }

@@ -58,6 +58,10 @@ struct vm_map_entry {
 	                             first write shadows it for this entry */
 	bool device;              /* maps a kernel memory object (the time
 	                             page): wiring it counts no page */
+	bool pmapped;             /* a fault has been resolved through it,
+	                             so the pmap may hold translations of
+	                             its range; until then removals and
+	                             protections skip the page tables */
 	struct vm_object *object; /* one reference; NULL until first needed */
 	uint64_t offset;          /* of START in OBJECT */
 	struct vm_map *map;       /* the map it is in (set when linked) */
@@ -97,6 +101,17 @@ struct vm_map {
 	                         made by vm_map/vm_allocate are wired */
 	void *pmap;           /* handed to ops */
 	const struct vm_map_pmap_ops *ops;
+	/* What the last searches for free space learnt: no free range
+	 * inside [scan_lo, scan_hi) is longer than scan_gap bytes, and
+	 * scan_hi - 1 is mapped (unless scan_hi == scan_lo: nothing known),
+	 * so a search for more than scan_gap bytes from inside goes on from
+	 * scan_hi (map_find_space). */
+	vaddr_t scan_lo, scan_hi;
+	uint64_t scan_gap;
+	struct vm_map_entry *spare; /* the last entry freed, kept for the
+	                               next one made (or NULL): a region
+	                               received, freed and received again
+	                               takes nothing from the slab */
 };
 
 /* What the fault path needs to know about one address (vm_map_lookup). */
@@ -261,6 +276,10 @@ kern_return_t vm_map_region(struct vm_map *map, vaddr_t *addr, uint64_t *size,
  * region, or one not touched yet).  Locks: map->lock not held.
  */
 struct vm_object *vm_map_region_object(struct vm_map *map, vaddr_t addr);
+
+/* vm_map_lowest: the start of MAP's lowest region, or 0 when it has
+ * none.  Locks: map->lock not held. */
+vaddr_t vm_map_lowest(struct vm_map *map);
 
 /* vm_map_mark_shared: the region containing ADDR (if any) is shared with
  * another map from now on.  Locks: map->lock not held. */

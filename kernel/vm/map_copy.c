@@ -49,8 +49,8 @@ static kern_return_t fork_entry(struct vm_map *parent, struct vm_map_entry *e,
 	}
 	vm_object_reference(e->object);
 	e->needs_copy = n->needs_copy = true;
-	if ((e->protection & VM_PROT_WRITE) && parent->ops != NULL &&
-	    parent->ops->protect != NULL)
+	if ((e->protection & VM_PROT_WRITE) && e->pmapped &&
+	    parent->ops != NULL && parent->ops->protect != NULL)
 		parent->ops->protect(parent->pmap, e->start, e->end,
 		                     e->protection & ~VM_PROT_WRITE);
 	return KERN_SUCCESS;
@@ -74,17 +74,18 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
 			kr = KERN_NO_SPACE;
 			break;
 		}
-		n = slab_alloc(&map_entry_cache);
+		n = map_entry_alloc(child);
 		if (n == NULL) {
 			kr = KERN_RESOURCE_SHORTAGE;
 			break;
 		}
 		kr = fork_entry(parent, e, n);
 		if (kr != KERN_SUCCESS) {
-			slab_free(&map_entry_cache, n);
+			map_entry_free(child, n);
 			break;
 		}
 		n->wired_count = 0; /* wiring is not inherited */
+		n->pmapped = false; /* CHILD's page tables are empty */
 		map_entry_link(child, n);
 	}
 	/* New needs-copy flags may have made neighbours equal. */
@@ -97,37 +98,47 @@ kern_return_t vm_map_fork(struct vm_map *parent, struct vm_map *child)
 
 /*
  * Check that [START, END) is mapped without a hole and readable, and
- * split the entries at its edges.  map->lock held.
+ * split the entries at its edges; *FIRST gets the entry that starts at
+ * START then, *SPLIT whether anything was split.  map->lock held.
  * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE,
  *   KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE (nothing changed then).
  */
-static kern_return_t copyin_clip(struct vm_map *map, vaddr_t start, vaddr_t end)
+static kern_return_t copyin_clip(struct vm_map *map, vaddr_t start, vaddr_t end,
+                                 struct vm_map_entry **first, bool *split)
 {
-	struct vm_map_entry *first, *last;
+	struct vm_map_entry *f, *last;
 	struct spares sp;
-	unsigned need = 0;
+	unsigned need;
 	kern_return_t kr;
 
-	kr = map_range_allows(map, start, end, VM_PROT_READ);
+	kr = map_range_allows(map, start, end, VM_PROT_READ, &f, &last);
 	if (kr != KERN_SUCCESS)
 		return kr;
-	first = map_entry_lookup(map, start);
-	last = map_entry_lookup(map, end - 1);
-	need = (first->start < start) + (end < last->end);
-	kr = map_spares_get(map, need, need, &sp);
-	if (kr != KERN_SUCCESS)
-		return kr;
-	if (first->start < start)
-		first = map_entry_split(map, first, start, &sp);
-	last = map_entry_lookup(map, end - 1);
+	need = (f->start < start) + (end < last->end);
+	*split = need != 0;
+	if (need != 0) {
+		kr = map_spares_get(map, need, need, &sp);
+		if (kr != KERN_SUCCESS)
+			return kr;
+	}
+	if (f->start < start) {
+		struct vm_map_entry *n = map_entry_split(map, f, start, &sp);
+
+		if (last == f)
+			last = n;
+		f = n;
+	}
 	if (end < last->end)
 		map_entry_split(map, last, end, &sp);
+	*first = f;
 	return KERN_SUCCESS;
 }
 
-/* The piece of COPY for E (inside the copied range).  map->lock held. */
+/* The piece of COPY for E (inside the copied range); *MARKED becomes true
+ * if E is made needs-copy here.  map->lock held. */
 static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
-                                  bool dealloc, struct vm_map_copy *copy)
+                                  bool dealloc, struct vm_map_copy *copy,
+                                  bool *marked)
 {
 	struct vm_object *obj = e->object;
 	uint64_t offset = e->offset, size = e->end - e->start;
@@ -145,7 +156,8 @@ static kern_return_t copyin_entry(struct vm_map *map, struct vm_map_entry *e,
 		vm_object_reference(obj);
 		if (!dealloc && !e->needs_copy) {
 			e->needs_copy = true;
-			if ((e->protection & VM_PROT_WRITE) &&
+			*marked = true;
+			if ((e->protection & VM_PROT_WRITE) && e->pmapped &&
 			    map->ops != NULL && map->ops->protect != NULL)
 				map->ops->protect(map->pmap, e->start, e->end,
 				                  e->protection &
@@ -164,6 +176,7 @@ kern_return_t vm_map_copyin(struct vm_map *map, vaddr_t addr, uint64_t size,
 	vaddr_t start = trunc_pg(addr), end;
 	struct vm_map_copy *copy;
 	struct vm_map_entry *e;
+	bool changed = false;
 	unsigned long flags;
 	kern_return_t kr;
 
@@ -177,15 +190,16 @@ kern_return_t vm_map_copyin(struct vm_map *map, vaddr_t addr, uint64_t size,
 	if (copy == NULL)
 		return KERN_RESOURCE_SHORTAGE;
 	flags = spin_lock(&map->lock);
-	kr = copyin_clip(map, start, end);
-	for (e = map_entry_lookup(map, start);
-	     kr == KERN_SUCCESS && e != NULL && e->start < end;
+	kr = copyin_clip(map, start, end, &e, &changed);
+	for (; kr == KERN_SUCCESS && e != NULL && e->start < end;
 	     e = map_entry_next(e))
-		kr = copyin_entry(map, e, dealloc, copy);
+		kr = copyin_entry(map, e, dealloc, copy, &changed);
 	if (kr == KERN_SUCCESS && dealloc)
 		map_remove_locked(map, start, end);
-	/* Clipping and needs-copy may leave neighbours equal again. */
-	map_merge_around(map, start, end);
+	/* Clipping and needs-copy may leave neighbours equal again (a
+	 * second copy of the same range changes nothing). */
+	if (changed)
+		map_merge_around(map, start, end);
 	spin_unlock(&map->lock, flags);
 	if (kr != KERN_SUCCESS) {
 		vm_map_copy_discard(copy);
@@ -200,6 +214,7 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 {
 	uint64_t span = (copy->offset + copy->size + PG_MASK) & ~PG_MASK;
 	struct vm_map_copy_piece *p;
+	struct vm_map_entry *e = NULL;
 	unsigned long flags;
 	vaddr_t start, at;
 
@@ -215,9 +230,9 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 	 * every entry exists, so that a failure can take them all back. */
 	at = start;
 	for (p = copy->pieces; p != NULL; p = p->next) {
-		struct vm_map_entry *e = slab_alloc(&map_entry_cache);
-
+		e = map_entry_alloc(map);
 		if (e == NULL) {
+			map_scan_cut(map, start, at, map->min);
 			while (at > start) {
 				e = map_entry_lookup(map, at - 1);
 				at = e->start;
@@ -243,7 +258,10 @@ kern_return_t vm_map_copyout(struct vm_map *map, struct vm_map_copy *copy,
 	}
 	for (p = copy->pieces; p != NULL; p = p->next)
 		p->object = NULL; /* the references are the entries' now */
-	map_merge_around(map, start, start + span);
+	if (copy->npieces == 1)
+		map_merge_neighbours(map, e);
+	else
+		map_merge_around(map, start, start + span);
 	spin_unlock(&map->lock, flags);
 	*addr = start + copy->offset;
 	vm_map_copy_discard(copy);

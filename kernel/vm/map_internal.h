@@ -39,6 +39,11 @@ struct change {
 void map_wired_account(struct vm_map *map, const struct vm_map_entry *e,
                        vaddr_t from, vaddr_t to, bool add);
 
+/* A new entry for MAP (the map's spare, else from the slab cache), or
+ * NULL; and the way back.  map->lock held. */
+struct vm_map_entry *map_entry_alloc(struct vm_map *map);
+void map_entry_free(struct vm_map *map, struct vm_map_entry *e);
+
 struct vm_map_entry *map_entry_of(const struct avl_node *n);
 
 struct vm_map_entry *map_entry_next(const struct vm_map_entry *e);
@@ -64,6 +69,17 @@ void map_entry_unlink_free(struct vm_map *map, struct vm_map_entry *e);
 /* Merge every mergeable pair of neighbours touching [START, END]. */
 void map_merge_around(struct vm_map *map, vaddr_t start, vaddr_t end);
 
+/* Merge E with its neighbours where they could be one entry (E may be
+ * freed). */
+void map_merge_neighbours(struct vm_map *map, struct vm_map_entry *e);
+
+/* [START, END) of MAP is being unmapped; BOUNDARY is the end of what
+ * stays mapped just below START (START itself when an entry is trimmed
+ * there, else the end of the entry before, or anything lower): keep the
+ * search's knowledge (map->scan_*) true. */
+void map_scan_cut(struct vm_map *map, vaddr_t start, vaddr_t end,
+                  vaddr_t boundary);
+
 /*
  * Check that NET_NEW more entries fit MAP's limit and allocate NALLOC
  * spares.  Returns KERN_SUCCESS, KERN_NO_SPACE or KERN_RESOURCE_SHORTAGE.
@@ -78,8 +94,9 @@ kern_return_t map_spares_get(struct vm_map *map, unsigned net_new,
 struct vm_map_entry *map_entry_split(struct vm_map *map, struct vm_map_entry *e,
                                      vaddr_t addr, struct spares *sp);
 
-/* Find a free, MASK-aligned range of SIZE bytes at or above START. */
-bool map_find_space(const struct vm_map *map, vaddr_t start, uint64_t size,
+/* Find a free, MASK-aligned range of SIZE bytes at or above START (and
+ * remember how far the map is full from START on). */
+bool map_find_space(struct vm_map *map, vaddr_t start, uint64_t size,
                     vaddr_t mask, vaddr_t *found);
 
 /* Unmap [START, END) (page aligned), trimming the entries at its edges.
@@ -110,10 +127,12 @@ kern_return_t map_entry_resolve_copy(struct vm_map_entry *e);
 
 /*
  * Whether [START, END) (page aligned, START < END) is mapped without a
- * hole and every part allows PROT.  map->lock held.
+ * hole and every part allows PROT; if so, and FIRST and LAST are not
+ * NULL, the entries containing START and END - 1.  map->lock held.
  * Returns KERN_SUCCESS, KERN_INVALID_ADDRESS or KERN_PROTECTION_FAILURE.
  */
 kern_return_t map_range_allows(struct vm_map *map, vaddr_t start, vaddr_t end,
-                               vm_prot_t prot);
+                               vm_prot_t prot, struct vm_map_entry **first,
+                               struct vm_map_entry **last);
 
 #endif

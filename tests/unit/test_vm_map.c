@@ -136,6 +136,24 @@ static vaddr_t enter_any(vaddr_t hint, uint64_t size)
 	return a;
 }
 
+static kern_return_t fault_nothing(void *ctx, vaddr_t addr,
+                                   const struct vm_map_lookup_result *r)
+{
+	(void)ctx;
+	(void)addr;
+	(void)r;
+	return KERN_SUCCESS;
+}
+
+/* Resolve a read fault at ADDR, as the fault path does before it enters a
+ * translation: from then on the region's changes must reach the pmap. */
+static void touch(vaddr_t addr)
+{
+	assert_int_equal(
+	    vm_map_lookup_apply(map, addr, VM_PROT_NONE, fault_nothing, NULL),
+	    KERN_SUCCESS);
+}
+
 /* The region at or after ADDR: its start and size (0 if none). */
 struct region {
 	vaddr_t start;
@@ -187,6 +205,53 @@ static void test_enter_anywhere_starts_at_hint_and_skips_regions(void **state)
 	/* A hint below the minimum starts at the minimum. */
 	assert_int_equal(enter_any(0, 10 * PG), MMIN);
 	assert_int_equal(nregions(), 5);
+}
+
+static void test_enter_anywhere_finds_holes_left_in_a_full_run(void **state)
+{
+	(void)state;
+	/* Distinct attributes: one entry each. */
+	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
+	assert_int_equal(enter_any(0, 2 * PG), MMIN + PG);
+	enter_fixed(MMIN + 3 * PG, PG, R, ALL, VM_INHERIT_NONE);
+	assert_int_equal(enter_any(MMIN, PG), MMIN + 4 * PG);
+	/* A hole freed inside the run searched before is found again. */
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, PG), MMIN + PG);
+	/* A hole too small is passed over, then used by what fits. */
+	assert_int_equal(vm_map_remove(map, MMIN, MMIN + PG), KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, 2 * PG), MMIN + 5 * PG);
+	assert_int_equal(enter_any(MMIN, PG), MMIN);
+	/* A search from inside the run still honours its mask. */
+	{
+		vaddr_t a = MMIN;
+
+		assert_int_equal(vm_map_enter(map, &a, PG, 16 * PG - 1, true,
+		                              RW, ALL, VM_INHERIT_COPY),
+		                 KERN_SUCCESS);
+		assert_int_equal(a, MMIN + 16 * PG);
+	}
+	assert_true(vm_map_check(map));
+}
+
+static void test_enter_anywhere_small_holes_passed_over_stay_found(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
+	enter_fixed(MMIN + 2 * PG, PG, R, ALL, VM_INHERIT_NONE);
+	/* The one-page hole at MMIN + PG is too small twice... */
+	assert_int_equal(enter_any(MMIN, 4 * PG), MMIN + 3 * PG);
+	assert_int_equal(enter_any(MMIN, 4 * PG), MMIN + 7 * PG);
+	/* ...but still there for a page. */
+	assert_int_equal(enter_any(MMIN, PG), MMIN + PG);
+	/* Freed next to a hole: the joined hole is found from its start. */
+	assert_int_equal(vm_map_remove(map, MMIN + 2 * PG, MMIN + 3 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(enter_any(MMIN, 2 * PG), MMIN + PG);
+	assert_true(vm_map_check(map));
 }
 
 static void test_enter_anywhere_honours_mask(void **state)
@@ -389,6 +454,7 @@ static void test_remove_splits_at_both_edges(void **state)
 
 	(void)state;
 	enter_fixed(MMIN, 10 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	/* Start truncated, end rounded. */
 	assert_int_equal(
@@ -414,6 +480,9 @@ static void test_remove_spanning_entries_and_holes(void **state)
 	enter_fixed(MMIN, 2 * PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 4 * PG, 2 * PG, R, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 8 * PG, 2 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	touch(MMIN + 4 * PG);
+	touch(MMIN + 8 * PG);
 	ncalls = 0;
 	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 9 * PG),
 	                 KERN_SUCCESS);
@@ -487,6 +556,7 @@ static void test_protect_splits_and_merges_back(void **state)
 {
 	(void)state;
 	enter_fixed(MMIN, 10 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	assert_int_equal(
 	    vm_map_protect(map, MMIN + 2 * PG + 1, MMIN + 4 * PG - 1, false, R),
@@ -520,6 +590,7 @@ static void test_protect_set_max_lowers_current(void **state)
 
 	(void)state;
 	enter_fixed(MMIN, 2 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
 	ncalls = 0;
 	assert_int_equal(vm_map_protect(map, MMIN, MMIN + PG, true, R),
 	                 KERN_SUCCESS);
@@ -630,12 +701,60 @@ static void test_destroy_unmaps_every_region(void **state)
 	enter_fixed(MMIN, PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 2 * PG, PG, RW, ALL, VM_INHERIT_COPY);
 	enter_fixed(MMIN + 4 * PG, PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	touch(MMIN + 2 * PG);
+	touch(MMIN + 4 * PG);
 	ncalls = 0;
 	vm_map_destroy(map);
 	map = NULL;
 	assert_int_equal(ncalls, 3);
 	for (unsigned i = 0; i < 3; i++)
 		assert_int_equal(calls[i].op, 'r');
+}
+
+static void test_untouched_regions_never_reach_the_pmap(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	enter_fixed(MMIN + 8 * PG, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	ncalls = 0;
+	/* No fault went through them: no translation can exist. */
+	assert_int_equal(vm_map_protect(map, MMIN, MMIN + 4 * PG, false, R),
+	                 KERN_SUCCESS);
+	assert_int_equal(
+	    vm_map_protect(map, MMIN + 8 * PG, MMIN + 12 * PG, false, R),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_map_remove(map, MMIN + PG, MMIN + 2 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 0);
+	/* A fault in one piece: its changes reach the pmap, the others'
+	 * still do not. */
+	touch(MMIN + 9 * PG);
+	assert_int_equal(vm_map_remove(map, MMIN, MMIN + 12 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 1);
+	assert_int_equal(calls[0].op, 'r');
+	assert_int_equal(calls[0].start, MMIN + 8 * PG);
+	assert_int_equal(calls[0].end, MMIN + 12 * PG);
+}
+
+static void test_merged_region_keeps_reaching_the_pmap(void **state)
+{
+	(void)state;
+	enter_fixed(MMIN, 4 * PG, RW, ALL, VM_INHERIT_COPY);
+	touch(MMIN);
+	/* Split, then merged back: the touched part's translations still
+	 * count. */
+	assert_int_equal(
+	    vm_map_protect(map, MMIN + 2 * PG, MMIN + 4 * PG, false, R),
+	    KERN_SUCCESS);
+	assert_int_equal(vm_map_protect(map, MMIN, MMIN + 4 * PG, false, RW),
+	                 KERN_SUCCESS);
+	assert_int_equal(nregions(), 1);
+	ncalls = 0;
+	assert_int_equal(vm_map_remove(map, MMIN + 3 * PG, MMIN + 4 * PG),
+	                 KERN_SUCCESS);
+	assert_int_equal(ncalls, 1);
 }
 
 static void test_null_ops_are_allowed(void **state)
@@ -684,7 +803,32 @@ static void test_split_failure_gives_back_first_spare(void **state)
 	    KERN_RESOURCE_SHORTAGE);
 	slab_cache_set_limit(c, 0);
 	assert_int_equal(nregions(), 1);
-	assert_int_equal(c->live, base_entry.live + 1);
+	/* Given back (the map may keep it as its one spare). */
+	assert_int_equal(c->live,
+	                 base_entry.live + 1 + (map->spare != NULL ? 1 : 0));
+}
+
+static void test_freed_entry_is_kept_for_the_next(void **state)
+{
+	struct slab_cache *c = slab_cache_find("vm.map_entry");
+	struct slab_stats before, after;
+
+	(void)state;
+	enter_fixed(MMIN, PG, R, ALL, VM_INHERIT_COPY);
+	enter_fixed(MMIN + 2 * PG, PG, RW, ALL, VM_INHERIT_COPY);
+	assert_int_equal(vm_map_remove(map, MMIN + 2 * PG, MMIN + 3 * PG),
+	                 KERN_SUCCESS);
+	assert_non_null(map->spare);
+	slab_cache_get_stats(c, &before);
+	enter_fixed(MMIN + 4 * PG, PG, RW, ALL, VM_INHERIT_COPY);
+	slab_cache_get_stats(c, &after);
+	assert_null(map->spare);
+	assert_int_equal(after.allocs, before.allocs);
+	assert_int_equal(nregions(), 2);
+	/* One spare at most: the others go back to the cache. */
+	assert_int_equal(vm_map_remove(map, MMIN, MMIN + 5 * PG), KERN_SUCCESS);
+	slab_cache_get_stats(c, &after);
+	assert_int_equal(after.live, before.live - 1);
 }
 
 static void test_create_fails_when_maps_exhausted(void **state)
@@ -927,6 +1071,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    MAP_TEST(test_enter_anywhere_is_first_fit_from_minimum),
 	    MAP_TEST(test_enter_anywhere_starts_at_hint_and_skips_regions),
+	    MAP_TEST(test_enter_anywhere_finds_holes_left_in_a_full_run),
+	    MAP_TEST(test_enter_anywhere_small_holes_passed_over_stay_found),
 	    MAP_TEST(test_enter_anywhere_honours_mask),
 	    MAP_TEST(test_enter_anywhere_full_map_is_no_space),
 	    MAP_TEST(test_enter_rounds_address_down_and_size_up),
@@ -943,9 +1089,12 @@ int main(void)
 	    MAP_TEST(test_lookup_for_faults),
 	    MAP_TEST(test_region_at_after_and_past_last),
 	    MAP_TEST(test_destroy_unmaps_every_region),
+	    MAP_TEST(test_untouched_regions_never_reach_the_pmap),
+	    MAP_TEST(test_merged_region_keeps_reaching_the_pmap),
 	    MAP_TEST(test_null_ops_are_allowed),
 	    MAP_TEST(test_checker_catches_unmerged_and_overlap),
 	    MAP_TEST(test_split_failure_gives_back_first_spare),
+	    MAP_TEST(test_freed_entry_is_kept_for_the_next),
 	    MAP_TEST(test_create_fails_when_maps_exhausted),
 	    MAP_TEST(test_enter_anywhere_mask_beyond_top_is_no_space),
 	    MAP_TEST(test_object_entries_merge_only_when_contiguous),
