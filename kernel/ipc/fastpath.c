@@ -497,7 +497,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	mach_msg_size_t size = 0;
 	mach_msg_return_t mr;
 	unsigned long f;
-	bool whole, kernel;
+	bool waits, whole, kernel;
 
 	if (!header_ok(k, false))
 		return IPC_FAST_NO;
@@ -522,8 +522,9 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	/* Two port locks: try the second, never wait for it. */
 	if (!spin_trylock_masked(&port->object.lock))
 		goto slow_dest; /* SLOW: our port is busy */
-	kernel = kernel_serves(dest) && caller_waits(port, space);
-	whole = !kernel && receiver_waits(dest, k) && caller_waits(port, space);
+	waits = caller_waits(port, space);
+	whole = waits && receiver_waits(dest, k);
+	kernel = waits && !whole && kernel_serves(dest);
 	if ((k->flags & KMSG_BODY_IN_SENDER) &&
 	    (!whole || (r = body_to_receiver(space, dest, k, umsg)) == NULL))
 		goto slow_port; /* SLOW: the body must come in first */

@@ -311,20 +311,6 @@ static bool wait_ended(struct mqueue_receiver *r, int why, struct kmsg **out,
 	return why > 0;
 }
 
-void mqueue_receiver_enqueue(struct port *port, struct space *space,
-                             uint64_t umsg, mach_msg_size_t rcv_size,
-                             struct mqueue_receiver *r)
-{
-	assert_locked(&port->object.lock);
-	waiter_init(&r->w);
-	r->space = space;
-	r->max_size = MACH_MSG_SIZE_MAX;
-	r->handed = NULL;
-	r->umsg = umsg;
-	r->rcv_size = rcv_size;
-	waitq_enqueue(&port->queue.receivers, &r->w);
-}
-
 mach_msg_return_t mqueue_receiver_wait(struct port *port,
                                        struct mqueue_receiver *r,
                                        struct handoff *next, struct kmsg **out,

@@ -178,9 +178,7 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
  * Returns (mqueue_receiver_wait): as mqueue_receive_port, with no
  *   deadline.
  */
-void mqueue_receiver_enqueue(struct port *port, struct space *space,
-                             uint64_t umsg, mach_msg_size_t rcv_size,
-                             struct mqueue_receiver *r);
+/* (mqueue_receiver_enqueue is inline: ipc/mqueue_handover.h.) */
 mach_msg_return_t mqueue_receiver_wait(struct port *port,
                                        struct mqueue_receiver *r,
                                        struct handoff *next, struct kmsg **out,

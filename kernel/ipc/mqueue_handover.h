@@ -66,6 +66,21 @@ static __always_inline void mqueue_hand_over_locked(struct port *port,
 	waitq_unlock_masked(&mq->receivers);
 }
 
+/* mqueue_receiver_enqueue (ipc/mqueue.h), inline for the fast path. */
+static __always_inline void
+mqueue_receiver_enqueue(struct port *port, struct space *space, uint64_t umsg,
+                        mach_msg_size_t rcv_size, struct mqueue_receiver *r)
+{
+	assert_locked(&port->object.lock);
+	waiter_init(&r->w);
+	r->space = space;
+	r->max_size = MACH_MSG_SIZE_MAX;
+	r->handed = NULL;
+	r->umsg = umsg;
+	r->rcv_size = rcv_size;
+	waitq_enqueue(&port->queue.receivers, &r->w);
+}
+
 static inline void mqueue_receivers_unlock(struct port *port)
 {
 	waitq_unlock_masked(&port->queue.receivers);
