@@ -40,35 +40,6 @@ mach_msg_type_name_t copyin_type(mach_msg_type_name_t disposition)
 	}
 }
 
-mach_msg_return_t kmsg_get_part(const void *umsg, mach_msg_size_t send_size,
-                                mach_msg_size_t copy, struct kmsg **out)
-{
-	struct kmsg *k;
-	mach_msg_header_t *h;
-
-	if (send_size < sizeof(mach_msg_header_t) ||
-	    (send_size & (MACH_MSG_USER_ALIGNMENT - 1)) != 0)
-		return MACH_SEND_MSG_TOO_SMALL;
-	k = kmsg_alloc_raw(copy); /* every byte of it is copied in */
-	if (k == NULL)
-		return MACH_SEND_NO_BUFFER;
-	if (copyin(umsg, &k->hdr, copy) != 0) {
-		kmsg_free(k);
-		return MACH_SEND_INVALID_DATA;
-	}
-	if (unlikely(copy < send_size)) {
-		k->flags |= KMSG_BODY_IN_SENDER;
-		k->hdr.size = send_size;
-	}
-	/* Only the low halves of the port slots are names (little endian). */
-	h = (mach_msg_header_t *)&k->hdr;
-	h->msgh_size = send_size;
-	h->msgh_remote_port_do_not_use &= 0xffffffffu;
-	h->msgh_protected_payload &= 0xffffffffu;
-	*out = k;
-	return MACH_MSG_SUCCESS;
-}
-
 mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
                            struct kmsg **out)
 {

@@ -9,6 +9,10 @@
 
 #include <mach/message.h>
 
+#include "ipc/kmsg.h"
+#include "kern/compiler.h"
+#include "machine/copyio.h"
+
 struct kmsg;
 struct space;
 
@@ -33,10 +37,38 @@ mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
  * the header alone (sizeof(mach_msg_header_t)) for the fast path's one
  * copy of the body.  Such a kmsg (KMSG_BODY_IN_SENDER, hdr.size
  * SEND_SIZE) has room for the header only.
- * Locks, returns: as kmsg_get.
+ * Locks, returns: as kmsg_get.  (Inline: every message sent comes
+ * through here.)
  */
-mach_msg_return_t kmsg_get_part(const void *umsg, mach_msg_size_t send_size,
-                                mach_msg_size_t copy, struct kmsg **out);
+static __always_inline mach_msg_return_t
+kmsg_get_part(const void *umsg, mach_msg_size_t send_size, mach_msg_size_t copy,
+              struct kmsg **out)
+{
+	struct kmsg *k;
+	mach_msg_header_t *h;
+
+	if (send_size < sizeof(mach_msg_header_t) ||
+	    (send_size & (MACH_MSG_USER_ALIGNMENT - 1)) != 0)
+		return MACH_SEND_MSG_TOO_SMALL;
+	k = kmsg_alloc_raw(copy); /* every byte of it is copied in */
+	if (k == NULL)
+		return MACH_SEND_NO_BUFFER;
+	if (copyin(umsg, &k->hdr, copy) != 0) {
+		kmsg_free(k);
+		return MACH_SEND_INVALID_DATA;
+	}
+	if (unlikely(copy < send_size)) {
+		k->flags |= KMSG_BODY_IN_SENDER;
+		k->hdr.size = send_size;
+	}
+	/* Only the low halves of the port slots are names (little endian). */
+	h = (mach_msg_header_t *)&k->hdr;
+	h->msgh_size = send_size;
+	h->msgh_remote_port_do_not_use &= 0xffffffffu;
+	h->msgh_protected_payload &= 0xffffffffu;
+	*out = k;
+	return MACH_MSG_SUCCESS;
+}
 
 /*
  * kmsg_copyin: take the rights and memory K names from SPACE: the
