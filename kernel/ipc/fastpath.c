@@ -88,9 +88,10 @@ static bool header_ok(struct kmsg *k, bool body_ok)
  * and, with REPLY, a send-once right made of it, into K's header.
  * Locks: the space, DEST and REPLY locked; both ports active.
  */
-static void take_rights(struct space *space, struct kmsg *k,
-                        mach_port_name_t dname, struct space_entry *entry,
-                        struct port *dest, struct port *reply)
+static __always_inline void take_rights(struct space *space, struct kmsg *k,
+                                        mach_port_name_t dname,
+                                        struct space_entry *entry,
+                                        struct port *dest, struct port *reply)
 {
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(k->hdr.bits);
 
@@ -121,9 +122,10 @@ static void take_rights(struct space *space, struct kmsg *k,
  * and of its reply (NULL when none).
  * Locks: SPACE locked and active.
  */
-static bool lookup_rights(struct space *space, struct kmsg *k,
-                          struct space_entry **de, struct port **dest,
-                          struct port **reply)
+static __always_inline bool lookup_rights(struct space *space, struct kmsg *k,
+                                          struct space_entry **de,
+                                          struct port **dest,
+                                          struct port **reply)
 {
 	mach_msg_header_t *h = kmsg_user_header(k);
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(h->msgh_bits);
@@ -171,8 +173,8 @@ static __always_inline bool lock_rights(struct space *space, struct kmsg *k,
 bool ipc_fast_copyin(struct space *space, struct kmsg *k, unsigned long *flags)
 {
 	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
-	struct space_entry *de;
-	struct port *dest, *reply;
+	struct space_entry *de = NULL;
+	struct port *dest = NULL, *reply = NULL;
 	unsigned long f;
 
 	if (!header_ok(k, true) ||
@@ -282,8 +284,8 @@ static bool caller_waits(struct port *port, struct space *space)
  *   HELD, if not NULL, is a port the caller has locked (the reply port
  *   may be it).
  */
-static bool copyout_header_locked(struct space *space, struct kmsg *k,
-                                  struct port *held)
+static __always_inline bool
+copyout_header_locked(struct space *space, struct kmsg *k, struct port *held)
 {
 	mach_msg_bits_t bits = k->hdr.bits;
 	mach_msg_type_name_t dtype = MACH_MSGH_BITS_REMOTE(bits);
@@ -490,8 +492,8 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
                            mach_msg_return_t *result, unsigned long *flags)
 {
 	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
-	struct space_entry *de, *rcv;
-	struct port *dest, *reply, *port;
+	struct space_entry *de = NULL, *rcv;
+	struct port *dest = NULL, *reply = NULL, *port;
 	struct mqueue_receiver me, *r = NULL;
 	struct handoff next;
 	mach_msg_size_t size = 0;
