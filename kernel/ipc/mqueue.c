@@ -290,42 +290,6 @@ static bool past(uint64_t deadline, bool timed_out)
 	       (deadline != WAITQ_FOREVER && clock_now_ns() >= deadline);
 }
 
-/*
- * Whether the wait of R, which returned WHY, ended the receive: with a
- * message handed over (*OUT), an interrupt or the port's death or move
- * (*MR).  Otherwise the receiver looks at the port again.
- */
-static bool wait_ended(struct mqueue_receiver *r, int why, struct kmsg **out,
-                       mach_msg_return_t *mr)
-{
-	if (why == MQUEUE_HANDED) {
-		*out = r->handed;
-		*mr = MACH_MSG_SUCCESS;
-		return true;
-	}
-	if (why == WAITQ_INTERRUPTED) {
-		*mr = MACH_RCV_INTERRUPTED;
-		return true;
-	}
-	*mr = (mach_msg_return_t)why; /* PORT_DIED, PORT_CHANGED */
-	return why > 0;
-}
-
-mach_msg_return_t mqueue_receiver_wait(struct port *port,
-                                       struct mqueue_receiver *r,
-                                       struct handoff *next, struct kmsg **out,
-                                       mach_msg_size_t *size)
-{
-	mach_msg_return_t mr;
-	int why;
-
-	why = waitq_block(&port->queue.receivers, &r->w, WAITQ_FOREVER, next);
-	if (wait_ended(r, why, out, &mr))
-		return mr;
-	return mqueue_receive_port(port, port_lock(port), r->space, r->max_size,
-	                           WAITQ_FOREVER, out, size, NULL);
-}
-
 mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
                                       struct space *space,
                                       mach_msg_size_t max_size,
@@ -364,7 +328,7 @@ mach_msg_return_t mqueue_receive_port(struct port *port, unsigned long f,
 		r = waitq_wait_handoff(&mq->receivers, &port->object.lock, f,
 		                       deadline, &pr.w, next);
 		next = NULL; /* consumed */
-		if (wait_ended(&pr, r, out, &mr))
+		if (mqueue_wait_ended(&pr, r, out, &mr))
 			return mr;
 		f = port_lock(port);
 		if (r == WAITQ_TIMED_OUT)

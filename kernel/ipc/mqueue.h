@@ -178,11 +178,7 @@ void mqueue_deliver_locked(struct port *port, struct kmsg *k,
  * Returns (mqueue_receiver_wait): as mqueue_receive_port, with no
  *   deadline.
  */
-/* (mqueue_receiver_enqueue is inline: ipc/mqueue_handover.h.) */
-mach_msg_return_t mqueue_receiver_wait(struct port *port,
-                                       struct mqueue_receiver *r,
-                                       struct handoff *next, struct kmsg **out,
-                                       mach_msg_size_t *size);
+/* (Both inline, for the fast path: ipc/mqueue_handover.h.) */
 
 /*
  * mqueue_dequeue_locked: take K, the first message queued on PORT, off

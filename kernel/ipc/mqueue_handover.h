@@ -86,4 +86,40 @@ static inline void mqueue_receivers_unlock(struct port *port)
 	waitq_unlock_masked(&port->queue.receivers);
 }
 
+/*
+ * Whether the wait of R, which returned WHY, ended the receive: with a
+ * message handed over (*OUT), an interrupt or the port's death or move
+ * (*MR).  Otherwise the receiver looks at the port again.
+ */
+static inline bool mqueue_wait_ended(struct mqueue_receiver *r, int why,
+                                     struct kmsg **out, mach_msg_return_t *mr)
+{
+	if (why == MQUEUE_HANDED) {
+		*out = r->handed;
+		*mr = MACH_MSG_SUCCESS;
+		return true;
+	}
+	if (why == WAITQ_INTERRUPTED) {
+		*mr = MACH_RCV_INTERRUPTED;
+		return true;
+	}
+	*mr = (mach_msg_return_t)why; /* PORT_DIED, PORT_CHANGED */
+	return why > 0;
+}
+
+/* mqueue_receiver_wait (ipc/mqueue.h), inline for the fast path. */
+static __always_inline mach_msg_return_t mqueue_receiver_wait(
+    struct port *port, struct mqueue_receiver *r, struct handoff *next,
+    struct kmsg **out, mach_msg_size_t *size)
+{
+	mach_msg_return_t mr;
+	int why;
+
+	why = waitq_block(&port->queue.receivers, &r->w, WAITQ_FOREVER, next);
+	if (mqueue_wait_ended(r, why, out, &mr))
+		return mr;
+	return mqueue_receive_port(port, port_lock(port), r->space, r->max_size,
+	                           WAITQ_FOREVER, out, size, NULL);
+}
+
 #endif
