@@ -49,16 +49,7 @@ void dnrequest_free(struct dnrequest *req)
 	slab_free(&dnrequest_cache, req);
 }
 
-void port_ref(struct port *port)
-{
-	unsigned old = atomic_fetch_add(&port->object.refs, 1);
-
-	assert(old > 0);
-}
-
-/* The last reference is gone: every right and request went with the
- * port's death, so only the memory is left. */
-static void port_free(struct port *port)
+void port_free(struct port *port)
 {
 	assert(!port->object.active);
 	assert(port->srights == 0 && port->sorights == 0);
@@ -68,15 +59,6 @@ static void port_free(struct port *port)
 	assert(mqueue_count(&port->queue) == 0);
 	assert_unlocked(&port->object.lock);
 	slab_free(&port_cache, port);
-}
-
-void port_release(struct port *port)
-{
-	unsigned old = atomic_fetch_sub(&port->object.refs, 1);
-
-	assert(old > 0);
-	if (old == 1)
-		port_free(port);
 }
 
 void object_ref(struct ipc_object *object)
@@ -92,32 +74,6 @@ void object_release(struct ipc_object *object)
 		port_release(port_from_object(object));
 	else
 		pset_release(pset_from_object(object));
-}
-
-void port_make_send_locked(struct port *port)
-{
-	assert_locked(&port->object.lock);
-	assert(port->object.active);
-	port->mscount++;
-	port->srights++;
-	port_ref(port);
-}
-
-void port_copy_send_locked(struct port *port)
-{
-	assert_locked(&port->object.lock);
-	assert(port->object.active);
-	assert(port->srights > 0);
-	port->srights++;
-	port_ref(port);
-}
-
-void port_make_sonce_locked(struct port *port)
-{
-	assert_locked(&port->object.lock);
-	assert(port->object.active);
-	port->sorights++;
-	port_ref(port);
 }
 
 void port_make_send(struct port *port)

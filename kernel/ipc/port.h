@@ -135,10 +135,28 @@ struct port *port_alloc(void);
 struct dnrequest *dnrequest_alloc(void);
 void dnrequest_free(struct dnrequest *req);
 
+/* port_free: the last reference is gone: every right and request went
+ * with the port's death, so only the memory is left (port_release's). */
+void port_free(struct port *port);
+
 /* port_ref / port_release: take or drop a reference; the last one frees
- * the (dead) port.  Locks: port_release with no IPC lock of the port. */
-void port_ref(struct port *port);
-void port_release(struct port *port);
+ * the (dead) port.  Locks: port_release with no IPC lock of the port.
+ * (Inline: every message takes and drops some.) */
+static inline void port_ref(struct port *port)
+{
+	unsigned old = atomic_fetch_add(&port->object.refs, 1);
+
+	assert(old > 0);
+}
+
+static inline void port_release(struct port *port)
+{
+	unsigned old = atomic_fetch_sub(&port->object.refs, 1);
+
+	assert(old > 0);
+	if (old == 1)
+		port_free(port);
+}
 
 /* port_unref_nonlast: drop a reference that is known not to be the
  * last (another holder, such as a space entry, keeps the port).
@@ -156,9 +174,31 @@ static inline void port_unref_nonlast(struct port *port)
  * right and take the reference it holds.
  * Locks: the port's lock held; the port is active.
  */
-void port_make_send_locked(struct port *port);
-void port_copy_send_locked(struct port *port);
-void port_make_sonce_locked(struct port *port);
+static inline void port_make_send_locked(struct port *port)
+{
+	assert_locked(&port->object.lock);
+	assert(port->object.active);
+	port->mscount++;
+	port->srights++;
+	port_ref(port);
+}
+
+static inline void port_copy_send_locked(struct port *port)
+{
+	assert_locked(&port->object.lock);
+	assert(port->object.active);
+	assert(port->srights > 0);
+	port->srights++;
+	port_ref(port);
+}
+
+static inline void port_make_sonce_locked(struct port *port)
+{
+	assert_locked(&port->object.lock);
+	assert(port->object.active);
+	port->sorights++;
+	port_ref(port);
+}
 
 /*
  * port_make_send: a naked send right held by the kernel (MAKE_SEND:
