@@ -89,19 +89,6 @@ uint64_t waitq_generation(struct waitq *wq)
 	return gen;
 }
 
-void waitq_wake_locked(struct waitq *wq, struct waiter *w, int result,
-                       struct handoff *next)
-{
-	assert(w->queued && w->wq == wq);
-	list_remove(&w->link);
-	w->queued = false;
-	w->result = result;
-	if (next != NULL)
-		thread_unblock_handoff(w, next);
-	else
-		thread_unblock(w);
-}
-
 /* Dequeue and unblock the oldest waiter.  Locks: wq->lock held. */
 static bool wake_first(struct waitq *wq, int result)
 {

@@ -206,8 +206,18 @@ static inline struct waiter *waitq_first_locked(struct waitq *wq)
 	           : list_first_entry(&wq->waiters, struct waiter, link);
 }
 
-void waitq_wake_locked(struct waitq *wq, struct waiter *w, int result,
-                       struct handoff *next);
+static inline void waitq_wake_locked(struct waitq *wq, struct waiter *w,
+                                     int result, struct handoff *next)
+{
+	assert(w->queued && w->wq == wq);
+	list_remove(&w->link);
+	w->queued = false;
+	w->result = result;
+	if (next != NULL)
+		thread_unblock_handoff(w, next);
+	else
+		thread_unblock(w);
+}
 
 static inline void waitq_lock_masked(struct waitq *wq)
 {
