@@ -53,67 +53,20 @@ void kbuf_free(void *p, size_t size)
 
 /* ---- allocation ---- */
 
-/*
- * Two small message buffers per CPU, kept by kmsg_free for the next
- * kmsg_alloc: a request's buffer is freed by its receiver, whose reply
- * then takes it, so an RPC's messages need not reach the allocator; a
- * kernel RPC's reply is made while its request still lives, hence two.
- * Messages of up to SPARE_CAPACITY bytes all get that capacity (which
- * with the kmsg's own fields fills a 128-byte block: no more memory than
- * a smaller one took).  Taken and put back by atomic exchange (any
- * context may send).
- */
-#define SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
-#define SPARES         2 /* spare_take and spare_keep know it */
-static struct kmsg *spares[MAX_CPUS][SPARES];
+struct kmsg *kmsg_spares[MAX_CPUS][KMSG_SPARES];
 
-/* A spare of this CPU, or NULL. */
-static inline struct kmsg *spare_take(void)
-{
-	struct kmsg **slot = spares[cpu_id()];
-	struct kmsg *k = __atomic_exchange_n(&slot[0], NULL, __ATOMIC_ACQUIRE);
-
-	return k != NULL
-	           ? k
-	           : __atomic_exchange_n(&slot[1], NULL, __ATOMIC_ACQUIRE);
-}
-
-/* Keep K as a spare of this CPU; what found no room (K or another), or
- * NULL. */
-static inline struct kmsg *spare_keep(struct kmsg *k)
-{
-	struct kmsg **slot = spares[cpu_id()];
-
-	k = __atomic_exchange_n(&slot[0], k, __ATOMIC_ACQ_REL);
-	return k == NULL ? NULL
-	                 : __atomic_exchange_n(&slot[1], k, __ATOMIC_ACQ_REL);
-}
-
-static size_t kmsg_bytes(mach_msg_size_t capacity)
-{
-	return offsetof(struct kmsg, hdr) + (size_t)capacity;
-}
-
-struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
+struct kmsg *kmsg_alloc_big(mach_msg_size_t size)
 {
 	mach_msg_size_t capacity =
-	    size <= SPARE_CAPACITY ? SPARE_CAPACITY : size;
-	struct kmsg *k = NULL;
+	    size <= KMSG_SPARE_CAPACITY ? KMSG_SPARE_CAPACITY : size;
+	struct kmsg *k;
 
 	if (size < sizeof(struct kmsg_header) || size > KBUF_MAX ||
 	    kmsg_bytes(capacity) > KBUF_MAX)
 		return NULL;
-	if (capacity == SPARE_CAPACITY)
-		k = spare_take();
-	if (k == NULL)
-		k = kbuf_alloc(kmsg_bytes(capacity));
-	if (k == NULL)
-		return NULL;
-	k->link.next = k->link.prev = NULL; /* on no queue */
-	k->stamp = 0;
-	k->capacity = capacity;
-	k->flags = 0;
-	k->hdr.size = size;
+	k = kbuf_alloc(kmsg_bytes(capacity));
+	if (k != NULL)
+		kmsg_init(k, capacity, size);
 	return k;
 }
 
@@ -128,20 +81,12 @@ struct kmsg *kmsg_alloc(mach_msg_size_t size)
 	return k;
 }
 
-void kmsg_free(struct kmsg *k)
-{
-	if (k->capacity == SPARE_CAPACITY)
-		k = spare_keep(k);
-	if (k != NULL)
-		kbuf_free(k, kmsg_bytes(k->capacity));
-}
-
 void kmsg_spares_drain(void)
 {
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		for (unsigned j = 0; j < SPARES; j++) {
+		for (unsigned j = 0; j < KMSG_SPARES; j++) {
 			struct kmsg *k = __atomic_exchange_n(
-			    &spares[i][j], NULL, __ATOMIC_ACQUIRE);
+			    &kmsg_spares[i][j], NULL, __ATOMIC_ACQUIRE);
 
 			if (k != NULL)
 				kbuf_free(k, kmsg_bytes(k->capacity));

@@ -22,6 +22,8 @@
 #include "ipc/object.h"
 #include "kern/compiler.h"
 #include "kern/list.h"
+#include "kern/percpu.h"
+#include "machine/cpu.h"
 
 /*
  * The header of a message in kernel form, laid out like
@@ -99,14 +101,88 @@ static inline void *kmsg_body(struct kmsg *k)
  */
 struct kmsg *kmsg_alloc(mach_msg_size_t size);
 
+/*
+ * Two small message buffers per CPU, kept by kmsg_free for the next
+ * kmsg_alloc: a request's buffer is freed by its receiver, whose reply
+ * then takes it, so an RPC's messages need not reach the allocator; a
+ * kernel RPC's reply is made while its request still lives, hence two.
+ * Messages of up to KMSG_SPARE_CAPACITY bytes all get that capacity
+ * (which with the kmsg's own fields fills a 128-byte block: no more
+ * memory than a smaller one took).  Taken and put back by atomic
+ * exchange (any context may send).  Inline, with kmsg_alloc_raw and
+ * kmsg_free: every message takes one.
+ */
+#define KMSG_SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
+#define KMSG_SPARES         2 /* kmsg_spare_take and kmsg_spare_keep know it */
+void kbuf_free(void *p, size_t size); /* below */
+extern struct kmsg *kmsg_spares[MAX_CPUS][KMSG_SPARES];
+
+/* A spare of this CPU, or NULL. */
+static inline struct kmsg *kmsg_spare_take(void)
+{
+	struct kmsg **slot = kmsg_spares[cpu_id()];
+	struct kmsg *k = __atomic_exchange_n(&slot[0], NULL, __ATOMIC_ACQUIRE);
+
+	return k != NULL
+	           ? k
+	           : __atomic_exchange_n(&slot[1], NULL, __ATOMIC_ACQUIRE);
+}
+
+/* Keep K as a spare of this CPU; what found no room (K or another), or
+ * NULL. */
+static inline struct kmsg *kmsg_spare_keep(struct kmsg *k)
+{
+	struct kmsg **slot = kmsg_spares[cpu_id()];
+
+	k = __atomic_exchange_n(&slot[0], k, __ATOMIC_ACQ_REL);
+	return k == NULL ? NULL
+	                 : __atomic_exchange_n(&slot[1], k, __ATOMIC_ACQ_REL);
+}
+
+/* The bytes of a kmsg of CAPACITY. */
+static inline size_t kmsg_bytes(mach_msg_size_t capacity)
+{
+	return offsetof(struct kmsg, hdr) + (size_t)capacity;
+}
+
+/* A new K's fields, for SIZE bytes of message in CAPACITY. */
+static inline void kmsg_init(struct kmsg *k, mach_msg_size_t capacity,
+                             mach_msg_size_t size)
+{
+	k->link.next = k->link.prev = NULL; /* on no queue */
+	k->stamp = 0;
+	k->capacity = capacity;
+	k->flags = 0;
+	k->hdr.size = size;
+}
+
+/* kmsg_alloc_big: kmsg_alloc_raw from the allocator (no spare). */
+struct kmsg *kmsg_alloc_big(mach_msg_size_t size);
+
 /* kmsg_alloc_raw: kmsg_alloc without zeroing the header and body (for a
  * caller about to fill all SIZE bytes).  Locks and returns as
  * kmsg_alloc. */
-struct kmsg *kmsg_alloc_raw(mach_msg_size_t size);
+static inline struct kmsg *kmsg_alloc_raw(mach_msg_size_t size)
+{
+	struct kmsg *k;
+
+	if (size >= sizeof(struct kmsg_header) && size <= KMSG_SPARE_CAPACITY &&
+	    (k = kmsg_spare_take()) != NULL) {
+		kmsg_init(k, KMSG_SPARE_CAPACITY, size);
+		return k;
+	}
+	return kmsg_alloc_big(size);
+}
 
 /* kmsg_free: free the memory of K only (its rights already gone); a
  * small one may be kept for the next kmsg_alloc on this CPU. */
-void kmsg_free(struct kmsg *k);
+static inline void kmsg_free(struct kmsg *k)
+{
+	if (k->capacity == KMSG_SPARE_CAPACITY)
+		k = kmsg_spare_keep(k);
+	if (k != NULL)
+		kbuf_free(k, kmsg_bytes(k->capacity));
+}
 
 /*
  * kmsg_spares_drain: give every message buffer kept for reuse back to
