@@ -136,33 +136,6 @@ static bool index_usable(uint32_t index)
 	return index != 0 && index <= SPACE_INDEX_MAX;
 }
 
-/* Append E, the free entry of INDEX, to the free list. */
-static void free_list_append(struct space *space, uint32_t index,
-                             struct space_entry *e)
-{
-	e->next = 0;
-	e->prev = space->free_tail;
-	if (space->free_tail != 0)
-		entry_at(space, space->free_tail)->next = index;
-	else
-		space->free_head = index;
-	space->free_tail = index;
-}
-
-/* Take E, a free entry on the free list, off it. */
-static void free_list_unlink(struct space *space, struct space_entry *e)
-{
-	if (e->prev != 0)
-		entry_at(space, e->prev)->next = e->next;
-	else
-		space->free_head = e->next;
-	if (e->next != 0)
-		entry_at(space, e->next)->prev = e->prev;
-	else
-		space->free_tail = e->prev;
-	e->next = e->prev = 0;
-}
-
 /*
  * Allocate leaf number LEAF (and its L2 node if needed).  False when the
  * node budget or memory runs out.
@@ -198,7 +171,7 @@ static bool leaf_create(struct space *space, uint32_t leaf)
  * as possible.  Leaves above fresh_leaf exist only for names callers
  * chose; their free indices join the list when the leaf is adopted.
  */
-static bool leaf_adopt(struct space *space)
+bool space_adopt_leaf(struct space *space)
 {
 	uint32_t leaf = space->fresh_leaf;
 	uint32_t base = leaf << SPACE_LEAF_SHIFT;
@@ -212,45 +185,9 @@ static bool leaf_adopt(struct space *space)
 	for (uint32_t i = 0; i < SPACE_LEAF_SIZE; i++)
 		if (index_usable(base + i) &&
 		    entries[i].type == MACH_PORT_TYPE_NONE)
-			free_list_append(space, base + i, &entries[i]);
+			space_free_list_append(space, base + i, &entries[i]);
 	space->fresh_leaf++;
 	return true;
-}
-
-static bool adopted(const struct space *space, uint32_t index)
-{
-	return LEAF_OF(index) < space->fresh_leaf;
-}
-
-static void entry_take(struct space *space, struct space_entry *e)
-{
-	e->object = NULL;
-	e->request = NULL;
-	e->urefs = 0;
-	e->type = MACH_PORT_TYPE_NONE;
-	space->count++;
-}
-
-kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
-                                struct space_entry **entry)
-{
-	struct space_entry *e;
-	uint32_t index;
-
-	assert_locked(&space->lock);
-	assert(space->active);
-	if (space->count >= space->limit)
-		return KERN_NO_SPACE;
-	while (space->free_head == 0)
-		if (!leaf_adopt(space))
-			return KERN_NO_SPACE;
-	index = space->free_head;
-	e = entry_at(space, index);
-	free_list_unlink(space, e);
-	entry_take(space, e);
-	*name = SPACE_NAME(index, e->gen);
-	*entry = e;
-	return KERN_SUCCESS;
 }
 
 kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
@@ -278,31 +215,12 @@ kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
 			return KERN_NO_SPACE;
 		e = entry_at(space, index);
 	}
-	if (adopted(space, index))
-		free_list_unlink(space, e);
-	entry_take(space, e);
+	if (space_adopted(space, index))
+		space_free_list_unlink(space, e);
+	space_entry_take(space, e);
 	e->gen = SPACE_NAME_GEN(name);
 	*entry = e;
 	return KERN_SUCCESS;
-}
-
-void space_free_entry(struct space *space, mach_port_name_t name,
-                      struct space_entry *entry)
-{
-	uint32_t index = SPACE_NAME_INDEX(name);
-
-	assert_locked(&space->lock);
-	assert(entry == entry_at(space, index));
-	assert(entry->type != MACH_PORT_TYPE_NONE);
-	assert(entry->gen == SPACE_NAME_GEN(name));
-	assert(entry->request == NULL);
-	entry->object = NULL;
-	entry->type = MACH_PORT_TYPE_NONE;
-	entry->urefs = 0;
-	entry->gen++;
-	if (adopted(space, index))
-		free_list_append(space, index, entry);
-	space->count--;
 }
 
 void space_foreach_entry(struct space *space,

@@ -190,17 +190,6 @@ static inline struct space_entry *space_lookup(struct space *space,
                                                mach_port_name_t name);
 
 /*
- * space_alloc_entry: a free entry for a new name the space chooses.  The
- * entry is in use (type must be set by the caller before unlocking; its
- * object and urefs are cleared).
- * Locks: SPACE locked and active.
- * Returns: KERN_SUCCESS (*name, *entry set), KERN_NO_SPACE (the limit
- *   or the table's memory budget is reached, or no memory).
- */
-kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
-                                struct space_entry **entry);
-
-/*
  * space_alloc_entry_name: the entry for the caller-chosen NAME, which
  * must not be in use.
  * Locks: SPACE locked and active.
@@ -211,14 +200,6 @@ kern_return_t space_alloc_entry(struct space *space, mach_port_name_t *name,
  */
 kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
                                      struct space_entry **entry);
-
-/*
- * space_free_entry: give NAME back (its generation advances, so the old
- * name is stale).  The entry must hold nothing: no object, no request,
- * not in the reverse map.  Locks: SPACE locked.
- */
-void space_free_entry(struct space *space, mach_port_name_t name,
-                      struct space_entry *entry);
 
 /*
  * Reverse map: the entry holding the send and/or receive rights of a
@@ -301,6 +282,110 @@ static inline struct space_entry *space_lookup(struct space *space,
 	    e->gen != SPACE_NAME_GEN(name))
 		return NULL;
 	return e;
+}
+
+/* --- Inline: the names an RPC's reply right takes and gives back --- */
+
+/* space_adopt_leaf: the free list's next leaf of free names (space.c).
+ * False when the table can grow no more.  Locks: SPACE locked. */
+bool space_adopt_leaf(struct space *space);
+
+/* Whether INDEX is in an adopted leaf (its free entry is on the list). */
+static inline bool space_adopted(const struct space *space, uint32_t index)
+{
+	return (index >> SPACE_LEAF_SHIFT) < space->fresh_leaf;
+}
+
+/* Append E, the free entry of INDEX, to the free list. */
+static inline void space_free_list_append(struct space *space, uint32_t index,
+                                          struct space_entry *e)
+{
+	e->next = 0;
+	e->prev = space->free_tail;
+	if (space->free_tail != 0)
+		space_slot(space, space->free_tail)->next = index;
+	else
+		space->free_head = index;
+	space->free_tail = index;
+}
+
+/* Take E, a free entry on the free list, off it. */
+static inline void space_free_list_unlink(struct space *space,
+                                          struct space_entry *e)
+{
+	if (e->prev != 0)
+		space_slot(space, e->prev)->next = e->next;
+	else
+		space->free_head = e->next;
+	if (e->next != 0)
+		space_slot(space, e->next)->prev = e->prev;
+	else
+		space->free_tail = e->prev;
+	e->next = e->prev = 0;
+}
+
+/* E, a free entry, in use now (with nothing in it yet). */
+static inline void space_entry_take(struct space *space, struct space_entry *e)
+{
+	e->object = NULL;
+	e->request = NULL;
+	e->urefs = 0;
+	e->type = MACH_PORT_TYPE_NONE;
+	space->count++;
+}
+
+/*
+ * space_alloc_entry: a free entry for a new name the space chooses.  The
+ * entry is in use (type must be set by the caller before unlocking; its
+ * object and urefs are cleared).
+ * Locks: SPACE locked and active.
+ * Returns: KERN_SUCCESS (*name, *entry set), KERN_NO_SPACE (the limit
+ *   or the table's memory budget is reached, or no memory).
+ */
+static inline kern_return_t space_alloc_entry(struct space *space,
+                                              mach_port_name_t *name,
+                                              struct space_entry **entry)
+{
+	struct space_entry *e;
+	uint32_t index;
+
+	assert_locked(&space->lock);
+	assert(space->active);
+	if (space->count >= space->limit)
+		return KERN_NO_SPACE;
+	while (space->free_head == 0)
+		if (!space_adopt_leaf(space))
+			return KERN_NO_SPACE;
+	index = space->free_head;
+	e = space_slot(space, index);
+	space_free_list_unlink(space, e);
+	space_entry_take(space, e);
+	*name = SPACE_NAME(index, e->gen);
+	*entry = e;
+	return KERN_SUCCESS;
+}
+
+/*
+ * space_free_entry: give NAME back (its generation advances, so the old
+ * name is stale).  The entry must hold nothing: no object, no request,
+ * not in the reverse map.  Locks: SPACE locked.
+ */
+static inline void space_free_entry(struct space *space, mach_port_name_t name,
+                                    struct space_entry *entry)
+{
+	uint32_t index = SPACE_NAME_INDEX(name);
+
+	assert_locked(&space->lock);
+	assert(entry->type != MACH_PORT_TYPE_NONE);
+	assert(entry->gen == SPACE_NAME_GEN(name));
+	assert(entry->request == NULL);
+	entry->object = NULL;
+	entry->type = MACH_PORT_TYPE_NONE;
+	entry->urefs = 0;
+	entry->gen++;
+	if (space_adopted(space, index))
+		space_free_list_append(space, index, entry);
+	space->count--;
 }
 
 #endif
