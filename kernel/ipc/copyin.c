@@ -23,23 +23,6 @@
 #define PORT_T_BITS      64
 #define PORT_NAME_T_BITS 32
 
-mach_msg_type_name_t copyin_type(mach_msg_type_name_t disposition)
-{
-	switch (disposition) {
-	case MACH_MSG_TYPE_MOVE_RECEIVE:
-		return MACH_MSG_TYPE_PORT_RECEIVE;
-	case MACH_MSG_TYPE_MOVE_SEND:
-	case MACH_MSG_TYPE_COPY_SEND:
-	case MACH_MSG_TYPE_MAKE_SEND:
-		return MACH_MSG_TYPE_PORT_SEND;
-	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
-		return MACH_MSG_TYPE_PORT_SEND_ONCE;
-	default:
-		return 0;
-	}
-}
-
 mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
                            struct kmsg **out)
 {

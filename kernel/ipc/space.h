@@ -342,7 +342,7 @@ static inline void space_entry_take(struct space *space, struct space_entry *e)
  * Returns: KERN_SUCCESS (*name, *entry set), KERN_NO_SPACE (the limit
  *   or the table's memory budget is reached, or no memory).
  */
-static inline kern_return_t space_alloc_entry(struct space *space,
+static __always_inline kern_return_t space_alloc_entry(struct space *space,
                                               mach_port_name_t *name,
                                               struct space_entry **entry)
 {
