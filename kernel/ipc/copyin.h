@@ -10,6 +10,7 @@
 #include <mach/message.h>
 
 #include "ipc/kmsg.h"
+#include "ipc/right_entry.h"
 #include "kern/compiler.h"
 #include "machine/copyio.h"
 
@@ -108,19 +109,7 @@ mach_msg_return_t kmsg_copyin_body(struct kmsg *k, struct space *space);
 /* The carried type of a right copied in with DISPOSITION (0 for 0). */
 static inline mach_msg_type_name_t copyin_type(mach_msg_type_name_t disposition)
 {
-	switch (disposition) {
-	case MACH_MSG_TYPE_MOVE_RECEIVE:
-		return MACH_MSG_TYPE_PORT_RECEIVE;
-	case MACH_MSG_TYPE_MOVE_SEND:
-	case MACH_MSG_TYPE_COPY_SEND:
-	case MACH_MSG_TYPE_MAKE_SEND:
-		return MACH_MSG_TYPE_PORT_SEND;
-	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
-		return MACH_MSG_TYPE_PORT_SEND_ONCE;
-	default:
-		return 0;
-	}
+	return right_transit_type(disposition);
 }
 
 #endif

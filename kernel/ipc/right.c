@@ -22,23 +22,6 @@ void ipc_rights_init(void)
 	space_init();
 }
 
-mach_msg_type_name_t right_transit_type(mach_msg_type_name_t disposition)
-{
-	switch (disposition) {
-	case MACH_MSG_TYPE_MOVE_RECEIVE:
-		return MACH_MSG_TYPE_PORT_RECEIVE;
-	case MACH_MSG_TYPE_MOVE_SEND:
-	case MACH_MSG_TYPE_COPY_SEND:
-	case MACH_MSG_TYPE_MAKE_SEND:
-		return MACH_MSG_TYPE_PORT_SEND;
-	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
-	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
-		return MACH_MSG_TYPE_PORT_SEND_ONCE;
-	default:
-		return 0;
-	}
-}
-
 /* --- deferred work --- */
 
 void right_deferred_init(struct right_deferred *d)

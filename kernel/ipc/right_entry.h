@@ -155,6 +155,22 @@ struct ipc_object *right_dncancel_locked(struct port *port,
  * Transit type of a disposition (MACH_MSG_TYPE_PORT_*), or 0 when
  * DISPOSITION is not a port disposition.
  */
-mach_msg_type_name_t right_transit_type(mach_msg_type_name_t disposition);
+static inline mach_msg_type_name_t
+right_transit_type(mach_msg_type_name_t disposition)
+{
+	switch (disposition) {
+	case MACH_MSG_TYPE_MOVE_RECEIVE:
+		return MACH_MSG_TYPE_PORT_RECEIVE;
+	case MACH_MSG_TYPE_MOVE_SEND:
+	case MACH_MSG_TYPE_COPY_SEND:
+	case MACH_MSG_TYPE_MAKE_SEND:
+		return MACH_MSG_TYPE_PORT_SEND;
+	case MACH_MSG_TYPE_MOVE_SEND_ONCE:
+	case MACH_MSG_TYPE_MAKE_SEND_ONCE:
+		return MACH_MSG_TYPE_PORT_SEND_ONCE;
+	default:
+		return 0;
+	}
+}
 
 #endif
