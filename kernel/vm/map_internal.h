@@ -1,7 +1,8 @@
 /*
  * vm/map_internal.h — the entry layer of the address-space map, shared
- * by its files: map.c (entries, the vm_* operations), map_copy.c (fork
- * and virtual copies in and out) and map_wire.c (wiring).  Private to
+ * by its files: map.c (entries, the vm_* operations), map_lookup.c
+ * (lookups for faults and vm_region), map_copy.c (fork and virtual
+ * copies in and out) and map_wire.c (wiring).  Private to
  * kernel/vm.  Unless said otherwise, every function here wants the map's
  * lock held.
  */
@@ -58,6 +59,10 @@ struct vm_map_entry *map_entry_at_or_after(const struct vm_map *map,
 /* Put E (new: any mapper_link is a copy's) in MAP, and on its object's
  * mappers. */
 void map_entry_link(struct vm_map *map, struct vm_map_entry *e);
+
+/* Put E on its object's mappers (pageout and a pager's lock_request
+ * find every translation of the object through them). */
+void map_entry_mapper(struct vm_map_entry *e);
 
 /* Take E off its object's mappers (if it is on them). */
 void map_entry_unmapper(struct vm_map_entry *e);
