@@ -119,16 +119,11 @@ static struct space_entry *leaf_get(struct space *space, uint32_t leaf)
 	return l2 == NULL ? NULL : l2[L2_OF(leaf)];
 }
 
-static struct space_entry *entry_at(struct space *space, uint32_t index)
-{
-	return space_slot(space, index);
-}
-
 struct space_entry *space_entry_at(struct space *space, uint32_t index)
 {
 	if (index > SPACE_INDEX_MASK)
 		return NULL;
-	return entry_at(space, index);
+	return space_slot(space, index);
 }
 
 static bool index_usable(uint32_t index)
@@ -201,7 +196,7 @@ kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
 	*entry = NULL;
 	if (!MACH_PORT_NAME_VALID(name) || !index_usable(index))
 		return KERN_INVALID_VALUE;
-	e = entry_at(space, index);
+	e = space_slot(space, index);
 	if (e != NULL && e->type != MACH_PORT_TYPE_NONE) {
 		/* In use; under another generation, it cannot be had. */
 		if (e->gen == SPACE_NAME_GEN(name))
@@ -213,7 +208,7 @@ kern_return_t space_alloc_entry_name(struct space *space, mach_port_name_t name,
 	if (e == NULL) {
 		if (!leaf_create(space, LEAF_OF(index)))
 			return KERN_NO_SPACE;
-		e = entry_at(space, index);
+		e = space_slot(space, index);
 	}
 	if (space_adopted(space, index))
 		space_free_list_unlink(space, e);
@@ -277,7 +272,7 @@ static void rmap_resize(struct space *space, uint32_t nbuckets)
 		uint32_t index = old[b];
 
 		while (index != 0) {
-			struct space_entry *e = entry_at(space, index);
+			struct space_entry *e = space_slot(space, index);
 			uint32_t next = e->next;
 			uint32_t h = rmap_hash(space, e->object);
 
@@ -297,7 +292,7 @@ struct space_entry *space_rmap_lookup(struct space *space,
 
 	assert_locked(&space->lock);
 	for (index = space->rbuckets[rmap_hash(space, object)]; index != 0;) {
-		struct space_entry *e = entry_at(space, index);
+		struct space_entry *e = space_slot(space, index);
 
 		if (e->object == object) {
 			*name = SPACE_NAME(index, e->gen);
@@ -332,7 +327,7 @@ void space_rmap_remove(struct space *space, mach_port_name_t name,
 	assert_locked(&space->lock);
 	while (*link != index) {
 		assert(*link != 0);
-		link = &entry_at(space, *link)->next;
+		link = &space_slot(space, *link)->next;
 	}
 	*link = entry->next;
 	entry->next = 0;

@@ -52,6 +52,15 @@ static __always_inline bool spin_held(const spinlock_t *l)
 	       SPIN_OWNER(cpu_id());
 }
 
+/* L, found held by SEEN, must not be ours (ME): taking it again would
+ * spin forever. */
+static __always_inline void spin_not_ours(const spinlock_t *l, unsigned seen,
+                                          unsigned me)
+{
+	if (unlikely(seen == me))
+		panic("spinlock %s: taken twice by cpu %u", l->name, cpu_id());
+}
+
 /*
  * spin_lock_masked / spin_unlock_masked: take and release L with
  * interrupts already masked by the caller (intr_save), which keeps them
@@ -67,9 +76,7 @@ static __always_inline void spin_lock_masked(spinlock_t *l)
 	while (!atomic_compare_exchange_weak_explicit(&l->holder, &seen, me,
 	                                              memory_order_acquire,
 	                                              memory_order_relaxed)) {
-		if (unlikely(seen == me))
-			panic("spinlock %s: taken twice by cpu %u", l->name,
-			      cpu_id());
+		spin_not_ours(l, seen, me);
 		while (atomic_load_explicit(&l->holder, memory_order_relaxed) !=
 		       SPIN_NO_OWNER)
 			cpu_relax();
@@ -111,9 +118,7 @@ static __always_inline bool spin_trylock_masked(spinlock_t *l)
 	if (!atomic_compare_exchange_strong_explicit(&l->holder, &seen, me,
 	                                             memory_order_acquire,
 	                                             memory_order_relaxed)) {
-		if (unlikely(seen == me))
-			panic("spinlock %s: taken twice by cpu %u", l->name,
-			      cpu_id());
+		spin_not_ours(l, seen, me);
 		return false;
 	}
 	return true;
