@@ -16,12 +16,7 @@
 #include "task/thread.h"
 #include "x86.h"
 
-#define CR0_MP       (1UL << 1)
-#define CR0_EM       (1UL << 2)
-#define CR0_TS       (1UL << 3)
-#define CR4_OSFXSR   (1UL << 9)
-#define CR4_XMMEXCPT (1UL << 10)
-#define EFER_SCE     1UL
+#define EFER_SCE 1UL
 
 /* RFLAGS bits SYSCALL clears: TF, IF, DF, AC (and NT). */
 #define SFMASK_BITS 0x47700UL
@@ -31,18 +26,8 @@
 
 extern char thread_trampoline[], syscall_entry[];
 
-/* FXSAVE image after FNINIT with MXCSR at its reset value. */
-static struct fpu_state fpu_initial;
-
-static inline void write_cr0(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
-}
-
-static inline void write_cr4(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
-}
+struct fpu_state machine_fpu_initial;
+bool machine_fpu_live[MAX_CPUS];
 
 /* A base register value WRMSR accepts (a canonical address), or 0. */
 static uint64_t canonical_or_0(uint64_t v)
@@ -57,7 +42,25 @@ void machine_fpu_init(void)
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_XMMEXCPT);
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-	machine_fxsave(&fpu_initial);
+	machine_fxsave(&machine_fpu_initial);
+	/* Nobody's state is live here yet: the first user of the FPU on
+	 * this CPU traps for it (machine_fpu_switch). */
+	write_cr0(read_cr0() | CR0_TS);
+	machine_fpu_live[cpu_id()] = false;
+}
+
+bool machine_fpu_trap(void)
+{
+	unsigned cpu = cpu_id();
+	struct thread *t = thread_current();
+
+	if (machine_fpu_live[cpu] || t == NULL || !t->user)
+		return false; /* not a lazy load's trap: an exception */
+	machine_clts();
+	machine_fxrstor(&t->machine.fpu);
+	machine_fpu_live[cpu] = true;
+	t->machine.fpu_eager = MACHINE_FPU_EAGER_SWITCHES;
+	return true;
 }
 
 void machine_syscall_init(void)
@@ -88,7 +91,8 @@ void machine_thread_setup(struct thread *t, bool user)
 	t->machine.fs_base = 0;
 	t->machine.gs_base = 0;
 	t->machine.fpu_used = false;
-	t->machine.fpu = fpu_initial;
+	t->machine.fpu_eager = 0;
+	t->machine.fpu = machine_fpu_initial;
 
 	sp = (uint64_t *)f;
 	*--sp = 0; /* alignment: thread_trampoline is entered as if called */

@@ -40,10 +40,6 @@ void selftest_pmap_access(struct selftest_ctx *ctx);
 void selftest_pmap_remove_frees_tables(struct selftest_ctx *ctx);
 void selftest_pmap_nx(struct selftest_ctx *ctx);
 
-#define CR0_WP   (1UL << 16)
-#define CR4_SMEP (1UL << 20)
-#define CR4_SMAP (1UL << 21)
-
 /* PF error code bits (Intel SDM vol. 3, 4.7) */
 #define PF_P     0x01
 #define PF_W     0x02

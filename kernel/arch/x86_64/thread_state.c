@@ -14,6 +14,7 @@
 #include "kern/string.h"
 #include "machine/memlayout.h"
 #include "machine/segments.h"
+#include "machine/switch.h"
 #include "machine/thread.h"
 #include "task/thread.h"
 
@@ -62,18 +63,33 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
-/* The image current for T: its own registers are in the CPU. */
+/* Whether T's FPU state is live in this CPU's registers (it is the
+ * calling thread and used them since it was switched in): then its
+ * record is not current.  Interrupts masked. */
+static bool fpu_live(struct thread *t)
+{
+	return t == thread_current() && machine_fpu_live[cpu_id()];
+}
+
+/* The image current for T: saved from the CPU first if live there. */
 static struct fpu_state *fpu_image(struct thread *t)
 {
-	if (t == thread_current())
-		__asm__ volatile("fxsave64 %0" : "=m"(t->machine.fpu));
+	unsigned long f = intr_save();
+
+	if (fpu_live(t))
+		machine_fxsave(&t->machine.fpu);
+	intr_restore(f);
 	return &t->machine.fpu;
 }
 
+/* T's image, changed, made the state it runs with. */
 static void fpu_reload(struct thread *t)
 {
-	if (t == thread_current())
-		__asm__ volatile("fxrstor64 %0" : : "m"(t->machine.fpu));
+	unsigned long f = intr_save();
+
+	if (fpu_live(t))
+		machine_fxrstor(&t->machine.fpu);
+	intr_restore(f);
 }
 
 /* The full x87 tag (2 bits) of an 80-bit register R that is in use. */
@@ -87,7 +103,7 @@ static unsigned x87_tag(const uint8_t *r)
 		return 2; /* special: infinity or NaN */
 	if (exp == 0)
 		return mant == 0 ? 1 : 2; /* zero, or denormal */
-	return (mant >> 63) ? 0 : 2; /* valid, or unnormal */
+	return (mant >> 63) ? 0 : 2;      /* valid, or unnormal */
 }
 
 static void get_float(struct thread *t, struct i386_float_state *s)

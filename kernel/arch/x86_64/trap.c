@@ -95,6 +95,9 @@ static void exception(struct trap_frame *f)
 	unsigned v = (unsigned)f->vector;
 	int user = (f->cs & 3) != 0;
 
+	/* #NM: the thread's FPU state was left to load on first use. */
+	if (user && v == 7 && machine_fpu_trap())
+		return;
 	if (user && v != 2 && v != 8 && v != 18) {
 		user_trap(f);
 		return;

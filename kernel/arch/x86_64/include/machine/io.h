@@ -99,6 +99,26 @@ static inline uint64_t read_cr0(void)
 	return v;
 }
 
+static inline void write_cr0(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* Control register bits (Intel SDM vol. 3, 2.5). */
+#define CR0_MP       (1UL << 1)
+#define CR0_EM       (1UL << 2)
+#define CR0_TS       (1UL << 3)
+#define CR0_WP       (1UL << 16)
+#define CR4_OSFXSR   (1UL << 9)
+#define CR4_XMMEXCPT (1UL << 10)
+#define CR4_SMEP     (1UL << 20)
+#define CR4_SMAP     (1UL << 21)
+
 static inline uint64_t read_cr4(void)
 {
 	uint64_t v;

@@ -12,6 +12,7 @@
 
 #include "kern/percpu.h"
 #include "machine/cpu.h"
+#include "machine/io.h"
 #include "machine/pmap.h"
 #include "machine/segments.h"
 #include "task/task.h"
@@ -24,6 +25,25 @@
  * Guarded by: being touched only by its CPU, with interrupts masked.
  */
 extern bool machine_cpu_bases_zero[MAX_CPUS];
+
+/*
+ * Whether CPU's FPU/SSE registers hold its current thread's state, live
+ * (CR0.TS clear): the thread used them since it was switched in, or was
+ * given them eagerly.  Otherwise CR0.TS is set, the registers hold
+ * nothing of anybody's (the initial image), and the current thread's
+ * state is its record; its first FPU or SSE instruction raises #NM
+ * (machine_fpu_trap), which loads it.
+ * Owned by: each CPU its own entry.
+ * Guarded by: being touched only by its CPU, with interrupts masked.
+ */
+extern bool machine_fpu_live[MAX_CPUS];
+
+/* The FXSAVE image after FNINIT with MXCSR at its reset value. */
+extern struct fpu_state machine_fpu_initial;
+
+/* How many switches in a thread gets its FPU state eagerly after it
+ * used it: one #NM per so many switches for a thread that always does. */
+#define MACHINE_FPU_EAGER_SWITCHES 16
 
 /* Load T's FS/GS bases into this CPU, number CPU.  Interrupts masked. */
 void machine_bases_load(unsigned cpu, const struct thread *t);
@@ -43,10 +63,50 @@ static inline void machine_fxrstor(const struct fpu_state *s)
 	__asm__ volatile("fxrstor64 %0" : : "m"(*s));
 }
 
+/* Clear and set CR0.TS: FPU and SSE instructions allowed, or #NM. */
+static inline void machine_clts(void)
+{
+	__asm__ volatile("clts" : : : "memory");
+}
+
+static inline void machine_stts(void)
+{
+	write_cr0(read_cr0() | CR0_TS);
+}
+
+/*
+ * The FPU's part of a switch on CPU from FROM to TO: FROM's live state
+ * saved; TO's loaded now if it used the FPU lately, else left for its
+ * first FPU instruction (#NM, machine_fpu_trap).  Registers FROM loaded
+ * are never left behind under CR0.TS for TO to read (speculatively):
+ * they are overwritten with TO's state or the initial image.  A thread
+ * that never uses the FPU costs no FPU instruction at all.
+ * Interrupts masked.
+ */
+static __always_inline void
+machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
+{
+	bool live = machine_fpu_live[cpu];
+
+	if (live)
+		machine_fxsave(&from->machine.fpu);
+	if (to->user && to->machine.fpu_eager != 0) {
+		to->machine.fpu_eager--;
+		if (!live)
+			machine_clts();
+		machine_fxrstor(&to->machine.fpu);
+		machine_fpu_live[cpu] = true;
+	} else if (live) {
+		machine_fxrstor(&machine_fpu_initial);
+		machine_stts();
+		machine_fpu_live[cpu] = false;
+	}
+}
+
 /*
  * machine_switch: make TO's state this CPU's (kernel stack for traps,
- * FPU/SSE registers, FS/GS bases, address space), FROM's FPU state being
- * saved, then save the calling thread's kernel context in FROM and run
+ * FPU/SSE registers as machine_fpu_switch, FS/GS bases, address space),
+ * then save the calling thread's kernel context in FROM and run
  * TO's.  Returns (in FROM) when something switches back; returns the
  * thread that ran just before, for sched_switch_done.  The bases are
  * not read back from the CPU: the thread's record is what it runs with.
@@ -58,12 +118,10 @@ static __always_inline struct thread *machine_switch(struct thread *from,
 	unsigned cpu = cpu_id();
 	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
 
-	if (from->user)
-		machine_fxsave(&from->machine.fpu);
+	machine_fpu_switch(cpu, from, to);
 	percpu_area[cpu].kstack_top = top;
 	gdt_set_kernel_stack(cpu, top);
 	if (to->user) {
-		machine_fxrstor(&to->machine.fpu);
 		if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
 		    !machine_cpu_bases_zero[cpu])
 			machine_bases_load(cpu, to);

@@ -30,6 +30,8 @@ struct machine_thread {
 	uint64_t fs_base, gs_base; /* as set; loaded only if canonical */
 	bool fpu_used;             /* has run in user mode, or had its FPU
 	                              state set: thread_get_state shows it */
+	uint8_t fpu_eager;         /* switches in left that load its FPU
+	                              state at once (machine_fpu_switch) */
 	struct fpu_state fpu;
 };
 
@@ -75,8 +77,17 @@ int machine_thread_get_state(struct thread *thread, int flavor, uint32_t *state,
 int machine_thread_set_state(struct thread *thread, int flavor,
                              const uint32_t *state, uint32_t count);
 
-/* machine_fpu_init: enable SSE for user mode; keep the initial image. */
+/* machine_fpu_init: enable SSE for user mode; keep the initial image;
+ * leave CR0.TS set (machine/switch.h: machine_fpu_live). */
 void machine_fpu_init(void);
+
+/*
+ * machine_fpu_trap: a #NM from user mode: load the current thread's FPU
+ * state, which machine_fpu_switch left for now.  False if it was not
+ * that (the state is live already: the exception is the user's).
+ * Locks: interrupts masked.
+ */
+bool machine_fpu_trap(void);
 
 /* machine_syscall_init: the SYSCALL MSRs of the calling CPU. */
 void machine_syscall_init(void);
