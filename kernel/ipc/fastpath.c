@@ -384,6 +384,33 @@ static mach_msg_return_t deliver_put(struct space *space, void *umsg,
 }
 
 /*
+ * The continuation of a receiver waiting in ipc_fast_rpc that was
+ * handed K with its header out (KMSG_HEADER_OUT): what its frames would
+ * do once awake, the wait's port reference dropped and K put in its
+ * buffer, run instead by the switch that resumes it.  R: K, the
+ * receiver's space, its buffer and the port it waited on.
+ */
+static uint64_t fast_rpc_resume(const struct thread_resume *r)
+{
+	port_release(r->arg[3]); /* the wait's reference */
+	return deliver_put(r->arg[1], r->arg[2], r->arg[0]);
+}
+
+/* Give R, waiting on PORT and about to be handed K whose header is out,
+ * fast_rpc_resume as its continuation.  Locks: as
+ * mqueue_hand_over_locked. */
+static void resume_by_continuation(struct mqueue_receiver *r, struct kmsg *k,
+                                   struct port *port)
+{
+	struct thread_resume c = {
+	    .fn = fast_rpc_resume,
+	    .arg = {k, r->space, (void *)(uintptr_t)r->umsg, port},
+	};
+
+	thread_resume_set(r->w.thread, &c);
+}
+
+/*
  * copyout_header_locked, taking the locks.  With UNQUEUED, K did not go
  * through its port's queue (a kernel server's reply given back): it is
  * received only if it comes ahead of nothing (no message queued, no
@@ -554,6 +581,8 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		r = mqueue_first_receiver_lock(dest, k);
 	if (r != NULL) {
 		copyout_for_receiver(r, k, port);
+		if (k->flags & KMSG_HEADER_OUT)
+			resume_by_continuation(r, k, dest);
 		mqueue_hand_over_locked(dest, r, k, &next);
 	} else {
 		mqueue_deliver_locked(dest, k, &next);
@@ -567,6 +596,9 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 
 	/* The receiver runs; the answer comes back in our hands. */
 	mr = mqueue_receiver_wait(port, &me, &next, &k, &size);
+	/* Back the ordinary way (the switch may instead have run
+	 * fast_rpc_resume, and these frames are gone). */
+	thread_resume_clear();
 	port_release(port);
 	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
 	    ((k->flags & KMSG_HEADER_OUT) || fast_copyout(space, k, false)))

@@ -85,4 +85,38 @@ int thread_block_handoff(struct waiter *w, struct handoff *h,
  */
 void thread_handoff_cancel(struct handoff *h);
 
+/*
+ * A continuation: how to finish the system call a blocked thread waits
+ * in, when the rest of it is known before the thread runs again.  The
+ * switch that makes the thread run may then call FN(R) on the thread's
+ * kernel stack, emptied down to its user registers, instead of
+ * returning into the frames it blocked in; FN's result is the system
+ * call's answer, and the thread leaves for user mode the way the call
+ * would have.  Whether a switch does that is the machine's choice: the
+ * thread's own code must work either way.
+ * Owned by: the blocked thread (a copy in its record).
+ * Guarded by: written by the waker that ended its wait, before the
+ *   wake; read by the switch that resumes it; cleared by the thread.
+ */
+struct thread_resume {
+	uint64_t (*fn)(const struct thread_resume *r);
+	void *arg[4];
+};
+
+/*
+ * thread_resume_set: give THREAD (a blocking context, waiter->thread),
+ * whose wait the caller is about to end with a wake or a handoff, R as
+ * its continuation.  Ignored for a thread that has no user context (a
+ * kernel thread has no system call to finish) and on machines that do
+ * not resume threads that way.
+ * Locks: whatever the waker holds; THREAD must not have been woken yet.
+ */
+void thread_resume_set(void *thread, const struct thread_resume *r);
+
+/*
+ * thread_resume_clear: the calling thread returned from its block the
+ * ordinary way: any continuation given to it is dropped.
+ */
+void thread_resume_clear(void);
+
 #endif

@@ -212,6 +212,18 @@ void sched_switch_done(struct thread *prev)
 	switch_done(prev);
 }
 
+uint64_t sched_continue(struct thread *prev)
+{
+	struct thread *self = thread_current();
+	uint64_t (*fn)(const struct thread_resume *) = self->resume.fn;
+
+	/* Its arguments stay until the thread waits again, after FN. */
+	self->resume.fn = NULL;
+	switch_done(prev);
+	intr_enable();
+	return fn(&self->resume);
+}
+
 /*
  * The thread CUR woke last, taken off this CPU's queue, when CUR now
  * blocks: the receiver of an RPC runs at once, on the rest of the
@@ -505,6 +517,19 @@ uint64_t sched_context_switches(void)
 }
 
 /* --- kern/thread_block.h for the kernel --- */
+
+void thread_resume_set(void *thread, const struct thread_resume *r)
+{
+	struct thread *t = thread;
+
+	if (t->user)
+		t->resume = *r;
+}
+
+void thread_resume_clear(void)
+{
+	thread_current()->resume.fn = NULL;
+}
 
 void *thread_block_self(void)
 {

@@ -86,6 +86,15 @@ bool sched_preempt_pending(void);
  * release PREV (the thread that ran before) for other CPUs.  */
 void sched_switch_done(struct thread *prev);
 
+/*
+ * sched_continue: what a thread switched to by its continuation runs
+ * first (machine code, on its emptied kernel stack): sched_switch_done
+ * for PREV, the continuation taken off the thread, interrupts enabled,
+ * then the continuation.  Returns the system call's answer.
+ * Locks: interrupts masked on entry; nothing held on return.
+ */
+uint64_t sched_continue(struct thread *prev);
+
 /* sched_idle_loop: the calling thread becomes its CPU's idle thread. */
 __attribute__((noreturn)) void sched_idle_loop(void);
 

@@ -15,6 +15,7 @@
 #include "ipc/right.h"
 #include "kern/list.h"
 #include "kern/spinlock.h"
+#include "kern/thread_block.h"
 #include "machine/thread.h"
 
 struct task;
@@ -106,6 +107,9 @@ struct thread {
 	char name[THREAD_NAME_MAX];
 	struct list all_link; /* on the list of every thread, or reaper */
 	struct machine_thread machine;
+	/* A continuation for the switch that resumes it, or fn NULL
+	 * (kern/thread_block.h: thread_resume_set). */
+	struct thread_resume resume;
 	/* Where mach_thread_self found its name in the task's space last
 	 * (task/traps.c); guarded by that space's lock. */
 	struct right_name_hint ith_sself_hint;

@@ -197,3 +197,14 @@ void host_thread_detach(void)
 		atomic_fetch_and(&cpus_used, ~(1ULL << id));
 	host_set_cpu_id(0);
 }
+
+/* The host build resumes every thread by returning from its block. */
+void thread_resume_set(void *thread, const struct thread_resume *r)
+{
+	(void)thread;
+	(void)r;
+}
+
+void thread_resume_clear(void)
+{
+}

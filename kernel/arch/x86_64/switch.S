@@ -29,6 +29,30 @@ switch_stacks:
 	ret
 
 /*
+ * switch_to_resume(uint64_t *save_ksp, struct trap_frame *frame,
+ * void *prev): as switch_stacks for the current thread, which returns
+ * when something switches back to it; but the thread switched to is one
+ * with a continuation (kern/thread_block.h): its kernel stack is taken
+ * from its user registers (FRAME) down, sched_continue(PREV) finishes
+ * its system call, and it leaves for user mode with that answer the
+ * system call's way (syscall.S).  Interrupts masked.
+ */
+	.globl	switch_to_resume
+switch_to_resume:
+	pushq	%rbp
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, (%rdi)
+	movq	%rsi, %rsp		/* 16-byte aligned: see syscall.S */
+	movq	%rdx, %rdi
+	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
+	call	sched_continue
+	jmp	syscall_trap_return
+
+/*
  * thread_trampoline: where a new thread's first switch_stacks returns
  * (machine_thread_setup puts its address under six zeroed registers).
  * Calls thread_start(prev), which never returns.

@@ -139,6 +139,10 @@ syscall_entry:
 	movq	%r10, %rcx		/* the fourth argument, C's way */
 	sti
 	call	*mach_trap_fast(,%r11,8)
+	/* The way back of a trap taken the general way, %rax its answer,
+	 * %rsp its frame; a continuation comes here too (switch.S). */
+	.globl	syscall_trap_return
+syscall_trap_return:
 	movq	%rax, F_RAX(%rsp)
 	/* The checks before user mode, their common case: nothing asked of
 	 * the thread (return_work in task/thread.c, which does the rest).

@@ -52,6 +52,11 @@ void machine_bases_load(unsigned cpu, const struct thread *t);
  * *SAVE_KSP, go on on NEW_KSP; returns PREV as the resumed side sees it. */
 uint64_t switch_stacks(uint64_t *save_ksp, uint64_t new_ksp, void *prev);
 
+/* switch.S: switch_stacks, but to a thread with a continuation, run on
+ * its stack emptied down to FRAME (kern/thread_block.h). */
+uint64_t switch_to_resume(uint64_t *save_ksp, struct trap_frame *frame,
+                          void *prev);
+
 /* Save the FPU/SSE registers in S; load them from S. */
 static inline void machine_fxsave(struct fpu_state *s)
 {
@@ -106,11 +111,11 @@ machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
 /*
  * machine_switch: make TO's state this CPU's (kernel stack for traps,
  * FPU/SSE registers as machine_fpu_switch, FS/GS bases, address space),
- * then save the calling thread's kernel context in FROM and run
- * TO's.  Returns (in FROM) when something switches back; returns the
- * thread that ran just before, for sched_switch_done.  The bases are
- * not read back from the CPU: the thread's record is what it runs with.
- * Locks: interrupts masked; no spinlock held.
+ * then save the calling thread's kernel context in FROM and run TO's
+ * (or TO's continuation: switch_to_resume).  Returns (in FROM) when something
+ * switches back; returns the thread that ran just before, for
+ * sched_switch_done.  The bases are not read back from the CPU: the thread's
+ * record is what it runs with. Locks: interrupts masked; no spinlock held.
  */
 static __always_inline struct thread *machine_switch(struct thread *from,
                                                      struct thread *to)
@@ -128,6 +133,9 @@ static __always_inline struct thread *machine_switch(struct thread *from,
 	}
 	if (to->task->pmap != from->task->pmap)
 		pmap_activate_masked(to->task->pmap);
+	if (to->resume.fn != NULL)
+		return (struct thread *)switch_to_resume(
+		    &from->machine.ksp, to->machine.frame, from);
 	return (struct thread *)switch_stacks(&from->machine.ksp,
 	                                      to->machine.ksp, from);
 }
