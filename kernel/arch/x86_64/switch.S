@@ -8,9 +8,9 @@
  * the thread that ran before, which the resumed code hands to
  * sched_switch_done().
  */
-	.text
-	.globl	switch_stacks
-switch_stacks:
+/* Push the callee-saved registers and store the stack pointer in
+ * *%rdi: the context switch_stacks resumes. */
+	.macro	save_context
 	pushq	%rbp
 	pushq	%rbx
 	pushq	%r12
@@ -18,6 +18,12 @@ switch_stacks:
 	pushq	%r14
 	pushq	%r15
 	movq	%rsp, (%rdi)
+	.endm
+
+	.text
+	.globl	switch_stacks
+switch_stacks:
+	save_context
 	movq	%rsi, %rsp
 	movq	%rdx, %rax
 	popq	%r15
@@ -39,13 +45,7 @@ switch_stacks:
  */
 	.globl	switch_to_resume
 switch_to_resume:
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	movq	%rsp, (%rdi)
+	save_context
 	movq	%rsi, %rsp		/* 16-byte aligned: see syscall.S */
 	movq	%rdx, %rdi
 	xorl	%ebp, %ebp		/* the end of a kernel backtrace */
