@@ -94,11 +94,12 @@ bool right_check_dead(struct space *space, mach_port_name_t name,
 	    (type & MACH_PORT_TYPE_RECEIVE) != 0)
 		return false;
 	port = port_from_object(entry->object);
-	fl = port_lock(port);
-	if (port->object.active) {
-		port_unlock(port, fl);
+	/* Alive when looked at: nothing to do, and no need of the port's
+	 * lock for that (a death just after is as if it came after the
+	 * call); the common case.  Death is final: once seen, it stays. */
+	if (__atomic_load_n(&port->object.active, __ATOMIC_ACQUIRE))
 		return false;
-	}
+	fl = port_lock(port);
 	if (type & MACH_PORT_TYPE_SEND)
 		port->srights--;
 	else
