@@ -514,6 +514,53 @@ general:
 	                       0, MACH_PORT_NULL);
 }
 
+/*
+ * ipc_fast_rpc's case of a message to RCV_NAME itself, the port the
+ * caller then receives from: when nothing is queued there, nobody else
+ * waits there and K fits RCV_SIZE, the general path would queue K and
+ * take it back at once; here it is received straight away, with the
+ * seqno the queue would have given it.  Answers as ipc_fast_rpc.
+ * Locks: none held on entry; IPC_FAST_COPIED leaves K's destination
+ *   locked (*FLAGS), as ipc_fast_rpc.
+ */
+static enum ipc_fast to_self(struct space *space, struct kmsg *k, void *umsg,
+                             mach_msg_size_t rcv_size,
+                             mach_msg_return_t *result, unsigned long *flags)
+{
+	mach_port_name_t dname = kmsg_user_header(k)->msgh_remote_port;
+	struct space_entry *de = NULL;
+	struct port *dest = NULL, *reply = NULL;
+	struct mqueue *mq;
+	unsigned long f;
+
+	if (k->hdr.size > rcv_size)
+		return IPC_FAST_NO; /* SLOW: too large, it stays queued */
+	if (!lock_rights(space, k, &de, &dest, &reply, &f))
+		return IPC_FAST_NO;
+	mq = &dest->queue;
+	if (reply != NULL || !caller_waits(dest, space) ||
+	    waitq_has_waiters(&mq->receivers) ||
+	    (mq->count >= mq->qlimit && MACH_MSGH_BITS_REMOTE(k->hdr.bits) !=
+	                                    MACH_MSG_TYPE_MOVE_SEND_ONCE))
+		/* SLOW: a reply port, a set, a message or another receiver
+		 * first, or a full queue */
+		return unlock_slow(space, dest, f);
+	take_rights(space, k, dname, de, dest, NULL);
+	if (!copyout_header_locked(space, k, dest)) {
+		/* Queued and received the general way (a notification due,
+		 * a payload...). */
+		spin_unlock_masked(&space->lock);
+		*flags = f;
+		return IPC_FAST_COPIED;
+	}
+	k->hdr.seqno = mq->seqno++;
+	spin_unlock_masked(&dest->object.lock);
+	spin_unlock_masked(&space->lock);
+	intr_restore(f);
+	*result = deliver_put(space, umsg, k);
+	return IPC_FAST_DONE;
+}
+
 enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
                            mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
                            mach_msg_return_t *result, unsigned long *flags)
@@ -534,7 +581,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	    kmsg_user_header(k)->msgh_local_port != rcv_name)
 		return IPC_FAST_NO; /* the reply comes elsewhere */
 	if (dname == rcv_name)
-		return IPC_FAST_NO; /* to ourselves: nobody else waits */
+		return to_self(space, k, umsg, rcv_size, result, flags);
 
 	if (!lock_rights(space, k, &de, &dest, &reply, &f))
 		return IPC_FAST_NO;

@@ -76,7 +76,9 @@ enum ipc_fast {
  * way, is copied out to UMSG (of RCV_SIZE bytes) as the general receive
  * would.  When only the first two guards hold (a kernel object's port,
  * no receiver waiting, a full queue...), it still takes K's rights in
- * one pass, as ipc_fast_copyin.
+ * one pass, as ipc_fast_copyin.  A message to RCV_NAME itself, with
+ * nothing queued there, nobody else waiting and room in RCV_SIZE, is
+ * received at once, as the queue would give it back (to_self).
  * Locks: no IPC lock held on entry.  IPC_FAST_COPIED leaves K's
  *   destination port locked (*FLAGS as ipc_fast_copyin).
  * Returns:

@@ -522,6 +522,81 @@ static void test_rpc_to_nobody_waiting_ends_the_general_way(void **state)
 	assert_int_equal(m.h.msgh_id, MACH_NOTIFY_SEND_ONCE);
 }
 
+/* One mach_msg(SEND|RCV) of M (header only) to and from P, through
+ * ipc_fast_rpc alone; its verdict, *MR the call's answer when DONE. */
+static enum ipc_fast fast_to_self(mach_port_name_t p, struct umsg *m,
+                                  mach_msg_return_t *mr)
+{
+	enum ipc_fast v;
+	struct kmsg *k;
+	unsigned long f;
+
+	assert_int_equal(kmsg_get(m, body_size(0), &k), MACH_MSG_SUCCESS);
+	v = ipc_fast_rpc(sa, k, m, sizeof(*m), p, mr, &f);
+	if (v == IPC_FAST_NO)
+		kmsg_free(k);
+	else if (v == IPC_FAST_COPIED)
+		assert_int_equal(
+		    mqueue_send_locked(k, f, 0, WAITQ_FOREVER, NULL),
+		    MACH_MSG_SUCCESS);
+	return v;
+}
+
+/* A message to the port we receive from, nothing queued there and
+ * nobody waiting: received at once, as the queue would give it; with a
+ * message queued first, or a no-senders notification due, the queue's
+ * way. */
+static void test_message_to_ourselves_is_received_at_once(void **state)
+{
+	mach_port_name_t p = new_port(sa), n = new_port(sa);
+	struct ipc_object *notify, *prev;
+	mach_msg_type_name_t t;
+	mach_msg_return_t mr;
+	struct umsg m;
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
+		       body_size(0));
+		m.h.msgh_id = 40 + (int)i;
+		assert_int_equal(fast_to_self(p, &m, &mr), IPC_FAST_DONE);
+		assert_int_equal(mr, MACH_MSG_SUCCESS);
+		assert_int_equal(m.h.msgh_id, 40 + (int)i);
+		assert_int_equal(m.h.msgh_seqno, i);
+		assert_int_equal(m.h.msgh_local_port, p);
+		assert_int_equal(m.h.msgh_bits,
+		                 MACH_MSGH_BITS(0, MACH_MSG_TYPE_PORT_SEND));
+	}
+	assert_int_equal(status(sa, p).mps_msgcount, 0);
+	assert_int_equal(status(sa, p).mps_mscount, 2);
+	assert_int_equal(status(sa, p).mps_srights, 0);
+
+	/* Something queued first: left to the general path untouched. */
+	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, body_size(0));
+	assert_int_equal(msend(sa, &m), MACH_MSG_SUCCESS);
+	assert_int_equal(fast_to_self(p, &m, &mr), IPC_FAST_NO);
+	assert_int_equal(status(sa, p).mps_msgcount, 1);
+	assert_int_equal(status(sa, p).mps_srights, 1);
+	assert_int_equal(mrecv(sa, &m, p), MACH_MSG_SUCCESS);
+
+	/* The right made would be the last one, with a no-senders request:
+	 * taken, then queued (the notification is the receive's). */
+	assert_int_equal(right_copyin(sa, n, MACH_MSG_TYPE_MAKE_SEND_ONCE,
+	                              false, &notify, &t),
+	                 KERN_SUCCESS);
+	/* (Armed: its mscount, 4, is past the 3 made so far.) */
+	assert_int_equal(mach_port_request_notification(
+	                     sa, p, MACH_NOTIFY_NO_SENDERS, 4, notify, &prev),
+	                 KERN_SUCCESS);
+	header(&m, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, body_size(0));
+	assert_int_equal(fast_to_self(p, &m, &mr), IPC_FAST_COPIED);
+	assert_int_equal(status(sa, p).mps_msgcount, 1);
+	assert_int_equal(mrecv(sa, &m, p), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_seqno, 3);
+	assert_int_equal(mrecv(sa, &m, n), MACH_MSG_SUCCESS);
+	assert_int_equal(m.h.msgh_id, MACH_NOTIFY_NO_SENDERS);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -537,6 +612,7 @@ int main(void)
 	    T(test_rpcs_through_the_fast_path),
 	    T(test_large_rpcs_copy_the_body_once),
 	    T(test_rpc_to_nobody_waiting_ends_the_general_way),
+	    T(test_message_to_ourselves_is_received_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

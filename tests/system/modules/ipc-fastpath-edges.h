@@ -254,6 +254,96 @@ static void check_other_reply_port(struct server *s)
 	(void)mach_port_destroy(T, r2);
 }
 
+/* 8c's other receiver: it takes one message from the port ARG names,
+ * then sends one of its own there (id 1731). */
+static void self_echo(void *arg)
+{
+	mach_port_t p = *(mach_port_t *)arg;
+	struct machr_word_msg w;
+
+	(void)machr_recv_word(p, &w, MACH_RCV_TIMEOUT, WAIT_MS);
+	(void)machr_send_word(p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
+	                      1731, w.h.msgh_id, 0, 0);
+}
+
+/* A 64-byte message to P with MAKE_SEND and no reply, id ID, sent and
+ * received on P by mach_msg(SEND|RCV) into a buffer of RCV_SIZE. */
+static mach_msg_return_t to_self_rpc(mach_port_t p, mach_msg_id_t id,
+                                     mach_msg_size_t rcv_size)
+{
+	machr_msg_header(H, p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0, 64);
+	H->msgh_id = id;
+	return rpc(H, 64, rcv_size, p, 0, 0);
+}
+
+/* 8c: a message to oneself, nothing queued and nobody else waiting: it
+ * is received at once, with the seqno and the right a trip through the
+ * queue gives it (Mach_R takes no such trip); a message queued before
+ * it, a buffer too small or another receiver waiting each make it take
+ * the queue, as GNU Mach does. */
+static void check_self_queue(void)
+{
+	mach_port_t p = machr_new_receive(), echo;
+	mach_port_status_t st;
+	mach_msg_return_t mr;
+	struct machr_word_msg w;
+	int ok = 1;
+
+	for (unsigned i = 0; i < 3; i++) {
+		mr = to_self_rpc(p, 1700 + i, BUF_MAX);
+		ok &= mr == 0 && H->msgh_id == (mach_msg_id_t)(1700 + i) &&
+		      H->msgh_seqno == i && H->msgh_size == 64 &&
+		      H->msgh_bits == MACH_MSGH_BITS(0, S) &&
+		      H->msgh_local_port == p &&
+		      H->msgh_remote_port == MACH_PORT_NULL;
+	}
+	st = status(T, p);
+	tap_ok(ok && st.mps_seqno == 3 && st.mps_msgcount == 0 &&
+	           st.mps_mscount == 3 && st.mps_srights == 0 &&
+	           type_of(T, p) == MACH_PORT_TYPE_RECEIVE,
+	       "three to ourselves in a row: each back at once, seqno 0-2, "
+	       "the send right made gone with it (mscount %u)",
+	       st.mps_mscount);
+
+	(void)machr_send_word(p, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
+	                      1710, 0, 0, 0);
+	mr = to_self_rpc(p, 1711, BUF_MAX);
+	tap_ok(mr == 0 && H->msgh_id == 1710 && H->msgh_seqno == 3 &&
+	           status(T, p).mps_msgcount == 1,
+	       "with a message queued first: that one comes back (id %d, "
+	       "seqno %u), ours stays queued",
+	       H->msgh_id, H->msgh_seqno);
+	mr = machr_recv_word(p, &w, MACH_RCV_TIMEOUT, 0);
+	tap_ok(mr == 0 && w.h.msgh_id == 1711 && w.h.msgh_seqno == 4,
+	       "and is received next (seqno %u)", w.h.msgh_seqno);
+
+	mr = to_self_rpc(p, 1720, 40);
+	st = status(T, p);
+	tap_ok(mr == MACH_RCV_TOO_LARGE && H->msgh_size == 64 &&
+	           H->msgh_id == 1720 && st.mps_msgcount == 0 &&
+	           st.mps_seqno == 6 && st.mps_srights == 0,
+	       "into 40 bytes: MACH_RCV_TOO_LARGE, the header (size %u), "
+	       "the message gone and counted (%#x)",
+	       H->msgh_size, mr);
+
+	if (machr_thread_create(self_echo, &p, &echo) != KERN_SUCCESS ||
+	    !machr_thread_wait_blocked(echo)) {
+		tap_ok(0, "another receiver on the port: no thread");
+	} else {
+		mr = to_self_rpc(p, 1730, BUF_MAX);
+		tap_ok(mr == 0 && H->msgh_id == 1731 &&
+		           (uint32_t)((struct machr_word_msg *)H)->word ==
+		               1730 &&
+		           H->msgh_seqno == 7,
+		       "another receiver waiting on the port: ours goes to "
+		       "it, and what it sends back comes to us (id %d, seqno "
+		       "%u)",
+		       H->msgh_id, H->msgh_seqno);
+		(void)mach_port_deallocate(T, echo);
+	}
+	(void)mach_port_destroy(T, p);
+}
+
 /* 8b: a message to oneself. */
 static void check_self(void)
 {

@@ -657,7 +657,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("ipc-fastpath: no console\n");
-	tap_plan(157);
+	tap_plan(162);
 	wd_start();
 	server_local(&loc, &local_names);
 	server_child(&child);
@@ -685,6 +685,7 @@ int main(int argc, char **argv)
 	check_timeouts(&loc);
 	check_other_reply_port(&loc);
 	check_self();
+	check_self_queue();
 	check_payload(&loc);
 	check_kernel_port();
 	check_small_reply_buffer(&loc);
