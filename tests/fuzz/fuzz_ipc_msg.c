@@ -21,8 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipc/copyin.h"
+#include "ipc/fastpath.h"
 #include "ipc/invariants.h"
 #include "ipc/kmsg.h"
+#include "ipc/mqueue.h"
 #include "ipc/msg.h"
 #include "ipc/port_interface.h"
 #include "ipc/right.h"
@@ -295,6 +298,55 @@ static void build_item(int s, unsigned char *m, size_t *off)
 		*off = MSG_MAX;
 }
 
+/*
+ * The fast path's message to oneself (ipc_fast_rpc with the destination
+ * as the receive name, to_self): the SIZE bytes at M sent to their own
+ * remote name and received from it into RSIZE bytes.  It cannot wait:
+ * to_self queues nothing it does not take back, what it leaves to the
+ * general path is sent with a timeout, and the receive has none to wait
+ * for either.
+ */
+static void op_send_to_self(int s, unsigned char *m, mach_msg_size_t size,
+                            mach_msg_size_t rsize)
+{
+	mach_msg_header_t *h = (mach_msg_header_t *)m;
+	mach_port_name_t p = h->msgh_remote_port;
+	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+	uint8_t b = byte();
+	struct kmsg *k;
+	unsigned long f;
+
+	/* Mostly the shape it takes: no reply right, room to receive. */
+	if (b & 1) {
+		h->msgh_bits &= ~MACH_MSGH_BITS_LOCAL_MASK;
+		h->msgh_local_port = MACH_PORT_NULL;
+	}
+	if ((b & 2) && rsize < size)
+		rsize = size;
+	if (kmsg_get(m, size, &k) != MACH_MSG_SUCCESS)
+		return;
+	switch (ipc_fast_rpc(spaces[s], k, m, rsize, p, &mr, &f)) {
+	case IPC_FAST_DONE:
+		TRACE("  to self -> %#x\n", mr);
+		return;
+	case IPC_FAST_COPIED:
+		if (mqueue_send_locked(k, f, MACH_SEND_TIMEOUT, 0, NULL) !=
+		    MACH_MSG_SUCCESS)
+			kmsg_destroy(k);
+		break;
+	default:
+		kmsg_free(k);
+		(void)ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m,
+		                   MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0,
+		                   MACH_PORT_NULL, 0, MACH_PORT_NULL);
+		break;
+	}
+	mr = ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m,
+	                  MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, rsize, p, 0,
+	                  MACH_PORT_NULL);
+	TRACE("  to self, the general way -> %#x\n", mr);
+}
+
 static void op_send(int s)
 {
 	unsigned char *m = arena + MSG_AREA;
@@ -338,6 +390,10 @@ static void op_send(int s)
 		for (size_t o = sizeof(h); o + 8 <= off; o += 8)
 			TRACE("  %02zx: %016llx\n", o,
 			      (unsigned long long)*(uint64_t *)(m + o));
+		if ((b & 0x30) == 0x30 && (byte() & 3) == 0) {
+			op_send_to_self(s, m, size, rsize);
+			return;
+		}
 		mr = ipc_mach_msg(spaces[s], (uint64_t)(uintptr_t)m, option,
 		                  size, rsize, rname, 0, notify);
 		TRACE("  -> %#x\n", mr);
