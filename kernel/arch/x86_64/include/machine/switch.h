@@ -112,10 +112,11 @@ machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
  * machine_switch: make TO's state this CPU's (kernel stack for traps,
  * FPU/SSE registers as machine_fpu_switch, FS/GS bases, address space),
  * then save the calling thread's kernel context in FROM and run TO's
- * (or TO's continuation: switch_to_resume).  Returns (in FROM) when something
- * switches back; returns the thread that ran just before, for
- * sched_switch_done.  The bases are not read back from the CPU: the thread's
- * record is what it runs with. Locks: interrupts masked; no spinlock held.
+ * (or TO's continuation: switch_to_resume).  Returns (in FROM) when
+ * something switches back; returns the thread that ran just before, for
+ * sched_switch_done.  The bases are not read back from the CPU: the
+ * thread's record is what it runs with.
+ * Locks: interrupts masked; no spinlock held.
  */
 static __always_inline struct thread *machine_switch(struct thread *from,
                                                      struct thread *to)
