@@ -314,32 +314,56 @@ static const char *slab_free_error(struct slab_cache *cache, const void *obj,
 	return NULL;
 }
 
-void slab_free(struct slab_cache *cache, void *obj)
+/*
+ * Free OBJ to CACHE (locked, with the interrupt state FLAGS that its
+ * spin_lock returned, for the panic of an invalid free: it unlocks
+ * first, so that a host test that catches the panic finds the cache
+ * usable).
+ */
+static void slab_free_locked(struct slab_cache *cache, void *obj,
+                             unsigned long flags)
 {
-	unsigned long flags;
 	const char *why;
 	struct slab *s = NULL;
 	unsigned idx = 0;
 
-	flags = spin_lock(&cache->lock);
 	why = slab_free_error(cache, obj, &s, &idx);
 	if (unlikely(why != NULL)) {
-		/* Unlocked first, so that a host test that catches the panic
-		 * finds the cache usable. */
 		spin_unlock(&cache->lock, flags);
 		panic("slab_free(%s, %p): %s", cache->name, obj, why);
 	}
 	s->used[idx / 64] &= ~(1ULL << (idx % 64));
-	s->inuse--;
 	cache->live--;
 	cache->frees++;
-	list_remove(&s->link);
-	if (s->inuse > 0)
+	/* A slab moves only when its list changes: full to partial, or
+	 * partial to empty. */
+	if (s->inuse-- == cache->per_slab && s->inuse > 0) {
+		list_remove(&s->link);
 		list_push_front(&cache->partial, &s->link);
-	else if (list_empty(&cache->empty))
-		list_push_front(&cache->empty, &s->link);
-	else
-		slab_destroy(cache, s); /* one empty slab is enough */
+	} else if (s->inuse == 0) {
+		list_remove(&s->link);
+		if (list_empty(&cache->empty))
+			list_push_front(&cache->empty, &s->link);
+		else
+			slab_destroy(cache, s); /* one empty slab is enough */
+	}
+}
+
+void slab_free(struct slab_cache *cache, void *obj)
+{
+	unsigned long flags = spin_lock(&cache->lock);
+
+	slab_free_locked(cache, obj, flags);
+	spin_unlock(&cache->lock, flags);
+}
+
+void slab_free_batch(struct slab_cache *cache, void *const *objs, unsigned n)
+{
+	unsigned long flags = spin_lock(&cache->lock);
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		slab_free_locked(cache, objs[i], flags);
 	spin_unlock(&cache->lock, flags);
 }
 

@@ -68,6 +68,15 @@ void *slab_zalloc(struct slab_cache *cache);
 void slab_free(struct slab_cache *cache, void *obj);
 
 /*
+ * slab_free_batch: slab_free(CACHE, OBJS[i]) for i < N, under one hold
+ * of CACHE's lock: for owners that give back many objects at once.
+ * Locks: as slab_free (takes cache->lock, maybe the page allocator's).
+ * Panics on an invalid free as slab_free does; the objects before the
+ *   bad one are freed.
+ */
+void slab_free_batch(struct slab_cache *cache, void *const *objs, unsigned n);
+
+/*
  * slab_cache_set_limit: allow at most LIMIT live objects in CACHE (0: no
  * limit).  Objects already live above a new, lower limit stay valid;
  * further allocations fail until enough are freed.

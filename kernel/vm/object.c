@@ -158,12 +158,39 @@ void vm_object_reference(struct vm_object *obj)
 	spin_unlock(&obj->lock, fl);
 }
 
+/* Records a dying object frees at a time: one lock hold each for their
+ * pages and for them (page_free_batch, slab_free_batch). */
+#define DESTROY_RUN 16
+
+/* Free the records RUN[0 .. N), out of any tree, and their pages. */
+static void records_free(void *const *run, unsigned n)
+{
+	struct page *pages[DESTROY_RUN];
+	unsigned i, np = 0;
+
+	if (n == 1) { /* a lone record costs less the plain way */
+		record_free(run[0]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct vm_object_page *r = run[i];
+
+		if (r->page != NULL)
+			pages[np++] = r->page;
+	}
+	page_free_batch(pages, np);
+	stat_add(&vm_object_stats.pages, -(int64_t)np);
+	slab_free_batch(&record_cache, run, n);
+}
+
 /* Free OBJ's pages and OBJ; return its shadow (whose reference passes to
  * the caller).  OBJ unreferenced and unlocked: nobody else can reach it. */
 static struct vm_object *object_destroy(struct vm_object *obj)
 {
 	struct vm_object *shadow = obj->shadow;
 	struct avl_node *n, *cursor = NULL;
+	void *run[DESTROY_RUN];
+	unsigned nrun = 0;
 
 	unsigned long afl = spin_lock(&all_lock);
 
@@ -179,9 +206,16 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 		list_remove(&obj->shadow_link);
 		spin_unlock(&shadow->lock, fl);
 	}
-	/* Nobody else can see the tree any more: empty it in one pass. */
-	while ((n = avl_drain(&obj->pages, &cursor)) != NULL)
-		record_free(record_of(n));
+	/* Nobody else can see the tree any more: empty it in one pass, a
+	 * run of records at a time. */
+	while ((n = avl_drain(&obj->pages, &cursor)) != NULL) {
+		run[nrun++] = record_of(n);
+		if (nrun == DESTROY_RUN) {
+			records_free(run, nrun);
+			nrun = 0;
+		}
+	}
+	records_free(run, nrun);
 	slab_free(&object_cache, obj);
 	stat_add(&vm_object_stats.objects, -1);
 	return shadow;

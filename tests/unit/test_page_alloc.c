@@ -599,8 +599,8 @@ static void test_check_detects_wrong_flags_on_free_block(void **state)
 
 	(void)state;
 	boot_plain();
-	pg = page_alloc(0);
-	page_free(pg, 0);              /* now on a free list, maybe merged */
+	pg = page_alloc(1);            /* a block: no CPU cache holds it */
+	page_free(pg, 1);              /* now on a free list, maybe merged */
 	while (!(pg->flags & PG_FREE)) /* find the merged block's head */
 		pg--;
 	pg->flags |= PG_SLAB;
@@ -622,6 +622,253 @@ static void test_check_detects_overlapping_blocks(void **state)
 	assert_non_null(strstr(host_panic_message, "overlaps"));
 	pg[1].flags = 0;
 	page_free(pg, 1);
+	assert_at_start();
+}
+
+/* ---- the per-CPU caches of single pages ---- */
+
+/* The cache's geometry, as page_alloc.c fixes it. */
+#define CACHE_HIGH  64
+#define CACHE_BATCH 32
+
+/* How many pages of the test memory are in some CPU's cache. */
+static size_t cached_pages(void)
+{
+	size_t n = 0;
+	paddr_t a;
+
+	for (a = mem_base; a < mem_base + MEM_SIZE; a += PG) {
+		struct page *pg = phys_to_page(a);
+
+		if (pg != NULL && (pg->flags & PG_CACHED))
+			n++;
+	}
+	return n;
+}
+
+static void test_first_single_page_refills_a_batch(void **state)
+{
+	struct page *pg;
+
+	(void)state;
+	boot_plain();
+	pg = page_alloc(0);
+	assert_non_null(pg);
+	/* The rest of the batch waits in this CPU's cache, still free. */
+	assert_int_equal(cached_pages(), CACHE_BATCH - 1);
+	page_alloc_check();
+	page_free(pg, 0);
+	assert_int_equal(cached_pages(), CACHE_BATCH);
+	assert_at_start();
+}
+
+static void test_freed_page_is_cached_and_comes_back_first(void **state)
+{
+	struct page_alloc_stats st;
+	struct page *pg;
+
+	(void)state;
+	boot_plain();
+	pg = page_alloc(0);
+	page_free(pg, 0);
+	assert_int_equal(pg->flags, PG_CACHED);
+	/* Cached pages count as free, and the check accounts for them. */
+	page_alloc_get_stats(&st);
+	assert_int_equal(st.free_pages, start.free_pages);
+	assert_int_equal(st.allocated_pages, 0);
+	page_alloc_check();
+	assert_ptr_equal(page_alloc(0), pg);
+	assert_int_equal(pg->flags, PG_HEAD);
+	page_free(pg, 0);
+	assert_at_start();
+}
+
+static void test_full_cache_drains_a_batch_to_the_buddy(void **state)
+{
+	size_t i, n = CACHE_HIGH + 1;
+
+	(void)state;
+	boot_plain();
+	for (i = 0; i < n; i++)
+		all[i] = page_alloc(0);
+	/* Three refills of a batch each, 65 pages taken: 31 left. */
+	assert_int_equal(cached_pages(), 3 * CACHE_BATCH - n);
+	for (i = 0; i < n; i++) {
+		size_t before = cached_pages();
+
+		page_free(all[i], 0);
+		if (before < CACHE_HIGH) {
+			assert_int_equal(cached_pages(), before + 1);
+		} else {
+			/* Full: the 32 oldest went back to the buddy. */
+			assert_int_equal(cached_pages(),
+			                 CACHE_HIGH - CACHE_BATCH + 1);
+		}
+	}
+	assert_int_equal(cached_pages(), CACHE_HIGH);
+	assert_at_start();
+}
+
+static void test_cached_page_freed_again_panics(void **state)
+{
+	struct page *pg;
+
+	(void)state;
+	boot_plain();
+	pg = page_alloc(0);
+	page_free(pg, 0);
+	assert_true(EXPECT_PANIC(page_free(pg, 0)));
+	assert_non_null(strstr(host_panic_message, "already free"));
+	assert_true(EXPECT_PANIC(page_free(pg, 1)));
+	assert_at_start();
+}
+
+static void test_free_batch_caches_every_page(void **state)
+{
+	struct page_alloc_stats st;
+	size_t i;
+
+	(void)state;
+	boot_plain();
+	for (i = 0; i < 100; i++)
+		all[i] = page_alloc(0);
+	page_free_batch(all, 100); /* past a full cache: drains on the way */
+	assert_true(cached_pages() <= CACHE_HIGH);
+	page_alloc_get_stats(&st);
+	assert_int_equal(st.free_calls - start.free_calls, 100);
+	assert_at_start();
+}
+
+static void test_free_batch_panics_on_a_bad_page(void **state)
+{
+	struct page *pages[3];
+
+	(void)state;
+	boot_plain();
+	pages[0] = page_alloc(0);
+	pages[1] = page_alloc(1); /* not a single page */
+	pages[2] = page_alloc(0);
+	assert_true(EXPECT_PANIC(page_free_batch(pages, 3)));
+	assert_non_null(strstr(host_panic_message, "wrong order"));
+	/* The page before the bad one is freed, the others are not. */
+	assert_int_equal(pages[0]->flags, PG_CACHED);
+	page_free(pages[1], 1);
+	page_free(pages[2], 0);
+	assert_at_start();
+}
+
+/*
+ * Pages cached on another CPU are not lost to this one: when the buddy
+ * has nothing, page_alloc empties every cache and tries again.
+ */
+static void test_exhaustion_drains_other_cpus_caches(void **state)
+{
+	struct page_alloc_stats st;
+	size_t n, i;
+
+	(void)state;
+	boot_plain();
+	host_set_cpu_id(1);
+	n = alloc_all_pages(all, ARRAY_SIZE(all));
+	/* CPU 1 gives back ten pages, which stay in its cache. */
+	for (i = 0; i < 10; i++)
+		page_free(all[--n], 0);
+	host_set_cpu_id(0);
+	assert_int_equal(cached_pages(), 10);
+	for (i = 0; i < 10; i++) {
+		all[n++] = page_alloc(0);
+		assert_non_null(all[n - 1]);
+	}
+	assert_null(page_alloc(0));
+	page_alloc_get_stats(&st);
+	assert_int_equal(st.free_pages, 0);
+	free_pages(all, n);
+	assert_at_start();
+}
+
+/* A block that only merging cached pages can make is found too. */
+static void test_exhaustion_merges_cached_buddies_for_a_block(void **state)
+{
+	struct page *pg;
+	size_t n, i, j;
+
+	(void)state;
+	boot_plain();
+	host_set_cpu_id(1);
+	n = alloc_all_pages(all, ARRAY_SIZE(all));
+	host_set_cpu_id(0);
+	/* Free an aligned pair on CPU 2: both sit in its cache. */
+	for (i = 0; i + 1 < n; i++)
+		if (all[i + 1] == all[i] + 1 &&
+		    page_to_phys(all[i]) / PG % 2 == 0)
+			break;
+	assert_true(i + 1 < n);
+	host_set_cpu_id(2);
+	page_free(all[i], 0);
+	page_free(all[i + 1], 0);
+	host_set_cpu_id(0);
+	assert_null(page_alloc(2));
+	pg = page_alloc(1);
+	assert_ptr_equal(pg, all[i]);
+	page_free(pg, 1);
+	for (j = 0; j < n; j++)
+		if (j != i && j != i + 1)
+			page_free(all[j], 0);
+	assert_at_start();
+}
+
+static bool privileged_caller;
+
+static bool privileged(void)
+{
+	return privileged_caller;
+}
+
+/* Cached pages are free pages for the reserve too: a caller that is not
+ * privileged cannot take them once only the reserve is left. */
+static void test_reserve_holds_with_pages_in_the_cache(void **state)
+{
+	struct page_alloc_stats st;
+	size_t n;
+
+	(void)state;
+	boot_plain();
+	page_alloc_privileged = privileged;
+	page_alloc_set_reserve(40);
+	n = alloc_all_pages(all, ARRAY_SIZE(all));
+	page_alloc_get_stats(&st);
+	assert_int_equal(st.free_pages, 40);
+	/* Give ten back: they sit in this CPU's cache; 50 free. */
+	free_pages(all + n - 10, 10);
+	n -= 10;
+	assert_true(cached_pages() >= 10);
+	for (size_t i = 0; i < 10; i++)
+		all[n++] = page_alloc(0);
+	assert_non_null(all[n - 1]);
+	assert_null(page_alloc(0));
+	privileged_caller = true;
+	all[n] = page_alloc(0);
+	assert_non_null(all[n]);
+	n++;
+	privileged_caller = false;
+	page_alloc_set_reserve(0);
+	page_alloc_privileged = NULL;
+	free_pages(all, n);
+	assert_at_start();
+}
+
+static void test_check_detects_cached_page_in_no_cache(void **state)
+{
+	struct page *pg;
+
+	(void)state;
+	boot_plain();
+	pg = page_alloc(0);
+	pg->flags = PG_CACHED; /* looks cached, but no cache holds it */
+	assert_true(EXPECT_PANIC(page_alloc_check()));
+	assert_non_null(strstr(host_panic_message, "cached page in no cache"));
+	pg->flags = PG_HEAD;
+	page_free(pg, 0);
 	assert_at_start();
 }
 
@@ -711,6 +958,16 @@ int main(void)
 	    T(test_check_detects_page_in_no_block),
 	    T(test_check_detects_wrong_flags_on_free_block),
 	    T(test_check_detects_overlapping_blocks),
+	    T(test_first_single_page_refills_a_batch),
+	    T(test_freed_page_is_cached_and_comes_back_first),
+	    T(test_full_cache_drains_a_batch_to_the_buddy),
+	    T(test_cached_page_freed_again_panics),
+	    T(test_free_batch_caches_every_page),
+	    T(test_free_batch_panics_on_a_bad_page),
+	    T(test_exhaustion_drains_other_cpus_caches),
+	    T(test_exhaustion_merges_cached_buddies_for_a_block),
+	    T(test_reserve_holds_with_pages_in_the_cache),
+	    T(test_check_detects_cached_page_in_no_cache),
 	    T(test_concurrent_cpus_share_the_allocator_safely),
 	};
 #undef T

@@ -233,6 +233,67 @@ static void test_full_slab_makes_cache_grow(void **state)
 	free(obj);
 }
 
+static void test_freeing_into_a_full_slab_makes_it_reusable(void **state)
+{
+	void **obj;
+	unsigned i, n;
+
+	(void)state;
+	slab_cache_init(&tc, "test", 200, 0);
+	n = tc.per_slab;
+	obj = calloc(2 * n, sizeof(*obj));
+	for (i = 0; i < 2 * n; i++)
+		obj[i] = slab_alloc(&tc);
+	assert_int_equal(stats(&tc).slabs, 2);
+	/* Both slabs full; a free in the first makes it partial, and the
+	 * next allocation takes that slot rather than a new slab. */
+	slab_free(&tc, obj[3]);
+	obj[3] = slab_alloc(&tc);
+	assert_non_null(obj[3]);
+	assert_int_equal(stats(&tc).slabs, 2);
+	/* A slab that stays partial is still found. */
+	slab_free(&tc, obj[1]);
+	slab_free(&tc, obj[2]);
+	obj[1] = slab_alloc(&tc);
+	obj[2] = slab_alloc(&tc);
+	assert_int_equal(stats(&tc).slabs, 2);
+	for (i = 0; i < 2 * n; i++)
+		slab_free(&tc, obj[i]);
+	free(obj);
+}
+
+static void test_free_batch_frees_every_object(void **state)
+{
+	void *obj[100];
+	struct slab_stats st;
+	unsigned i;
+
+	(void)state;
+	slab_cache_init(&tc, "test", 96, 0);
+	for (i = 0; i < ARRAY_SIZE(obj); i++)
+		obj[i] = slab_alloc(&tc);
+	slab_free_batch(&tc, obj, ARRAY_SIZE(obj));
+	st = stats(&tc);
+	assert_int_equal(st.live, 0);
+	assert_int_equal(st.frees, ARRAY_SIZE(obj));
+	assert_true(st.slabs <= 1); /* empties go back but one */
+}
+
+static void test_free_batch_panics_on_a_double_free(void **state)
+{
+	void *obj[3];
+
+	(void)state;
+	slab_cache_init(&tc, "test", 64, 0);
+	obj[0] = slab_alloc(&tc);
+	obj[1] = slab_alloc(&tc);
+	obj[2] = obj[0];
+	assert_true(EXPECT_PANIC(slab_free_batch(&tc, obj, 3)));
+	assert_non_null(strstr(host_panic_message, "already free"));
+	/* The objects before the bad one were freed. */
+	assert_int_equal(stats(&tc).live, 0);
+}
+
 static void test_zalloc_returns_zeroed_object(void **state)
 {
 	unsigned char *p;
@@ -854,6 +915,9 @@ int main(void)
 	    T(test_freed_object_is_reused),
 	    T(test_counters_track_live_allocs_frees_slabs),
 	    T(test_full_slab_makes_cache_grow),
+	    T(test_freeing_into_a_full_slab_makes_it_reusable),
+	    T(test_free_batch_frees_every_object),
+	    T(test_free_batch_panics_on_a_double_free),
 	    T(test_zalloc_returns_zeroed_object),
 	    T(test_alignment_is_respected),
 	    T(test_small_objects_keep_descriptor_in_slab),

@@ -132,6 +132,26 @@ static void test_create_and_release_frees_everything(void **state)
 	assert_pages_back();
 }
 
+/* A dying object frees its records and pages a run at a time: runs that
+ * fill up and a last partial one. */
+static void test_release_of_many_pages_frees_every_run(void **state)
+{
+	struct vm_object *obj;
+	struct page *pg;
+	uint64_t n = 101, o;
+
+	(void)state;
+	obj = vm_object_create(n * PG);
+	assert_non_null(obj);
+	for (o = 0; o < n * PG; o += PG)
+		assert_int_equal(vm_object_page_alloc(obj, o, false, &pg),
+		                 KERN_SUCCESS);
+	assert_int_equal(vm_object_stats.pages, n);
+	vm_object_release(obj);
+	assert_int_equal(vm_object_stats.objects, 0);
+	assert_pages_back();
+}
+
 static void test_insert_lookup_remove_by_offset(void **state)
 {
 	struct vm_object *obj = vm_object_create(8 * PG);
@@ -514,6 +534,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_create_and_release_frees_everything, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_release_of_many_pages_frees_every_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_insert_lookup_remove_by_offset,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
