@@ -113,10 +113,12 @@ int sched_compute_priority(struct thread *t, uint64_t now)
  * SMP: a thread goes on its last CPU's queue.  When that CPU is another
  * one and must run it now (need_resched), it gets a reschedule IPI;
  * when that CPU is busy, an idle CPU is woken to steal it, except for a
- * thread woken for an RPC (FRONT) on the waker's own CPU, which that
- * CPU usually runs at once by handoff when the waker blocks.
+ * thread RESERVED for a handoff (make_runnable): woken onto the waker's
+ * own CPU, it is run there by take_handoff when the waker blocks, or
+ * sched_handoff_release kicks an idle CPU for it when the waker goes
+ * back to user mode instead.
  */
-void sched_enqueue(struct thread *t, bool front)
+static void enqueue(struct thread *t, bool front, bool reserved)
 {
 	unsigned c = t->last_cpu;
 	struct sched_cpu *s;
@@ -146,8 +148,13 @@ void sched_enqueue(struct thread *t, bool front)
 	spin_unlock(&s->lock, f);
 	if (resched)
 		machine_cpu_kick(c); /* nothing when C is the caller's CPU */
-	else if (!front || c != cpu_id())
+	else if (!reserved)
 		kick_idle_cpu(c);
+}
+
+void sched_enqueue(struct thread *t, bool front)
+{
+	enqueue(t, front, false);
 }
 
 /* The highest-priority queued thread of S, dequeued; NULL if none.
@@ -334,6 +341,11 @@ void sched_yield(void)
 bool sched_preempt_pending(void)
 {
 	return this_cpu()->need_resched;
+}
+
+bool sched_handoff_reserved(void)
+{
+	return this_cpu()->handoff != NULL;
 }
 
 void sched_reprioritize(struct thread *t)
@@ -584,21 +596,47 @@ static bool still_waiting(struct thread *t, struct waiter *w)
 	return t->state == THREAD_BLOCKED && t->wait == w && !t->stopped;
 }
 
-/* Queue T, whose waiter W was just unblocked, if it still sleeps in
- * that wait: at the front, remembered for a handoff when it is ours. */
+/*
+ * Queue T, whose waiter W was just unblocked, if it still sleeps in that
+ * wait: at the front, and reserved for a handoff when it last ran on
+ * this CPU and no other thread holds the reservation.  Only one thread
+ * can be handed the CPU when the waker blocks: any other woken here
+ * (a wake_all) is enqueued the ordinary way, with an idle CPU kicked to
+ * take it, or it would wait for the waker to block or for a tick.
+ */
 static void make_runnable(struct thread *t, struct waiter *w)
 {
 	unsigned long f = spin_lock(&t->lock);
 
 	if (still_waiting(t, w)) {
+		struct sched_cpu *s = this_cpu();
+		bool reserve = t->last_cpu == cpu_id() && s->handoff == NULL;
+
 		t->wait = NULL; /* the wait is over: see thread_block_handoff */
-		sched_enqueue(t, true);
-		if (t->last_cpu == cpu_id() && this_cpu()->handoff == NULL) {
-			thread_ref(t); /* dropped by take_handoff */
-			this_cpu()->handoff = t;
+		enqueue(t, true, reserve);
+		if (reserve) {
+			thread_ref(t); /* dropped by take_handoff or
+			                  sched_handoff_release */
+			s->handoff = t;
 		}
 	}
 	spin_unlock(&t->lock, f);
+}
+
+void sched_handoff_release(void)
+{
+	struct sched_cpu *s = this_cpu();
+	struct thread *t = s->handoff;
+
+	assert(!intr_enabled());
+	if (t == NULL)
+		return;
+	s->handoff = NULL;
+	/* The reserved thread (or whatever is queued here now) would wait
+	 * for this CPU's next block or tick: let an idle CPU take it. */
+	if (__atomic_load_n(&s->count, __ATOMIC_RELAXED) > 0)
+		kick_idle_cpu(cpu_id());
+	thread_release(t); /* make_runnable's reference */
 }
 
 static void wake_waiter(struct waiter *w, int why)

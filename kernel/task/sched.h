@@ -82,6 +82,22 @@ void sched_tick(void);
 /* sched_preempt_pending: whether the current CPU should reschedule. */
 bool sched_preempt_pending(void);
 
+/* sched_handoff_reserved: whether a thread woken on this CPU waits for
+ * the current thread to block and hand it the CPU (make_runnable). */
+bool sched_handoff_reserved(void);
+
+/*
+ * sched_handoff_release: the current thread leaves the kernel for user
+ * mode without blocking: the thread it reserved for a handoff, if any,
+ * will not get this CPU soon, so an idle CPU is kicked to take it (and
+ * whatever else is queued here).  Without this a pager answering with a
+ * one-way message (data_supply, data_unavailable, lock_request) and
+ * computing on would keep the fault it woke queued behind it while
+ * another CPU idles, until a tick.
+ * Locks: none held; interrupts masked.
+ */
+void sched_handoff_release(void);
+
 /* sched_switch_done: first thing a thread does after a switch to it:
  * release PREV (the thread that ran before) for other CPUs.  */
 void sched_switch_done(struct thread *prev);

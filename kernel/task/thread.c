@@ -427,7 +427,7 @@ static inline bool return_work(struct thread *t)
 	/* Without the lock: a suspension or termination set on another
 	 * CPU just after these reads is caught at the next return (its IPI
 	 * or the next tick), as if it had come a moment later. */
-	return sched_preempt_pending() ||
+	return sched_preempt_pending() || sched_handoff_reserved() ||
 	       (__atomic_load_n(&t->ast, __ATOMIC_RELAXED) & AST_TERMINATE) ||
 	       __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) != 0 ||
 	       __atomic_load_n(&t->task->suspend_count, __ATOMIC_RELAXED) != 0;
@@ -445,6 +445,8 @@ static __attribute__((noinline)) void user_return_work(struct thread *t)
 			sched_enqueue(t, false);
 			spin_unlock(&t->lock, 0);
 			sched_block();
+		} else if (sched_handoff_reserved()) {
+			sched_handoff_release();
 		} else {
 			spin_lock(&t->lock);
 			stop = (t->ast & AST_TERMINATE) || thread_held(t);

@@ -73,11 +73,13 @@
 #define TASK_SUSPEND_COUNT	0x44
 #define AST_TERMINATE		0x2
 
-/* sched_preempt_pending (task/sched.c), inline: the CPU's run queue
- * (percpu->sched, kern/percpu.h) has need_resched set (task/sched.h;
- * user_trap.c checks both offsets). */
+/* sched_preempt_pending and sched_handoff_reserved (task/sched.c),
+ * inline: the CPU's run queue (percpu->sched, kern/percpu.h) has
+ * need_resched set, or a thread reserved for a handoff (task/sched.h;
+ * user_trap.c checks the offsets). */
 #define PERCPU_SCHED		64
 #define SCHED_NEED_RESCHED	0x41c
+#define SCHED_HANDOFF		0x428
 
 #define MACH_TRAP_AGAIN (-1)	/* task/traps.h */
 
@@ -150,6 +152,8 @@ syscall_trap_return:
 2:	cli
 	movq	%gs:PERCPU_SCHED, %rcx	/* sched_preempt_pending() */
 	cmpb	$0, SCHED_NEED_RESCHED(%rcx)
+	jne	3f
+	cmpq	$0, SCHED_HANDOFF(%rcx)	/* sched_handoff_reserved() */
 	jne	3f
 	movq	%gs:40, %rcx		/* percpu->current */
 	testl	$AST_TERMINATE, T_AST(%rcx)

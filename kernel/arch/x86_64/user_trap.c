@@ -77,6 +77,8 @@ STATIC_ASSERT(__builtin_offsetof(struct percpu, sched) == 64,
               "syscall.S: PERCPU_SCHED");
 STATIC_ASSERT(__builtin_offsetof(struct sched_cpu, need_resched) == 0x41c,
               "syscall.S: SCHED_NEED_RESCHED");
+STATIC_ASSERT(__builtin_offsetof(struct sched_cpu, handoff) == 0x428,
+              "syscall.S: SCHED_HANDOFF");
 
 void trap_stack_fault(uint64_t at)
 {

@@ -196,6 +196,7 @@ out:
 static void check_map_protection(void)
 {
 	mach_port_t port, control, name, exc = pg_new_object(), th;
+	struct pg_job *j;
 	vm_address_t a = 0;
 	kern_return_t kr;
 	uint64_t w = 0;
@@ -227,13 +228,15 @@ static void check_map_protection(void)
 	pg_silent(port, &ev, "and the pager hears nothing");
 	/* GNU Mach: after vm_protect, the write faults the page in. */
 	(void)vm_protect(T, a, PAGE, FALSE, VM_PROT_READ | VM_PROT_WRITE);
-	(void)pg_start(PG_WRITE, a + 8, 3, &th);
+	j = pg_start(PG_WRITE, a + 8, 3, &th);
 	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_REQUEST;
 	pg_ok(ok && ev.access == (VM_PROT_READ | VM_PROT_WRITE),
 	      "made writable, a write asks (access %d, got %s)", ev.access,
 	      pg_id_name(ev.id));
 	(void)memory_object_data_unavailable(control, 0, PAGE);
-	ok = pg_peek(a + 8, &w) && w == 3;
+	/* The writer's report first: with several CPUs nothing orders its
+	 * store (after it wakes) before a new reader's load. */
+	ok = pg_report(j, WAIT_MS, NULL) && pg_peek(a + 8, &w) && w == 3;
 	pg_ok(ok, "and completes (%#lx)", (unsigned long)w);
 	(void)vm_deallocate(T, a, PAGE);
 	(void)pg_expect_msg(port, MO_DATA_RETURN, &ev, "vm_deallocate");
