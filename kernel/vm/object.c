@@ -15,6 +15,7 @@
 #include "kern/waitq.h"
 #include "machine/memlayout.h"
 #include "vm/map.h"
+#include "vm/object_records.h"
 #include "vm/pager.h"
 
 #define PG_MASK ((uint64_t)PAGE_SIZE - 1)
@@ -24,10 +25,8 @@ struct vm_object_stats vm_object_stats;
 static struct slab_cache object_cache;
 static struct slab_cache record_cache;
 
-/* Every object alive, for pageout.  Lock order: after object locks is
- * not allowed; the list lock comes first, then an object's lock. */
-static spinlock_t all_lock = SPINLOCK_INIT("vm_object.all");
-static struct list all_objects = {&all_objects, &all_objects};
+spinlock_t vm_object_all_lock = SPINLOCK_INIT("vm_object.all");
+struct list vm_object_all = {&vm_object_all, &vm_object_all};
 
 void vm_object_init(void)
 {
@@ -35,56 +34,6 @@ void vm_object_init(void)
 	                0);
 	slab_cache_init(&record_cache, "vm.object_page",
 	                sizeof(struct vm_object_page), 0);
-}
-
-static void stat_add(uint64_t *counter, int64_t delta)
-{
-	__atomic_fetch_add(counter, (uint64_t)delta, __ATOMIC_RELAXED);
-}
-
-static struct vm_object_page *record_of(const struct avl_node *n)
-{
-	return n != NULL ? container_of(n, struct vm_object_page, node) : NULL;
-}
-
-static int record_cmp(const struct avl_node *a, const struct avl_node *b)
-{
-	uint64_t oa = record_of(a)->offset, ob = record_of(b)->offset;
-
-	return oa < ob ? -1 : oa > ob;
-}
-
-/* OBJ's record at OFFSET, or NULL.  OBJ locked. */
-static struct vm_object_page *record_find(const struct vm_object *obj,
-                                          uint64_t offset)
-{
-	struct avl_node *n = obj->pages.root;
-
-	while (n != NULL) {
-		uint64_t o = record_of(n)->offset;
-
-		if (offset == o)
-			return record_of(n);
-		n = offset < o ? n->left : n->right;
-	}
-	return NULL;
-}
-
-/* OBJ's first record at or above OFFSET, or NULL.  OBJ locked. */
-static struct vm_object_page *record_ceil(const struct vm_object *obj,
-                                          uint64_t offset)
-{
-	struct avl_node *n = obj->pages.root, *best = NULL;
-
-	while (n != NULL) {
-		if (record_of(n)->offset >= offset) {
-			best = n;
-			n = n->left;
-		} else {
-			n = n->right;
-		}
-	}
-	return record_of(best);
 }
 
 /* Put record R (offset set) in OBJ's tree.  OBJ locked, offset free. */
@@ -143,9 +92,9 @@ struct vm_object *vm_object_create(uint64_t size)
 	list_init(&obj->shadowers);
 	list_init(&obj->shadow_link);
 	stat_add(&vm_object_stats.objects, 1);
-	fl = spin_lock(&all_lock);
-	list_push_back(&all_objects, &obj->all_link);
-	spin_unlock(&all_lock, fl);
+	fl = spin_lock(&vm_object_all_lock);
+	list_push_back(&vm_object_all, &obj->all_link);
+	spin_unlock(&vm_object_all_lock, fl);
 	return obj;
 }
 
@@ -192,10 +141,10 @@ static struct vm_object *object_destroy(struct vm_object *obj)
 	void *run[DESTROY_RUN];
 	unsigned nrun = 0;
 
-	unsigned long afl = spin_lock(&all_lock);
+	unsigned long afl = spin_lock(&vm_object_all_lock);
 
 	list_remove(&obj->all_link);
-	spin_unlock(&all_lock, afl);
+	spin_unlock(&vm_object_all_lock, afl);
 	if (obj->pager != NULL)
 		obj->pager->ops->terminate(obj); /* its pages are still here */
 	if (obj->name != NULL && vm_object_name_destroy != NULL)
@@ -909,120 +858,4 @@ bool vm_object_check(struct vm_object *obj)
 			return false;
 	}
 	return true;
-}
-
-/*
- * Remove every translation of offset OFF of OBJ (locked): in the maps
- * that map OBJ, and in those that map an object shadowing it, which may
- * map OBJ's page read-only below their own.  The shadowers' locks come
- * against the lock order: they are only tried.  Returns false (some
- * translations may be gone, which is harmless) when one was busy.
- */
-static bool unmap_everywhere(struct vm_object *obj, uint64_t off,
-                             unsigned depth)
-{
-	bool ok = true;
-
-	vm_map_object_protect(obj, off, off + PAGE_SIZE, VM_PROT_NONE);
-	if (depth > 16)
-		return list_empty(&obj->shadowers);
-	list_for_each_entry(struct vm_object, s, &obj->shadowers, shadow_link)
-	{
-		unsigned long sfl;
-
-		if (off < s->shadow_offset || off - s->shadow_offset >= s->size)
-			continue; /* S cannot see it */
-		if (!spin_trylock(&s->lock, &sfl))
-			return false;
-		ok = unmap_everywhere(s, off - s->shadow_offset, depth + 1);
-		spin_unlock(&s->lock, sfl);
-		if (!ok)
-			return false;
-	}
-	return true;
-}
-
-bool vm_object_pageout_pick(struct vm_object *obj, void *buf, uint64_t *offset,
-                            bool *dirty, bool *give)
-{
-	unsigned long fl = spin_lock(&obj->lock);
-	struct vm_object_page *r = record_ceil(obj, obj->pageout_cursor);
-
-	while (r != NULL && (r->state != VM_PAGE_RESIDENT || r->lock != 0))
-		r = record_of(avl_next(&r->node));
-	if (r == NULL) {
-		obj->pageout_cursor = 0;
-		spin_unlock(&obj->lock, fl);
-		return false;
-	}
-	obj->pageout_cursor = r->offset + PAGE_SIZE;
-	/* No map may see it while it goes: every translation first. */
-	if (!unmap_everywhere(obj, r->offset, 0)) {
-		spin_unlock(&obj->lock, fl);
-		return false; /* a shadower is busy: another time */
-	}
-	*offset = r->offset;
-	*dirty = r->dirty;
-	*give = r->dirty || r->precious;
-	if (*give)
-		memcpy(buf, page_to_virt(r->page), PAGE_SIZE);
-	vm_object_record_set_state(obj, r, VM_PAGE_PAGING_OUT);
-	spin_unlock(&obj->lock, fl);
-	return true;
-}
-
-void vm_object_pageout_done(struct vm_object *obj, uint64_t offset, bool sent)
-{
-	unsigned long fl = spin_lock(&obj->lock);
-	struct vm_object_page *r = record_find(obj, offset);
-	struct page *pg = NULL;
-
-	if (r != NULL && r->state == VM_PAGE_PAGING_OUT) {
-		if (sent) {
-			pg = r->page;
-			r->page = NULL;
-			r->dirty = false;
-			vm_object_record_set_state(obj, r, VM_PAGE_PAGED_OUT);
-		} else {
-			vm_object_record_set_state(obj, r, VM_PAGE_RESIDENT);
-		}
-	}
-	spin_unlock(&obj->lock, fl);
-	if (pg != NULL) {
-		page_free(pg, 0);
-		stat_add(&vm_object_stats.pages, -1);
-	}
-	waitq_wake_all(&obj->pager->wq, WAITQ_AWAKENED);
-}
-
-struct vm_object *
-vm_object_rotate(bool (*accept)(struct vm_object *obj, void *arg), void *arg)
-{
-	struct vm_object *found = NULL;
-	unsigned long fl = spin_lock(&all_lock);
-	struct list *pos = all_objects.next;
-
-	/* Look at each object once; the one taken goes to the back. */
-	for (struct list *end = all_objects.prev; pos != &all_objects;) {
-		struct vm_object *obj =
-		    container_of(pos, struct vm_object, all_link);
-		struct list *next = pos->next;
-		unsigned long ofl = spin_lock(&obj->lock);
-		bool take = obj->refs > 0 && accept(obj, arg);
-
-		if (take)
-			obj->refs++;
-		spin_unlock(&obj->lock, ofl);
-		list_remove(pos);
-		list_push_back(&all_objects, pos);
-		if (take) {
-			found = obj;
-			break;
-		}
-		if (pos == end)
-			break;
-		pos = next;
-	}
-	spin_unlock(&all_lock, fl);
-	return found;
 }
