@@ -657,7 +657,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("ipc-fastpath: no console\n");
-	tap_plan(162);
+	tap_plan(170);
 	wd_start();
 	server_local(&loc, &local_names);
 	server_child(&child);
@@ -689,6 +689,8 @@ int main(int argc, char **argv)
 	check_payload(&loc);
 	check_kernel_port();
 	check_small_reply_buffer(&loc);
+	check_suspended_server(&loc, "thread");
+	check_suspended_server(&child, "task");
 	check_plain(&loc, "thread, at the end");
 	server_end(&child);
 	server_end(&loc);
