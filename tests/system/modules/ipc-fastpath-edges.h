@@ -495,9 +495,9 @@ static void check_small_reply_buffer(struct server *s)
 /*
  * 10: the server suspended while it waits in its receive: the client's
  * RPC waits; resumed, the server has the request and answers.  On
- * Mach_R the request goes into the suspended server's hands at once and
- * the server later returns to user mode by its continuation (fastpath.c:
- * fast_rpc_resume) from a switch that is not the client's handoff.  On
+ * Mach_R the request goes into the suspended server's hands at once:
+ * it runs its continuation (fastpath.c: fast_rpc_resume) and stops on
+ * its way to user mode, in the checks after it.  On
  * GNU Mach the request is numbered too but shows as still queued until
  * the server, resumed, receives it (docs/ABI.md): the queue's count
  * meanwhile may be either.
