@@ -63,6 +63,10 @@ void sched_init(struct thread *boot_thread)
 			list_init(&s->queues[p]);
 		percpu_area[c].sched = s;
 	}
+	/* The boot thread is this CPU's idle thread until it idles for
+	 * good (sched_idle_loop): when this CPU has nothing else to run, it
+	 * runs it, so it must not be running on another CPU then. */
+	boot_thread->pinned = true;
 	sched_cpus[cpu_id()].idle = boot_thread;
 	cpu_ids_include_self();
 }
@@ -148,8 +152,8 @@ static void enqueue(struct thread *t, bool front, bool reserved)
 	spin_unlock(&s->lock, f);
 	if (resched)
 		machine_cpu_kick(c); /* nothing when C is the caller's CPU */
-	else if (!reserved)
-		kick_idle_cpu(c);
+	else if (!reserved && !t->pinned)
+		kick_idle_cpu(c); /* (a pinned thread waits for C) */
 }
 
 void sched_enqueue(struct thread *t, bool front)
@@ -175,8 +179,31 @@ static struct thread *runq_pop(struct sched_cpu *s)
 	return t;
 }
 
+/* runq_pop for another CPU than S's: the highest-priority thread
+ * queued on S that may move there (not pinned), dequeued; NULL if none.
+ * Locks: S->lock held. */
+static struct thread *runq_steal(struct sched_cpu *s)
+{
+	for (uint64_t bits = s->bitmap; bits != 0; bits &= bits - 1) {
+		unsigned p = (unsigned)__builtin_ctzll(bits);
+
+		list_for_each_entry(struct thread, t, &s->queues[p], runq_link)
+		{
+			if (t->pinned)
+				continue;
+			list_remove(&t->runq_link);
+			if (list_empty(&s->queues[p]))
+				s->bitmap &= ~(1ULL << p);
+			s->count--;
+			return t;
+		}
+	}
+	return NULL;
+}
+
 /* The next thread for the calling CPU: its own queue first, then work
- * taken from another CPU's, else its idle thread.  Interrupts masked. */
+ * taken from another CPU's (never a pinned thread), else its idle
+ * thread.  Interrupts masked. */
 static struct thread *pick_next(struct sched_cpu *self)
 {
 	struct thread *t;
@@ -194,7 +221,7 @@ static struct thread *pick_next(struct sched_cpu *self)
 		if (s == self || !percpu_area[c].online || s->count == 0)
 			continue;
 		f = spin_lock(&s->lock);
-		t = runq_pop(s);
+		t = runq_steal(s);
 		spin_unlock(&s->lock, f);
 		if (t)
 			return t;

@@ -172,6 +172,7 @@ struct thread *thread_create_idle(unsigned cpu)
 	t->stopped = false;
 	atomic_store(&t->on_cpu, true);
 	t->last_cpu = cpu;
+	t->pinned = true;
 	strcpy(t->name, "idle");
 	return t;
 }

@@ -73,6 +73,9 @@ struct thread {
 	bool stopped;           /* blocked by suspension, not by a wait */
 	atomic_bool on_cpu;     /* its registers are still in use by a CPU */
 	unsigned last_cpu;      /* CPU it last ran on */
+	bool pinned;            /* runs on last_cpu only: never stolen (an
+	                           idle thread, and the boot thread, CPU 0's
+	                           idle thread before it idles) */
 	struct list runq_link;  /* on a run queue while RUNNABLE */
 	unsigned runq_cpu;      /* whose run queue runq_link is on */
 	int base_priority;      /* thread_priority / task default */

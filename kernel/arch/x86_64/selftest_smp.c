@@ -111,6 +111,13 @@ void selftest_smp_threads_everywhere(struct selftest_ctx *ctx)
 	selftest_check(ctx, seen_cpus == all,
 	               "threads ran on cpus %#llx, expected %#llx",
 	               (unsigned long long)seen_cpus, (unsigned long long)all);
+	/* The boot thread runs these tests, and sleeps above while the
+	 * spinners keep its CPU: as CPU 0's idle thread until it idles, it
+	 * must not have moved to a CPU that was idle (CPU 0 would then wait
+	 * for it for ever once it had nothing else to run). */
+	if (thread_current()->pinned)
+		selftest_check(ctx, cpu_id() == 0,
+		               "the boot thread moved to cpu %u", cpu_id());
 }
 
 /* --- a TLB shootdown reaches another CPU --- */
