@@ -161,6 +161,16 @@ void sched_enqueue(struct thread *t, bool front)
 	enqueue(t, front, false);
 }
 
+/* Take T, queued on S at priority P, off S's queue.  Locks: S->lock
+ * held. */
+static void runq_remove(struct sched_cpu *s, struct thread *t, unsigned p)
+{
+	list_remove(&t->runq_link);
+	if (list_empty(&s->queues[p]))
+		s->bitmap &= ~(1ULL << p);
+	s->count--;
+}
+
 /* The highest-priority queued thread of S, dequeued; NULL if none.
  * Locks: S->lock held. */
 static struct thread *runq_pop(struct sched_cpu *s)
@@ -172,10 +182,7 @@ static struct thread *runq_pop(struct sched_cpu *s)
 		return NULL;
 	p = (unsigned)__builtin_ctzll(s->bitmap);
 	t = list_first_entry(&s->queues[p], struct thread, runq_link);
-	list_remove(&t->runq_link);
-	if (list_empty(&s->queues[p]))
-		s->bitmap &= ~(1ULL << p);
-	s->count--;
+	runq_remove(s, t, p);
 	return t;
 }
 
@@ -191,10 +198,7 @@ static struct thread *runq_steal(struct sched_cpu *s)
 		{
 			if (t->pinned)
 				continue;
-			list_remove(&t->runq_link);
-			if (list_empty(&s->queues[p]))
-				s->bitmap &= ~(1ULL << p);
-			s->count--;
+			runq_remove(s, t, p);
 			return t;
 		}
 	}
@@ -278,10 +282,7 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 	if (cur->state == THREAD_BLOCKED && t->state == THREAD_RUNNABLE &&
 	    list_linked(&t->runq_link) && t->last_cpu == cpu_id() &&
 	    (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority) {
-		list_remove(&t->runq_link);
-		if (list_empty(&s->queues[t->priority]))
-			s->bitmap &= ~(1ULL << t->priority);
-		s->count--;
+		runq_remove(s, t, (unsigned)t->priority);
 		taken = true;
 	}
 	spin_unlock(&s->lock, f);
@@ -397,10 +398,7 @@ void sched_reprioritize(struct thread *t)
 		spin_unlock(&s->lock, f);
 		return;
 	}
-	list_remove(&t->runq_link);
-	if (list_empty(&s->queues[t->priority]))
-		s->bitmap &= ~(1ULL << t->priority);
-	s->count--;
+	runq_remove(s, t, (unsigned)t->priority);
 	spin_unlock(&s->lock, f);
 	sched_enqueue(t, false);
 }
