@@ -39,7 +39,7 @@ struct dnrequest;
 #define SPACE_L2_SIZE    (1u << SPACE_L2_SHIFT)
 
 /* Default limit on the names of a task's space, and the hard maximum. */
-#define SPACE_NAMES_DEFAULT 65536u
+#define SPACE_NAMES_DEFAULT 131072u
 #define SPACE_NAMES_MAX     SPACE_INDEX_MAX
 
 /* GNU Mach's MACH_PORT_UREFS_MAX (kernel-internal; not in gnumach-dev).
