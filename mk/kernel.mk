@@ -22,7 +22,7 @@ KCFLAGS := -std=gnu11 -ffreestanding -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) \
 	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
 	-mno-mmx -mno-sse -mno-sse2 -fno-stack-protector -fno-omit-frame-pointer \
-	-fno-strict-aliasing -fno-common -O2 -g \
+	-fno-strict-aliasing -fno-common -O2 -g -ffunction-sections -fdata-sections \
 	-Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes \
 	-I. -Ikernel -I$(KARCH)/include -isystem $(MACH_INC) \
 	-DMACHR_VERSION='"$(MACHR_VERSION)"' -DMACHR_GIT_REV='"$(GIT_REV)"' \
