@@ -247,6 +247,10 @@ unsigned ipc_check_space(struct space *space, struct ipc_check *res)
 	if (space->nodes > space->node_budget)
 		fail(res, "space: %u nodes over the budget %u", space->nodes,
 		     space->node_budget);
+	for (uint32_t i = 0; i < SPACE_NEAR_LEAVES; i++)
+		if (space->near[i] !=
+		    (space->l1[0] != NULL ? space->l1[0][i] : NULL))
+			fail(res, "space: near leaf %u is not the table's", i);
 	check_free_list(space, res);
 	space_unlock(space, fl);
 	return res->errors - w.errors0;

@@ -154,6 +154,8 @@ static bool leaf_create(struct space *space, uint32_t leaf)
 		return false;
 	space->nodes++;
 	(*l2p)[L2_OF(leaf)] = entries;
+	if (leaf < SPACE_NEAR_LEAVES)
+		space->near[leaf] = entries;
 	return true;
 }
 
@@ -452,6 +454,7 @@ static void table_free(struct space *space)
 		slab_free(&node_cache, l2);
 		space->l1[i] = NULL;
 	}
+	memset(space->near, 0, sizeof space->near);
 	space->nodes = 0;
 	space->free_head = space->free_tail = 0;
 	ipc_buffer_free(space->rbuckets);

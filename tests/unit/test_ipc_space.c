@@ -135,6 +135,30 @@ static void test_sparse_names_far_apart(void **state)
 	assert_consistent(true);
 }
 
+/* The first leaves are reached from the space itself (space->near), the
+ * others through the L2 node: names on both sides of the boundary. */
+static void test_near_leaves_and_the_rest(void **state)
+{
+	const uint32_t edge = SPACE_NEAR_LEAVES * SPACE_LEAF_SIZE;
+	const mach_port_name_t names[] = {SPACE_NAME(edge - 1, 0),
+	                                  SPACE_NAME(edge, 0),
+	                                  SPACE_NAME(edge + 1, 3)};
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		assert_int_equal(mach_port_allocate_name(
+		                     s1, MACH_PORT_RIGHT_RECEIVE, names[i]),
+		                 KERN_SUCCESS);
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		assert_int_equal(type_of(s1, names[i]), MACH_PORT_TYPE_RECEIVE);
+	assert_non_null(s1->near[SPACE_NEAR_LEAVES - 1]);
+	assert_ptr_equal(s1->near[SPACE_NEAR_LEAVES - 1],
+	                 s1->l1[0][SPACE_NEAR_LEAVES - 1]);
+	assert_null(s1->near[0]); /* no name below the edge's leaf yet */
+	assert_int_equal(new_receive(s1), 1);
+	assert_non_null(s1->near[0]);
+	assert_consistent(true);
+}
+
 static void test_limit_gives_no_space(void **state)
 {
 	mach_port_name_t n;
@@ -453,6 +477,7 @@ int main(void)
 	    IPC_TEST(test_allocate_name_reserved_indices_invalid),
 	    IPC_TEST(test_allocate_name_index_held_by_other_generation),
 	    IPC_TEST(test_sparse_names_far_apart),
+	    IPC_TEST(test_near_leaves_and_the_rest),
 	    IPC_TEST(test_limit_gives_no_space),
 	    IPC_TEST(test_rename_works_at_the_limit),
 	    IPC_TEST(test_many_names_grow_the_table),
