@@ -32,7 +32,8 @@
 
 /* A guard failed with SPACE, and DEST unless NULL, locked under the
  * interrupt state F: unlock and leave to the general path. */
-static bool unlock_slow(struct space *space, struct port *dest, unsigned long f)
+static __attribute__((cold)) bool
+unlock_slow(struct space *space, struct port *dest, unsigned long f)
 {
 	if (dest != NULL)
 		spin_unlock_masked(&dest->object.lock);
