@@ -622,28 +622,35 @@ static bool still_waiting(struct thread *t, struct waiter *w)
 }
 
 /*
- * Queue T, whose waiter W was just unblocked, if it still sleeps in that
- * wait: at the front, and reserved for a handoff when it last ran on
- * this CPU and no other thread holds the reservation.  Only one thread
- * can be handed the CPU when the waker blocks: any other woken here
- * (a wake_all) is enqueued the ordinary way, with an idle CPU kicked to
- * take it, or it would wait for the waker to block or for a tick.
+ * Queue T, whose wait is over, at the front, and reserved for a handoff
+ * when it last ran on this CPU and no other thread holds the
+ * reservation.  Only one thread can be handed the CPU when the waker
+ * blocks: any other woken here (a wake_all) is enqueued the ordinary
+ * way, with an idle CPU kicked to take it, or it would wait for the
+ * waker to block or for a tick.  Locks: T's lock held.
  */
+static void run_woken(struct thread *t)
+{
+	struct sched_cpu *s = this_cpu();
+	bool reserve = t->last_cpu == cpu_id() && s->handoff == NULL;
+
+	enqueue(t, true, reserve);
+	if (reserve) {
+		thread_ref(t); /* dropped by take_handoff or
+		                  sched_handoff_release */
+		s->handoff = t;
+	}
+}
+
+/* Make T, whose waiter W was just unblocked, run if it still sleeps in
+ * that wait (run_woken). */
 static void make_runnable(struct thread *t, struct waiter *w)
 {
 	unsigned long f = spin_lock(&t->lock);
 
 	if (still_waiting(t, w)) {
-		struct sched_cpu *s = this_cpu();
-		bool reserve = t->last_cpu == cpu_id() && s->handoff == NULL;
-
 		t->wait = NULL; /* the wait is over: see thread_block_handoff */
-		enqueue(t, true, reserve);
-		if (reserve) {
-			thread_ref(t); /* dropped by take_handoff or
-			                  sched_handoff_release */
-			s->handoff = t;
-		}
+		run_woken(t);
 	}
 	spin_unlock(&t->lock, f);
 }
@@ -684,6 +691,19 @@ void thread_interrupt(struct waiter *w)
 	wake_waiter(w, WAITER_INTERRUPTED);
 }
 
+/*
+ * The handoff's claim: T is taken for the waker the moment its wait is
+ * over.  Under T's lock, W's wake word goes from WAITER_BLOCKED to
+ * WAITER_UNBLOCKED and, if T sleeps in W, T becomes RUNNABLE on no run
+ * queue with its wait ended: claimed (but a pinned thread, which must
+ * not run elsewhere, is queued as thread_unblock would).  Nobody else
+ * makes a claimed thread run (a timeout, an abort, a resume look for
+ * BLOCKED threads), so it cannot run, end or be freed until the waker
+ * switches to it (thread_block_handoff) or queues it
+ * (thread_handoff_cancel): no reference is needed.  T's lock is taken
+ * before the wake: a thread that sees its wake returns at once, and it
+ * could otherwise be gone by the time its lock is touched.
+ */
 void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 {
 	struct thread *t = w->thread;
@@ -691,50 +711,34 @@ void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 
 	h->thread = NULL;
 	h->waiter = w;
-	/* Held until the handoff is done: the thread may be terminated
-	 * the moment the wait queue's lock goes. */
-	thread_ref(t);
+	spin_lock_masked(&t->lock);
 	/* The last touch of W: once woken, its owner may return. */
-	if (!atomic_compare_exchange_strong(&w->wake, &expected,
-	                                    WAITER_UNBLOCKED)) {
-		thread_release(t);
-		return;
+	if (atomic_compare_exchange_strong(&w->wake, &expected,
+	                                   WAITER_UNBLOCKED) &&
+	    still_waiting(t, w)) {
+		t->wait = NULL;
+		if (unlikely(t->pinned)) {
+			/* It runs on its own CPU only (the boot thread): the
+			 * ordinary way, not switched to from here. */
+			run_woken(t);
+		} else {
+			t->state = THREAD_RUNNABLE;
+			h->thread = t;
+		}
 	}
-	h->thread = t;
+	spin_unlock_masked(&t->lock);
 }
 
 void thread_handoff_cancel(struct handoff *h)
 {
 	struct thread *t = h->thread;
+	unsigned long f;
 
 	if (t == NULL)
 		return;
-	make_runnable(t, h->waiter);
-	thread_release(t);
-}
-
-/*
- * Claim T, H's thread, for a switch from this CPU: it still sleeps in
- * the wait H unblocked and nothing queued here comes before it (by the
- * priority it had when it blocked: a tick's decay more or less does not
- * matter here).  A claimed thread is RUNNABLE on no queue: nobody else
- * makes it run.  Interrupts masked.
- */
-static bool handoff_claim(struct sched_cpu *s, struct thread *t,
-                          struct handoff *h)
-{
-	bool claimed = false;
-
-	spin_lock_masked(&t->lock);
-	if (still_waiting(t, h->waiter) &&
-	    (s->bitmap == 0 ||
-	     (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority)) {
-		t->state = THREAD_RUNNABLE;
-		t->wait = NULL;
-		claimed = true;
-	}
-	spin_unlock_masked(&t->lock);
-	return claimed;
+	f = spin_lock(&t->lock);
+	run_woken(t);
+	spin_unlock(&t->lock, f);
 }
 
 int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
@@ -746,14 +750,14 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 
 	if (next == NULL)
 		return thread_block_until(w, deadline);
-	if (deadline != UINT64_MAX) {
-		/* The timeout needs the general wait: no direct switch. */
-		thread_handoff_cancel(h);
-		return thread_block_until(w, deadline);
-	}
 	f = intr_save();
 	s = this_cpu();
-	if (!handoff_claim(s, next, h)) {
+	/* The timeout needs the general wait; something queued here before
+	 * NEXT (by the priority it had when it blocked: a tick's decay more
+	 * or less does not matter here) runs first: no direct switch. */
+	if (deadline != UINT64_MAX ||
+	    (s->bitmap != 0 &&
+	     (unsigned)__builtin_ctzll(s->bitmap) < (unsigned)next->priority)) {
 		thread_handoff_cancel(h);
 		intr_restore(f);
 		return thread_block_until(w, deadline);
@@ -766,14 +770,12 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 		spin_lock_masked(&next->lock);
 		sched_enqueue(next, true);
 		spin_unlock_masked(&next->lock);
-		thread_release(next);
 		intr_restore(f);
 		return thread_block_until(w, deadline);
 	}
 	self->state = THREAD_BLOCKED;
 	self->wait = w;
 	spin_unlock_masked(&self->lock);
-	thread_release(next); /* NEXT keeps itself alive while it runs */
 	switch_to(s, self, next, self->quantum_end);
 
 	/* Running again: woken, as a rule, by a waker that unblocked W
