@@ -309,7 +309,7 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	 * starts and ends on the same CPU, which is all the accounting
 	 * needs; a slice's end is compared with other CPUs' clocks only by
 	 * the tick, a few microseconds more or less do not matter there. */
-	now = machine_clock_ns();
+	now = machine_switch_clock_ns();
 	cur->user_ns += now - cur->run_start;
 	next->run_start = now;
 	next->state = THREAD_RUNNING;
@@ -317,9 +317,9 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	next->last_cpu = cpu;
 	next->quantum_end =
 	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
-	percpu_area[cpu].current = next;
+	machine_set_current(next);
 	s->switches++;
-	switch_done(machine_switch(cur, next));
+	switch_done(machine_switch(cpu, cur, next));
 }
 
 void sched_block(void)
