@@ -53,6 +53,20 @@ static struct sched_cpu *this_cpu(void)
 	return &sched_cpus[cpu_id()];
 }
 
+/* this_cpu(), in one load through GS (percpu->sched, which syscall.S
+ * reads too), once sched_init has set it: not for the timer's tick,
+ * which runs before.  Interrupts masked. */
+STATIC_ASSERT(__builtin_offsetof(struct percpu, sched) == 64,
+              "this_cpu_scheduling() reads percpu->sched at offset 64");
+
+static struct sched_cpu *this_cpu_scheduling(void)
+{
+	struct sched_cpu *s;
+
+	__asm__ volatile("movq %%gs:64, %0" : "=r"(s));
+	return s;
+}
+
 void sched_init(struct thread *boot_thread)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
@@ -252,12 +266,15 @@ void sched_switch_done(struct thread *prev)
 
 uint64_t sched_continue(struct thread *prev)
 {
-	struct thread *self = thread_current();
-	uint64_t (*fn)(const struct thread_resume *) = self->resume.fn;
+	struct thread *self;
+	uint64_t (*fn)(const struct thread_resume *);
 
+	switch_done(prev);
+	/* Read after the call: nothing to keep across it. */
+	self = thread_current();
+	fn = self->resume.fn;
 	/* Its arguments stay until the thread waits again, after FN. */
 	self->resume.fn = NULL;
-	switch_done(prev);
 	intr_enable();
 	return fn(&self->resume);
 }
@@ -751,7 +768,7 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 	if (next == NULL)
 		return thread_block_until(w, deadline);
 	f = intr_save();
-	s = this_cpu();
+	s = this_cpu_scheduling(); /* NEXT: the scheduler runs */
 	/* The timeout needs the general wait; something queued here before
 	 * NEXT (by the priority it had when it blocked: a tick's decay more
 	 * or less does not matter here) runs first: no direct switch. */
