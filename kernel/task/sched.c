@@ -721,14 +721,21 @@ void thread_interrupt(struct waiter *w)
  * before the wake: a thread that sees its wake returns at once, and it
  * could otherwise be gone by the time its lock is touched.
  */
-void thread_unblock_handoff(struct waiter *w, struct handoff *h)
+/* run_woken for a pinned thread, then T's lock released.  Out of line,
+ * so that thread_unblock_handoff keeps nothing across a call. */
+static __attribute__((noinline)) void run_woken_unlock(struct thread *t)
 {
-	struct thread *t = w->thread;
+	run_woken(t);
+	spin_unlock_masked(&t->lock);
+}
+
+/* The claim of thread_unblock_handoff.  Locks: T's lock held on entry,
+ * released on return. */
+static __always_inline void claim_unlock(struct thread *t, struct waiter *w,
+                                         struct handoff *h)
+{
 	int expected = WAITER_BLOCKED;
 
-	h->thread = NULL;
-	h->waiter = w;
-	spin_lock_masked(&t->lock);
 	/* The last touch of W: once woken, its owner may return. */
 	if (atomic_compare_exchange_strong(&w->wake, &expected,
 	                                   WAITER_UNBLOCKED) &&
@@ -737,13 +744,36 @@ void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 		if (unlikely(t->pinned)) {
 			/* It runs on its own CPU only (the boot thread): the
 			 * ordinary way, not switched to from here. */
-			run_woken(t);
-		} else {
-			t->state = THREAD_RUNNABLE;
-			h->thread = t;
+			run_woken_unlock(t);
+			return;
 		}
+		t->state = THREAD_RUNNABLE;
+		h->thread = t;
 	}
 	spin_unlock_masked(&t->lock);
+}
+
+/* thread_unblock_handoff when T's lock is busy: wait for it. */
+static __attribute__((noinline)) void
+unblock_handoff_contended(struct thread *t, struct waiter *w, struct handoff *h)
+{
+	spin_lock_masked(&t->lock);
+	claim_unlock(t, w, h);
+}
+
+void thread_unblock_handoff(struct waiter *w, struct handoff *h)
+{
+	struct thread *t = w->thread;
+
+	h->thread = NULL;
+	h->waiter = w;
+	/* The lock tried here, waited for out of line: nothing is kept
+	 * across a call on the way through. */
+	if (unlikely(!spin_trylock_masked(&t->lock))) {
+		unblock_handoff_contended(t, w, h);
+		return;
+	}
+	claim_unlock(t, w, h);
 }
 
 void thread_handoff_cancel(struct handoff *h)
