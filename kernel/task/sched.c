@@ -307,6 +307,14 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 	return taken ? t : NULL;
 }
 
+/* Wait until T, just claimed, is off the CPU it blocked on (its
+ * switch_done).  Out of line: seldom needed. */
+static __attribute__((noinline)) void wait_off_cpu(struct thread *t)
+{
+	while (atomic_load_explicit(&t->on_cpu, memory_order_acquire))
+		cpu_relax();
+}
+
 /*
  * Switch from CUR to NEXT (not queued, claimed by the caller), NEXT
  * running until QUANTUM_END if that is later than now (a handoff lends
@@ -320,8 +328,8 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	uint64_t now;
 
 	/* SMP: NEXT may still be leaving the CPU it blocked on. */
-	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
-		cpu_relax();
+	if (unlikely(atomic_load_explicit(&next->on_cpu, memory_order_acquire)))
+		wait_off_cpu(next);
 	/* This CPU's clock, not clock_now_ns's shared one: a thread's run
 	 * starts and ends on the same CPU, which is all the accounting
 	 * needs; a slice's end is compared with other CPUs' clocks only by

@@ -96,7 +96,9 @@ machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
 
 	if (live)
 		machine_fxsave(&from->machine.fpu);
-	if (to->user && to->machine.fpu_eager != 0) {
+	/* The count first: it is 0 for most threads, and for every kernel
+	 * thread but one that was a user thread until it exited. */
+	if (to->machine.fpu_eager != 0 && to->user) {
 		to->machine.fpu_eager--;
 		if (!live)
 			machine_clts();
@@ -146,11 +148,12 @@ machine_switch(unsigned cpu, struct thread *from, struct thread *to)
 	machine_fpu_switch(cpu, from, to);
 	machine_set_kstack_top(top);
 	gdt_set_kernel_stack(cpu, top);
-	if (to->user) {
-		if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
-		    !machine_cpu_bases_zero[cpu])
-			machine_bases_load(cpu, to);
-	}
+	/* Not only for user threads: a kernel thread's bases are 0 (or,
+	 * for one exiting, its own), loaded as harmlessly, and the test of
+	 * `user` would cost every switch. */
+	if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
+	    !machine_cpu_bases_zero[cpu])
+		machine_bases_load(cpu, to);
 	if (to->task->pmap != from->task->pmap)
 		pmap_activate_masked(to->task->pmap);
 	if (to->resume.fn != NULL)
