@@ -307,8 +307,8 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 	return taken ? t : NULL;
 }
 
-/* Wait until T, just claimed, is off the CPU it blocked on (its
- * switch_done).  Out of line: seldom needed. */
+/* Wait until T, about to run here, is off the CPU it last ran on (its
+ * switch_done there).  Out of line: seldom needed. */
 static __attribute__((noinline)) void wait_off_cpu(struct thread *t)
 {
 	while (atomic_load_explicit(&t->on_cpu, memory_order_acquire))
@@ -716,19 +716,6 @@ void thread_interrupt(struct waiter *w)
 	wake_waiter(w, WAITER_INTERRUPTED);
 }
 
-/*
- * The handoff's claim: T is taken for the waker the moment its wait is
- * over.  Under T's lock, W's wake word goes from WAITER_BLOCKED to
- * WAITER_UNBLOCKED and, if T sleeps in W, T becomes RUNNABLE on no run
- * queue with its wait ended: claimed (but a pinned thread, which must
- * not run elsewhere, is queued as thread_unblock would).  Nobody else
- * makes a claimed thread run (a timeout, an abort, a resume look for
- * BLOCKED threads), so it cannot run, end or be freed until the waker
- * switches to it (thread_block_handoff) or queues it
- * (thread_handoff_cancel): no reference is needed.  T's lock is taken
- * before the wake: a thread that sees its wake returns at once, and it
- * could otherwise be gone by the time its lock is touched.
- */
 /* run_woken for a pinned thread, then T's lock released.  Out of line,
  * so that thread_unblock_handoff keeps nothing across a call. */
 static __attribute__((noinline)) void run_woken_unlock(struct thread *t)
@@ -769,6 +756,19 @@ unblock_handoff_contended(struct thread *t, struct waiter *w, struct handoff *h)
 	claim_unlock(t, w, h);
 }
 
+/*
+ * The handoff's claim: T is taken for the waker the moment its wait is
+ * over.  Under T's lock, W's wake word goes from WAITER_BLOCKED to
+ * WAITER_UNBLOCKED and, if T sleeps in W, T becomes RUNNABLE on no run
+ * queue with its wait ended: claimed (but a pinned thread, which must
+ * not run elsewhere, is queued as thread_unblock would).  Nobody else
+ * makes a claimed thread run (a timeout, an abort, a resume look for
+ * BLOCKED threads), so it cannot run, end or be freed until the waker
+ * switches to it (thread_block_handoff) or queues it
+ * (thread_handoff_cancel): no reference is needed.  T's lock is taken
+ * before the wake: a thread that sees its wake returns at once, and it
+ * could otherwise be gone by the time its lock is touched.
+ */
 void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 {
 	struct thread *t = w->thread;
