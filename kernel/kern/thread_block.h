@@ -59,9 +59,14 @@ struct handoff {
 /*
  * thread_unblock_handoff: thread_unblock, except that the thread is not
  * made to run yet: H records it for thread_block_handoff or
- * thread_handoff_cancel, one of which the caller must call.  When W was
- * already unblocked or interrupted, H->thread is NULL (nothing to do).
- * Locks: as thread_unblock.
+ * thread_handoff_cancel, one of which the caller must call.  A thread
+ * that sleeps in W is claimed for the caller: nothing else makes it run
+ * until then (a caller that waits for something meanwhile keeps it
+ * waiting as long).  When W was already unblocked or interrupted, or its
+ * thread is not asleep in it yet (it sees the wake itself), H->thread is
+ * NULL (nothing to do).
+ * Locks: as thread_unblock; interrupts masked (W's wait queue lock is
+ *   held).
  */
 void thread_unblock_handoff(struct waiter *w, struct handoff *h);
 
@@ -69,9 +74,9 @@ void thread_unblock_handoff(struct waiter *w, struct handoff *h);
  * thread_block_handoff: thread_block_until(W, DEADLINE), running H's
  * thread in the caller's place: on this CPU, at once, on the rest of the
  * caller's time slice, without a trip through the run queue, when it
- * can (no deadline, nothing of higher priority queued here, the thread
- * still blocked where it was unblocked); otherwise H's thread runs as
- * thread_unblock would have made it.  Consumes H.
+ * can (no deadline, nothing of higher priority queued here, W not woken
+ * meanwhile); otherwise H's thread runs as thread_unblock would have
+ * made it.  Consumes H.
  * Locks: none held.
  * Returns: as thread_block_until.
  */

@@ -53,6 +53,20 @@ static struct sched_cpu *this_cpu(void)
 	return &sched_cpus[cpu_id()];
 }
 
+/* this_cpu(), in one load through GS (percpu->sched, which syscall.S
+ * reads too), once sched_init has set it: not for the timer's tick,
+ * which runs before.  Interrupts masked. */
+STATIC_ASSERT(__builtin_offsetof(struct percpu, sched) == 64,
+              "this_cpu_scheduling() reads percpu->sched at offset 64");
+
+static struct sched_cpu *this_cpu_scheduling(void)
+{
+	struct sched_cpu *s;
+
+	__asm__ volatile("movq %%gs:64, %0" : "=r"(s));
+	return s;
+}
+
 void sched_init(struct thread *boot_thread)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
@@ -252,12 +266,15 @@ void sched_switch_done(struct thread *prev)
 
 uint64_t sched_continue(struct thread *prev)
 {
-	struct thread *self = thread_current();
-	uint64_t (*fn)(const struct thread_resume *) = self->resume.fn;
+	struct thread *self;
+	uint64_t (*fn)(const struct thread_resume *);
 
+	switch_done(prev);
+	/* Read after the call: nothing to keep across it. */
+	self = thread_current();
+	fn = self->resume.fn;
 	/* Its arguments stay until the thread waits again, after FN. */
 	self->resume.fn = NULL;
-	switch_done(prev);
 	intr_enable();
 	return fn(&self->resume);
 }
@@ -290,6 +307,14 @@ static struct thread *take_handoff(struct sched_cpu *s, struct thread *cur)
 	return taken ? t : NULL;
 }
 
+/* Wait until T, about to run here, is off the CPU it last ran on (its
+ * switch_done there).  Out of line: seldom needed. */
+static __attribute__((noinline)) void wait_off_cpu(struct thread *t)
+{
+	while (atomic_load_explicit(&t->on_cpu, memory_order_acquire))
+		cpu_relax();
+}
+
 /*
  * Switch from CUR to NEXT (not queued, claimed by the caller), NEXT
  * running until QUANTUM_END if that is later than now (a handoff lends
@@ -303,13 +328,13 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	uint64_t now;
 
 	/* SMP: NEXT may still be leaving the CPU it blocked on. */
-	while (atomic_load_explicit(&next->on_cpu, memory_order_acquire))
-		cpu_relax();
+	if (unlikely(atomic_load_explicit(&next->on_cpu, memory_order_acquire)))
+		wait_off_cpu(next);
 	/* This CPU's clock, not clock_now_ns's shared one: a thread's run
 	 * starts and ends on the same CPU, which is all the accounting
 	 * needs; a slice's end is compared with other CPUs' clocks only by
 	 * the tick, a few microseconds more or less do not matter there. */
-	now = machine_clock_ns();
+	now = machine_switch_clock_ns();
 	cur->user_ns += now - cur->run_start;
 	next->run_start = now;
 	next->state = THREAD_RUNNING;
@@ -317,9 +342,9 @@ static __always_inline void switch_to(struct sched_cpu *s, struct thread *cur,
 	next->last_cpu = cpu;
 	next->quantum_end =
 	    quantum_end > now ? quantum_end : now + SCHED_QUANTUM_NS;
-	percpu_area[cpu].current = next;
+	machine_set_current(next);
 	s->switches++;
-	switch_done(machine_switch(cur, next));
+	switch_done(machine_switch(cpu, cur, next));
 }
 
 void sched_block(void)
@@ -622,28 +647,35 @@ static bool still_waiting(struct thread *t, struct waiter *w)
 }
 
 /*
- * Queue T, whose waiter W was just unblocked, if it still sleeps in that
- * wait: at the front, and reserved for a handoff when it last ran on
- * this CPU and no other thread holds the reservation.  Only one thread
- * can be handed the CPU when the waker blocks: any other woken here
- * (a wake_all) is enqueued the ordinary way, with an idle CPU kicked to
- * take it, or it would wait for the waker to block or for a tick.
+ * Queue T, whose wait is over, at the front, and reserved for a handoff
+ * when it last ran on this CPU and no other thread holds the
+ * reservation.  Only one thread can be handed the CPU when the waker
+ * blocks: any other woken here (a wake_all) is enqueued the ordinary
+ * way, with an idle CPU kicked to take it, or it would wait for the
+ * waker to block or for a tick.  Locks: T's lock held.
  */
+static void run_woken(struct thread *t)
+{
+	struct sched_cpu *s = this_cpu();
+	bool reserve = t->last_cpu == cpu_id() && s->handoff == NULL;
+
+	enqueue(t, true, reserve);
+	if (reserve) {
+		thread_ref(t); /* dropped by take_handoff or
+		                  sched_handoff_release */
+		s->handoff = t;
+	}
+}
+
+/* Make T, whose waiter W was just unblocked, run if it still sleeps in
+ * that wait (run_woken). */
 static void make_runnable(struct thread *t, struct waiter *w)
 {
 	unsigned long f = spin_lock(&t->lock);
 
 	if (still_waiting(t, w)) {
-		struct sched_cpu *s = this_cpu();
-		bool reserve = t->last_cpu == cpu_id() && s->handoff == NULL;
-
 		t->wait = NULL; /* the wait is over: see thread_block_handoff */
-		enqueue(t, true, reserve);
-		if (reserve) {
-			thread_ref(t); /* dropped by take_handoff or
-			                  sched_handoff_release */
-			s->handoff = t;
-		}
+		run_woken(t);
 	}
 	spin_unlock(&t->lock, f);
 }
@@ -684,57 +716,84 @@ void thread_interrupt(struct waiter *w)
 	wake_waiter(w, WAITER_INTERRUPTED);
 }
 
+/* run_woken for a pinned thread, then T's lock released.  Out of line,
+ * so that thread_unblock_handoff keeps nothing across a call. */
+static __attribute__((noinline)) void run_woken_unlock(struct thread *t)
+{
+	run_woken(t);
+	spin_unlock_masked(&t->lock);
+}
+
+/* The claim of thread_unblock_handoff.  Locks: T's lock held on entry,
+ * released on return. */
+static __always_inline void claim_unlock(struct thread *t, struct waiter *w,
+                                         struct handoff *h)
+{
+	int expected = WAITER_BLOCKED;
+
+	/* The last touch of W: once woken, its owner may return. */
+	if (atomic_compare_exchange_strong(&w->wake, &expected,
+	                                   WAITER_UNBLOCKED) &&
+	    still_waiting(t, w)) {
+		t->wait = NULL;
+		if (unlikely(t->pinned)) {
+			/* It runs on its own CPU only (the boot thread): the
+			 * ordinary way, not switched to from here. */
+			run_woken_unlock(t);
+			return;
+		}
+		t->state = THREAD_RUNNABLE;
+		h->thread = t;
+	}
+	spin_unlock_masked(&t->lock);
+}
+
+/* thread_unblock_handoff when T's lock is busy: wait for it. */
+static __attribute__((noinline)) void
+unblock_handoff_contended(struct thread *t, struct waiter *w, struct handoff *h)
+{
+	spin_lock_masked(&t->lock);
+	claim_unlock(t, w, h);
+}
+
+/*
+ * The handoff's claim: T is taken for the waker the moment its wait is
+ * over.  Under T's lock, W's wake word goes from WAITER_BLOCKED to
+ * WAITER_UNBLOCKED and, if T sleeps in W, T becomes RUNNABLE on no run
+ * queue with its wait ended: claimed (but a pinned thread, which must
+ * not run elsewhere, is queued as thread_unblock would).  Nobody else
+ * makes a claimed thread run (a timeout, an abort, a resume look for
+ * BLOCKED threads), so it cannot run, end or be freed until the waker
+ * switches to it (thread_block_handoff) or queues it
+ * (thread_handoff_cancel): no reference is needed.  T's lock is taken
+ * before the wake: a thread that sees its wake returns at once, and it
+ * could otherwise be gone by the time its lock is touched.
+ */
 void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 {
 	struct thread *t = w->thread;
-	int expected = WAITER_BLOCKED;
 
 	h->thread = NULL;
 	h->waiter = w;
-	/* Held until the handoff is done: the thread may be terminated
-	 * the moment the wait queue's lock goes. */
-	thread_ref(t);
-	/* The last touch of W: once woken, its owner may return. */
-	if (!atomic_compare_exchange_strong(&w->wake, &expected,
-	                                    WAITER_UNBLOCKED)) {
-		thread_release(t);
+	/* The lock tried here, waited for out of line: nothing is kept
+	 * across a call on the way through. */
+	if (unlikely(!spin_trylock_masked(&t->lock))) {
+		unblock_handoff_contended(t, w, h);
 		return;
 	}
-	h->thread = t;
+	claim_unlock(t, w, h);
 }
 
 void thread_handoff_cancel(struct handoff *h)
 {
 	struct thread *t = h->thread;
+	unsigned long f;
 
 	if (t == NULL)
 		return;
-	make_runnable(t, h->waiter);
-	thread_release(t);
-}
-
-/*
- * Claim T, H's thread, for a switch from this CPU: it still sleeps in
- * the wait H unblocked and nothing queued here comes before it (by the
- * priority it had when it blocked: a tick's decay more or less does not
- * matter here).  A claimed thread is RUNNABLE on no queue: nobody else
- * makes it run.  Interrupts masked.
- */
-static bool handoff_claim(struct sched_cpu *s, struct thread *t,
-                          struct handoff *h)
-{
-	bool claimed = false;
-
-	spin_lock_masked(&t->lock);
-	if (still_waiting(t, h->waiter) &&
-	    (s->bitmap == 0 ||
-	     (unsigned)__builtin_ctzll(s->bitmap) >= (unsigned)t->priority)) {
-		t->state = THREAD_RUNNABLE;
-		t->wait = NULL;
-		claimed = true;
-	}
-	spin_unlock_masked(&t->lock);
-	return claimed;
+	f = spin_lock(&t->lock);
+	run_woken(t);
+	spin_unlock(&t->lock, f);
 }
 
 int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
@@ -746,14 +805,14 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 
 	if (next == NULL)
 		return thread_block_until(w, deadline);
-	if (deadline != UINT64_MAX) {
-		/* The timeout needs the general wait: no direct switch. */
-		thread_handoff_cancel(h);
-		return thread_block_until(w, deadline);
-	}
 	f = intr_save();
-	s = this_cpu();
-	if (!handoff_claim(s, next, h)) {
+	s = this_cpu_scheduling(); /* NEXT: the scheduler runs */
+	/* The timeout needs the general wait; something queued here before
+	 * NEXT (by the priority it had when it blocked: a tick's decay more
+	 * or less does not matter here) runs first: no direct switch. */
+	if (deadline != UINT64_MAX ||
+	    (s->bitmap != 0 &&
+	     (unsigned)__builtin_ctzll(s->bitmap) < (unsigned)next->priority)) {
 		thread_handoff_cancel(h);
 		intr_restore(f);
 		return thread_block_until(w, deadline);
@@ -766,14 +825,12 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 		spin_lock_masked(&next->lock);
 		sched_enqueue(next, true);
 		spin_unlock_masked(&next->lock);
-		thread_release(next);
 		intr_restore(f);
 		return thread_block_until(w, deadline);
 	}
 	self->state = THREAD_BLOCKED;
 	self->wait = w;
 	spin_unlock_masked(&self->lock);
-	thread_release(next); /* NEXT keeps itself alive while it runs */
 	switch_to(s, self, next, self->quantum_end);
 
 	/* Running again: woken, as a rule, by a waker that unblocked W

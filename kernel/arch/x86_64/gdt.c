@@ -15,20 +15,6 @@
 
 #define IST_STACK_SIZE 8192
 
-/*
- * The 64-bit TSS (Intel SDM vol. 3, 8.7).
- * Owned by: its CPU.  Guarded by: being written only by that CPU.
- */
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
-
 /* One CPU's descriptor tables and IST stacks. */
 struct cpu_tables {
 	uint64_t gdt[8] __aligned(16);
@@ -40,6 +26,7 @@ struct cpu_tables {
  * allocator when smp.c starts those CPUs, and are never freed. */
 static struct cpu_tables boot_cpu_tables;
 static struct cpu_tables *cpu_tables[MAX_CPUS] = {&boot_cpu_tables};
+struct tss *gdt_tss[MAX_CPUS] = {&boot_cpu_tables.tss};
 
 bool gdt_alloc_cpu(unsigned cpu)
 {
@@ -47,8 +34,11 @@ bool gdt_alloc_cpu(unsigned cpu)
 
 	while ((PAGE_SIZE << order) < sizeof(struct cpu_tables))
 		order++;
-	if (cpu_tables[cpu] == NULL)
+	if (cpu_tables[cpu] == NULL) {
 		cpu_tables[cpu] = page_alloc_va(order);
+		if (cpu_tables[cpu] != NULL)
+			gdt_tss[cpu] = &cpu_tables[cpu]->tss;
+	}
 	return cpu_tables[cpu] != NULL;
 }
 
@@ -100,9 +90,4 @@ void gdt_init_cpu(unsigned cpu)
 	                 : "m"(ptr), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA),
 	                   "r"(SEL_TSS)
 	                 : "rax", "memory");
-}
-
-void gdt_set_kernel_stack(unsigned cpu, unsigned long top)
-{
-	cpu_tables[cpu]->tss.rsp[0] = top;
 }

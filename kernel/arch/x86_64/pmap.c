@@ -549,8 +549,6 @@ void pmap_activate_masked(struct pmap *pmap)
 	unsigned cpu = cpu_id();
 	struct pmap *old = cpu_pmap[cpu];
 
-	if (!pmap)
-		pmap = &kernel_pmap;
 	if (pmap == old)
 		return;
 	/* In the mask before CR3 holds it: a shootdown of PMAP's entries
@@ -568,7 +566,7 @@ void pmap_activate(struct pmap *pmap)
 {
 	unsigned long f = intr_save();
 
-	pmap_activate_masked(pmap);
+	pmap_activate_masked(pmap ? pmap : &kernel_pmap);
 	intr_restore(f);
 }
 

@@ -147,6 +147,7 @@ void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
 void selftest_smp_shootdown(struct selftest_ctx *ctx);
 void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx);
 void selftest_smp_block_wake(struct selftest_ctx *ctx);
+void selftest_sched_handoff_claim(struct selftest_ctx *ctx);
 void selftest_pci_host_bridge(struct selftest_ctx *ctx);
 void selftest_vblk_write_read(struct selftest_ctx *ctx);
 
@@ -179,6 +180,9 @@ const struct selftest machine_selftests[] = {
      selftest_smp_shootdown_crossfire},
     {"smp: threads on different CPUs block and wake without losing a wake",
      selftest_smp_block_wake},
+    {"sched: a handoff's thread is claimed: no timeout runs it, the waker "
+     "does",
+     selftest_sched_handoff_claim},
     {"pci: the walk finds the host bridge at 0:0.0", selftest_pci_host_bridge},
     {"vblk: sectors written to vd0 read back (needs a disk)",
      selftest_vblk_write_read},

@@ -2,9 +2,10 @@
  * Self-tests of several CPUs (smp.c, task/sched.c, pmap.c): every CPU
  * the MADT and the command line allow came online and takes timer
  * interrupts, kernel threads run on every CPU, a TLB shootdown reaches a
- * CPU that has the pmap loaded, and threads on different CPUs block and
- * wake each other many times without losing a wake.  With one CPU they
- * check the same things and pass trivially where a second CPU is needed.
+ * CPU that has the pmap loaded, threads on different CPUs block and
+ * wake each other many times without losing a wake, and a handoff's
+ * thread is claimed for its waker.  With one CPU they check the same
+ * things and pass trivially where a second CPU is needed.
  *
  * The boot thread runs them; it is also CPU 0's idle thread, so a kernel
  * thread it creates goes to another CPU only by being stolen, which an
@@ -16,6 +17,7 @@
 #include "kern/printf.h"
 #include "kern/selftest.h"
 #include "kern/string.h"
+#include "kern/thread_block.h"
 #include "kern/waitq.h"
 #include "machine/cpu.h"
 #include "machine/io.h"
@@ -31,6 +33,7 @@ void selftest_smp_threads_everywhere(struct selftest_ctx *ctx);
 void selftest_smp_shootdown(struct selftest_ctx *ctx);
 void selftest_smp_shootdown_crossfire(struct selftest_ctx *ctx);
 void selftest_smp_block_wake(struct selftest_ctx *ctx);
+void selftest_sched_handoff_claim(struct selftest_ctx *ctx);
 
 #define MS 1000000ULL
 
@@ -462,4 +465,121 @@ void selftest_smp_block_wake(struct selftest_ctx *ctx)
 		    (unsigned long long)ring.cpus, ring.cross);
 	kprintf("# ring: %u passes, %u to another cpu, cpus %#llx\n",
 	        ring.passes, ring.cross, (unsigned long long)ring.cpus);
+}
+
+/* --- a handoff's thread, claimed --- */
+
+/*
+ * The thread a handoff unblocks (task/sched.c, kern/thread_block.h) is
+ * claimed for the waker: nothing else runs it, not even its wait's
+ * timeout, until the waker gives it its CPU.  The boot thread is the
+ * waker (it is pinned, so it is never the one claimed).
+ */
+
+/* The helper's deadline: far enough for a slow host to see it asleep
+ * and claim it first. */
+#define HELPER_WAIT   (400 * MS)
+#define HANDOFF_VALUE 5 /* the result the waker gives it */
+#define BACK_VALUE    6 /* the result it gives the waker */
+
+/* The helper and the boot thread, under `lock`. */
+static struct {
+	spinlock_t lock;
+	struct waitq wq;       /* the helper waits here, with a deadline */
+	struct waitq back;     /* the boot thread waits here */
+	struct thread *helper; /* set by the helper when it starts */
+	int result;            /* the helper's wait's answer */
+	unsigned cpu;          /* where the helper ran after its wait */
+	int done;              /* the helper's wait ended */
+} ho = {.lock = SPINLOCK_INIT("selftest.sched.handoff")};
+
+static void handoff_helper(void *arg)
+{
+	unsigned long f = spin_lock(&ho.lock);
+	struct waiter w;
+	int r;
+
+	(void)arg;
+	ho.helper = thread_current();
+	waiter_init(&w);
+	r = waitq_wait(&ho.wq, &ho.lock, f, clock_now_ns() + HELPER_WAIT, &w);
+	f = spin_lock(&ho.lock);
+	ho.result = r;
+	ho.cpu = cpu_id();
+	ho.done = 1;
+	waitq_wake_one(&ho.back, BACK_VALUE);
+	spin_unlock(&ho.lock, f);
+}
+
+/* Whether the helper sleeps in its wait now.  Locks: ho.lock held. */
+static bool helper_asleep(void)
+{
+	return ho.helper != NULL && waitq_has_waiters(&ho.wq) &&
+	       __atomic_load_n(&ho.helper->state, __ATOMIC_ACQUIRE) ==
+	           THREAD_BLOCKED;
+}
+
+void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
+{
+	struct handoff h;
+	struct waiter bw;
+	unsigned long f;
+	uint64_t until = clock_now_ns() + 2000 * MS;
+	bool asleep = false, claimed;
+	int back;
+
+	waitq_init(&ho.wq);
+	waitq_init(&ho.back);
+	ho.helper = NULL;
+	ho.result = -1;
+	ho.done = 0;
+	if (!selftest_check(ctx,
+	                    thread_create_kernel(handoff_helper, NULL,
+	                                         SCHED_PRI_KERNEL,
+	                                         "selftest.handoff") != NULL,
+	                    "no helper thread"))
+		return;
+	/* Until the helper is asleep in its wait (not only queued on it):
+	 * only then is it claimed. */
+	do {
+		sleep_ns(1 * MS);
+		f = spin_lock(&ho.lock);
+		asleep = helper_asleep();
+		if (!asleep)
+			spin_unlock(&ho.lock, f);
+	} while (!asleep && clock_now_ns() < until);
+	if (!selftest_check(ctx, asleep, "the helper never waited"))
+		return; /* its deadline ends it */
+	waitq_lock_masked(&ho.wq);
+	waitq_wake_locked(&ho.wq, waitq_first_locked(&ho.wq), HANDOFF_VALUE,
+	                  &h);
+	waitq_unlock_masked(&ho.wq);
+	spin_unlock(&ho.lock, f);
+	claimed = h.thread == ho.helper;
+	selftest_check(ctx, claimed, "the helper was not claimed");
+
+	/* Past its deadline, and a tick or two more: a timeout that made
+	 * it run would have ended its wait by now. */
+	sleep_ns(HELPER_WAIT + 30 * MS);
+	f = spin_lock(&ho.lock);
+	selftest_check(ctx, !ho.done, "the claimed helper ran (result %d)",
+	               ho.result);
+	selftest_check(
+	    ctx,
+	    !claimed || (ho.helper->state == THREAD_RUNNABLE &&
+	                 !list_linked(&ho.helper->runq_link)),
+	    "the claimed helper is in state %d, %s", ho.helper->state,
+	    list_linked(&ho.helper->runq_link) ? "queued" : "on no queue");
+
+	/* The boot thread waits and hands the helper its CPU. */
+	waiter_init(&bw);
+	back =
+	    waitq_wait_handoff(&ho.back, &ho.lock, f, WAITQ_FOREVER, &bw, &h);
+	selftest_check(ctx, back == BACK_VALUE, "the boot thread got %d", back);
+	selftest_check(ctx, ho.done && ho.result == HANDOFF_VALUE,
+	               "the helper's wait: done %d, result %d", ho.done,
+	               ho.result);
+	selftest_check(ctx, !claimed || ho.cpu == cpu_id(),
+	               "the helper ran on cpu %u, the waker is on cpu %u",
+	               ho.cpu, cpu_id());
 }

@@ -6,6 +6,7 @@
 #include "kern/clock.h"
 #include "kern/panic.h"
 #include "machine/io.h"
+#include "machine/tsc.h"
 #include "x86.h"
 
 #define PIT_HZ        1193182u
@@ -17,8 +18,8 @@
 #define PIT_OUT2      0x20
 
 static uint64_t tsc_freq; /* TSC ticks per second */
-static uint64_t tsc_boot; /* TSC at calibration */
-static uint64_t ns_mult;  /* ns = (delta * ns_mult) >> 32 */
+uint64_t tsc_boot;        /* machine/tsc.h */
+uint64_t tsc_ns_mult;
 
 /*
  * pit_wait_calibrate: run the PIT's channel 2 for MS milliseconds
@@ -61,8 +62,9 @@ void tsc_calibrate(void)
 	if (best == UINT64_MAX)
 		panic("the PIT does not count: cannot calibrate the TSC");
 	tsc_freq = best * 100;
-	ns_mult = (1000000000ULL << 32) / tsc_freq;
+	/* The start first: until the factor is set the clock reads 0. */
 	tsc_boot = rdtsc();
+	tsc_ns_mult = (1000000000ULL << 32) / tsc_freq;
 }
 
 uint64_t tsc_hz(void)
@@ -72,8 +74,5 @@ uint64_t tsc_hz(void)
 
 uint64_t machine_clock_ns(void)
 {
-	if (!tsc_freq)
-		return 0;
-	return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_boot) * ns_mult) >>
-	                  32);
+	return tsc_clock_ns();
 }

@@ -142,7 +142,8 @@ bool pmap_copy_user(struct pmap *dst_pmap, vaddr_t dst, struct pmap *src_pmap,
 void pmap_activate(struct pmap *pmap);
 
 /* pmap_activate_masked: pmap_activate with interrupts masked by the
- * caller (the context switch). */
+ * caller (the context switch), for a PMAP that is not NULL (a task's:
+ * the kernel task's is pmap_kernel()). */
 void pmap_activate_masked(struct pmap *pmap);
 
 /*

@@ -18,11 +18,41 @@
 #define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#include "kern/compiler.h"
+
+/*
+ * The 64-bit TSS (Intel SDM vol. 3, 8.7).
+ * Owned by: its CPU (gdt.c makes it, with the CPU's GDT).
+ * Guarded by: being written only by that CPU.
+ */
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+/* Each CPU's TSS, set with its descriptor tables (gdt_alloc_cpu; the
+ * boot CPU's is static); written only by gdt.c. */
+extern struct tss *gdt_tss[];
+
 /* Install the GDT, TSS and IDT on the calling CPU (CPU number CPU). */
 void gdt_init_cpu(unsigned cpu);
 void idt_init(void);
-/* gdt_set_kernel_stack: the stack CPU's traps from user mode start on. */
-void gdt_set_kernel_stack(unsigned cpu, unsigned long top);
+
+/* gdt_set_kernel_stack: the stack CPU's traps from user mode start on.
+ * Inline: the context switch sets it every time.  Locks: called by CPU
+ * itself, interrupts masked. */
+static inline void gdt_set_kernel_stack(unsigned cpu, unsigned long top)
+{
+	gdt_tss[cpu]->rsp[0] = top;
+}
+
 void idt_load(void);
 #endif
 

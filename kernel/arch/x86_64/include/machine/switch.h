@@ -15,6 +15,7 @@
 #include "machine/io.h"
 #include "machine/pmap.h"
 #include "machine/segments.h"
+#include "machine/tsc.h"
 #include "task/task.h"
 #include "task/thread.h"
 
@@ -95,7 +96,9 @@ machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
 
 	if (live)
 		machine_fxsave(&from->machine.fpu);
-	if (to->user && to->machine.fpu_eager != 0) {
+	/* The count first: it is 0 for most threads, and for every kernel
+	 * thread but one that was a user thread until it exited. */
+	if (to->machine.fpu_eager != 0 && to->user) {
 		to->machine.fpu_eager--;
 		if (!live)
 			machine_clts();
@@ -108,30 +111,49 @@ machine_fpu_switch(unsigned cpu, struct thread *from, struct thread *to)
 	}
 }
 
+/* machine_clock_ns(), inline: the scheduler reads it at every switch. */
+static __always_inline uint64_t machine_switch_clock_ns(void)
+{
+	return tsc_clock_ns();
+}
+
+/* This CPU's percpu->current and percpu->kstack_top (kern/percpu.h
+ * asserts their offsets, 40 and 24), stored through GS in one
+ * instruction each.  Interrupts masked. */
+static __always_inline void machine_set_current(struct thread *t)
+{
+	__asm__ volatile("movq %0, %%gs:40" : : "r"(t) : "memory");
+}
+
+static __always_inline void machine_set_kstack_top(uint64_t top)
+{
+	__asm__ volatile("movq %0, %%gs:24" : : "r"(top) : "memory");
+}
+
 /*
- * machine_switch: make TO's state this CPU's (kernel stack for traps,
- * FPU/SSE registers as machine_fpu_switch, FS/GS bases, address space),
- * then save the calling thread's kernel context in FROM and run TO's
- * (or TO's continuation: switch_to_resume).  Returns (in FROM) when
- * something switches back; returns the thread that ran just before, for
- * sched_switch_done.  The bases are not read back from the CPU: the
- * thread's record is what it runs with.
+ * machine_switch: make TO's state this CPU's (number CPU): kernel stack
+ * for traps, FPU/SSE registers as machine_fpu_switch, FS/GS bases,
+ * address space; then save the calling thread's kernel context in FROM
+ * and run TO's (or TO's continuation: switch_to_resume).  Returns (in
+ * FROM) when something switches back; returns the thread that ran just
+ * before, for sched_switch_done.  The bases are not read back from the
+ * CPU: the thread's record is what it runs with.
  * Locks: interrupts masked; no spinlock held.
  */
-static __always_inline struct thread *machine_switch(struct thread *from,
-                                                     struct thread *to)
+static __always_inline struct thread *
+machine_switch(unsigned cpu, struct thread *from, struct thread *to)
 {
-	unsigned cpu = cpu_id();
 	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
 
 	machine_fpu_switch(cpu, from, to);
-	percpu_area[cpu].kstack_top = top;
+	machine_set_kstack_top(top);
 	gdt_set_kernel_stack(cpu, top);
-	if (to->user) {
-		if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
-		    !machine_cpu_bases_zero[cpu])
-			machine_bases_load(cpu, to);
-	}
+	/* Not only for user threads: a kernel thread's bases are 0 (or,
+	 * for one exiting, its own), loaded as harmlessly, and the test of
+	 * `user` would cost every switch. */
+	if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
+	    !machine_cpu_bases_zero[cpu])
+		machine_bases_load(cpu, to);
 	if (to->task->pmap != from->task->pmap)
 		pmap_activate_masked(to->task->pmap);
 	if (to->resume.fn != NULL)
