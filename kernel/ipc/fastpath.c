@@ -403,12 +403,8 @@ static uint64_t fast_rpc_resume(const struct thread_resume *r)
 static void resume_by_continuation(struct mqueue_receiver *r, struct kmsg *k,
                                    struct port *port)
 {
-	struct thread_resume c = {
-	    .fn = fast_rpc_resume,
-	    .arg = {k, r->space, (void *)(uintptr_t)r->umsg, port},
-	};
-
-	thread_resume_set(r->w.thread, &c);
+	thread_resume_set(r->w.thread, fast_rpc_resume, k, r->space,
+	                  (void *)(uintptr_t)r->umsg, port);
 }
 
 /*

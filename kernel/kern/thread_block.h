@@ -110,13 +110,16 @@ struct thread_resume {
 
 /*
  * thread_resume_set: give THREAD (a blocking context, waiter->thread),
- * whose wait the caller is about to end with a wake or a handoff, R as
- * its continuation.  Ignored for a thread that has no user context (a
- * kernel thread has no system call to finish) and on machines that do
- * not resume threads that way.
+ * whose wait the caller is about to end with a wake or a handoff, FN
+ * with the arguments A0-A3 as its continuation (struct thread_resume;
+ * passed one by one, so that nothing is built to be copied).  Ignored
+ * for a thread that has no user context (a kernel thread has no system
+ * call to finish) and on machines that do not resume threads that way.
  * Locks: whatever the waker holds; THREAD must not have been woken yet.
  */
-void thread_resume_set(void *thread, const struct thread_resume *r);
+void thread_resume_set(void *thread,
+                       uint64_t (*fn)(const struct thread_resume *r), void *a0,
+                       void *a1, void *a2, void *a3);
 
 /*
  * thread_resume_clear: the calling thread returned from its block the

@@ -580,12 +580,19 @@ uint64_t sched_context_switches(void)
 
 /* --- kern/thread_block.h for the kernel --- */
 
-void thread_resume_set(void *thread, const struct thread_resume *r)
+void thread_resume_set(void *thread,
+                       uint64_t (*fn)(const struct thread_resume *r), void *a0,
+                       void *a1, void *a2, void *a3)
 {
 	struct thread *t = thread;
 
-	if (t->user)
-		t->resume = *r;
+	if (!t->user)
+		return;
+	t->resume.fn = fn;
+	t->resume.arg[0] = a0;
+	t->resume.arg[1] = a1;
+	t->resume.arg[2] = a2;
+	t->resume.arg[3] = a3;
 }
 
 void thread_resume_clear(void)

@@ -199,10 +199,16 @@ void host_thread_detach(void)
 }
 
 /* The host build resumes every thread by returning from its block. */
-void thread_resume_set(void *thread, const struct thread_resume *r)
+void thread_resume_set(void *thread,
+                       uint64_t (*fn)(const struct thread_resume *r), void *a0,
+                       void *a1, void *a2, void *a3)
 {
 	(void)thread;
-	(void)r;
+	(void)fn;
+	(void)a0;
+	(void)a1;
+	(void)a2;
+	(void)a3;
 }
 
 void thread_resume_clear(void)
