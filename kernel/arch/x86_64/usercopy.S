@@ -7,8 +7,11 @@
  * catch is armed per copy: the faulting instruction's address says it
  * all, which is why this is assembly.
  *
- * int user_copy(void *dst, const void *src, size_t n): 0, or -1.
- * The one load of user_read_word lies in the same range.
+ * user_copy: RDI = dst, RSI = src, RDX = n bytes; user_copy_quads:
+ * RCX = n 8-byte words.  %eax 0 and ZF set, or %eax -1 and ZF clear.
+ * They change %rax, %rcx, %rsi, %rdi and the flags only
+ * (machine/copyio.h calls them from inline assembly and branches on
+ * ZF).  The one load of user_read_word lies in the same range.
  */
 	.text
 	.globl	user_copy
@@ -24,13 +27,19 @@ user_copy_faults:			/* from here to user_copy_done */
 	xorl	%eax, %eax
 	ret
 
+	.globl	user_copy_quads
+user_copy_quads:			/* RDI = dst, RSI = src, RCX = words */
+	rep movsq
+	xorl	%eax, %eax
+	ret
+
 /*
  * user_read_word: the word at the user address %rax (below
- * USER_MAX_ADDRESS - 8, checked by the caller) into %r11, %eax 0; or
- * %eax -1 (the fixup) when it does not read.  Nothing else changes, and
- * neither register carries a C argument, so C calls it from inline
- * assembly (machine/trap_args.h) without moving or saving registers
- * around it.
+ * USER_MAX_ADDRESS - 8, checked by the caller) into %r11, %eax 0 and ZF
+ * set; or %eax -1 and ZF clear (the fixup) when it does not read.
+ * Nothing else changes, and neither register carries a C argument, so
+ * C calls it from inline assembly (machine/trap_args.h) without moving
+ * or saving registers around it.
  */
 	.globl	user_read_word
 user_read_word:
@@ -42,5 +51,5 @@ user_copy_done:
 
 	.globl	user_copy_fixup
 user_copy_fixup:
-	movl	$-1, %eax
+	orl	$-1, %eax		/* and ZF clear */
 	ret
