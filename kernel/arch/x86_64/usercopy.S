@@ -21,8 +21,12 @@ user_copy:				/* RDI = dst, RSI = src, RDX = n */
 	.globl	user_copy_faults
 user_copy_faults:			/* from here to user_copy_done */
 	rep movsq
-	movq	%rdx, %rcx
-	andq	$7, %rcx
+	testb	$7, %dl			/* most copies are whole words */
+	jnz	1f
+	xorl	%eax, %eax
+	ret
+1:	movl	%edx, %ecx
+	andl	$7, %ecx
 	rep movsb
 	xorl	%eax, %eax
 	ret
