@@ -72,6 +72,12 @@
 #define T_AST			0x94
 #define TASK_SUSPEND_COUNT	0x44
 #define AST_TERMINATE		0x2
+/* The thread's suspend_count not 0 or AST_TERMINATE in its ast, the next
+ * word: one test of both. */
+#if T_AST != T_SUSPEND_COUNT + 4
+#error "thread: ast must follow suspend_count"
+#endif
+#define SUSPEND_OR_TERMINATE	((AST_TERMINATE << 32) | 0xffffffff)
 
 /* sched_preempt_pending and sched_handoff_reserved (task/sched.c),
  * inline: the CPU's run queue (percpu->sched, kern/percpu.h) has
@@ -157,10 +163,9 @@ syscall_trap_return:
 	cmpq	$0, SCHED_HANDOFF(%rcx)	/* sched_handoff_reserved() */
 	jne	3f
 	movq	%gs:40, %rcx		/* percpu->current */
-	testl	$AST_TERMINATE, T_AST(%rcx)
+	movabsq	$SUSPEND_OR_TERMINATE, %rdx
+	testq	%rdx, T_SUSPEND_COUNT(%rcx)
 	jnz	3f
-	cmpl	$0, T_SUSPEND_COUNT(%rcx)
-	jne	3f
 	movq	T_TASK(%rcx), %rcx
 	cmpl	$0, TASK_SUSPEND_COUNT(%rcx)
 	je	4f
