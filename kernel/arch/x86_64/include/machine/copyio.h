@@ -19,8 +19,8 @@
  * arch/x86_64/usercopy.S: the copy between a range of user space and the
  * kernel, called from inline assembly: user_copy copies %rdx bytes,
  * user_copy_quads %rcx 8-byte words, from %rsi to %rdi; ZF set when it
- * is done, clear after a fault it could not resolve.  They change %rax,
- * %rcx, %rsi, %rdi and the flags only, so the compiler keeps its other
+ * is done, clear after a fault it could not resolve.  They change %rcx,
+ * %rsi, %rdi and the flags only, so the compiler keeps its other
  * registers across the call (the kernel has no red zone below %rsp for
  * the call to clobber) and branches on the flag.  "memory": the copy
  * writes memory, and a fault may run vm_fault meanwhile.
@@ -34,7 +34,7 @@ static __always_inline int user_copy(void *dst, const void *src, size_t n)
 	__asm__ volatile("call user_copy"
 	                 : "=@ccz"(done), "+D"(dst), "+S"(src), "=c"(count)
 	                 : "d"(n)
-	                 : "rax", "memory");
+	                 : "memory");
 	return done ? 0 : -1;
 }
 
@@ -46,7 +46,7 @@ static __always_inline int user_copy_quads(void *dst, const void *src,
 	__asm__ volatile("call user_copy_quads"
 	                 : "=@ccz"(done), "+D"(dst), "+S"(src), "+c"(words)
 	                 :
-	                 : "rax", "memory");
+	                 : "memory");
 	return done ? 0 : -1;
 }
 
