@@ -24,9 +24,11 @@
  * registers across the call (the kernel has no red zone below %rsp for
  * the call to clobber) and branches on the flag.  "memory": the copy
  * writes memory, and a fault may run vm_fault meanwhile.
+ * user_copy_bytes and user_copy_words call them (C names of their own:
+ * a C function named like the symbol would be what the call reaches).
  * Returns: 0, or -1 after a fault.
  */
-static __always_inline int user_copy(void *dst, const void *src, size_t n)
+static __always_inline int user_copy_bytes(void *dst, const void *src, size_t n)
 {
 	unsigned long count;
 	bool done;
@@ -38,7 +40,7 @@ static __always_inline int user_copy(void *dst, const void *src, size_t n)
 	return done ? 0 : -1;
 }
 
-static __always_inline int user_copy_quads(void *dst, const void *src,
+static __always_inline int user_copy_words(void *dst, const void *src,
                                            size_t words)
 {
 	bool done;
@@ -71,7 +73,7 @@ static inline int copyin(const void *user_src, void *kernel_dst, size_t n)
 		return 0;
 	if (!user_range_ok(user_src, n))
 		return -1;
-	return user_copy(kernel_dst, user_src, n);
+	return user_copy_bytes(kernel_dst, user_src, n);
 }
 
 static inline int copyout(const void *kernel_src, void *user_dst, size_t n)
@@ -80,7 +82,7 @@ static inline int copyout(const void *kernel_src, void *user_dst, size_t n)
 		return 0;
 	if (!user_range_ok(user_dst, n))
 		return -1;
-	return user_copy(user_dst, kernel_src, n);
+	return user_copy_bytes(user_dst, kernel_src, n);
 }
 
 /*
@@ -92,7 +94,7 @@ static inline int copyin_quads(const void *user_src, void *kernel_dst, size_t n)
 {
 	if (!user_range_ok(user_src, n))
 		return -1;
-	return user_copy_quads(kernel_dst, user_src, n / 8);
+	return user_copy_words(kernel_dst, user_src, n / 8);
 }
 
 #endif
