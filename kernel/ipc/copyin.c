@@ -26,7 +26,7 @@
 mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
                            struct kmsg **out)
 {
-	return kmsg_get_part(umsg, send_size, send_size, out);
+	return kmsg_get_part(umsg, send_size, false, out);
 }
 
 /* ---- the header ---- */

@@ -9,6 +9,7 @@
 
 #include <mach/message.h>
 
+#include "ipc/fastpath.h"
 #include "ipc/kmsg.h"
 #include "ipc/right_entry.h"
 #include "kern/compiler.h"
@@ -33,42 +34,71 @@ struct space;
 mach_msg_return_t kmsg_get(const void *umsg, mach_msg_size_t send_size,
                            struct kmsg **out);
 
-/*
- * kmsg_get_part: kmsg_get of the first COPY bytes only: SEND_SIZE, or
- * the header alone (sizeof(mach_msg_header_t)) for the fast path's one
- * copy of the body.  Such a kmsg (KMSG_BODY_IN_SENDER, hdr.size
- * SEND_SIZE) has room for the header only.
- * Locks, returns: as kmsg_get.  (Inline: every message sent comes
- * through here.)
- */
+/* kmsg_get_part's end: the first COPY bytes of the SEND_SIZE-byte
+ * message at UMSG into K, a new kmsg with room for them. */
 static __always_inline mach_msg_return_t
-kmsg_get_part(const void *umsg, mach_msg_size_t send_size, mach_msg_size_t copy,
-              struct kmsg **out)
+kmsg_get_fill(const void *umsg, mach_msg_size_t send_size, mach_msg_size_t copy,
+              struct kmsg *k, struct kmsg **out)
 {
-	struct kmsg *k;
-	mach_msg_header_t *h;
+	mach_msg_header_t *h = (mach_msg_header_t *)&k->hdr;
 
-	if (send_size < sizeof(mach_msg_header_t) ||
-	    (send_size & (MACH_MSG_USER_ALIGNMENT - 1)) != 0)
-		return MACH_SEND_MSG_TOO_SMALL;
-	k = kmsg_alloc_raw(copy); /* every byte of it is copied in */
-	if (k == NULL)
-		return MACH_SEND_NO_BUFFER;
-	if (copyin(umsg, &k->hdr, copy) != 0) {
+	/* COPY is SEND_SIZE or the header: a multiple of 8. */
+	if (copyin_quads(umsg, h, copy) != 0) {
 		kmsg_free(k);
 		return MACH_SEND_INVALID_DATA;
 	}
-	if (unlikely(copy < send_size)) {
-		k->flags |= KMSG_BODY_IN_SENDER;
-		k->hdr.size = send_size;
-	}
-	/* Only the low halves of the port slots are names (little endian). */
-	h = (mach_msg_header_t *)&k->hdr;
+	/* hdr.size is SEND_SIZE.  Only the low halves of the port slots
+	 * are names (little endian): the high halves cleared. */
 	h->msgh_size = send_size;
-	h->msgh_remote_port_do_not_use &= 0xffffffffu;
-	h->msgh_protected_payload &= 0xffffffffu;
+	__builtin_memset((char *)&h->msgh_remote_port_do_not_use + 4, 0, 4);
+	__builtin_memset((char *)&h->msgh_protected_payload + 4, 0, 4);
 	*out = k;
 	return MACH_MSG_SUCCESS;
+}
+
+/*
+ * kmsg_get_part: kmsg_get, for mach_msg(MACH_SEND_MSG | MACH_RCV_MSG)
+ * when RPC: a message of IPC_FAST_DIRECT_MIN to IPC_FAST_MAX_SIZE bytes
+ * then has its header alone copied in, for the fast path's one copy of
+ * the body.  Such a kmsg (KMSG_BODY_IN_SENDER, hdr.size SEND_SIZE) has
+ * room for the header only.
+ * Locks, returns: as kmsg_get.  (Inline: every message sent comes
+ * through here.)
+ */
+static __always_inline mach_msg_return_t kmsg_get_part(
+    const void *umsg, mach_msg_size_t send_size, bool rpc, struct kmsg **out)
+{
+	/* (SEND_SIZE - 32) / 8 for a message's size (the header at least,
+	 * a multiple of 8), else at least KMSG_WORDS_BAD: the rotation
+	 * brings the low bits to the top.  One test for both. */
+	uint32_t over = send_size - (uint32_t)sizeof(mach_msg_header_t);
+	uint32_t words = over >> 3 | over << 29;
+	mach_msg_size_t copy = send_size;
+	struct kmsg *k = NULL;
+
+	if (unlikely(words >= KMSG_WORDS_BAD))
+		return MACH_SEND_MSG_TOO_SMALL;
+	/* Every byte of the copy is copied in: no zeroing. */
+	if (likely(words <= KMSG_SPARE_WORDS) &&
+	    likely((k = kmsg_spare_take()) != NULL)) {
+		kmsg_init_fields(k, KMSG_SPARE_CAPACITY);
+		return kmsg_get_fill(umsg, send_size, send_size, k, out);
+	}
+	if (rpc && send_size - IPC_FAST_DIRECT_MIN <=
+	               IPC_FAST_MAX_SIZE - IPC_FAST_DIRECT_MIN) {
+		copy = sizeof(mach_msg_header_t);
+		k = kmsg_spare_take();
+		if (k != NULL)
+			kmsg_init_fields(k, KMSG_SPARE_CAPACITY);
+	}
+	if (k == NULL) {
+		k = kmsg_alloc_big(copy);
+		if (k == NULL)
+			return MACH_SEND_NO_BUFFER;
+	}
+	if (copy < send_size)
+		k->flags |= KMSG_BODY_IN_SENDER;
+	return kmsg_get_fill(umsg, send_size, copy, k, out);
 }
 
 /*

@@ -114,6 +114,12 @@ struct kmsg *kmsg_alloc(mach_msg_size_t size);
  */
 #define KMSG_SPARE_CAPACITY (128u - (mach_msg_size_t)offsetof(struct kmsg, hdr))
 #define KMSG_SPARES         2 /* kmsg_spare_take and kmsg_spare_keep know it */
+/* (size - header) / 8 of the largest spare-sized message, and the least
+ * such value of a size that is no message's (kmsg_get_part). */
+#define KMSG_SPARE_WORDS                                                       \
+	((KMSG_SPARE_CAPACITY - (mach_msg_size_t)sizeof(struct kmsg_header)) / \
+	 8)
+#define KMSG_WORDS_BAD ((0x100000000ull - sizeof(struct kmsg_header)) / 8)
 void kbuf_free(void *p, size_t size); /* below */
 extern struct kmsg *kmsg_spares[MAX_CPUS][KMSG_SPARES];
 
@@ -145,14 +151,20 @@ static inline size_t kmsg_bytes(mach_msg_size_t capacity)
 	return offsetof(struct kmsg, hdr) + (size_t)capacity;
 }
 
-/* A new K's fields, for SIZE bytes of message in CAPACITY. */
-static inline void kmsg_init(struct kmsg *k, mach_msg_size_t capacity,
-                             mach_msg_size_t size)
+/* A new K's fields but its header, for CAPACITY bytes of message. */
+static inline void kmsg_init_fields(struct kmsg *k, mach_msg_size_t capacity)
 {
 	k->link.next = k->link.prev = NULL; /* on no queue */
 	k->stamp = 0;
 	k->capacity = capacity;
 	k->flags = 0;
+}
+
+/* A new K's fields, for SIZE bytes of message in CAPACITY. */
+static inline void kmsg_init(struct kmsg *k, mach_msg_size_t capacity,
+                             mach_msg_size_t size)
+{
+	kmsg_init_fields(k, capacity);
 	k->hdr.size = size;
 }
 

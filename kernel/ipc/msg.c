@@ -263,46 +263,53 @@ ipc_msg_receive(struct space *space, uint64_t msg, mach_msg_option_t option,
 }
 
 mach_msg_return_t
-ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
-             mach_msg_size_t send_size, mach_msg_size_t rcv_size,
-             mach_port_name_t rcv_name, mach_msg_timeout_t timeout,
-             mach_port_name_t notify)
+ipc_mach_msg_general(struct space *space, uint64_t msg,
+                     mach_msg_option_t option, mach_msg_size_t send_size,
+                     mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+                     mach_msg_timeout_t timeout, mach_port_name_t notify)
 {
 	void *umsg = (void *)(uintptr_t)msg;
 	struct handoff next;
 	struct kmsg *k;
-	unsigned long f;
-	mach_msg_size_t copy;
 	mach_msg_return_t mr;
 
+	if (option == (MACH_SEND_MSG | MACH_RCV_MSG))
+		return ipc_mach_msg(space, msg, option, send_size, rcv_size,
+		                    rcv_name, timeout, notify);
 	if (!(option & MACH_SEND_MSG))
 		return (option & MACH_RCV_MSG)
 		           ? receive(space, msg, option, rcv_size, rcv_name,
 		                     timeout, notify, NULL)
 		           : MACH_MSG_SUCCESS;
-	/* An RPC's request or reply: the fast path's, unless one of its
-	 * guards sends it here (ipc/fastpath.h).  A large one's body may go
-	 * straight from our buffer to the receiver's: the header first. */
-	copy = send_size;
-	if (unlikely(send_size >= IPC_FAST_DIRECT_MIN) &&
-	    send_size <= IPC_FAST_MAX_SIZE &&
-	    option == (MACH_SEND_MSG | MACH_RCV_MSG))
-		copy = sizeof(mach_msg_header_t);
-	mr = kmsg_get_part(umsg, send_size, copy, &k);
+	mr = kmsg_get(umsg, send_size, &k);
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
 	if (!(option & MACH_RCV_MSG))
 		return send_kmsg(space, umsg, k, option, timeout, notify, NULL);
 	/* A receiver handed the message runs while we wait for ours. */
-	switch (option == (MACH_SEND_MSG | MACH_RCV_MSG)
-	            ? ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &mr, &f)
-	            : IPC_FAST_NO) {
-	case IPC_FAST_DONE:
+	mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
+	if (mr != MACH_MSG_SUCCESS)
 		return mr;
-	case IPC_FAST_COPIED:
-		mr = send_copied(space, umsg, k, f, option, timeout, &next);
-		break;
-	default:
+	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
+	               &next);
+}
+
+mach_msg_return_t ipc_mach_msg_rpc_rest(struct space *space, uint64_t msg,
+                                        mach_msg_size_t rcv_size,
+                                        mach_port_name_t rcv_name,
+                                        struct kmsg *k, enum ipc_fast how,
+                                        unsigned long f)
+{
+	const mach_msg_option_t option = MACH_SEND_MSG | MACH_RCV_MSG;
+	void *umsg = (void *)(uintptr_t)msg;
+	mach_msg_size_t send_size = k->hdr.size;
+	struct handoff next;
+	mach_msg_return_t mr;
+
+	/* No timeout and no notify name count with this option. */
+	if (how == IPC_FAST_COPIED) {
+		mr = send_copied(space, umsg, k, f, option, 0, &next);
+	} else {
 		if (k->flags & KMSG_BODY_IN_SENDER) {
 			/* Not the fast path's after all: read it whole. */
 			kmsg_free(k);
@@ -310,11 +317,11 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 			if (mr != MACH_MSG_SUCCESS)
 				return mr;
 		}
-		mr = send_kmsg(space, umsg, k, option, timeout, notify, &next);
-		break;
+		mr =
+		    send_kmsg(space, umsg, k, option, 0, MACH_PORT_NULL, &next);
 	}
 	if (mr != MACH_MSG_SUCCESS)
 		return mr;
-	return receive(space, msg, option, rcv_size, rcv_name, timeout, notify,
-	               &next);
+	return receive(space, msg, option, rcv_size, rcv_name, 0,
+	               MACH_PORT_NULL, &next);
 }

@@ -77,19 +77,21 @@ static uint64_t trap_rax_unchanged(void)
 }
 
 /* mach_msg_trap: its seventh argument, the notify port, read here: one
- * load, which every RPC makes twice. */
+ * load, which every RPC makes twice (GNU Mach reads it whatever the
+ * options).  ipc_mach_msg's RPC part is inline: one frame for the trap. */
 static uint64_t trap_mach_msg(TRAP_ARGS)
 {
-	uint64_t at = thread_current()->machine.frame->rsp + 8, notify;
+	struct thread *self = thread_current();
+	uint64_t at = self->machine.frame->rsp + 8, notify;
 
 	if (unlikely(!trap_user_word(at, &notify))) {
 		trap_stack_fault(at);
 		return trap_rax_unchanged();
 	}
-	return ipc_mach_msg(thread_current()->task->space, a0,
-	                    (mach_msg_option_t)a1, (mach_msg_size_t)a2,
-	                    (mach_msg_size_t)a3, (mach_port_name_t)a4,
-	                    (mach_msg_timeout_t)a5, (mach_port_name_t)notify);
+	return ipc_mach_msg(self->task->space, a0, (mach_msg_option_t)a1,
+	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
+	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
+	                    (mach_port_name_t)notify);
 }
 
 static uint64_t trap_reply_port(TRAP_ARGS)

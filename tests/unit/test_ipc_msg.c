@@ -345,6 +345,75 @@ static void test_send_size_checks(void **state)
 	assert_int_equal(m.h.msgh_size, 48);
 }
 
+/* mach_msg(SEND|RCV), an RPC's call, gets its message in on the way
+ * inlined in the trap (kmsg_get_part with one rotation of the size):
+ * the same answers as the send alone, nothing taken when refused. */
+static void test_rpc_send_size_checks(void **state)
+{
+	static const struct {
+		mach_msg_size_t size;
+		mach_msg_return_t want;
+	} cases[] = {
+	    {0, MACH_SEND_MSG_TOO_SMALL},
+	    {8, MACH_SEND_MSG_TOO_SMALL},
+	    {24, MACH_SEND_MSG_TOO_SMALL},
+	    {31, MACH_SEND_MSG_TOO_SMALL},
+	    {33, MACH_SEND_MSG_TOO_SMALL},
+	    {92, MACH_SEND_MSG_TOO_SMALL},
+	    {100, MACH_SEND_MSG_TOO_SMALL},
+	    {516, MACH_SEND_MSG_TOO_SMALL},
+	    {0xffffffffu, MACH_SEND_MSG_TOO_SMALL},
+	    {0xfffffff8u, MACH_SEND_NO_BUFFER},
+	    {KBUF_MAX + 8, MACH_SEND_NO_BUFFER},
+	};
+	mach_port_name_t p = new_port(sa);
+	struct umsg m;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, cases[i].size);
+		if (ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+		                 MACH_SEND_MSG | MACH_RCV_MSG, cases[i].size,
+		                 sizeof(m), p, 0, 0) != cases[i].want)
+			fail_msg("size %u: expected %#x", cases[i].size,
+			         cases[i].want);
+	}
+	assert_int_equal(status(sa, p).mps_mscount, 0);
+	assert_int_equal(status(sa, p).mps_msgcount, 0);
+}
+
+/* The size classes of that way below the one copy of a large body: a
+ * spare buffer (up to 96 bytes), an allocated one: each message to
+ * oneself comes back whole. */
+static void test_rpc_to_self_every_size_class(void **state)
+{
+	static const mach_msg_size_t sizes[] = {32, 40, 96, 104, 504};
+	mach_port_name_t p = new_port(sa);
+	struct umsg m;
+
+	(void)state;
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned words = (sizes[i] - sizeof(mach_msg_header_t)) / 8;
+
+		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, 1);
+		for (unsigned w = 0; w < words; w++)
+			m.body[w] = 0x5150000000000000ULL | (i << 16) | w;
+		assert_int_equal(ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
+		                              MACH_SEND_MSG | MACH_RCV_MSG,
+		                              sizes[i], sizeof(m), p, 0, 0),
+		                 MACH_MSG_SUCCESS);
+		assert_int_equal(m.h.msgh_size, sizes[i]);
+		assert_int_equal(m.h.msgh_local_port, p);
+		assert_int_equal(m.h.msgh_id, 777);
+		for (unsigned w = 0; w < words; w++)
+			if (m.body[w] !=
+			    (0x5150000000000000ULL | (i << 16) | w))
+				fail_msg("size %u: word %u is %#llx", sizes[i],
+				         w, (unsigned long long)m.body[w]);
+	}
+	assert_int_equal(status(sa, p).mps_msgcount, 0);
+}
+
 static void test_unreadable_message_is_invalid_data(void **state)
 {
 	mach_port_name_t p = new_port(sa);
@@ -747,6 +816,8 @@ int main(void)
 	    T(test_same_name_dest_and_reply_matrix),
 	    T(test_user_msgh_size_is_ignored),
 	    T(test_send_size_checks),
+	    T(test_rpc_send_size_checks),
+	    T(test_rpc_to_self_every_size_class),
 	    T(test_unreadable_message_is_invalid_data),
 	    T(test_receive_name_errors),
 	    T(test_receive_timeout_waits_that_long),

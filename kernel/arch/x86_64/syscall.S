@@ -72,6 +72,12 @@
 #define T_AST			0x94
 #define TASK_SUSPEND_COUNT	0x44
 #define AST_TERMINATE		0x2
+/* The thread's suspend_count not 0 or AST_TERMINATE in its ast, the next
+ * word: one test of both. */
+#if T_AST != T_SUSPEND_COUNT + 4
+#error "thread: ast must follow suspend_count"
+#endif
+#define SUSPEND_OR_TERMINATE	((AST_TERMINATE << 32) | 0xffffffff)
 
 /* sched_preempt_pending and sched_handoff_reserved (task/sched.c),
  * inline: the CPU's run queue (percpu->sched, kern/percpu.h) has
@@ -145,10 +151,11 @@ syscall_entry:
 	 * %rsp its frame; a continuation comes here too (switch.S). */
 	.globl	syscall_trap_return
 syscall_trap_return:
-	movq	%rax, F_RAX(%rsp)
 	/* The checks before user mode, their common case: nothing asked of
 	 * the thread (return_work in task/thread.c, which does the rest).
-	 * %rax, the trap's answer, stays for the way out. */
+	 * %rax, the trap's answer, stays for the way out; the frame gets it
+	 * only when there is work (the thread may stop there, and what
+	 * reads or changes its registers then sees it in the frame). */
 2:	cli
 	movq	%gs:PERCPU_SCHED, %rcx	/* sched_preempt_pending() */
 	cmpb	$0, SCHED_NEED_RESCHED(%rcx)
@@ -156,15 +163,15 @@ syscall_trap_return:
 	cmpq	$0, SCHED_HANDOFF(%rcx)	/* sched_handoff_reserved() */
 	jne	3f
 	movq	%gs:40, %rcx		/* percpu->current */
-	testl	$AST_TERMINATE, T_AST(%rcx)
+	movabsq	$SUSPEND_OR_TERMINATE, %rdx
+	testq	%rdx, T_SUSPEND_COUNT(%rcx)
 	jnz	3f
-	cmpl	$0, T_SUSPEND_COUNT(%rcx)
-	jne	3f
 	movq	T_TASK(%rcx), %rcx
 	cmpl	$0, TASK_SUSPEND_COUNT(%rcx)
 	je	4f
 	/* Out of the way of the common case. */
-3:	call	thread_user_return_check	/* returns with interrupts masked */
+3:	movq	%rax, F_RAX(%rsp)
+	call	thread_user_return_check	/* returns with interrupts masked */
 	jmp	syscall_exit
 5:	push_frame_rest
 	call	syscall_bad_number
@@ -192,17 +199,19 @@ syscall_trap_return:
 	.globl	syscall_exit
 syscall_exit:
 	movq	F_RAX(%rsp), %rax
-4:	movq	F_RIP(%rsp), %rcx	/* with %rax as the frame has it */
+	/* From syscall_trap_return: %rax the answer, which the frame may
+	 * not hold yet. */
+4:	movq	F_RIP(%rsp), %rcx
 	movq	F_RFLAGS(%rsp), %r11
 	cmpq	%rcx, F_RCX(%rsp)
-	jne	trap_exit
+	jne	8f
 	cmpq	%r11, F_R11(%rsp)
-	jne	trap_exit
+	jne	8f
 	testl	$(RFLAGS_TF | RFLAGS_RF), %r11d
-	jnz	trap_exit
+	jnz	8f
 	movq	%rcx, %rdx
 	shrq	$47, %rdx		/* user addresses are below 2^47 */
-	jnz	trap_exit
+	jnz	8f
 	movq	F_R15(%rsp), %r15
 	movq	F_R14(%rsp), %r14
 	movq	F_R13(%rsp), %r13
@@ -218,6 +227,9 @@ syscall_exit:
 	swapgs
 	movq	F_RSP(%rsp), %rsp
 	sysretq
+	/* The IRETQ way restores the frame: the answer goes in first. */
+8:	movq	%rax, F_RAX(%rsp)
+	jmp	trap_exit
 
 	/*
 	 * The quick way.  A single step (TF) leaves the IRETQ way, as it

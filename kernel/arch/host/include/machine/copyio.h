@@ -20,6 +20,13 @@
 int copyin(const void *user_src, void *kernel_dst, size_t n);
 int copyout(const void *kernel_src, void *user_dst, size_t n);
 
+/* copyin of N bytes, N a multiple of 8 and not 0 (x86_64 copies them by
+ * words). */
+static inline int copyin_quads(const void *user_src, void *kernel_dst, size_t n)
+{
+	return copyin(user_src, kernel_dst, n);
+}
+
 /*
  * Test hooks of the host build (arch/host/copyio.c).  In a process, a
  * "user address" is any address the test hands in, and copies are plain

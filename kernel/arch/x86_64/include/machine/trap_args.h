@@ -21,20 +21,20 @@
 static __always_inline bool trap_user_word(uint64_t at, uint64_t *out)
 {
 	register uint64_t value __asm__("r11");
-	int fault;
+	bool done;
 
 	/* user_range_ok(at, 8), in one comparison. */
 	if (unlikely(at > USER_MAX_ADDRESS - 8))
 		return false;
-	/* user_read_word (usercopy.S) changes %rax, %r11 and the flags
-	 * only; the kernel has no red zone below %rsp for the call to
-	 * clobber.  "memory": a fault may run vm_fault meanwhile. */
+	/* user_read_word (usercopy.S) changes %r11 and the flags only, ZF
+	 * set when it read; the kernel has no red zone below %rsp for the
+	 * call to clobber.  "memory": a fault may run vm_fault meanwhile. */
 	__asm__ volatile("call user_read_word"
-	                 : "=a"(fault), "=r"(value)
+	                 : "=@ccz"(done), "=r"(value)
 	                 : "a"(at)
-	                 : "cc", "memory");
+	                 : "memory");
 	*out = value;
-	return fault == 0;
+	return done;
 }
 
 #endif
