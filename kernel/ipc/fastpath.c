@@ -532,6 +532,10 @@ static enum ipc_fast to_self(struct space *space, struct kmsg *k, void *umsg,
 
 	if (k->hdr.size > rcv_size)
 		return IPC_FAST_NO; /* SLOW: too large, it stays queued */
+	if (k->flags & KMSG_BODY_IN_SENDER)
+		/* SLOW: only the header was read in (a large body goes
+		 * straight into a waiting receiver's buffer: not ours) */
+		return IPC_FAST_NO;
 	if (!lock_rights(space, k, &de, &dest, &reply, &f))
 		return IPC_FAST_NO;
 	mq = &dest->queue;

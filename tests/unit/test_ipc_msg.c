@@ -387,7 +387,7 @@ static void test_rpc_send_size_checks(void **state)
  * oneself comes back whole. */
 static void test_rpc_to_self_every_size_class(void **state)
 {
-	static const mach_msg_size_t sizes[] = {32, 40, 96, 104, 504};
+	static const mach_msg_size_t sizes[] = {32, 40, 96, 104, 504, 512, 520};
 	mach_port_name_t p = new_port(sa);
 	struct umsg m;
 

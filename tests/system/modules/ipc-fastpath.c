@@ -657,7 +657,7 @@ int main(int argc, char **argv)
 	if (machr_boot_ports(argc, argv, &host_priv, &device_master) != 0 ||
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("ipc-fastpath: no console\n");
-	tap_plan(170);
+	tap_plan(171);
 	wd_start();
 	server_local(&loc, &local_names);
 	server_child(&child);
@@ -686,6 +686,7 @@ int main(int argc, char **argv)
 	check_other_reply_port(&loc);
 	check_self();
 	check_self_queue();
+	check_self_sizes();
 	check_payload(&loc);
 	check_kernel_port();
 	check_small_reply_buffer(&loc);
