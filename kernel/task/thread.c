@@ -23,13 +23,22 @@
 static struct slab_cache thread_cache;
 static struct thread boot_thread;
 
+/* Make TASK T's task, with its space and pmap (struct thread).  Locks:
+ * T not yet running, or T itself calling. */
+static void thread_set_task(struct thread *t, struct task *task)
+{
+	t->task = task;
+	t->space = task->space;
+	t->pmap = task->pmap;
+}
+
 static void thread_fields_init(struct thread *t, struct task *task,
                                int priority)
 {
 	spin_init(&t->lock, "thread");
 	atomic_init(&t->refs, 1);
 	atomic_init(&t->on_cpu, false);
-	t->task = task;
+	thread_set_task(t, task);
 	/* Unlinked (list_linked false) until put on a list. */
 	t->runq_link.next = t->runq_link.prev = NULL;
 	t->timeout_link.next = t->timeout_link.prev = NULL;
@@ -385,7 +394,7 @@ __attribute__((noreturn)) void thread_exit(void)
 	spin_unlock(&task->lock, f);
 	if (last)
 		task_last_thread_gone(task);
-	t->task = kernel_task;
+	thread_set_task(t, kernel_task);
 	t->user = false;
 	task_release(task);
 
@@ -427,11 +436,15 @@ static inline bool return_work(struct thread *t)
 {
 	/* Without the lock: a suspension or termination set on another
 	 * CPU just after these reads is caught at the next return (its IPI
-	 * or the next tick), as if it had come a moment later. */
+	 * or the next tick), as if it had come a moment later.  A task's
+	 * suspension is seen in AST_SUSPEND, which task_suspend sets in
+	 * each of its threads (the task itself is not read: one page less
+	 * for an RPC's return to touch); user_return_work clears it once
+	 * nothing holds the thread. */
 	return sched_preempt_pending() || sched_handoff_reserved() ||
-	       (__atomic_load_n(&t->ast, __ATOMIC_RELAXED) & AST_TERMINATE) ||
-	       __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) != 0 ||
-	       __atomic_load_n(&t->task->suspend_count, __ATOMIC_RELAXED) != 0;
+	       (__atomic_load_n(&t->ast, __ATOMIC_RELAXED) &
+	        (AST_SUSPEND | AST_TERMINATE)) ||
+	       __atomic_load_n(&t->suspend_count, __ATOMIC_RELAXED) != 0;
 }
 
 /* thread_user_return_check when there is work: do it, until none is
@@ -451,6 +464,9 @@ static __attribute__((noinline)) void user_return_work(struct thread *t)
 		} else {
 			spin_lock(&t->lock);
 			stop = (t->ast & AST_TERMINATE) || thread_held(t);
+			if (!stop)
+				/* A suspension that ended before we stopped. */
+				t->ast &= ~AST_SUSPEND;
 			spin_unlock(&t->lock, 0);
 			if (!stop)
 				return; /* interrupts masked, for the way out */

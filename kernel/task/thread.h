@@ -67,7 +67,12 @@ enum thread_state {
 struct thread {
 	spinlock_t lock;
 	atomic_uint refs;
-	struct task *task;     /* owning task (holds a reference) */
+	struct task *task; /* owning task (holds a reference) */
+	/* task->space and task->pmap, fixed for the task's life, copied
+	 * here with `task` (thread_set_task) so that a trap or a switch
+	 * reads no task: one page less an RPC touches. */
+	struct space *space;
+	struct pmap *pmap;
 	struct list task_link; /* on task->threads */
 	enum thread_state state;
 	bool stopped;           /* blocked by suspension, not by a wait */

@@ -88,7 +88,7 @@ static uint64_t trap_mach_msg(TRAP_ARGS)
 		trap_stack_fault(at);
 		return trap_rax_unchanged();
 	}
-	return ipc_mach_msg(self->task->space, a0, (mach_msg_option_t)a1,
+	return ipc_mach_msg(self->space, a0, (mach_msg_option_t)a1,
 	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
 	                    (mach_port_name_t)a4, (mach_msg_timeout_t)a5,
 	                    (mach_port_name_t)notify);
@@ -133,7 +133,7 @@ static uint64_t MACH_TRAP_QUICK quick_thread_self(void)
 {
 	struct thread *t = thread_current();
 
-	return quick_name(right_name_send_hinted(t->task->space, &t->ith_sself,
+	return quick_name(right_name_send_hinted(t->space, &t->ith_sself,
 	                                         &t->ith_sself_hint));
 }
 
@@ -141,8 +141,7 @@ static uint64_t trap_thread_self(TRAP_ARGS)
 {
 	struct thread *t = thread_current();
 
-	return self_send(t->task->space, &t->lock, &t->ith_sself,
-	                 &t->ith_sself_hint);
+	return self_send(t->space, &t->lock, &t->ith_sself, &t->ith_sself_hint);
 }
 
 static uint64_t MACH_TRAP_QUICK quick_task_self(void)

@@ -67,17 +67,17 @@
 
 /* struct thread and struct task (task/thread.h, task/task.h; user_trap.c
  * checks) */
-#define T_TASK			0x18
-#define T_SUSPEND_COUNT		0x90
-#define T_AST			0x94
-#define TASK_SUSPEND_COUNT	0x44
+#define T_SUSPEND_COUNT		0xa0
+#define T_AST			0xa4
+#define AST_SUSPEND		0x1
 #define AST_TERMINATE		0x2
-/* The thread's suspend_count not 0 or AST_TERMINATE in its ast, the next
- * word: one test of both. */
+/* The thread's suspend_count not 0, or AST_SUSPEND (its task's
+ * suspension too: task_suspend sets it in every thread) or AST_TERMINATE
+ * in its ast, the next word: one test of all. */
 #if T_AST != T_SUSPEND_COUNT + 4
 #error "thread: ast must follow suspend_count"
 #endif
-#define SUSPEND_OR_TERMINATE	((AST_TERMINATE << 32) | 0xffffffff)
+#define SUSPEND_OR_TERMINATE	(((AST_SUSPEND | AST_TERMINATE) << 32) | 0xffffffff)
 
 /* sched_preempt_pending and sched_handoff_reserved (task/sched.c),
  * inline: the CPU's run queue (percpu->sched, kern/percpu.h) has
@@ -165,10 +165,7 @@ syscall_trap_return:
 	movq	%gs:40, %rcx		/* percpu->current */
 	movabsq	$SUSPEND_OR_TERMINATE, %rdx
 	testq	%rdx, T_SUSPEND_COUNT(%rcx)
-	jnz	3f
-	movq	T_TASK(%rcx), %rcx
-	cmpl	$0, TASK_SUSPEND_COUNT(%rcx)
-	je	4f
+	jz	4f
 	/* Out of the way of the common case. */
 3:	movq	%rax, F_RAX(%rsp)
 	call	thread_user_return_check	/* returns with interrupts masked */

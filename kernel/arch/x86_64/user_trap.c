@@ -64,14 +64,11 @@ STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
 STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
 STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
 STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
-STATIC_ASSERT(__builtin_offsetof(struct thread, task) == 0x18,
-              "syscall.S: T_TASK");
-STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0x90,
+STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0xa0,
               "syscall.S: T_SUSPEND_COUNT");
-STATIC_ASSERT(__builtin_offsetof(struct thread, ast) == 0x94,
+STATIC_ASSERT(__builtin_offsetof(struct thread, ast) == 0xa4,
               "syscall.S: T_AST");
-STATIC_ASSERT(__builtin_offsetof(struct task, suspend_count) == 0x44,
-              "syscall.S: TASK_SUSPEND_COUNT");
+STATIC_ASSERT(AST_SUSPEND == 0x1, "syscall.S: AST_SUSPEND");
 STATIC_ASSERT(AST_TERMINATE == 0x2, "syscall.S: AST_TERMINATE");
 STATIC_ASSERT(__builtin_offsetof(struct percpu, sched) == 64,
               "syscall.S: PERCPU_SCHED");

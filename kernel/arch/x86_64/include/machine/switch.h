@@ -154,8 +154,8 @@ machine_switch(unsigned cpu, struct thread *from, struct thread *to)
 	if ((to->machine.fs_base | to->machine.gs_base) != 0 ||
 	    !machine_cpu_bases_zero[cpu])
 		machine_bases_load(cpu, to);
-	if (to->task->pmap != from->task->pmap)
-		pmap_activate_masked(to->task->pmap);
+	if (to->pmap != from->pmap)
+		pmap_activate_masked(to->pmap);
 	if (to->resume.fn != NULL)
 		return (struct thread *)switch_to_resume(
 		    &from->machine.ksp, to->machine.frame, from);
