@@ -454,8 +454,19 @@ static int pg_holds(vm_offset_t a, vm_size_t n, uint32_t tag,
  * at addr, reporting its word at offset 8 or the error; vm_write of a
  * page of value words, reporting the result); so does PG_RECEIVE (a
  * mach_msg receive from the port named by value into a buffer at addr,
- * reporting the message's id or the error). */
-enum pg_op { PG_READ, PG_WRITE, PG_MAP, PG_VM_READ, PG_VM_WRITE, PG_RECEIVE };
+ * reporting the message's id or the error), and PG_SEND_RECEIVE: the
+ * message already at addr sent, and in the same mach_msg one received
+ * into it from a new port of the worker's where one (id value) waits,
+ * reporting the received id or the error. */
+enum pg_op {
+	PG_READ,
+	PG_WRITE,
+	PG_MAP,
+	PG_VM_READ,
+	PG_VM_WRITE,
+	PG_RECEIVE,
+	PG_SEND_RECEIVE
+};
 
 struct pg_job {
 	enum pg_op op;
@@ -543,6 +554,21 @@ static void pg_worker(void *arg)
 
 		w = mr != MACH_MSG_SUCCESS ? (uint32_t)mr
 		                           : (uint32_t)m->msgh_id;
+		break;
+	}
+	case PG_SEND_RECEIVE: {
+		mach_msg_header_t *m = (mach_msg_header_t *)j->addr;
+		mach_port_t r = machr_new_receive();
+		mach_msg_return_t mr;
+
+		(void)machr_send_word(r, MACH_MSG_TYPE_MAKE_SEND,
+		                      MACH_PORT_NULL, 0,
+		                      (mach_msg_id_t)j->value, 0, 0, 0);
+		mr = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG, m->msgh_size,
+		              256, r, 0, MACH_PORT_NULL);
+		w = mr != MACH_MSG_SUCCESS ? (uint32_t)mr
+		                           : (uint32_t)m->msgh_id;
+		(void)mach_port_destroy(T, r);
 		break;
 	}
 	}
