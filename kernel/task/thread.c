@@ -264,6 +264,12 @@ void thread_wait_stopped(struct thread *t)
 
 	if (t == self)
 		return;
+	/* The caller's store of T's AST (under T's lock, released) before
+	 * our loads of on_cpu and state: the switch that puts T on a CPU
+	 * stores on_cpu then reads the AST (a seq_cst store, a fence), so
+	 * with this fence one of us sees the other's store (no store-load
+	 * reordering lets both miss it). */
+	atomic_thread_fence(memory_order_seq_cst);
 	while (atomic_load(&t->on_cpu) || t->state == THREAD_RUNNING) {
 		/* Two threads suspending each other: the one suspended
 		 * first stops waiting, so that it can stop. */
