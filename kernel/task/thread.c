@@ -11,7 +11,6 @@
 #include "kern/page_alloc.h"
 #include "kern/panic.h"
 #include "kern/percpu.h"
-#include "kern/slab.h"
 #include "kern/string.h"
 #include "kern/waitq.h"
 #include "machine/cpu.h"
@@ -20,7 +19,6 @@
 #include "task/task.h"
 #include "task/thread.h"
 
-static struct slab_cache thread_cache;
 static struct thread boot_thread;
 
 /* Make TASK T's task, with its space and pmap (struct thread).  Locks:
@@ -55,7 +53,6 @@ void thread_init(void)
 {
 	struct percpu *cpu = &percpu_area[cpu_id()];
 
-	slab_cache_init(&thread_cache, "thread", sizeof(struct thread), 64);
 	thread_fields_init(&boot_thread, kernel_task, SCHED_PRI_KERNEL);
 	boot_thread.state = THREAD_RUNNING;
 	atomic_init(&boot_thread.on_cpu, true);
@@ -67,27 +64,32 @@ void thread_init(void)
 	sched_init(&boot_thread);
 }
 
+/* Where a thread's struct sits in its kernel stack's pages: at their
+ * top, cache-line aligned; the stack grows down from below it. */
+#define THREAD_SLOT ALIGN_UP(sizeof(struct thread), 64)
+STATIC_ASSERT(THREAD_SLOT <= KSTACK_SIZE / 8,
+              "struct thread takes at most an eighth of its kernel stack");
+
 /* A thread of TASK with a fresh kernel stack and a self port, stopped. */
 static kern_return_t thread_alloc(struct task *task, bool user, int priority,
                                   struct thread **out)
 {
-	struct thread *t = slab_zalloc(&thread_cache);
+	char *stack = page_alloc_va(KSTACK_ORDER);
+	struct thread *t;
 	kern_return_t kr;
 
-	if (!t)
+	if (!stack)
 		return KERN_RESOURCE_SHORTAGE;
+	t = (struct thread *)(stack + KSTACK_SIZE - THREAD_SLOT);
+	memset(t, 0, sizeof(*t));
+	t->kstack = stack;
+	t->kstack_top = (uint64_t)t;
 	thread_fields_init(t, task, priority);
 	t->user = user;
 	t->priority = sched_compute_priority(t, clock_now_ns());
-	t->kstack = page_alloc_va(KSTACK_ORDER);
-	if (!t->kstack) {
-		slab_free(&thread_cache, t);
-		return KERN_RESOURCE_SHORTAGE;
-	}
 	kr = port_alloc_kobject(KOBJECT_THREAD, t, &t->self);
 	if (kr != KERN_SUCCESS) {
-		page_free_va(t->kstack, KSTACK_ORDER);
-		slab_free(&thread_cache, t);
+		page_free_va(stack, KSTACK_ORDER);
 		return kr;
 	}
 	port_make_send(t->self);
@@ -121,8 +123,7 @@ static void thread_discard(struct thread *t)
 	if (t->ith_sself)
 		port_release_send(t->ith_sself);
 	port_destroy_kobject(t->self);
-	page_free_va(t->kstack, KSTACK_ORDER);
-	slab_free(&thread_cache, t);
+	page_free_va(t->kstack, KSTACK_ORDER); /* T with it */
 }
 
 struct thread *thread_create_kernel(void (*fn)(void *), void *arg, int priority,
@@ -197,8 +198,7 @@ void thread_release(struct thread *t)
 		return;
 	if (t->state != THREAD_DEAD || t == &boot_thread)
 		panic("thread_release: last reference to a live thread %p", t);
-	page_free_va(t->kstack, KSTACK_ORDER);
-	slab_free(&thread_cache, t);
+	page_free_va(t->kstack, KSTACK_ORDER); /* T with it */
 }
 
 /* Whether T must not run user code now.  Locks: T->lock. */

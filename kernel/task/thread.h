@@ -109,7 +109,14 @@ struct thread {
 	uint64_t user_ns, system_ns; /* time spent */
 	uint64_t run_start;          /* machine_clock_ns() at its switch-in */
 	uint64_t creation_ns;
-	void *kstack;          /* kernel stack base (KSTACK_SIZE bytes) */
+	/* The kernel stack: KSTACK_SIZE bytes at kstack, this struct at
+	 * their top (thread_alloc) and the stack below it, from kstack_top
+	 * down: the thread and its stack's busiest lines share a page (one
+	 * page less for a switch to touch).  The boot thread runs on the
+	 * boot stack: kstack NULL, kstack_top 0 (it never enters from user
+	 * mode, which is all kstack_top is for). */
+	void *kstack;
+	uint64_t kstack_top;
 	void (*entry)(void *); /* kernel threads: the function to run */
 	void *entry_arg;
 	char name[THREAD_NAME_MAX];

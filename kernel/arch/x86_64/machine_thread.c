@@ -75,7 +75,7 @@ void machine_syscall_init(void)
 
 void machine_thread_setup(struct thread *t, bool user)
 {
-	uint64_t top = (uint64_t)t->kstack + KSTACK_SIZE;
+	uint64_t top = t->kstack_top;
 	uint64_t *sp;
 	struct trap_frame *f;
 

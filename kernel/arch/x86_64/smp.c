@@ -227,7 +227,7 @@ void ap_main(unsigned cpu)
 	lapic_init();
 	machine_fpu_init();
 	machine_syscall_init();
-	p->kstack_top = (uint64_t)idle->kstack + KSTACK_SIZE;
+	p->kstack_top = idle->kstack_top;
 	gdt_set_kernel_stack(cpu, p->kstack_top);
 	lapic_timer_start_calibrated(boot_options.hz);
 	__atomic_store_n(&p->online, 1, __ATOMIC_RELEASE);

@@ -143,7 +143,7 @@ static __always_inline void machine_set_kstack_top(uint64_t top)
 static __always_inline struct thread *
 machine_switch(unsigned cpu, struct thread *from, struct thread *to)
 {
-	uint64_t top = (uint64_t)to->kstack + KSTACK_SIZE;
+	uint64_t top = to->kstack_top;
 
 	machine_fpu_switch(cpu, from, to);
 	machine_set_kstack_top(top);

@@ -38,8 +38,9 @@ struct machine_thread {
 struct thread;
 
 /*
- * machine_thread_setup: prepare THREAD's kernel stack (thread->kstack)
- * so that the first switch to it calls thread_start(); for a user thread
+ * machine_thread_setup: prepare THREAD's kernel stack (below
+ * thread->kstack_top) so that the first switch to it calls
+ * thread_start(); for a user thread
  * (USER) also clear its user registers (ring 3 selectors, IF set).
  */
 void machine_thread_setup(struct thread *thread, bool user);
