@@ -59,7 +59,7 @@ n=$(pages _hot_data _hot_data_end)
 [ "$n" -le $((DATA_PAGES * 10)) ]
 check "the hot data spans at most $DATA_PAGES pages ($n tenths)" $?
 
-# The two first .bss entries, page-aligned there (kernel.ld).
-[ "$(addr boot_cpu_tables)" = "$(addr _bss_start)" ] &&
+# The run queues first in .bss, page-aligned there (kernel.ld).
+[ "$(addr sched_cpus)" = "$(addr _bss_start)" ] &&
 	[ $((16#$(addr _bss_start) % 4096)) -eq 0 ]
-check "the boot CPU's tables open the page-aligned .bss" $?
+check "the run queues open the page-aligned .bss" $?

@@ -23,10 +23,14 @@ struct cpu_tables {
 };
 
 /* The boot CPU's tables are static; the others' come from the page
- * allocator when smp.c starts those CPUs, and are never freed. */
+ * allocator when smp.c starts those CPUs, and are never freed.  Each
+ * CPU's TSS is gdt_tss[cpu]: the one in its tables, but for the boot
+ * CPU a TSS of its own, beside the other data every switch writes
+ * (kernel.ld's hot data group: its rsp0 is stored at each switch). */
 static struct cpu_tables boot_cpu_tables;
+static struct tss boot_tss __aligned(16);
 static struct cpu_tables *cpu_tables[MAX_CPUS] = {&boot_cpu_tables};
-struct tss *gdt_tss[MAX_CPUS] = {&boot_cpu_tables.tss};
+struct tss *gdt_tss[MAX_CPUS] = {&boot_tss};
 
 bool gdt_alloc_cpu(unsigned cpu)
 {
@@ -50,12 +54,13 @@ struct desc_ptr {
 void gdt_init_cpu(unsigned cpu)
 {
 	struct cpu_tables *t = cpu_tables[cpu];
-	uint64_t tss, limit = sizeof(t->tss) - 1;
+	struct tss *ts = gdt_tss[cpu];
+	uint64_t tss, limit = sizeof(*ts) - 1;
 	struct desc_ptr ptr;
 
-	if (!t)
+	if (!t || !ts)
 		panic("gdt_init_cpu: no descriptor tables for cpu %u", cpu);
-	tss = (uint64_t)&t->tss;
+	tss = (uint64_t)ts;
 	ptr = (struct desc_ptr){sizeof(t->gdt) - 1, (uint64_t)t->gdt};
 
 	memset(t->gdt, 0, sizeof(t->gdt));
@@ -70,10 +75,10 @@ void gdt_init_cpu(unsigned cpu)
 	                       (((tss >> 24) & 0xff) << 56);
 	t->gdt[(SEL_TSS >> 3) + 1] = tss >> 32;
 
-	memset(&t->tss, 0, sizeof(t->tss));
-	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
+	memset(ts, 0, sizeof(*ts));
+	ts->iomap_base = sizeof(*ts); /* no I/O bitmap */
 	for (int i = 0; i < 3; i++)
-		t->tss.ist[i] = (uint64_t)&t->ist_stack[i][IST_STACK_SIZE];
+		ts->ist[i] = (uint64_t)&t->ist_stack[i][IST_STACK_SIZE];
 
 	__asm__ volatile("lgdt %0\n\t"
 	                 "pushq %1\n\t"
