@@ -440,7 +440,7 @@ static __always_inline bool fast_copyout(struct space *space, struct kmsg *k,
 bool ipc_fast_receive_queued(struct space *space, void *umsg,
                              mach_msg_size_t rcv_size,
                              mach_port_name_t rcv_name,
-                             mach_msg_return_t *result, struct handoff *next)
+                             mach_msg_return_t *result)
 {
 	struct space_entry *e;
 	struct port *port;
@@ -464,12 +464,9 @@ bool ipc_fast_receive_queued(struct space *space, void *umsg,
 	spin_unlock_masked(&port->object.lock);
 	spin_unlock_masked(&space->lock);
 	intr_restore(f);
-	if (!done)
-		return false;
-	if (next != NULL)
-		thread_handoff_cancel(next); /* before a copy that may wait */
-	*result = deliver_put(space, umsg, k);
-	return true;
+	if (done)
+		*result = deliver_put(space, umsg, k);
+	return done;
 }
 
 /*

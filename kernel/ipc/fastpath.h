@@ -15,7 +15,6 @@
 
 #include <mach/message.h>
 
-struct handoff;
 struct kmsg;
 struct space;
 
@@ -102,17 +101,12 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
  * dequeued and copied out under one hold of the space's and the port's
  * locks.  Otherwise nothing is done.  For receives with no option but
  * MACH_RCV_MSG and timeouts (the wait, if any, is the general path's).
- * NEXT, if not NULL, is a thread the caller's send woke to run in its
- * place while it waits: when a message is taken there is no wait, and
- * NEXT is made runnable (thread_handoff_cancel) before the copy into
- * UMSG, which may fault and wait for a pager (that thread's, perhaps).
  * Locks: no IPC lock held.
- * Returns: true (*RESULT being mach_msg's answer, NEXT consumed) when it
- *   received; false with NEXT untouched otherwise.
+ * Returns: true (*RESULT being mach_msg's answer) when it received.
  */
 bool ipc_fast_receive_queued(struct space *space, void *umsg,
                              mach_msg_size_t rcv_size,
                              mach_port_name_t rcv_name,
-                             mach_msg_return_t *result, struct handoff *next);
+                             mach_msg_return_t *result);
 
 #endif

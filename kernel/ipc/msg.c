@@ -184,8 +184,12 @@ static mach_msg_return_t receive(struct space *space, uint64_t msg,
 	mach_msg_return_t mr;
 
 	if (!(option & (MACH_RCV_LARGE | MACH_RCV_NOTIFY)) &&
-	    ipc_fast_receive_queued(space, umsg, rcv_size, rcv_name, &mr, next))
-		return mr; /* a message was there: no wait, NEXT runnable */
+	    ipc_fast_receive_queued(space, umsg, rcv_size, rcv_name, &mr)) {
+		/* A message was there: no wait, nobody to run instead. */
+		if (next != NULL)
+			thread_handoff_cancel(next);
+		return mr;
+	}
 	mr = lookup_receiver(space, rcv_name, &o, &f);
 	if (mr != MACH_MSG_SUCCESS) {
 		if (next != NULL)

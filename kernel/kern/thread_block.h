@@ -61,8 +61,9 @@ struct handoff {
  * made to run yet: H records it for thread_block_handoff or
  * thread_handoff_cancel, one of which the caller must call.  A thread
  * that sleeps in W is claimed for the caller: nothing else makes it run
- * until then (a caller that waits for something meanwhile keeps it
- * waiting as long).  When W was already unblocked or interrupted, or its
+ * until then, except the caller's own blocking for something else
+ * meanwhile (a fault in a copy, say), which lets it go first, as
+ * thread_handoff_cancel.  When W was already unblocked or interrupted, or its
  * thread is not asleep in it yet (it sees the wake itself), H->thread is
  * NULL (nothing to do).
  * Locks: as thread_unblock; interrupts masked (W's wait queue lock is

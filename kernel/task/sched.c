@@ -356,6 +356,11 @@ void sched_block(void)
 
 	if (intr_enabled())
 		panic("sched_block with interrupts enabled");
+	/* Blocking with a thread claimed for a handoff (a copy that faults
+	 * and waits for a pager, say): that thread is on no run queue, and
+	 * may be the very one we wait for: it runs the ordinary way. */
+	if (unlikely(cur->claim != NULL))
+		thread_handoff_cancel(cur->claim);
 	next = take_handoff(s, cur);
 	if (next != NULL)
 		quantum_end = cur->quantum_end; /* the sender's time */
@@ -751,6 +756,7 @@ static __always_inline void claim_unlock(struct thread *t, struct waiter *w,
 		}
 		t->state = THREAD_RUNNABLE;
 		h->thread = t;
+		thread_current()->claim = h;
 	}
 	spin_unlock_masked(&t->lock);
 }
@@ -798,6 +804,8 @@ void thread_handoff_cancel(struct handoff *h)
 
 	if (t == NULL)
 		return;
+	h->thread = NULL;
+	thread_current()->claim = NULL;
 	f = spin_lock(&t->lock);
 	run_woken(t);
 	spin_unlock(&t->lock, f);
@@ -828,6 +836,7 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 	if (atomic_load(&w->wake) != WAITER_BLOCKED ||
 	    (self->ast & AST_TERMINATE)) {
 		/* Woken already, or dying: NEXT just becomes runnable. */
+		self->claim = NULL;
 		spin_unlock_masked(&self->lock);
 		spin_lock_masked(&next->lock);
 		sched_enqueue(next, true);
@@ -837,6 +846,7 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 	}
 	self->state = THREAD_BLOCKED;
 	self->wait = w;
+	self->claim = NULL;
 	spin_unlock_masked(&self->lock);
 	switch_to(s, self, next, self->quantum_end);
 

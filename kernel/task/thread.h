@@ -125,6 +125,11 @@ struct thread {
 	/* A continuation for the switch that resumes it, or fn NULL
 	 * (kern/thread_block.h: thread_resume_set). */
 	struct thread_resume resume;
+	/* The handoff this thread has claimed a thread for and not yet
+	 * switched to or let go (thread_unblock_handoff), or NULL: should
+	 * it block for anything else meanwhile, sched_block lets the
+	 * claimed thread go first.  Touched only by this thread. */
+	struct handoff *claim;
 	/* Where mach_thread_self found its name in the task's space last
 	 * (task/traps.c); guarded by that space's lock. */
 	struct right_name_hint ith_sself_hint;

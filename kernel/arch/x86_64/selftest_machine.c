@@ -181,7 +181,7 @@ const struct selftest machine_selftests[] = {
     {"smp: threads on different CPUs block and wake without losing a wake",
      selftest_smp_block_wake},
     {"sched: a handoff's thread is claimed: no timeout runs it, the waker "
-     "does",
+     "does, or lets it go when it blocks",
      selftest_sched_handoff_claim},
     {"pci: the walk finds the host bridge at 0:0.0", selftest_pci_host_bridge},
     {"vblk: sectors written to vd0 read back (needs a disk)",

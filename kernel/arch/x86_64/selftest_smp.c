@@ -472,8 +472,9 @@ void selftest_smp_block_wake(struct selftest_ctx *ctx)
 /*
  * The thread a handoff unblocks (task/sched.c, kern/thread_block.h) is
  * claimed for the waker: nothing else runs it, not even its wait's
- * timeout, until the waker gives it its CPU.  The boot thread is the
- * waker (it is pinned, so it is never the one claimed).
+ * timeout, until the waker gives it its CPU or blocks for something
+ * else, which lets it go first.  The boot thread is the waker (it is
+ * pinned, so it is never the one claimed).
  */
 
 /* The helper's deadline: far enough for a slow host to see it asleep
@@ -519,14 +520,15 @@ static bool helper_asleep(void)
 	           THREAD_BLOCKED;
 }
 
-void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
+/* Start a helper, wait until it sleeps in its wait (not only queued
+ * on it: only then is it claimed) and claim it in *H.  Returns -1 when
+ * there is no helper asleep to wake (H unused), else whether it was
+ * claimed (*H filled in); ho.lock free on return. */
+static int helper_claimed(struct selftest_ctx *ctx, struct handoff *h)
 {
-	struct handoff h;
-	struct waiter bw;
-	unsigned long f;
 	uint64_t until = clock_now_ns() + 2000 * MS;
-	bool asleep = false, claimed;
-	int back;
+	bool asleep = false;
+	unsigned long f;
 
 	waitq_init(&ho.wq);
 	waitq_init(&ho.back);
@@ -538,9 +540,7 @@ void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
 	                                         SCHED_PRI_KERNEL,
 	                                         "selftest.handoff") != NULL,
 	                    "no helper thread"))
-		return;
-	/* Until the helper is asleep in its wait (not only queued on it):
-	 * only then is it claimed. */
+		return -1;
 	do {
 		sleep_ns(1 * MS);
 		f = spin_lock(&ho.lock);
@@ -549,18 +549,32 @@ void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
 			spin_unlock(&ho.lock, f);
 	} while (!asleep && clock_now_ns() < until);
 	if (!selftest_check(ctx, asleep, "the helper never waited"))
-		return; /* its deadline ends it */
+		return -1; /* its deadline ends it */
 	waitq_lock_masked(&ho.wq);
-	waitq_wake_locked(&ho.wq, waitq_first_locked(&ho.wq), HANDOFF_VALUE,
-	                  &h);
+	waitq_wake_locked(&ho.wq, waitq_first_locked(&ho.wq), HANDOFF_VALUE, h);
 	waitq_unlock_masked(&ho.wq);
 	spin_unlock(&ho.lock, f);
-	claimed = h.thread == ho.helper;
-	selftest_check(ctx, claimed, "the helper was not claimed");
+	return selftest_check(ctx, h->thread == ho.helper,
+	                      "the helper was not claimed");
+}
 
-	/* Past its deadline, and a tick or two more: a timeout that made
-	 * it run would have ended its wait by now. */
-	sleep_ns(HELPER_WAIT + 30 * MS);
+void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
+{
+	struct handoff h;
+	struct waiter bw;
+	unsigned long f;
+	uint64_t until;
+	int claimed = helper_claimed(ctx, &h);
+	int back;
+
+	if (claimed < 0)
+		return;
+	/* Past its deadline, and a tick or two more, without blocking (a
+	 * block would let it go): a timeout that made it run would have
+	 * ended its wait by now. */
+	until = clock_now_ns() + HELPER_WAIT + 30 * MS;
+	while (clock_now_ns() < until)
+		cpu_relax();
 	f = spin_lock(&ho.lock);
 	selftest_check(ctx, !ho.done, "the claimed helper ran (result %d)",
 	               ho.result);
@@ -582,4 +596,18 @@ void selftest_sched_handoff_claim(struct selftest_ctx *ctx)
 	selftest_check(ctx, !claimed || ho.cpu == cpu_id(),
 	               "the helper ran on cpu %u, the waker is on cpu %u",
 	               ho.cpu, cpu_id());
+
+	/* A waker that blocks for something else (here a sleep; in IPC, a
+	 * copy that faults and waits for a pager) lets its claim go first:
+	 * the helper runs meanwhile, and the handoff is spent. */
+	if (helper_claimed(ctx, &h) != 1)
+		return;
+	sleep_ns(20 * MS);
+	f = spin_lock(&ho.lock);
+	selftest_check(ctx, ho.done && ho.result == HANDOFF_VALUE,
+	               "a blocking waker kept its claim: done %d, result %d",
+	               ho.done, ho.result);
+	spin_unlock(&ho.lock, f);
+	selftest_check(ctx, h.thread == NULL && thread_current()->claim == NULL,
+	               "the claim is still recorded");
 }
