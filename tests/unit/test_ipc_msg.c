@@ -314,12 +314,35 @@ static void test_user_msgh_size_is_ignored(void **state)
 	assert_int_equal(m.h.msgh_size, sizeof(m.h));
 }
 
+/* A send size and the answer mach_msg must give it. */
+struct size_case {
+	mach_msg_size_t size;
+	mach_msg_return_t want;
+};
+
+/* mach_msg(OPTION) of a message to P (MAKE_SEND, its first body word
+ * data) at each of the N CASES' sizes, receiving into RCV_SIZE bytes
+ * from P when OPTION says so: each answer the case's. */
+static void check_send_sizes(mach_port_name_t p, mach_msg_option_t option,
+                             mach_msg_size_t rcv_size,
+                             const struct size_case *cases, unsigned n)
+{
+	struct umsg m;
+
+	for (unsigned i = 0; i < n; i++) {
+		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, cases[i].size);
+		m.body[0] = 0x1122334455667788ULL; /* data, not an item */
+		if (ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m, option,
+		                 cases[i].size, rcv_size, p, 0,
+		                 0) != cases[i].want)
+			fail_msg("size %u: expected %#x", cases[i].size,
+			         cases[i].want);
+	}
+}
+
 static void test_send_size_checks(void **state)
 {
-	static const struct {
-		mach_msg_size_t size;
-		mach_msg_return_t want;
-	} cases[] = {
+	static const struct size_case cases[] = {
 	    {0, MACH_SEND_MSG_TOO_SMALL},        {16, MACH_SEND_MSG_TOO_SMALL},
 	    {31, MACH_SEND_MSG_TOO_SMALL},       {33, MACH_SEND_MSG_TOO_SMALL},
 	    {35, MACH_SEND_MSG_TOO_SMALL},       {36, MACH_SEND_MSG_TOO_SMALL},
@@ -330,15 +353,8 @@ static void test_send_size_checks(void **state)
 	struct umsg m;
 
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, cases[i].size);
-		m.body[0] = 0x1122334455667788ULL; /* data, not an item */
-		if (ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
-		                 MACH_SEND_MSG | MACH_SEND_TIMEOUT,
-		                 cases[i].size, 0, 0, 0, 0) != cases[i].want)
-			fail_msg("size %u: expected %#x", cases[i].size,
-			         cases[i].want);
-	}
+	check_send_sizes(p, MACH_SEND_MSG | MACH_SEND_TIMEOUT, 0, cases,
+	                 ARRAY_SIZE(cases));
 	/* Nothing was taken for the refused ones. */
 	assert_int_equal(status(sa, p).mps_mscount, 1);
 	assert_int_equal(mrecv(sa, &m, p), MACH_MSG_SUCCESS);
@@ -350,10 +366,7 @@ static void test_send_size_checks(void **state)
  * the same answers as the send alone, nothing taken when refused. */
 static void test_rpc_send_size_checks(void **state)
 {
-	static const struct {
-		mach_msg_size_t size;
-		mach_msg_return_t want;
-	} cases[] = {
+	static const struct size_case cases[] = {
 	    {0, MACH_SEND_MSG_TOO_SMALL},
 	    {8, MACH_SEND_MSG_TOO_SMALL},
 	    {24, MACH_SEND_MSG_TOO_SMALL},
@@ -367,17 +380,10 @@ static void test_rpc_send_size_checks(void **state)
 	    {KBUF_MAX + 8, MACH_SEND_NO_BUFFER},
 	};
 	mach_port_name_t p = new_port(sa);
-	struct umsg m;
 
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
-		header(&m, p, MACH_MSG_TYPE_MAKE_SEND, 0, 0, cases[i].size);
-		if (ipc_mach_msg(sa, (uint64_t)(uintptr_t)&m,
-		                 MACH_SEND_MSG | MACH_RCV_MSG, cases[i].size,
-		                 sizeof(m), p, 0, 0) != cases[i].want)
-			fail_msg("size %u: expected %#x", cases[i].size,
-			         cases[i].want);
-	}
+	check_send_sizes(p, MACH_SEND_MSG | MACH_RCV_MSG, sizeof(struct umsg),
+	                 cases, ARRAY_SIZE(cases));
 	assert_int_equal(status(sa, p).mps_mscount, 0);
 	assert_int_equal(status(sa, p).mps_msgcount, 0);
 }

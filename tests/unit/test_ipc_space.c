@@ -118,18 +118,24 @@ static void test_allocate_name_index_held_by_other_generation(void **state)
 	assert_int_equal(type_of(s1, SPACE_NAME(1, 9)), (mach_port_type_t)-1);
 }
 
+/* Receive rights under each of the N NAMES in s1, each then found. */
+static void allocate_receives(const mach_port_name_t *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(mach_port_allocate_name(
+		                     s1, MACH_PORT_RIGHT_RECEIVE, names[i]),
+		                 KERN_SUCCESS);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(type_of(s1, names[i]), MACH_PORT_TYPE_RECEIVE);
+}
+
 static void test_sparse_names_far_apart(void **state)
 {
 	static const mach_port_name_t names[] = {0x777, 0x12345678, 0xfffffe,
 	                                         0xabcdef01, 0x00800000};
 
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
-		assert_int_equal(mach_port_allocate_name(
-		                     s1, MACH_PORT_RIGHT_RECEIVE, names[i]),
-		                 KERN_SUCCESS);
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
-		assert_int_equal(type_of(s1, names[i]), MACH_PORT_TYPE_RECEIVE);
+	allocate_receives(names, ARRAY_SIZE(names));
 	/* Names the space picks still start at 1. */
 	assert_int_equal(new_receive(s1), 1);
 	assert_consistent(true);
@@ -144,12 +150,7 @@ static void test_near_leaves_and_the_rest(void **state)
 	                                  SPACE_NAME(edge, 0),
 	                                  SPACE_NAME(edge + 1, 3)};
 	(void)state;
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
-		assert_int_equal(mach_port_allocate_name(
-		                     s1, MACH_PORT_RIGHT_RECEIVE, names[i]),
-		                 KERN_SUCCESS);
-	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
-		assert_int_equal(type_of(s1, names[i]), MACH_PORT_TYPE_RECEIVE);
+	allocate_receives(names, ARRAY_SIZE(names));
 	assert_non_null(s1->near[SPACE_NEAR_LEAVES - 1]);
 	assert_ptr_equal(s1->near[SPACE_NEAR_LEAVES - 1],
 	                 s1->l1[0][SPACE_NEAR_LEAVES - 1]);
