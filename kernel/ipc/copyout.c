@@ -314,6 +314,20 @@ mach_msg_return_t kmsg_copyout_pseudo(struct kmsg *k, struct space *space)
 	return mr;
 }
 
+/* kmsg_put's answer after its copy of SIZE bytes from FROM to TO
+ * failed: when it ran with interrupts masked (the fast path's
+ * receiver), its fault could not wait for a page (kernel_user_fault),
+ * so it is made again with them on.  Locks: none held. */
+static __attribute__((cold, noinline)) mach_msg_return_t
+put_again_unmasked(const void *from, void *to, size_t size)
+{
+	if (intr_enabled())
+		return MACH_RCV_INVALID_DATA;
+	intr_enable();
+	return copyout(from, to, size) == 0 ? MACH_MSG_SUCCESS
+	                                    : MACH_RCV_INVALID_DATA;
+}
+
 mach_msg_return_t kmsg_put(void *umsg, struct kmsg *k, mach_msg_size_t size)
 {
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
@@ -321,8 +335,8 @@ mach_msg_return_t kmsg_put(void *umsg, struct kmsg *k, mach_msg_size_t size)
 	if (unlikely(k->flags & KMSG_BODY_DELIVERED) &&
 	    size > sizeof(mach_msg_header_t))
 		size = sizeof(mach_msg_header_t); /* the body is there */
-	if (copyout(&k->hdr, umsg, size) != 0)
-		mr = MACH_RCV_INVALID_DATA;
+	if (unlikely(copyout(&k->hdr, umsg, size) != 0))
+		mr = put_again_unmasked(&k->hdr, umsg, size);
 	kmsg_free(k);
 	return mr;
 }

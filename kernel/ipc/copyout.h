@@ -67,7 +67,9 @@ mach_msg_return_t kmsg_copyout_pseudo(struct kmsg *k, struct space *space);
  * kmsg_put: copy the first SIZE bytes of K (in user form) to the user
  * address UMSG and free K.  Of a kmsg whose body the fast path wrote
  * into UMSG already (KMSG_BODY_DELIVERED), only the header.
- * Locks: no IPC lock held.
+ * Locks: no lock held.  Interrupts masked or not: a copy that fails
+ *   masked (its fault could not wait for a page) is made again with
+ *   interrupts enabled, and they stay so.
  * Returns: MACH_MSG_SUCCESS, or MACH_RCV_INVALID_DATA when the user
  *   buffer cannot be written.
  */

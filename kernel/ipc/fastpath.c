@@ -378,8 +378,10 @@ static mach_msg_return_t deliver_put(struct space *space, void *umsg,
 {
 	mach_msg_return_t mr = MACH_MSG_SUCCESS, put;
 
-	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX)
+	if (k->hdr.bits & MACH_MSGH_BITS_COMPLEX) {
+		intr_enable(); /* out-of-line memory may wait for pages */
 		mr = kmsg_copyout_body(k, space);
+	}
 	put = kmsg_put(umsg, k, k->hdr.size);
 	return mr != MACH_MSG_SUCCESS ? mr : put;
 }
@@ -551,7 +553,7 @@ static enum ipc_fast to_self(struct space *space, struct kmsg *k, void *umsg,
 		/* Queued and received the general way (a notification due,
 		 * a payload...). */
 		spin_unlock_masked(&space->lock);
-		*flags = f;
+		*flags = f | RFLAGS_IF; /* the general way, interrupts on */
 		return IPC_FAST_COPIED;
 	}
 	k->hdr.seqno = mq->seqno++;
@@ -611,7 +613,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		/* A kernel RPC: the server's reply comes straight back. */
 		spin_unlock_masked(&port->object.lock);
 		spin_unlock_masked(&dest->object.lock);
-		intr_restore(f);
+		intr_enable(); /* the server may wait */
 		*result = call_kernel(space, umsg, rcv_size, rcv_name, port, k);
 		return IPC_FAST_DONE;
 	}
@@ -619,7 +621,7 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 		/* Only the copyin was the fast path's: the general path
 		 * sends K from here (to a kernel object, a full queue...). */
 		spin_unlock_masked(&port->object.lock);
-		*flags = f;
+		*flags = f | RFLAGS_IF; /* the general way, interrupts on */
 		return IPC_FAST_COPIED;
 	}
 
@@ -651,10 +653,12 @@ enum ipc_fast ipc_fast_rpc(struct space *space, struct kmsg *k, void *umsg,
 	if (mr == MACH_MSG_SUCCESS && k->hdr.size <= rcv_size &&
 	    ((k->flags & KMSG_HEADER_OUT) || fast_copyout(space, k, false)))
 		*result = deliver_put(space, umsg, k);
-	else
+	else {
+		intr_enable();
 		*result =
 		    ipc_msg_deliver(space, umsg, MACH_SEND_MSG | MACH_RCV_MSG,
 		                    rcv_size, MACH_PORT_NULL, mr, k, size);
+	}
 	return IPC_FAST_DONE;
 
 slow_port:

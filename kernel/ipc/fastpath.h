@@ -80,7 +80,13 @@ enum ipc_fast {
  * nothing queued there, nobody else waiting and room in RCV_SIZE, is
  * received at once, as the queue would give it back (to_self).
  * Locks: no IPC lock held on entry.  IPC_FAST_COPIED leaves K's
- *   destination port locked (*FLAGS as ipc_fast_copyin).
+ *   destination port locked (*FLAGS as ipc_fast_copyin, which enable
+ *   interrupts at its unlock).  Interrupts masked or not on entry
+ *   (masked from mach_msg_trap: no sti on an RPC's way, each of which
+ *   ends a translated block under QEMU's TCG); masked, they stay so to
+ *   the switch and in the receiver's continuation, and every way that
+ *   may wait (a kernel server, a body's out-of-line memory, a copy
+ *   whose fault needs a page: kmsg_put) enables them first.
  * Returns:
  *   IPC_FAST_DONE    the call is over: *RESULT is mach_msg's answer, K
  *                    consumed;

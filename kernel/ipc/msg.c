@@ -294,6 +294,20 @@ ipc_mach_msg_general(struct space *space, uint64_t msg,
 	               &next);
 }
 
+mach_msg_return_t ipc_mach_msg_rpc_again(struct space *space, uint64_t msg,
+                                         mach_msg_size_t send_size,
+                                         mach_msg_size_t rcv_size,
+                                         mach_port_name_t rcv_name,
+                                         mach_msg_return_t mr)
+{
+	if (intr_enabled())
+		return mr;
+	intr_enable();
+	return ipc_mach_msg_general(space, msg, MACH_SEND_MSG | MACH_RCV_MSG,
+	                            send_size, rcv_size, rcv_name, 0,
+	                            MACH_PORT_NULL);
+}
+
 mach_msg_return_t ipc_mach_msg_rpc_rest(struct space *space, uint64_t msg,
                                         mach_msg_size_t rcv_size,
                                         mach_port_name_t rcv_name,
@@ -310,6 +324,7 @@ mach_msg_return_t ipc_mach_msg_rpc_rest(struct space *space, uint64_t msg,
 	if (how == IPC_FAST_COPIED) {
 		mr = send_copied(space, umsg, k, f, option, 0, &next);
 	} else {
+		intr_enable(); /* mach_msg_trap may have come masked */
 		if (k->flags & KMSG_BODY_IN_SENDER) {
 			/* Not the fast path's after all: read it whole. */
 			kmsg_free(k);

@@ -14,6 +14,7 @@
 #include "ipc/copyin.h"
 #include "ipc/fastpath.h"
 #include "kern/compiler.h"
+#include "machine/cpu.h"
 
 struct space;
 
@@ -45,6 +46,20 @@ mach_msg_return_t ipc_mach_msg_rpc_rest(struct space *space, uint64_t msg,
                                         unsigned long f);
 
 /*
+ * ipc_mach_msg_rpc_again: ipc_mach_msg's RPC call (MACH_SEND_MSG |
+ * MACH_RCV_MSG, whose timeout and notify name do not count) after the
+ * message's copy failed with MR: masked (mach_msg_trap), a fault cannot
+ * wait for its page (kernel_user_fault), so the call is made again with
+ * interrupts on; unmasked, MR is the answer.
+ * Locks: no lock held; may block.
+ */
+mach_msg_return_t ipc_mach_msg_rpc_again(struct space *space, uint64_t msg,
+                                         mach_msg_size_t send_size,
+                                         mach_msg_size_t rcv_size,
+                                         mach_port_name_t rcv_name,
+                                         mach_msg_return_t mr);
+
+/*
  * ipc_mach_msg: the mach_msg_trap of SPACE's task.  MSG is the user
  * address of the message buffer; OPTION the MACH_SEND_* / MACH_RCV_*
  * options; SEND_SIZE the bytes to send; RCV_SIZE the buffer's size for
@@ -67,7 +82,9 @@ mach_msg_return_t ipc_mach_msg_rpc_rest(struct space *space, uint64_t msg,
  * it, the answer comes by continuation); any other option goes to
  * ipc_mach_msg_general, and what the fast path leaves to the general
  * path to ipc_mach_msg_rpc_rest.
- * Locks: no lock held; may block.
+ * Locks: no lock held; may block.  Interrupts masked or not: masked
+ *   (mach_msg_trap's RPC call), they stay so along the fast path only,
+ *   and every other way enables them before it may block or fault.
  * Returns: MACH_MSG_SUCCESS or any of the MACH_SEND_* and MACH_RCV_*
  *   codes of mach/message.h (see copyin.h, copyout.h, mqueue.h).
  */
@@ -83,15 +100,18 @@ ipc_mach_msg(struct space *space, uint64_t msg, mach_msg_option_t option,
 	enum ipc_fast how;
 	struct kmsg *k;
 
-	if (unlikely(option != (MACH_SEND_MSG | MACH_RCV_MSG)))
+	if (unlikely(option != (MACH_SEND_MSG | MACH_RCV_MSG))) {
+		intr_enable(); /* mach_msg_trap may have come masked */
 		return ipc_mach_msg_general(space, msg, option, send_size,
 		                            rcv_size, rcv_name, timeout,
 		                            notify);
+	}
 	/* A large message's body may go straight from our buffer to the
 	 * receiver's: the header first (kmsg_get_part). */
 	mr = kmsg_get_part(umsg, send_size, true, &k);
 	if (unlikely(mr != MACH_MSG_SUCCESS))
-		return mr;
+		return ipc_mach_msg_rpc_again(space, msg, send_size, rcv_size,
+		                              rcv_name, mr);
 	/* A receiver handed the message runs while we wait for ours. */
 	how = ipc_fast_rpc(space, k, umsg, rcv_size, rcv_name, &result, &f);
 	if (likely(how == IPC_FAST_DONE))

@@ -116,6 +116,8 @@ struct thread_resume {
  * passed one by one, so that nothing is built to be copied).  Ignored
  * for a thread that has no user context (a kernel thread has no system
  * call to finish) and on machines that do not resume threads that way.
+ * FN runs with interrupts masked, and enables them before anything that
+ * may wait.
  * Locks: whatever the waker holds; THREAD must not have been woken yet.
  */
 void thread_resume_set(void *thread,

@@ -275,8 +275,7 @@ uint64_t sched_continue(struct thread *prev)
 	fn = self->resume.fn;
 	/* Its arguments stay until the thread waits again, after FN. */
 	self->resume.fn = NULL;
-	intr_enable();
-	return fn(&self->resume);
+	return fn(&self->resume); /* interrupts masked: see sched.h */
 }
 
 /*

@@ -105,8 +105,10 @@ void sched_switch_done(struct thread *prev);
 /*
  * sched_continue: what a thread switched to by its continuation runs
  * first (machine code, on its emptied kernel stack): sched_switch_done
- * for PREV, the continuation taken off the thread, interrupts enabled,
- * then the continuation.  Returns the system call's answer.
+ * for PREV, the continuation taken off the thread, then the
+ * continuation, with interrupts still masked (it enables them before
+ * anything that may wait: no sti on an RPC's way, see ipc_fast_rpc).
+ * Returns the system call's answer.
  * Locks: interrupts masked on entry; nothing held on return.
  */
 uint64_t sched_continue(struct thread *prev);

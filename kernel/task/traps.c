@@ -78,15 +78,22 @@ static uint64_t trap_rax_unchanged(void)
 
 /* mach_msg_trap: its seventh argument, the notify port, read here: one
  * load, which every RPC makes twice (GNU Mach reads it whatever the
- * options).  ipc_mach_msg's RPC part is inline: one frame for the trap. */
+ * options).  ipc_mach_msg's RPC part is inline: one frame for the trap.
+ * Entered with interrupts masked (MACH_MSG_TRAP_INDEX): ipc_mach_msg
+ * keeps them so for an RPC's call only. */
 static uint64_t trap_mach_msg(TRAP_ARGS)
 {
 	struct thread *self = thread_current();
 	uint64_t at = self->machine.frame->rsp + 8, notify;
 
 	if (unlikely(!trap_user_word(at, &notify))) {
-		trap_stack_fault(at);
-		return trap_rax_unchanged();
+		/* A fault with interrupts masked cannot wait for its page
+		 * (kernel_user_fault): read it again with them on. */
+		intr_enable();
+		if (!trap_user_word(at, &notify)) {
+			trap_stack_fault(at);
+			return trap_rax_unchanged();
+		}
 	}
 	return ipc_mach_msg(self->space, a0, (mach_msg_option_t)a1,
 	                    (mach_msg_size_t)a2, (mach_msg_size_t)a3,
@@ -559,7 +566,7 @@ static uint64_t trap_set_self_state(TRAP_ARGS)
  * or NULL.  Every other slot is an unused one, trap_invalid, whose quick
  * way answers the same. */
 #define MACH_TRAPS(X)                                                          \
-	X(25, trap_mach_msg, NULL)                                             \
+	X(MACH_MSG_TRAP_INDEX, trap_mach_msg, NULL)                            \
 	X(26, trap_reply_port, NULL)                                           \
 	X(27, trap_thread_self, quick_thread_self)                             \
 	X(28, trap_task_self, quick_task_self)                                 \

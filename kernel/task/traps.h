@@ -14,6 +14,12 @@
 /* Entries in the table: traps -1 .. -(MACH_TRAP_COUNT - 1). */
 #define MACH_TRAP_COUNT 130
 
+/* The one trap syscall_entry calls with interrupts still masked:
+ * mach_msg_trap (-25), whose RPC fast path runs masked from the trap to
+ * the switch (ipc/fastpath.h) and which enables them itself on every
+ * other way. */
+#define MACH_MSG_TRAP_INDEX 25
+
 /* A trap of at most six arguments: the user's %rdi, %rsi, %rdx, %r10,
  * %r8, %r9.  Returns the value for the user's %rax. */
 typedef uint64_t (*mach_trap_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
@@ -23,7 +29,8 @@ typedef uint64_t (*mach_trap_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
  * mach_trap_fast[-NUMBER]: the function of trap NUMBER (unused slots:
  * one that returns KERN_INVALID_ARGUMENT).  syscall_entry (arch) calls
  * it; a number outside the table raises EXC_BAD_INSTRUCTION there.
- * Locks: none held on entry to a trap; it may block.
+ * Locks: none held on entry to a trap; it may block.  Interrupts
+ *   enabled, but for MACH_MSG_TRAP_INDEX's.
  */
 extern const mach_trap_fn mach_trap_fast[MACH_TRAP_COUNT];
 

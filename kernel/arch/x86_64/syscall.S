@@ -37,6 +37,7 @@
 
 #define SYSCALL_VECTOR 0x100
 #define MACH_TRAP_COUNT 130	/* task/traps.h; user_trap.c checks */
+#define MACH_MSG_TRAP_INDEX 25	/* task/traps.h; user_trap.c checks */
 
 /* struct trap_frame offsets (machine/trap_frame.h; user_trap.c checks) */
 #define F_R15	0
@@ -145,8 +146,12 @@ syscall_entry:
 	/* The general way: the rest of the frame. */
 1:	push_frame_rest
 	movq	%r10, %rcx		/* the fourth argument, C's way */
+	/* Interrupts on, but for mach_msg_trap, which enables them itself
+	 * wherever its RPC fast path does not go on (task/traps.h). */
+	cmpl	$MACH_MSG_TRAP_INDEX, %r11d
+	je	9f
 	sti
-	call	*mach_trap_fast(,%r11,8)
+9:	call	*mach_trap_fast(,%r11,8)
 	/* The way back of a trap taken the general way, %rax its answer,
 	 * %rsp its frame; a continuation comes here too (switch.S). */
 	.globl	syscall_trap_return

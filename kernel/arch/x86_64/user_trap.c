@@ -62,6 +62,7 @@ FRAME_AT(ss, 168);
 STATIC_ASSERT(sizeof(struct trap_frame) % 16 == 0,
               "syscall.S calls with the frame as the stack: 16-byte aligned");
 STATIC_ASSERT(MACH_TRAP_COUNT == 130, "syscall.S: MACH_TRAP_COUNT");
+STATIC_ASSERT(MACH_MSG_TRAP_INDEX == 25, "syscall.S: MACH_MSG_TRAP_INDEX");
 STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
 STATIC_ASSERT(MACH_TRAP_AGAIN == (uint64_t)-1, "syscall.S: MACH_TRAP_AGAIN");
 STATIC_ASSERT(__builtin_offsetof(struct thread, suspend_count) == 0xa0,

@@ -457,7 +457,15 @@ static int pg_holds(vm_offset_t a, vm_size_t n, uint32_t tag,
  * reporting the message's id or the error), and PG_SEND_RECEIVE: the
  * message already at addr sent, and in the same mach_msg one received
  * into it from a new port of the worker's where one (id value) waits,
- * reporting the received id or the error. */
+ * reporting the received id or the error.  PG_RPC is an RPC's call: the
+ * request of `size` bytes at addr sent (the worker does not touch it:
+ * the kernel reads it first) and the answer received from value into
+ * addr, reporting its id or the error.  PG_SERVE is its server: one request
+ * received from the port named by value into addr, its id (or the error)
+ * reported as job `size`'s; then, once a message comes to the port `object`,
+ * the answer (the request's id + 1) sent the way servers send it, in one
+ * mach_msg with the next receive from value, reporting what that
+ * returned. */
 enum pg_op {
 	PG_READ,
 	PG_WRITE,
@@ -465,7 +473,9 @@ enum pg_op {
 	PG_VM_READ,
 	PG_VM_WRITE,
 	PG_RECEIVE,
-	PG_SEND_RECEIVE
+	PG_SEND_RECEIVE,
+	PG_RPC,
+	PG_SERVE
 };
 
 struct pg_job {
@@ -546,11 +556,14 @@ static void pg_worker(void *arg)
 		(void)vm_deallocate(T, b, PAGE);
 		break;
 	}
-	case PG_RECEIVE: {
+	case PG_RECEIVE:
+	case PG_RPC: {
 		mach_msg_header_t *m = (mach_msg_header_t *)j->addr;
-		mach_msg_return_t mr =
-		    mach_msg(m, MACH_RCV_MSG, 0, 256, (mach_port_t)j->value, 0,
-		             MACH_PORT_NULL);
+		int rpc = j->op == PG_RPC;
+		mach_msg_return_t mr = mach_msg(
+		    m, rpc ? MACH_SEND_MSG | MACH_RCV_MSG : MACH_RCV_MSG,
+		    rpc ? (mach_msg_size_t)j->size : 0, 256,
+		    (mach_port_t)j->value, 0, MACH_PORT_NULL);
 
 		w = mr != MACH_MSG_SUCCESS ? (uint32_t)mr
 		                           : (uint32_t)m->msgh_id;
@@ -569,6 +582,33 @@ static void pg_worker(void *arg)
 		w = mr != MACH_MSG_SUCCESS ? (uint32_t)mr
 		                           : (uint32_t)m->msgh_id;
 		(void)mach_port_destroy(T, r);
+		break;
+	}
+	case PG_SERVE: {
+		mach_msg_header_t *m = (mach_msg_header_t *)j->addr;
+		mach_port_t port = (mach_port_t)j->value;
+		struct machr_word_msg go;
+		mach_msg_return_t mr =
+		    mach_msg(m, MACH_RCV_MSG, 0, 256, port, 0, MACH_PORT_NULL);
+
+		(void)machr_send_word(pg_rep, MACH_MSG_TYPE_COPY_SEND,
+		                      MACH_PORT_NULL, 0, (mach_msg_id_t)j->size,
+		                      mr != MACH_MSG_SUCCESS
+		                          ? (uint32_t)mr
+		                          : (uint32_t)m->msgh_id,
+		                      0, 0);
+		if (mr == MACH_MSG_SUCCESS &&
+		    (mr = machr_recv_word(j->object, &go, 0, 0)) ==
+		        MACH_MSG_SUCCESS) {
+			m->msgh_bits =
+			    MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+			m->msgh_local_port = MACH_PORT_NULL;
+			m->msgh_size = sizeof(*m);
+			m->msgh_id++;
+			mr = mach_msg(m, MACH_SEND_MSG | MACH_RCV_MSG,
+			              sizeof(*m), 256, port, 0, MACH_PORT_NULL);
+		}
+		w = (uint32_t)mr;
 		break;
 	}
 	}

@@ -10,7 +10,8 @@
  * memory.  vm-pager-misbehave.c has the
  * pagers that do not answer or answer wrongly.  The pager is this
  * task's main thread (pager-lib.h); worker threads touch the memory.
- * The copy-strategy groups are in vm-pager-copy.h.
+ * The copy-strategy groups are in vm-pager-copy.h, the ones where
+ * mach_msg faults on pager memory in vm-pager-ipc.h.
  * Each check states what GNU Mach does.
  *
  * The protocol as GNU Mach runs it (x86_64, page size 4096):
@@ -782,71 +783,7 @@ out:
 
 #include "vm-pager-copy.h"
 
-/*
- * A message sent to the pager wakes it, and the same mach_msg's receive
- * then faults in the pager's memory: the pager must run to answer.  The
- * worker's buffer holds its message already (supplied so) and is
- * write-locked, so that the send reads it and the receive's copyout of
- * the message waiting on the worker's port asks data_unlock.  (Mach_R
- * once kept the pager, woken by that send to run in the sender's place,
- * off every run queue until the receive was over: both waited for
- * ever.)
- */
-static void check_send_then_fault(void)
-{
-	mach_port_t port, control, name;
-	vm_address_t a = 0, b = 0;
-	mach_msg_header_t *m;
-	struct pg_job *j;
-	uint64_t w = 0;
-	int ok;
-
-	if (!pg_group_begin_object(&port, &control, &name, &a, PAGE,
-	                           VM_INHERIT_NONE, &ev, "send, then fault"))
-		goto out;
-	(void)memory_object_ready(control, FALSE, MEMORY_OBJECT_COPY_DELAY);
-	if (vm_allocate(T, &b, PAGE, TRUE) != KERN_SUCCESS)
-		goto out;
-	m = (mach_msg_header_t *)(b + 64);
-	machr_msg_header(m, port, MACH_MSG_TYPE_MAKE_SEND, MACH_PORT_NULL, 0,
-	                 sizeof(*m));
-	m->msgh_id = 0x5351;
-	j = pg_job(PG_SEND_RECEIVE, a + 64, 0x5352);
-	/* The worker reads its message: the page comes, write-locked. */
-	if (j == NULL || pg_run(j) != KERN_SUCCESS ||
-	    !pg_expect_msg(port, MO_DATA_REQUEST, &ev, "the send's read"))
-		goto out;
-	pg_expect(memory_object_data_supply(control, 0, b, PAGE, TRUE,
-	                                    VM_PROT_WRITE, FALSE,
-	                                    MACH_PORT_NULL),
-	          KERN_SUCCESS, "supplied with its message, write-locked");
-	ok = pg_next(port, WAIT_MS, &ev) == 0x5351;
-	pg_ok(ok, "the pager receives the worker's message (got %s)",
-	      pg_id_name(ev.id));
-	ok = pg_next(port, WAIT_MS, &ev) == MO_DATA_UNLOCK;
-	pg_ok(ok && ev.offset == 0 &&
-	          ev.access == (VM_PROT_READ | VM_PROT_WRITE),
-	      "then the receive's copyout asks data_unlock(%#lx, access %d) "
-	      "(got %s)",
-	      (unsigned long)ev.offset, ev.access, pg_id_name(ev.id));
-	(void)memory_object_lock_request(control, 0, PAGE,
-	                                 MEMORY_OBJECT_RETURN_NONE, FALSE,
-	                                 VM_PROT_NONE, MACH_PORT_NULL);
-	ok = pg_report(j, WAIT_MS, &w) && w == 0x5352;
-	pg_ok(ok, "unlocked, the worker receives what waited (%#lx)",
-	      (unsigned long)w);
-	/* The page the kernel wrote is dirty: returned, then terminate. */
-	(void)vm_deallocate(T, a, PAGE);
-	while (pg_next(port, WAIT_MS, &ev) == MO_DATA_RETURN)
-		continue;
-	pg_ok(ev.id == MO_TERMINATE,
-	      "vm_deallocate: the written page returned, then terminate "
-	      "(got %s)",
-	      pg_id_name(ev.id));
-	pg_object_destroy(port, ev.control, ev.name);
-out:
-	pg_group_end(8, "send, then fault");
-}
+#include "vm-pager-ipc.h"
 
 int main(int argc, char **argv)
 {
@@ -856,7 +793,7 @@ int main(int argc, char **argv)
 	    machr_console_open(device_master) != KERN_SUCCESS)
 		mach_print("vm-pager: no console\n");
 	pg_init();
-	tap_plan(24 + 10 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 19 + 15 + 8);
+	tap_plan(24 + 10 + 15 + 18 + 18 + 23 + 14 + 14 + 11 + 19 + 15 + 8 + 12);
 	check_init_ready();
 	check_ready_variants();
 	check_locks();
@@ -869,6 +806,7 @@ int main(int argc, char **argv)
 	check_kernel_access();
 	check_copy_none();
 	check_send_then_fault();
+	check_rpc_answer_fault();
 	tap_finish(host_priv);
 	return 0;
 }
