@@ -48,12 +48,10 @@ void thread_interrupt(struct waiter *w);
  * (thread_block_handoff) or let it run the usual way
  * (thread_handoff_cancel), exactly once.
  * Owned by: the waker (on its stack).
- * Guarded by: nothing; `waiter` is only compared, never dereferenced
- *   (its frame may be gone by then).
+ * Guarded by: nothing (the waker's alone).
  */
 struct handoff {
-	void *thread;          /* the blocking context; NULL: nothing to run */
-	struct waiter *waiter; /* the wait it was unblocked from */
+	void *thread; /* the blocking context; NULL: nothing to run */
 };
 
 /*

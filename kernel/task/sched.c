@@ -786,7 +786,6 @@ void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 	struct thread *t = w->thread;
 
 	h->thread = NULL;
-	h->waiter = w;
 	/* The lock tried here, waited for out of line: nothing is kept
 	 * across a call on the way through. */
 	if (unlikely(!spin_trylock_masked(&t->lock))) {

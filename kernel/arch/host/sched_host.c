@@ -126,7 +126,6 @@ void thread_unblock_handoff(struct waiter *w, struct handoff *h)
 {
 	set_wake(w, WAITER_UNBLOCKED);
 	h->thread = NULL;
-	h->waiter = w;
 }
 
 int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
