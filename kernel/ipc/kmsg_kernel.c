@@ -15,19 +15,14 @@
 ipc_kobject_server_t ipc_kobject_server;
 ipc_kobject_call_t ipc_kobject_call;
 
-struct ipc_object *copyin_kernel_object(struct ipc_object *o,
-                                        mach_msg_type_name_t disp)
+/* copyin_kernel_object's part that makes a right (kmsg_kernel.h): a
+ * valid O, DISP one of COPY_SEND, MAKE_SEND and MAKE_SEND_ONCE. */
+struct ipc_object *copyin_kernel_make(struct ipc_object *o,
+                                      mach_msg_type_name_t disp)
 {
-	struct port *port;
+	struct port *port = port_from_object(o);
 	unsigned long f;
 
-	if (!IPC_OBJECT_VALID(o))
-		return o;
-	if (disp != MACH_MSG_TYPE_COPY_SEND &&
-	    disp != MACH_MSG_TYPE_MAKE_SEND &&
-	    disp != MACH_MSG_TYPE_MAKE_SEND_ONCE)
-		return o; /* MOVE_*: the kernel's own right travels */
-	port = port_from_object(o);
 	f = port_lock(port);
 	if (!port_active(port)) {
 		port_unlock(port, f);

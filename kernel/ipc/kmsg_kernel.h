@@ -14,7 +14,8 @@
 
 #include <mach/message.h>
 
-struct ipc_object;
+#include "ipc/right.h"
+
 struct kmsg;
 
 /*
@@ -73,9 +74,22 @@ void kmsg_copyin_from_kernel(struct kmsg *k);
  * dispositions, IPC_OBJECT_DEAD when a right must be made for a port
  * that died.  What kmsg_copyin_from_kernel does to each slot; kernel
  * servers use it to make a send right for a reply (convert_*_to_port).
+ * Inline: what needs no new right (a reply's MOVE_SEND_ONCE, every
+ * kernel RPC's) costs no call.
  * Locks: no IPC lock held.
  */
-struct ipc_object *copyin_kernel_object(struct ipc_object *o,
-                                        mach_msg_type_name_t disposition);
+struct ipc_object *copyin_kernel_make(struct ipc_object *o,
+                                      mach_msg_type_name_t disposition);
+
+static inline struct ipc_object *
+copyin_kernel_object(struct ipc_object *o, mach_msg_type_name_t disposition)
+{
+	if (!IPC_OBJECT_VALID(o) ||
+	    (disposition != MACH_MSG_TYPE_COPY_SEND &&
+	     disposition != MACH_MSG_TYPE_MAKE_SEND &&
+	     disposition != MACH_MSG_TYPE_MAKE_SEND_ONCE))
+		return o; /* MOVE_*: the kernel's own right travels */
+	return copyin_kernel_make(o, disposition);
+}
 
 #endif
