@@ -264,11 +264,14 @@ static unsigned op_self(void *ctx, unsigned n)
 
 static void self_send_recv(void)
 {
-	mach_port_t port = machr_new_receive();
+	mach_port_t port;
 	struct bench_result r;
 	unsigned bad;
 	kern_return_t kr;
 
+	if (!bench_selected("ipc_self_send_recv"))
+		return;
+	port = machr_new_receive();
 	bench_check(port != MACH_PORT_NULL, "ipc_self_send_recv",
 	            "mach_port_allocate failed");
 	bad = bench_batches(op_self, &port, bench_ops(1000),
@@ -299,6 +302,8 @@ static void rpc_metrics(const char *prefix, struct bench_client *c)
 		unsigned bad;
 
 		snprintf(name, sizeof name, "%s_%s", prefix, kinds[k].suffix);
+		if (!bench_selected(name))
+			continue;
 		c->kind = kinds[k].kind;
 		bad = bench_batches(bench_rpc_op, c, bench_ops(kinds[k].ops),
 		                    bench_batch_count(kinds[k].batches), &r);

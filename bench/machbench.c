@@ -8,11 +8,16 @@
  *
  *   machbench HOST DEVICE kernel=NAME unit=cycles|insns [scale=PCT]
  *             [batches=B] [names=N] [threads=N] [only=traps|ipc|vm]
+ *             [metric=NAME]
  *
  * scale= runs PCT percent of the default operations per batch (tiny
  * runs: scale=1 batches=3); names= and threads= size the scaling
  * metrics (100000 and 1000); only= runs one group of metrics alone (to
- * profile a kernel path: tools/machr-profile).
+ * profile a kernel path: tools/machr-profile); metric= one metric alone
+ * (with its group's setup; a scaling metric with the others of its
+ * kind), and at the end a "# machbench: N operations timed" line (the
+ * warm-ups included), so that what a run makes the host do can be
+ * divided by operations (tools/machr-qemu-events).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +64,10 @@ static int parse_arg(const char *arg)
 		bench_opts.only = eq + 1;
 		return 1;
 	}
+	if (len == 6 && strncmp(arg, "metric", 6) == 0) {
+		bench_opts.metric = eq + 1;
+		return 1;
+	}
 	for (unsigned i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
 		char *end;
 		unsigned long v;
@@ -74,6 +83,11 @@ static int parse_arg(const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+int bench_selected(const char *name)
+{
+	return bench_opts.metric == NULL || strcmp(bench_opts.metric, name) == 0;
 }
 
 /* Whether the group GROUP runs (every group unless only= names one). */
@@ -97,7 +111,7 @@ int main(int argc, char **argv)
 	for (int i = 3; i < argc; i++)
 		bench_check(parse_arg(argv[i]), "arguments",
 		            "bad argument '%s' (kernel=, unit=, scale=, "
-		            "batches=, names=, threads=, only=)",
+		            "batches=, names=, threads=, only=, metric=)",
 		            argv[i]);
 
 	if (wanted("traps"))

@@ -36,6 +36,9 @@ struct bench_opts {
 	unsigned threads;   /* blocked threads of the threads metric */
 	const char *only;   /* if set: the one group to run (traps, ipc,
 	                       vm), for profiling */
+	const char *metric; /* if set: the one metric to run (with its
+	                       group's setup), for counting what one
+	                       operation makes QEMU do */
 };
 
 extern struct bench_opts bench_opts;
@@ -68,6 +71,9 @@ struct bench_result {
 	unsigned batches;
 	uint64_t mean[BATCHES_MAX]; /* hundredths of a tick per operation */
 };
+
+/* Whether metric NAME runs: every one unless metric= names one. */
+int bench_selected(const char *name);
 
 /* N scaled by bench_opts.scale, at least 1. */
 unsigned bench_ops(unsigned n);

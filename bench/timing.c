@@ -35,11 +35,15 @@ uint64_t bench_mean(uint64_t ticks, uint64_t n)
 	return (ticks * 100 + n / 2) / n;
 }
 
+/* Operations bench_batches ran, warm-ups included (metric= prints it). */
+static uint64_t ops_timed;
+
 unsigned bench_batches(bench_op_fn fn, void *ctx, unsigned n, unsigned batches,
                        struct bench_result *r)
 {
 	unsigned failed = fn(ctx, n); /* warm-up: caches, TLB, lazy state */
 
+	ops_timed += (uint64_t)n * (batches + 1);
 	r->batches = batches;
 	for (unsigned b = 0; b < batches; b++) {
 		uint64_t t0 = bench_tsc();
@@ -114,6 +118,9 @@ void bench_check(int ok, const char *name, const char *why, ...)
 
 _Noreturn void bench_finish(void)
 {
+	if (bench_opts.metric != NULL)
+		printf("# machbench: %lu operations timed\n",
+		       (unsigned long)ops_timed);
 	tap_plan(checks);
 	tap_finish(bench_host_priv);
 	exit(1); /* host_reboot failed (tap_finish said so) */

@@ -87,6 +87,8 @@ static void simple_metric(const char *name, bench_op_fn fn, void *ctx,
 	struct bench_result r;
 	unsigned bad;
 
+	if (!bench_selected(name))
+		return;
 	bad = bench_batches(fn, ctx, bench_ops(n),
 	                    bench_batch_count(BATCHES_DEFAULT), &r);
 	bench_check(bad == 0, name, "%u calls failed", bad);

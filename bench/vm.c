@@ -54,6 +54,8 @@ static void page_metric(const char *name, int touch, int traps, unsigned n)
 	struct bench_result r;
 	unsigned bad;
 
+	if (!bench_selected(name))
+		return;
 	bad = bench_batches(op_page, &p, bench_ops(n),
 	                    bench_batch_count(BATCHES_DEFAULT), &r);
 	bench_check(bad == 0, name, "%u calls failed, last %#x (%s)", bad,
@@ -76,6 +78,10 @@ static void big_metrics(void)
 	uint64_t first = 0;
 	kern_return_t kr = KERN_SUCCESS;
 
+	if (!bench_selected("vm_16MiB_touch_per_page") &&
+	    !bench_selected("vm_16MiB_allocate_call") &&
+	    !bench_selected("vm_16MiB_deallocate_per_page"))
+		return;
 	alloc.batches = touch.batches = dealloc.batches = batches;
 	/* Batch -1 is the warm-up. */
 	for (int b = -1; b < (int)batches && kr == KERN_SUCCESS; b++) {
@@ -145,6 +151,8 @@ static void zero_fill_metric(void)
 	kern_return_t kr;
 	unsigned bad;
 
+	if (!bench_selected(name))
+		return;
 	kr = vm_allocate(T, &a, size, TRUE);
 	bench_check(kr == KERN_SUCCESS, name, "vm_allocate of %lu bytes: %#x",
 	            (unsigned long)size, kr);
