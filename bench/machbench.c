@@ -87,7 +87,8 @@ static int parse_arg(const char *arg)
 
 int bench_selected(const char *name)
 {
-	return bench_opts.metric == NULL || strcmp(bench_opts.metric, name) == 0;
+	return bench_opts.metric == NULL ||
+	       strcmp(bench_opts.metric, name) == 0;
 }
 
 /* Whether the group GROUP runs (every group unless only= names one). */
