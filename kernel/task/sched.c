@@ -834,11 +834,8 @@ int thread_block_handoff(struct waiter *w, struct handoff *h, uint64_t deadline)
 	if (atomic_load(&w->wake) != WAITER_BLOCKED ||
 	    (self->ast & AST_TERMINATE)) {
 		/* Woken already, or dying: NEXT just becomes runnable. */
-		self->claim = NULL;
 		spin_unlock_masked(&self->lock);
-		spin_lock_masked(&next->lock);
-		sched_enqueue(next, true);
-		spin_unlock_masked(&next->lock);
+		thread_handoff_cancel(h);
 		intr_restore(f);
 		return thread_block_until(w, deadline);
 	}
